@@ -1,0 +1,367 @@
+"""The procedure model: what an author writes and every batch of the procedure follows.
+
+Errors are reported at the precise location of the offending field, so the loader can name the
+path and line of each one.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal, Self
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationError,
+    model_validator,
+)
+from pydantic_core import InitErrorDetails, PydanticCustomError
+
+from procedures.exceptions import ExpressionInvalid
+from procedures.expressions import RESERVED_NAMES, parse_expression
+from procedures.locations import Issue
+from procedures.references import check_references
+
+Role = Literal["operator", "supervisor", "qa", "author", "admin"]
+Severity = Literal["minor", "major", "critical"]
+InputType = Literal["number", "text", "choice", "boolean", "scan", "photo"]
+StepKind = Literal[
+    "instruction",
+    "data_entry",
+    "checklist",
+    "scan",
+    "calculation",
+    "timer",
+    "verification",
+    "photo",
+]
+
+Side = Literal["below", "above"]
+
+Identifier = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)]
+Text = Annotated[str, StringConstraints(min_length=1)]
+
+
+def _usable_in_expressions(name: str) -> str:
+    if name in RESERVED_NAMES:
+        raise ValueError(f"{name!r} is reserved in expressions; choose another name")
+    return name
+
+
+def _valid_expression(text: str) -> str:
+    try:
+        parse_expression(text)
+    except ExpressionInvalid as exc:
+        raise ValueError(f"invalid expression: {exc.reason}") from exc
+    return text
+
+
+ValueName = Annotated[Identifier, AfterValidator(_usable_in_expressions)]
+ExpressionText = Annotated[str, AfterValidator(_valid_expression)]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+
+
+def _raise_issues(model: str, issues: list[Issue]) -> None:
+    """Raise one validation error per issue, each at its own location inside the model."""
+    if issues:
+        raise ValidationError.from_exception_data(
+            model,
+            [
+                InitErrorDetails(
+                    type=PydanticCustomError("procedure", "{message}", {"message": message}),
+                    loc=loc,
+                    input=None,
+                )
+                for loc, message in issues
+            ],
+        )
+
+
+def _present(value: object) -> bool:
+    return value is not None and value != []
+
+
+def _only_on(owner: str, applies: bool, model: BaseModel, *fields: str) -> list[Issue]:
+    """Issues for `fields` that are set although the model is not an `owner`."""
+    if applies:
+        return []
+    return [
+        ((name,), f"{name!r} is only allowed on {owner}s")
+        for name in fields
+        if _present(getattr(model, name))
+    ]
+
+
+def _needed_by(owner: str, applies: bool, model: BaseModel, name: str) -> list[Issue]:
+    """An issue if the model is an `owner` but `name` is not set."""
+    if applies and not _present(getattr(model, name)):
+        return [((name,), f"{name!r} is required on {owner}s")]
+    return []
+
+
+class Limits(_Model):
+    """Outside min..max blocks the step; inside it but outside alert_min..alert_max is accepted
+    with a mandatory comment and opens a deviation."""
+
+    min: float | None = None
+    max: float | None = None
+    alert_min: float | None = None
+    alert_max: float | None = None
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Self:
+        bounds = [
+            (name, value)
+            for name in ("min", "alert_min", "alert_max", "max")
+            if (value := getattr(self, name)) is not None
+        ]
+        if not bounds:
+            raise ValueError("give at least one of min, max, alert_min, alert_max")
+        for index, (low_name, low) in enumerate(bounds):
+            for high_name, high in bounds[index + 1 :]:
+                if high < low:
+                    raise ValueError(f"{high_name} must not be below {low_name}")
+        return self
+
+    def hard(self) -> dict[str, Any]:
+        """The hard limits that are set, as `{"min": .., "max": ..}`."""
+        return self.model_dump(include={"min", "max"}, exclude_none=True)
+
+    def alert(self) -> dict[str, Any]:
+        """The alert limits that are set, as `{"alert_min": .., "alert_max": ..}`."""
+        return self.model_dump(include={"alert_min", "alert_max"}, exclude_none=True)
+
+    def hard_breach(self, value: float) -> Side | None:
+        """Whether `value` is below `min` or above `max`."""
+        return _side(value, self.min, self.max)
+
+    def alert_breach(self, value: float) -> Side | None:
+        """Whether `value` is below `alert_min` or above `alert_max`."""
+        return _side(value, self.alert_min, self.alert_max)
+
+
+def _side(value: float, low: float | None, high: float | None) -> Side | None:
+    if low is not None and value < low:
+        return "below"
+    if high is not None and value > high:
+        return "above"
+    return None
+
+
+class Expectation(_Model):
+    """What a scan must resolve to: equipment of a `type`, or a lot of a `material` code."""
+
+    kind: Literal["equipment", "material"]
+    type: str | None = None
+    material: str | None = None
+
+    @model_validator(mode="after")
+    def _fits_kind(self) -> Self:
+        equipment = self.kind == "equipment"
+        _raise_issues(
+            "Expectation",
+            [
+                *_needed_by("equipment expectation", equipment, self, "type"),
+                *_only_on("equipment expectation", equipment, self, "type"),
+                *_needed_by("material expectation", not equipment, self, "material"),
+                *_only_on("material expectation", not equipment, self, "material"),
+            ],
+        )
+        return self
+
+
+class Input(_Model):
+    """A value the operator records in a step."""
+
+    name: ValueName
+    label: Text
+    type: InputType
+    unit: str | None = None
+    required: bool = True
+    limits: Limits | None = None
+    choices: list[Text] | None = None
+    expects: Expectation | None = None
+    decimals: int | None = Field(default=None, ge=0, le=6, description="Display precision.")
+    deviation_severity: Severity = Field(
+        default="minor", description="Severity of the deviation opened by an alert-band value."
+    )
+
+    @model_validator(mode="after")
+    def _fits_type(self) -> Self:
+        number, choice, scan = self.type == "number", self.type == "choice", self.type == "scan"
+        issues = [
+            *_only_on("number input", number, self, "unit", "limits", "decimals"),
+            *_needed_by("choice input", choice, self, "choices"),
+            *_only_on("choice input", choice, self, "choices"),
+            *_needed_by("scan input", scan, self, "expects"),
+            *_only_on("scan input", scan, self, "expects"),
+        ]
+        if self.choices and len(set(self.choices)) < len(self.choices):
+            issues.append((("choices",), "choices must be unique"))
+        _raise_issues("Input", issues)
+        return self
+
+
+class Calculation(_Model):
+    """A value computed when its step completes, from earlier values and the step's inputs."""
+
+    name: ValueName
+    label: Text
+    expression: ExpressionText
+    unit: str | None = None
+    decimals: int | None = Field(default=None, ge=0, le=6, description="Result is rounded.")
+    limits: Limits | None = None
+    deviation_severity: Severity = "minor"
+
+
+class Hold(_Model):
+    """A waiting time between the completion of an earlier step and this one."""
+
+    after: Identifier
+    min_minutes: float | None = Field(default=None, ge=0)
+    max_minutes: float | None = Field(default=None, ge=0)
+
+    @model_validator(mode="after")
+    def _bounded(self) -> Self:
+        if self.min_minutes is None and self.max_minutes is None:
+            raise ValueError("give min_minutes, max_minutes or both")
+        if self.max_minutes is not None and self.max_minutes < (self.min_minutes or 0):
+            raise ValueError("max_minutes must not be below min_minutes")
+        return self
+
+
+# Step kinds that need at least one input, and of which type (None: any).
+_INPUT_NEEDED: dict[str, str | None] = {
+    "data_entry": None,
+    "checklist": "boolean",
+    "scan": "scan",
+    "photo": "photo",
+}
+
+
+class Step(_Model):
+    """One thing the operator does and records, in order."""
+
+    id: Identifier
+    title: Text
+    kind: StepKind
+    instruction: str = Field(default="", description="Plain text, short enough to read gloved.")
+    inputs: list[Input] = []
+    calculations: list[Calculation] = []
+    when: ExpressionText | None = Field(
+        default=None, description="Condition on earlier values; the step is skipped when false."
+    )
+    hold: Hold | None = None
+    verifies: Identifier | None = Field(default=None, description="The earlier step checked.")
+    verifier_roles: list[Role] = Field(default=["supervisor", "qa"], min_length=1)
+    roles: list[Role] = Field(default=["operator", "supervisor"], min_length=1)
+    signature: Literal["performed"] | None = Field(
+        default=None, description="The performer must e-sign the completion."
+    )
+
+    @model_validator(mode="after")
+    def _fits_kind(self) -> Self:
+        kind = self.kind
+        issues = [
+            *_needed_by("calculation step", kind == "calculation", self, "calculations"),
+            *_only_on("calculation step", kind == "calculation", self, "calculations"),
+            *_needed_by("timer step", kind == "timer", self, "hold"),
+            *_only_on("timer step", kind == "timer", self, "hold"),
+            *_needed_by("verification step", kind == "verification", self, "verifies"),
+            *_only_on("verification step", kind == "verification", self, "verifies"),
+        ]
+        if kind == "instruction" and self.inputs:
+            issues.append((("inputs",), "an instruction step takes no inputs"))
+        if kind in _INPUT_NEEDED:
+            wanted = _INPUT_NEEDED[kind]
+            if not any(wanted in (None, item.type) for item in self.inputs):
+                what = f"{wanted} input" if wanted else "input"
+                issues.append((("inputs",), f"a {kind} step needs at least one {what}"))
+        if kind == "checklist":
+            issues += _checklist_issues(self.inputs)
+        _raise_issues("Step", issues)
+        return self
+
+
+def _checklist_issues(items: list[Input]) -> list[Issue]:
+    """Every checklist item is a required tick box."""
+    issues: list[Issue] = []
+    for index, item in enumerate(items):
+        if item.type != "boolean":
+            issues.append((("inputs", index, "type"), "checklist items must be boolean"))
+        if not item.required:
+            issues.append((("inputs", index, "required"), "checklist items are always required"))
+    return issues
+
+
+class Parameter(_Model):
+    """A batch-level value given when a batch is created, such as the batch size."""
+
+    name: ValueName
+    label: Text
+    type: Literal["number", "text"] = "number"
+    unit: str | None = None
+    limits: Limits | None = Field(default=None, description="Hard limits (min, max) only.")
+    default: float | str | None = None
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Self:
+        number = self.type == "number"
+        issues = _only_on("number parameter", number, self, "unit", "limits")
+        default, limits = self.default, self.limits
+        if limits and limits.alert():
+            issues.append((("limits",), "parameters take hard limits (min, max) only"))
+        if default is not None and number != isinstance(default, float):
+            issues.append((("default",), f"the default must be a {'number' if number else 'text'}"))
+        elif isinstance(default, float) and limits and limits.hard_breach(default):
+            issues.append((("default",), "the default is outside the limits"))
+        _raise_issues("Parameter", issues)
+        return self
+
+
+class Operation(_Model):
+    """A group of steps, such as 'Room preparation' or 'Weighing'."""
+
+    id: Identifier
+    title: Text
+    steps: list[Step] = Field(min_length=1)
+
+
+class Procedure(_Model):
+    """A master procedure: parameters given per batch, then operations of steps in order."""
+
+    key: Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_-]*$", max_length=64)]
+    title: Text
+    description: str = ""
+    product: str | None = None
+    stage: str | None = None
+    parameters: list[Parameter] = []
+    operations: list[Operation] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _references_resolve(self) -> Self:
+        _raise_issues("Procedure", check_references(self))
+        return self
+
+    def steps(self) -> list[Step]:
+        """Every step in execution order, across operations."""
+        return [step for operation in self.operations for step in operation.steps]
+
+    def step(self, step_id: str) -> Step:
+        """The step with this id; KeyError if there is none."""
+        for step in self.steps():
+            if step.id == step_id:
+                return step
+        raise KeyError(step_id)
+
+    def operation_of(self, step_id: str) -> Operation:
+        """The operation holding the step with this id; KeyError if there is none."""
+        for operation in self.operations:
+            if any(step.id == step_id for step in operation.steps):
+                return operation
+        raise KeyError(step_id)

@@ -1,0 +1,1 @@
+"""Stepwise server: REST + WebSocket API over the batch record."""

@@ -1,0 +1,66 @@
+"""Authentication and authorisation failures.
+
+StepwiseError
+ ├── Invalid
+ │    ├── InvalidCredentials      wrong username or password at sign-in
+ │    ├── SignatureRejected        wrong password (or unknown signer) for an e-signature
+ │    └── UnknownRole              a role that is not one of the contract's five
+ ├── Forbidden
+ │    ├── AccountLocked            too many failed sign-ins; locked until a time
+ │    ├── RoleNotPermitted         signed in, but no role allows this
+ │    └── CsrfRejected             a browser write without its CSRF token, or cross-origin
+ └── Conflict
+      └── UsernameTaken
+Missing or expired tokens are `NotAuthenticated` (HTTP 401), outside the tree above.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from server.clock import isoformat
+from server.errors import Conflict, Forbidden, Invalid, StepwiseError
+
+
+class NotAuthenticated(StepwiseError):
+    """No valid session: the token is missing, unknown, revoked or expired."""
+
+
+class InvalidCredentials(Invalid):
+    def __init__(self) -> None:
+        super().__init__("Unknown username or wrong password.")
+
+
+class SignatureRejected(Invalid):
+    def __init__(self, username: str) -> None:
+        super().__init__(
+            f"The signature of {username!r} was refused: wrong password, or the account "
+            "is locked or inactive.",
+            errors=[{"field": "signature.password", "message": "re-enter your password"}],
+        )
+
+
+class UnknownRole(Invalid):
+    def __init__(self, role: str) -> None:
+        super().__init__(f"Unknown role {role!r}.", errors=[{"field": "roles", "message": role}])
+
+
+class AccountLocked(Forbidden):
+    def __init__(self, until: datetime) -> None:
+        super().__init__(f"Account locked after repeated failed sign-ins until {isoformat(until)}.")
+        self.until = until
+
+
+class RoleNotPermitted(Forbidden):
+    def __init__(self, action: str, allowed: frozenset[str] | list[str]) -> None:
+        super().__init__(f"{action} requires one of the roles: {', '.join(sorted(allowed))}.")
+
+
+class CsrfRejected(Forbidden):
+    def __init__(self, why: str) -> None:
+        super().__init__(f"Browser request refused: {why}.")
+
+
+class UsernameTaken(Conflict):
+    def __init__(self, username: str) -> None:
+        super().__init__(f"Username {username!r} is already taken.")

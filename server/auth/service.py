@@ -1,0 +1,189 @@
+"""Users, sign-in with lock-out, bearer tokens and signature re-authentication."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from server.audit import service as audit
+from server.auth.exceptions import (
+    AccountLocked,
+    InvalidCredentials,
+    NotAuthenticated,
+    SignatureRejected,
+    UnknownRole,
+    UsernameTaken,
+)
+from server.auth.models import AuthToken, User
+from server.auth.passwords import hash_password, verify_password
+from server.auth.roles import ROLES
+from server.clock import isoformat, utcnow
+from server.config import Settings
+
+
+def actor_of(user: User) -> audit.Actor:
+    """The audit actor for a user."""
+    return audit.Actor.user(user.id, user.username, user.full_name)
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode("ascii", "replace")).hexdigest()
+
+
+async def create_user(
+    session: AsyncSession,
+    actor: audit.Actor,
+    *,
+    username: str,
+    full_name: str,
+    roles: list[str],
+    password: str,
+) -> User:
+    """Register a user (audited; the password itself is never stored or logged)."""
+    for role in roles:
+        if role not in ROLES:
+            raise UnknownRole(role)
+    if await session.scalar(select(User.id).where(User.username == username)):
+        raise UsernameTaken(username)
+    user = User(
+        username=username,
+        full_name=full_name,
+        roles=sorted(set(roles)),
+        password_hash=await hash_password(password),
+        active=True,
+        failed_logins=0,
+        created_at=utcnow(),
+    )
+    session.add(user)
+    await session.flush()
+    await audit.record(
+        session,
+        actor,
+        "user.created",
+        "user",
+        user.id,
+        new={"username": username, "full_name": full_name, "roles": user.roles},
+    )
+    return user
+
+
+@dataclass(frozen=True)
+class LoginOutcome:
+    """The result of a sign-in attempt; failures are committed before they are raised."""
+
+    user: User | None
+    token: str | None = None
+    expires_at: datetime | None = None
+    error: InvalidCredentials | AccountLocked | None = None
+
+    def accepted(self) -> tuple[User, str, datetime]:
+        """The user, token and its expiry, or raise the failure."""
+        if self.error is not None:
+            raise self.error
+        assert self.user is not None and self.token is not None and self.expires_at is not None
+        return self.user, self.token, self.expires_at
+
+
+async def _check_password(
+    session: AsyncSession, settings: Settings, user: User | None, password: str
+) -> InvalidCredentials | AccountLocked | None:
+    """Verify a password, counting failures toward lock-out (audited)."""
+    now = utcnow()
+    if user is not None and user.locked_until is not None and user.locked_until > now:
+        return AccountLocked(user.locked_until)
+    if await verify_password(user.password_hash if user else None, password) and user.active:
+        user.failed_logins = 0
+        user.locked_until = None
+        return None
+    if user is None:
+        return InvalidCredentials()
+    user.failed_logins += 1
+    if user.failed_logins >= settings.max_failed_logins:
+        user.locked_until = now + settings.lockout
+        user.failed_logins = 0
+        await audit.record(
+            session,
+            audit.SYSTEM,
+            "user.locked",
+            "user",
+            user.id,
+            new={"locked_until": isoformat(user.locked_until)},
+            reason=f"{settings.max_failed_logins} failed password entries",
+        )
+        return AccountLocked(user.locked_until)
+    return InvalidCredentials()
+
+
+async def attempt_login(
+    session: AsyncSession, settings: Settings, username: str, password: str, *, kind: str
+) -> LoginOutcome:
+    """Check credentials and issue a token of `kind` ("bearer" or "cookie")."""
+    user = await session.scalar(select(User).where(User.username == username))
+    error = await _check_password(session, settings, user, password)
+    if error is not None:
+        return LoginOutcome(user=None, error=error)
+    assert user is not None
+    token = secrets.token_urlsafe(32)
+    now = utcnow()
+    expires_at = now + settings.token_lifetime
+    session.add(
+        AuthToken(
+            token_hash=_token_hash(token),
+            user_id=user.id,
+            kind=kind,
+            created_at=now,
+            expires_at=expires_at,
+        )
+    )
+    return LoginOutcome(user=user, token=token, expires_at=expires_at)
+
+
+async def user_for_token(session: AsyncSession, token: str) -> User:
+    """The user a live token belongs to."""
+    row = (
+        await session.execute(
+            select(AuthToken, User)
+            .join(User, User.id == AuthToken.user_id)
+            .where(AuthToken.token_hash == _token_hash(token))
+        )
+    ).first()
+    if row is None:
+        raise NotAuthenticated("Unknown or expired session token; sign in again.")
+    stored, user = row
+    now = utcnow()
+    if stored.revoked_at is not None or stored.expires_at <= now or not user.active:
+        raise NotAuthenticated("Unknown or expired session token; sign in again.")
+    return user
+
+
+async def revoke_token(session: AsyncSession, token: str) -> None:
+    """Sign out: the token stops working at once."""
+    stored = await session.get(AuthToken, _token_hash(token))
+    if stored is not None and stored.revoked_at is None:
+        stored.revoked_at = utcnow()
+
+
+async def reauthenticate(
+    session: AsyncSession, settings: Settings, username: str, password: str
+) -> User:
+    """Re-check a signer's password for an e-signature (§11.200: every signing)."""
+    user = await session.scalar(select(User).where(User.username == username))
+    if await _check_password(session, settings, user, password) is not None:
+        raise SignatureRejected(username)
+    assert user is not None
+    return user
+
+
+async def get_user(session: AsyncSession, username: str) -> User | None:
+    """A user by username."""
+    return await session.scalar(select(User).where(User.username == username))
+
+
+async def list_users(session: AsyncSession) -> list[User]:
+    """Every user, by username."""
+    return list((await session.scalars(select(User).order_by(User.username))).all())

@@ -1,0 +1,1 @@
+"""Batches: the executed record of one procedure version."""

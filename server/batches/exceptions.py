@@ -1,0 +1,117 @@
+"""Batch execution failures.
+
+StepwiseError
+ ├── NotFound
+ │    ├── BatchNotFound
+ │    └── StepNotFound
+ ├── Conflict
+ │    ├── BatchNumberTaken
+ │    ├── BatchNotInProgress      not started yet, or already completed
+ │    ├── StepNotActive           pending, completed or skipped: carries the current state
+ │    ├── HoldNotElapsed          a timer step completed before its minimum time
+ │    └── NotCorrectable          only completed steps of an open record can be corrected
+ ├── Forbidden
+ │    └── SelfVerification        the performer may not verify their own step
+ └── Invalid
+      ├── StepValuesRejected      hard limits, required values, types (every field named)
+      ├── ParametersRejected      batch parameters outside their limits or missing
+      └── NothingToCorrect
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from procedures.guardrails import FieldProblem
+from server.clock import isoformat
+from server.errors import Conflict, Forbidden, Invalid, NotFound
+
+
+def problem_entries(problems: list[FieldProblem], prefix: str = "values") -> list[dict[str, Any]]:
+    """Field problems as the `errors` list of a problem document."""
+    entries = []
+    for problem in problems:
+        field = problem.field if problem.field == "comment" else f"{prefix}.{problem.field}"
+        entry: dict[str, Any] = {"field": field, "code": problem.code, "message": problem.message}
+        if problem.value is not None:
+            entry["value"] = problem.value
+        if problem.limit is not None:
+            entry["limit"] = problem.limit
+        entries.append(entry)
+    return entries
+
+
+class BatchNotFound(NotFound):
+    def __init__(self, batch_id: str) -> None:
+        super().__init__(f"No batch with id {batch_id!r}.")
+
+
+class StepNotFound(NotFound):
+    def __init__(self, batch_id: str, step_id: str) -> None:
+        super().__init__(f"Batch {batch_id!r} has no step {step_id!r}.")
+
+
+class BatchNumberTaken(Conflict):
+    def __init__(self, batch_number: str) -> None:
+        super().__init__(f"Batch number {batch_number!r} is already used.")
+
+
+class BatchNotInProgress(Conflict):
+    def __init__(self, batch_number: str, status: str) -> None:
+        super().__init__(f"Batch {batch_number} is {status}.", current={"status": status})
+
+
+class StepNotActive(Conflict):
+    def __init__(self, step_id: str, current: dict[str, Any]) -> None:
+        super().__init__(f"Step {step_id!r} is {current['state']}, not active.", current=current)
+
+
+class HoldNotElapsed(Conflict):
+    def __init__(self, step_id: str, earliest: datetime) -> None:
+        super().__init__(
+            f"Step {step_id!r} cannot be completed before {isoformat(earliest)} "
+            "(minimum hold time).",
+            current={"state": "active", "earliest": isoformat(earliest)},
+        )
+
+
+class NotCorrectable(Conflict):
+    def __init__(self, step_id: str, state: str) -> None:
+        super().__init__(
+            f"Step {step_id!r} is {state}; only completed steps can be corrected.",
+            current={"state": state},
+        )
+
+
+class SelfVerification(Forbidden):
+    def __init__(self, step_id: str) -> None:
+        super().__init__(
+            f"Step {step_id!r} must be verified by a different person than the one who "
+            "performed it."
+        )
+
+
+class StepValuesRejected(Invalid):
+    def __init__(self, step_id: str, problems: list[FieldProblem]) -> None:
+        super().__init__(
+            f"Step {step_id!r} was not recorded: "
+            + "; ".join(problem.message for problem in problems),
+            errors=problem_entries(problems),
+        )
+
+
+class ParametersRejected(Invalid):
+    def __init__(self, problems: list[FieldProblem]) -> None:
+        super().__init__(
+            "Batch parameters refused: " + "; ".join(p.message for p in problems),
+            errors=problem_entries(problems, prefix="parameters"),
+        )
+
+
+class NothingToCorrect(Invalid):
+    def __init__(self, step_id: str) -> None:
+        super().__init__(
+            f"The correction of step {step_id!r} changes no value.",
+            errors=[{"field": "values", "message": "give at least one changed value"}],
+        )

@@ -1,0 +1,131 @@
+"""Batch endpoints: create, start, complete and correct steps, read the record."""
+
+from __future__ import annotations
+
+from server.auth.roles import EVERYONE, SHOP_FLOOR, SUPERVISION
+from server.batches import service as batches
+from server.batches.schemas import (
+    BatchOut,
+    BatchSummary,
+    CompleteStepIn,
+    CompletionOut,
+    CorrectionOut,
+    CorrectStepIn,
+    CreateBatchIn,
+    DeviationOut,
+)
+from server.signatures.service import SignatureRequest
+from server.web.api import Api, Call
+
+api = Api("batches")
+PERFORMERS = SHOP_FLOOR | {"qa"}
+
+
+async def _record(call: Call[object], batch_id: str) -> BatchOut:
+    return BatchOut.of_record(await batches.load_record(call.session, batch_id))
+
+
+@api.route(
+    "POST",
+    "/batches",
+    summary="Create a batch from an approved procedure",
+    roles=SUPERVISION,
+    body=CreateBatchIn,
+    response=BatchOut,
+    status=201,
+    idempotent=True,
+)
+async def create_batch(call: Call[CreateBatchIn]) -> BatchOut:
+    batch = await batches.create_batch(
+        call.session,
+        call.user,
+        procedure_key=call.body.procedure,
+        version=call.body.version,
+        batch_number=call.body.batch_number,
+        parameters=call.body.parameters,
+    )
+    return await _record(call, batch.id)
+
+
+@api.route(
+    "GET",
+    "/batches",
+    summary="List batches (filter with ?status=)",
+    roles=EVERYONE,
+    response=list[BatchSummary],
+)
+async def list_batches(call: Call[None]) -> list[BatchSummary]:
+    found = await batches.list_batches(call.session, call.request.query.get("status"))
+    return [BatchSummary.of(batch) for batch in found]
+
+
+@api.route(
+    "GET", "/batches/{batch_id}", summary="The batch record", roles=EVERYONE, response=BatchOut
+)
+async def get_batch(call: Call[None]) -> BatchOut:
+    return await _record(call, call.param("batch_id"))
+
+
+@api.route(
+    "POST",
+    "/batches/{batch_id}/start",
+    summary="Start a batch",
+    roles=SHOP_FLOOR,
+    response=BatchOut,
+    idempotent=True,
+)
+async def start_batch(call: Call[None]) -> BatchOut:
+    batch = await batches.start_batch(call.session, call.user, call.param("batch_id"))
+    return await _record(call, batch.id)
+
+
+@api.route(
+    "POST",
+    "/batches/{batch_id}/steps/{step_id}/complete",
+    summary="Complete the active step with its values",
+    roles=PERFORMERS,
+    body=CompleteStepIn,
+    response=CompletionOut,
+    idempotent=True,
+)
+async def complete_step(call: Call[CompleteStepIn]) -> CompletionOut:
+    signature = call.body.signature
+    completion = await batches.complete_step(
+        call.session,
+        call.settings,
+        call.user,
+        call.param("batch_id"),
+        call.param("step_id"),
+        values=call.body.values,
+        comment=call.body.comment,
+        signature=SignatureRequest(**signature.model_dump()) if signature else None,
+    )
+    return CompletionOut.of(completion)
+
+
+@api.route(
+    "POST",
+    "/batches/{batch_id}/steps/{step_id}/correct",
+    summary="Correct recorded values with a reason",
+    roles=SHOP_FLOOR,
+    body=CorrectStepIn,
+    response=CorrectionOut,
+    idempotent=True,
+)
+async def correct_step(call: Call[CorrectStepIn]) -> CorrectionOut:
+    step_id = call.param("step_id")
+    batch, opened = await batches.correct_step(
+        call.session,
+        call.user,
+        call.param("batch_id"),
+        step_id,
+        values=call.body.values,
+        reason=call.body.reason,
+        comment=call.body.comment,
+    )
+    record = next(r for r in batch.steps if r.step_id == step_id)
+    return CorrectionOut(
+        step_id=step_id,
+        values=batches.current_values(record),
+        deviations=[DeviationOut.of(d) for d in opened],
+    )

@@ -1,0 +1,70 @@
+"""A batch, its steps as executed, and every value recorded in them."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from server.auth.models import User
+from server.db.base import Base
+from server.ids import new_id
+from server.library.models import ProcedureVersion
+
+
+class Batch(Base):
+    """One manufacturing batch, pinned to the procedure version it was created from."""
+
+    __tablename__ = "batches"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    batch_number: Mapped[str] = mapped_column(String(64), unique=True)
+    procedure_version_id: Mapped[str] = mapped_column(ForeignKey("procedure_versions.id"))
+    status: Mapped[str] = mapped_column(String(16))
+    parameters: Mapped[dict[str, Any]]
+    created_by: Mapped[str] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime]
+    started_at: Mapped[datetime | None]
+    completed_at: Mapped[datetime | None]
+    procedure_version: Mapped[ProcedureVersion] = relationship()
+    steps: Mapped[list[StepRecord]] = relationship(order_by="StepRecord.position")
+
+
+class StepRecord(Base):
+    """The execution state of one procedure step inside a batch."""
+
+    __tablename__ = "step_records"
+    __table_args__ = (UniqueConstraint("batch_id", "step_id"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    batch_id: Mapped[str] = mapped_column(ForeignKey("batches.id"), index=True)
+    step_id: Mapped[str] = mapped_column(String(100))
+    operation_id: Mapped[str] = mapped_column(String(100))
+    position: Mapped[int]
+    state: Mapped[str] = mapped_column(String(16))
+    activated_at: Mapped[datetime | None]
+    completed_at: Mapped[datetime | None]
+    completed_by: Mapped[str | None] = mapped_column(ForeignKey("users.id"))
+    comment: Mapped[str | None] = mapped_column(Text)
+    performer: Mapped[User | None] = relationship()
+    values: Mapped[list[StepValue]] = relationship(order_by="(StepValue.name, StepValue.revision)")
+
+
+class StepValue(Base):
+    """One revision of one recorded value; a correction adds a revision, never overwrites."""
+
+    __tablename__ = "step_values"
+    __table_args__ = (UniqueConstraint("step_record_id", "name", "revision"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    step_record_id: Mapped[str] = mapped_column(ForeignKey("step_records.id"), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    value: Mapped[Any] = mapped_column(JSON)
+    source: Mapped[str] = mapped_column(String(16))
+    revision: Mapped[int]
+    entered_by: Mapped[str] = mapped_column(ForeignKey("users.id"))
+    entered_at: Mapped[datetime]
+    reason: Mapped[str | None] = mapped_column(Text)
+    author: Mapped[User] = relationship()

@@ -1,0 +1,270 @@
+"""Batch API shapes: the electronic batch record as clients see it."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from server.auth.models import User
+from server.batches.models import Batch, StepRecord
+from server.batches.service import BatchRecord, Completion
+from server.clock import isoformat
+from server.deviations.models import Deviation
+from server.signatures.models import Signature
+from server.web.schemas import SignatureIn, Strict, UserRef
+
+
+def user_ref(user: User | None) -> UserRef | None:
+    return UserRef(id=user.id, username=user.username, full_name=user.full_name) if user else None
+
+
+class CreateBatchIn(Strict):
+    procedure: str = Field(min_length=1, max_length=100)
+    version: int | None = Field(default=None, ge=1)
+    batch_number: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9._/-]*$")
+    parameters: dict[str, Any] = Field(default_factory=dict)
+
+
+class CompleteStepIn(Strict):
+    values: dict[str, Any] = Field(default_factory=dict)
+    comment: str | None = Field(default=None, max_length=4000)
+    signature: SignatureIn | None = None
+
+
+class CorrectStepIn(Strict):
+    values: dict[str, Any] = Field(min_length=1)
+    reason: str = Field(min_length=1, max_length=4000)
+    comment: str | None = Field(default=None, max_length=4000)
+
+
+class SignatureOut(BaseModel):
+    """A signature with its manifestation (§11.50): name, date and time, meaning."""
+
+    id: str
+    username: str
+    full_name: str
+    meaning: str
+    signed_at: datetime
+    content_hash: str
+    manifestation: str
+
+    @classmethod
+    def of(cls, signature: Signature) -> SignatureOut:
+        return cls(
+            id=signature.id,
+            username=signature.username,
+            full_name=signature.full_name,
+            meaning=signature.meaning,
+            signed_at=signature.signed_at,
+            content_hash=signature.content_hash,
+            manifestation=(
+                f"{signature.full_name} ({signature.username}), "
+                f"{isoformat(signature.signed_at)}, {signature.meaning}"
+            ),
+        )
+
+
+class DeviationOut(BaseModel):
+    id: str
+    number: str
+    step_id: str | None
+    kind: str
+    severity: str
+    status: str
+    title: str
+    detail: str
+    field: str | None
+    value: Any = None
+    limits: Any = None
+    comment: str | None
+    opened_at: datetime
+
+    @classmethod
+    def of(cls, deviation: Deviation) -> DeviationOut:
+        return cls(
+            id=deviation.id,
+            number=deviation.number,
+            step_id=deviation.step_id,
+            kind=deviation.kind,
+            severity=deviation.severity,
+            status=deviation.status,
+            title=deviation.title,
+            detail=deviation.detail,
+            field=deviation.field,
+            value=deviation.value,
+            limits=deviation.limits,
+            comment=deviation.comment,
+            opened_at=deviation.opened_at,
+        )
+
+
+class ValueRevisionOut(BaseModel):
+    """One entry of a value's history: the first entry, then each correction."""
+
+    name: str
+    value: Any
+    source: str
+    revision: int
+    entered_by: UserRef
+    entered_at: datetime
+    reason: str | None
+
+
+class StepOut(BaseModel):
+    step_id: str
+    operation_id: str
+    position: int
+    title: str
+    kind: str
+    state: str
+    definition: dict[str, Any]
+    activated_at: datetime | None
+    completed_at: datetime | None
+    completed_by: UserRef | None
+    comment: str | None
+    values: dict[str, Any]
+    calculated: dict[str, Any]
+    corrected: bool
+    history: list[ValueRevisionOut]
+    signatures: list[SignatureOut]
+    deviations: list[DeviationOut]
+
+    @classmethod
+    def of(cls, record: StepRecord, definition: dict[str, Any], batch: BatchRecord) -> StepOut:
+        current = {v.name: v for v in record.values}
+        return cls(
+            step_id=record.step_id,
+            operation_id=record.operation_id,
+            position=record.position,
+            title=definition["title"],
+            kind=definition["kind"],
+            state=record.state,
+            definition=definition,
+            activated_at=record.activated_at,
+            completed_at=record.completed_at,
+            completed_by=user_ref(record.performer),
+            comment=record.comment,
+            values={n: v.value for n, v in current.items() if v.source == "entered"},
+            calculated={n: v.value for n, v in current.items() if v.source == "calculated"},
+            corrected=any(v.revision > 1 for v in record.values),
+            history=[
+                ValueRevisionOut(
+                    name=v.name,
+                    value=v.value,
+                    source=v.source,
+                    revision=v.revision,
+                    entered_by=user_ref(v.author),
+                    entered_at=v.entered_at,
+                    reason=v.reason,
+                )
+                for v in record.values
+            ],
+            signatures=[
+                SignatureOut.of(s) for s in batch.signatures if s.step_record_id == record.id
+            ],
+            deviations=[
+                DeviationOut.of(d) for d in batch.deviations if d.step_id == record.step_id
+            ],
+        )
+
+
+class ProcedureRef(BaseModel):
+    key: str
+    title: str
+    version: int
+    content_hash: str
+
+
+class Progress(BaseModel):
+    total: int
+    completed: int
+    skipped: int
+
+
+class BatchSummary(BaseModel):
+    id: str
+    batch_number: str
+    status: str
+    procedure: ProcedureRef
+    parameters: dict[str, Any]
+    created_at: datetime
+    started_at: datetime | None
+    completed_at: datetime | None
+    current_step: str | None
+    progress: Progress
+
+    @classmethod
+    def summary_fields(cls, batch: Batch) -> dict[str, Any]:
+        version = batch.procedure_version
+        states = [record.state for record in batch.steps]
+        active = [record.step_id for record in batch.steps if record.state == "active"]
+        return {
+            "id": batch.id,
+            "batch_number": batch.batch_number,
+            "status": batch.status,
+            "procedure": ProcedureRef(
+                key=version.procedure.key,
+                title=version.procedure.title,
+                version=version.version,
+                content_hash=version.content_hash,
+            ),
+            "parameters": batch.parameters,
+            "created_at": batch.created_at,
+            "started_at": batch.started_at,
+            "completed_at": batch.completed_at,
+            "current_step": active[0] if active else None,
+            "progress": Progress(
+                total=len(states),
+                completed=states.count("completed"),
+                skipped=states.count("skipped"),
+            ),
+        }
+
+    @classmethod
+    def of(cls, batch: Batch) -> BatchSummary:
+        return cls(**cls.summary_fields(batch))
+
+
+class BatchOut(BatchSummary):
+    """The whole electronic batch record."""
+
+    steps: list[StepOut]
+    deviations: list[DeviationOut]
+
+    @classmethod
+    def of_record(cls, record: BatchRecord) -> BatchOut:
+        definitions = {
+            step.id: step.model_dump(mode="json", exclude_none=True)
+            for step in record.definition.steps()
+        }
+        return cls(
+            **cls.summary_fields(record.batch),
+            steps=[StepOut.of(s, definitions[s.step_id], record) for s in record.batch.steps],
+            deviations=[DeviationOut.of(d) for d in record.deviations],
+        )
+
+
+class CompletionOut(BaseModel):
+    result: str
+    step_id: str
+    deviations: list[DeviationOut]
+    next_step: str | None
+    batch_status: str
+
+    @classmethod
+    def of(cls, completion: Completion) -> CompletionOut:
+        return cls(
+            result=completion.result,
+            step_id=completion.record.step_id,
+            deviations=[DeviationOut.of(d) for d in completion.deviations],
+            next_step=completion.next_step,
+            batch_status=completion.batch.status,
+        )
+
+
+class CorrectionOut(BaseModel):
+    step_id: str
+    values: dict[str, Any]
+    deviations: list[DeviationOut]

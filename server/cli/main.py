@@ -1,0 +1,221 @@
+"""`stepwise`: serve, migrate, load procedures, manage users, verify the audit trail.
+
+Every command exits non-zero with a one-line reason when it fails.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import sys
+from collections.abc import AsyncIterator, Awaitable, Callable
+from pathlib import Path
+
+from aiohttp import web
+
+from procedures.exceptions import ProcedureError
+from procedures.loader import load_procedure_file, procedure_json_schema
+from server.audit import service as audit
+from server.auth import service as auth
+from server.concurrency import run_blocking
+from server.config import Settings, settings_from_env
+from server.db.engine import Database, open_database
+from server.db.migrate import upgrade
+from server.demo import DEMO_USERS, seed_demo
+from server.errors import StepwiseError
+from server.library import service as library
+from server.web.app import create_app
+from server.web.keys import DATABASE
+
+
+class CommandFailed(Exception):
+    """A command's one-line reason for failing."""
+
+
+async def _with_database(settings: Settings, work: Callable[[Database], Awaitable[int]]) -> int:
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    await upgrade(settings.effective_database_url)
+    database = open_database(settings.effective_database_url)
+    try:
+        return await work(database)
+    finally:
+        await database.dispose()
+
+
+def _serve(args: argparse.Namespace, settings: Settings) -> int:
+    app = create_app(settings)
+    if args.demo:
+
+        async def demo(app: web.Application) -> AsyncIterator[None]:
+            await seed_demo(app[DATABASE], settings)
+            print("Demo users (for the demo only):", flush=True)
+            for user in DEMO_USERS:
+                print(
+                    f"  {user.username:<8} {user.password:<13} {', '.join(user.roles)}", flush=True
+                )
+            yield
+
+        app.cleanup_ctx.append(demo)
+    print(
+        f"Stepwise on http://{args.host}:{args.port}/ (database: "
+        f"{settings.effective_database_url.split('@')[-1]})",
+        flush=True,
+    )
+    web.run_app(app, host=args.host, port=args.port, print=None, access_log=None)
+    return 0
+
+
+def _db_upgrade(_args: argparse.Namespace, settings: Settings) -> int:
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    asyncio.run(upgrade(settings.effective_database_url))
+    print("database is at the newest schema")
+    return 0
+
+
+def _validate(args: argparse.Namespace, _settings: Settings) -> int:
+    failed = 0
+    for name in args.files:
+        try:
+            procedure = load_procedure_file(Path(name))
+        except ProcedureError as exc:
+            print(str(exc), file=sys.stderr)
+            failed += 1
+        else:
+            print(f"{name}: ok ({procedure.key}, {len(procedure.steps())} steps)")
+    if failed:
+        raise CommandFailed(f"{failed} of {len(args.files)} procedure files are invalid")
+    return 0
+
+
+def _load(args: argparse.Namespace, settings: Settings) -> int:
+    async def work(database: Database) -> int:
+        for name in args.files:
+            path = Path(name)
+            try:
+                source = await run_blocking(path.read_text)
+            except OSError as exc:
+                raise CommandFailed(f"{name}: {exc.strerror}") from exc
+            async with database.sessions()() as session, session.begin():
+                author = await auth.get_user(session, args.author) if args.author else None
+                if args.author and author is None:
+                    raise CommandFailed(f"unknown user {args.author!r}")
+                version = await library.load_draft(session, author, source, path.name)
+                print(
+                    f"{name}: {library.definition_of(version).key} version {version.version} "
+                    f"({version.status}, {version.content_hash[:12]})"
+                )
+        return 0
+
+    return asyncio.run(_with_database(settings, work))
+
+
+def _schema(_args: argparse.Namespace, _settings: Settings) -> int:
+    print(json.dumps(procedure_json_schema(), indent=2))
+    return 0
+
+
+def _audit_verify(_args: argparse.Namespace, settings: Settings) -> int:
+    async def work(database: Database) -> int:
+        async with database.sessions(readonly=True)() as session, session.begin():
+            report = await audit.verify_chain(session)
+        print(
+            json.dumps(
+                {
+                    "ok": report.ok,
+                    "entries": report.entries,
+                    **({"first_broken": report.first_broken} if not report.ok else {}),
+                }
+            )
+        )
+        if not report.ok:
+            raise CommandFailed(f"audit trail broken at entry {report.first_broken}")
+        return 0
+
+    return asyncio.run(_with_database(settings, work))
+
+
+def _users_add(args: argparse.Namespace, settings: Settings) -> int:
+    if not args.password_stdin:
+        raise CommandFailed("give the password on standard input with --password-stdin")
+    password = sys.stdin.readline().rstrip("\n")
+    if len(password) < 8:
+        raise CommandFailed("the password must have at least 8 characters")
+
+    async def work(database: Database) -> int:
+        async with database.sessions()() as session, session.begin():
+            user = await auth.create_user(
+                session,
+                audit.SYSTEM,
+                username=args.username,
+                full_name=args.full_name,
+                roles=args.role,
+                password=password,
+            )
+        print(f"user {user.username} created with roles {', '.join(user.roles)}")
+        return 0
+
+    return asyncio.run(_with_database(settings, work))
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="stepwise", description=__doc__.splitlines()[0])
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    serve = commands.add_parser("serve", help="run the server")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8080)
+    serve.add_argument(
+        "--demo", action="store_true", help="load sample procedures (approved) and demo users"
+    )
+    serve.set_defaults(run=_serve)
+
+    db = commands.add_parser("db", help="database schema").add_subparsers(dest="db", required=True)
+    db.add_parser("upgrade", help="apply migrations").set_defaults(run=_db_upgrade)
+
+    procs = commands.add_parser("procedures", help="procedure files").add_subparsers(
+        dest="procedures", required=True
+    )
+    validate = procs.add_parser("validate", help="check procedure files")
+    validate.add_argument("files", nargs="+")
+    validate.set_defaults(run=_validate)
+    load = procs.add_parser("load", help="store procedure files as draft versions")
+    load.add_argument("files", nargs="+")
+    load.add_argument("--author", help="username recorded as the author (default: system)")
+    load.set_defaults(run=_load)
+    procs.add_parser("schema", help="print the procedure JSON Schema").set_defaults(run=_schema)
+
+    audit_cmd = commands.add_parser("audit", help="audit trail").add_subparsers(
+        dest="audit", required=True
+    )
+    audit_cmd.add_parser("verify", help="verify the hash chain").set_defaults(run=_audit_verify)
+
+    users = commands.add_parser("users", help="user accounts").add_subparsers(
+        dest="users", required=True
+    )
+    add = users.add_parser("add", help="create a user")
+    add.add_argument("username")
+    add.add_argument("--full-name", required=True)
+    add.add_argument(
+        "--role",
+        action="append",
+        required=True,
+        choices=["operator", "supervisor", "qa", "author", "admin"],
+    )
+    add.add_argument("--password-stdin", action="store_true")
+    add.set_defaults(run=_users_add)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the `stepwise` command."""
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    # Migration chatter would bury the one-line answers of the commands.
+    logging.getLogger("alembic").setLevel(logging.WARNING)
+    args = _parser().parse_args(argv)
+    try:
+        return args.run(args, settings_from_env())
+    except (CommandFailed, StepwiseError, OSError) as exc:
+        print(f"stepwise: {exc}", file=sys.stderr)
+        return 1

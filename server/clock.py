@@ -1,0 +1,17 @@
+"""Time in one place: always UTC and timezone-aware."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+
+def utcnow() -> datetime:
+    """The current time in UTC."""
+    return datetime.now(UTC)
+
+
+def isoformat(moment: datetime) -> str:
+    """ISO-8601 with a `Z` suffix, as the public contract writes times."""
+    if moment.tzinfo is None:
+        raise ValueError("naive datetime: Stepwise only handles timezone-aware times")
+    return moment.astimezone(UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")

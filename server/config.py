@@ -1,0 +1,42 @@
+"""Runtime settings, read once from the environment."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the server needs to know about its surroundings."""
+
+    data_dir: Path = Path("stepwise-data")
+    database_url: str = ""
+    token_lifetime: timedelta = timedelta(hours=12)
+    max_failed_logins: int = 5
+    lockout: timedelta = timedelta(minutes=15)
+    max_body_bytes: int = 1024 * 1024
+    event_queue_size: int = 256
+    demo: bool = False
+
+    @property
+    def effective_database_url(self) -> str:
+        """`DATABASE_URL`, or a SQLite file inside the data directory."""
+        if self.database_url:
+            return self.database_url
+        return f"sqlite+aiosqlite:///{(self.data_dir / 'stepwise.db').resolve()}"
+
+
+def settings_from_env(environ: dict[str, str] | None = None, **overrides: object) -> Settings:
+    """Build settings from `STEPWISE_*` and `DATABASE_URL` variables."""
+    env = os.environ if environ is None else environ
+    values: dict[str, object] = {
+        "data_dir": Path(env.get("STEPWISE_DATA_DIR", "stepwise-data")),
+        "database_url": env.get("DATABASE_URL", ""),
+    }
+    if "STEPWISE_TOKEN_HOURS" in env:
+        values["token_lifetime"] = timedelta(hours=float(env["STEPWISE_TOKEN_HOURS"]))
+    values.update(overrides)
+    return Settings(**values)  # type: ignore[arg-type]

@@ -1,0 +1,86 @@
+"""Engines and session factories for SQLite (default) and PostgreSQL."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
+
+
+@dataclass(frozen=True)
+class Database:
+    """The engines of one database: writes and reads may go through different pools.
+
+    SQLite has one writer at a time; write transactions start with `BEGIN IMMEDIATE` so
+    that two writers queue on the lock instead of failing mid-transaction, while reads use
+    plain deferred transactions that run beside a writer (WAL). PostgreSQL uses one engine.
+    """
+
+    url: str
+    writer: AsyncEngine
+    reader: AsyncEngine
+
+    @property
+    def is_postgres(self) -> bool:
+        return self.writer.dialect.name == "postgresql"
+
+    @cached_property
+    def _write_sessions(self) -> async_sessionmaker[AsyncSession]:
+        return async_sessionmaker(self.writer, expire_on_commit=False)
+
+    @cached_property
+    def _read_sessions(self) -> async_sessionmaker[AsyncSession]:
+        return async_sessionmaker(self.reader, expire_on_commit=False)
+
+    def sessions(self, *, readonly: bool = False) -> async_sessionmaker[AsyncSession]:
+        """The session factory bound to the reader or the writer engine."""
+        return self._read_sessions if readonly else self._write_sessions
+
+    async def dispose(self) -> None:
+        """Close every pooled connection; safe to call twice."""
+        await self.writer.dispose()
+        if self.reader is not self.writer:
+            await self.reader.dispose()
+
+
+def _sqlite_engine(url: str, *, begin: str) -> AsyncEngine:
+    engine = create_async_engine(url, connect_args={"timeout": 30})
+
+    @event.listens_for(engine.sync_engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Let SQLAlchemy's "begin" event, not the driver, decide how transactions start.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        # FULL: an acknowledged step survives power loss, not only a process crash.
+        cursor.execute("PRAGMA synchronous=FULL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.close()
+
+    @event.listens_for(engine.sync_engine, "begin")
+    def _on_begin(connection: Any) -> None:
+        connection.exec_driver_sql(begin)
+
+    return engine
+
+
+def open_database(url: str) -> Database:
+    """Create the engines for `url` (nothing connects until first use)."""
+    if make_url(url).get_backend_name() == "sqlite":
+        return Database(
+            url=url,
+            writer=_sqlite_engine(url, begin="BEGIN IMMEDIATE"),
+            reader=_sqlite_engine(url, begin="BEGIN"),
+        )
+    engine = create_async_engine(url, pool_size=20, max_overflow=20, pool_pre_ping=True)
+    return Database(url=url, writer=engine, reader=engine)

@@ -1,0 +1,65 @@
+"""Demo data for a first look: users of every role and the sample procedures, approved."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from procedures.loader import sample_procedure_files
+from server.audit import service as audit
+from server.auth import service as auth
+from server.concurrency import run_blocking
+from server.config import Settings
+from server.db.engine import Database
+from server.library import service as library
+from server.signatures.service import SignatureRequest
+
+
+@dataclass(frozen=True)
+class DemoUser:
+    username: str
+    full_name: str
+    roles: tuple[str, ...]
+    password: str
+
+
+DEMO_USERS = (
+    DemoUser("olivia", "Olivia Operator", ("operator",), "olivia-demo"),
+    DemoUser("omar", "Omar Operator", ("operator",), "omar-demo"),
+    DemoUser("sam", "Sam Supervisor", ("supervisor",), "sam-demo"),
+    DemoUser("quinn", "Quinn QA", ("qa",), "quinn-demo"),
+    DemoUser("alex", "Alex Author", ("author",), "alex-demo"),
+    DemoUser("ada", "Ada Admin", ("admin",), "ada-demo"),
+)
+AUTHOR, APPROVER = "alex", "quinn"
+
+
+async def seed_demo(database: Database, settings: Settings) -> None:
+    """Create missing demo users; load and approve sample procedures not yet effective."""
+    async with database.sessions()() as session, session.begin():
+        for demo in DEMO_USERS:
+            if await auth.get_user(session, demo.username) is None:
+                await auth.create_user(
+                    session,
+                    audit.SYSTEM,
+                    username=demo.username,
+                    full_name=demo.full_name,
+                    roles=list(demo.roles),
+                    password=demo.password,
+                )
+    for path in sample_procedure_files():
+        async with database.sessions()() as session, session.begin():
+            author = await auth.get_user(session, AUTHOR)
+            approver = await auth.get_user(session, APPROVER)
+            assert author is not None and approver is not None
+            source = await run_blocking(path.read_text)
+            version = await library.load_draft(session, author, source, path.name)
+            if version.status == "draft":
+                password = next(d.password for d in DEMO_USERS if d.username == APPROVER)
+                await library.approve(
+                    session,
+                    settings,
+                    approver,
+                    library.definition_of(version).key,
+                    version.version,
+                    SignatureRequest(password=password, meaning="approved"),
+                )

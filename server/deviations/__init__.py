@@ -1,0 +1,1 @@
+"""Deviations: recorded departures from the procedure."""

@@ -1,0 +1,94 @@
+"""Opening and listing deviations."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from server.audit import service as audit
+from server.auth import service as auth
+from server.auth.models import User
+from server.clock import utcnow
+from server.deviations.models import Deviation
+from server.events.staging import stage
+
+
+async def open_deviation(
+    session: AsyncSession,
+    opened_by: User,
+    *,
+    batch_id: str,
+    batch_number: str,
+    step_id: str | None,
+    kind: str,
+    severity: str,
+    title: str,
+    detail: str,
+    field: str | None = None,
+    value: Any = None,
+    limits: Any = None,
+    comment: str | None = None,
+) -> Deviation:
+    """Record a deviation on a batch (audited, and announced once committed)."""
+    count = await session.scalar(
+        select(func.count()).select_from(Deviation).where(Deviation.batch_id == batch_id)
+    )
+    deviation = Deviation(
+        number=f"{batch_number}-DEV-{(count or 0) + 1:03d}",
+        batch_id=batch_id,
+        step_id=step_id,
+        kind=kind,
+        severity=severity,
+        status="open",
+        title=title,
+        detail=detail,
+        field=field,
+        value=value,
+        limits=limits,
+        comment=comment,
+        opened_by=opened_by.id,
+        opened_at=utcnow(),
+    )
+    session.add(deviation)
+    await session.flush()
+    await audit.record(
+        session,
+        auth.actor_of(opened_by),
+        "deviation.opened",
+        "deviation",
+        deviation.id,
+        new={
+            "number": deviation.number,
+            "kind": kind,
+            "severity": severity,
+            "step_id": step_id,
+            "field": field,
+            "value": value,
+            "detail": detail,
+        },
+        reason=comment,
+        batch_id=batch_id,
+    )
+    stage(
+        session,
+        "deviation",
+        batch_id,
+        deviation_id=deviation.id,
+        number=deviation.number,
+        step_id=step_id,
+        severity=severity,
+        title=title,
+    )
+    return deviation
+
+
+async def for_batch(session: AsyncSession, batch_id: str) -> Sequence[Deviation]:
+    """A batch's deviations in the order they were opened."""
+    return (
+        await session.scalars(
+            select(Deviation).where(Deviation.batch_id == batch_id).order_by(Deviation.number)
+        )
+    ).all()

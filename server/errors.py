@@ -1,0 +1,66 @@
+"""The root of every server-side domain error.
+
+StepwiseError
+ ├── NotFound                     something named by the request does not exist
+ ├── Conflict                     the request clashes with the current state
+ ├── Forbidden                    the actor may not do this (role, segregation of duties)
+ ├── Invalid                      the request is well-formed but its content is refused
+ └── (each domain's exceptions.py derives its errors from these four)
+
+An error may carry a `refusal`: a trace that must be written to the audit trail even though
+the refused operation itself is rolled back (a hard-limit breach, a self-verification).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """What the audit trail records about a refused GMP operation."""
+
+    actor_id: str | None
+    actor: str
+    action: str
+    entity_type: str
+    entity_id: str
+    batch_id: str | None = None
+    detail: dict[str, Any] = field(default_factory=dict)
+
+
+class StepwiseError(Exception):
+    """Base of all domain errors; `detail` is shown to the user, `errors` name fields."""
+
+    refusal: Refusal | None = None
+
+    def __init__(self, detail: str, *, errors: list[dict[str, Any]] | None = None) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.errors = errors or []
+
+    def with_refusal(self, refusal: Refusal) -> StepwiseError:
+        """Attach the audit trace of this refusal and return self (for `raise ... from`)."""
+        self.refusal = refusal
+        return self
+
+
+class NotFound(StepwiseError):
+    """A batch, step, procedure or user named by the request does not exist."""
+
+
+class Conflict(StepwiseError):
+    """The request clashes with the current state (already completed, duplicate number)."""
+
+    def __init__(self, detail: str, *, current: dict[str, Any] | None = None) -> None:
+        super().__init__(detail)
+        self.current = current
+
+
+class Forbidden(StepwiseError):
+    """The actor is known but may not do this."""
+
+
+class Invalid(StepwiseError):
+    """The content of the request is refused (limits, missing values, bad signature)."""

@@ -1,0 +1,1 @@
+"""Real-time events: staged inside a transaction, delivered only once it commits."""

@@ -1,0 +1,75 @@
+"""In-process fan-out of committed events to WebSocket subscribers, with bounded queues."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+log = logging.getLogger(__name__)
+Transport = Callable[[AsyncSession, list[dict[str, Any]]], Awaitable[None]]
+
+
+@dataclass(eq=False)
+class Subscription:
+    """One listener's topics and its bounded queue; `lagging` once it overflowed."""
+
+    queue: asyncio.Queue[dict[str, Any]]
+    topics: set[str] = field(default_factory=set)
+    lagging: bool = False
+
+    def wants(self, event: dict[str, Any]) -> bool:
+        return "batches" in self.topics or f"batch:{event.get('batch_id')}" in self.topics
+
+
+class EventBus:
+    """Publishes events to local subscribers.
+
+    On PostgreSQL, `before_commit` also sends each event with NOTIFY inside the writing
+    transaction; every server process (this one included) receives it by LISTEN and
+    delivers it locally, so events cross processes and exist only if the data committed.
+    """
+
+    def __init__(self, queue_size: int) -> None:
+        self._queue_size = queue_size
+        self._subscriptions: set[Subscription] = set()
+        # Set while a database channel carries events (PostgreSQL LISTEN/NOTIFY).
+        self.transport: Transport | None = None
+
+    @contextmanager
+    def subscribe(self) -> Iterator[Subscription]:
+        """A subscription that ends when the block does."""
+        subscription = Subscription(asyncio.Queue(self._queue_size))
+        self._subscriptions.add(subscription)
+        try:
+            yield subscription
+        finally:
+            self._subscriptions.discard(subscription)
+
+    def deliver(self, event: dict[str, Any]) -> None:
+        """Hand an event to every interested subscriber; a full queue marks it lagging."""
+        for subscription in self._subscriptions:
+            if subscription.lagging or not subscription.wants(event):
+                continue
+            try:
+                subscription.queue.put_nowait(event)
+            except asyncio.QueueFull:
+                subscription.lagging = True
+                log.warning("event subscriber lagging; it will be disconnected")
+
+    async def before_commit(self, session: AsyncSession, events: list[dict[str, Any]]) -> None:
+        """Send events with the transaction (PostgreSQL NOTIFY is transactional)."""
+        if self.transport is not None and events:
+            await self.transport(session, events)
+
+    def after_commit(self, events: list[dict[str, Any]]) -> None:
+        """Deliver locally when no database channel carries the events."""
+        if self.transport is not None:
+            return
+        for event in events:
+            self.deliver(event)

@@ -1,0 +1,1 @@
+"""Idempotency keys: a retried write replays its first answer."""

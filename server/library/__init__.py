@@ -1,0 +1,1 @@
+"""The procedure library: versions of procedure definitions and their approval."""

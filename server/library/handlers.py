@@ -1,0 +1,72 @@
+"""Procedure library endpoints."""
+
+from __future__ import annotations
+
+from server.auth.roles import EVERYONE, PROCEDURE_APPROVERS, PROCEDURE_AUTHORS
+from server.library import service as library
+from server.library.schemas import ApproveIn, LoadProcedureIn, ProcedureOut, VersionOut
+from server.signatures.service import SignatureRequest
+from server.web.api import Api, Call
+from server.web.paths import int_param
+
+api = Api("procedures")
+
+
+@api.route(
+    "GET",
+    "/procedures",
+    summary="List procedures with their versions",
+    roles=EVERYONE,
+    response=list[ProcedureOut],
+)
+async def list_procedures(call: Call[None]) -> list[ProcedureOut]:
+    return [ProcedureOut.of(p) for p in await library.list_procedures(call.session)]
+
+
+@api.route(
+    "POST",
+    "/procedures",
+    summary="Load a procedure file as a draft version",
+    roles=PROCEDURE_AUTHORS,
+    body=LoadProcedureIn,
+    response=VersionOut,
+    status=201,
+    idempotent=True,
+)
+async def load_procedure(call: Call[LoadProcedureIn]) -> VersionOut:
+    loaded = await library.load_draft(call.session, call.user, call.body.source, call.body.filename)
+    key = library.definition_of(loaded).key
+    return VersionOut.of(await library.get_version(call.session, key, loaded.version))
+
+
+@api.route(
+    "GET",
+    "/procedures/{key}/versions/{version}",
+    summary="A procedure version in full",
+    roles=EVERYONE,
+    response=VersionOut,
+)
+async def get_version(call: Call[None]) -> VersionOut:
+    found = await library.get_version(call.session, call.param("key"), int_param(call, "version"))
+    return VersionOut.of(found)
+
+
+@api.route(
+    "POST",
+    "/procedures/{key}/versions/{version}/approve",
+    summary="Approve a draft version with an e-signature",
+    roles=PROCEDURE_APPROVERS,
+    body=ApproveIn,
+    response=VersionOut,
+    idempotent=True,
+)
+async def approve_version(call: Call[ApproveIn]) -> VersionOut:
+    approved = await library.approve(
+        call.session,
+        call.settings,
+        call.user,
+        call.param("key"),
+        int_param(call, "version"),
+        SignatureRequest(**call.body.signature.model_dump()),
+    )
+    return VersionOut.of(approved)

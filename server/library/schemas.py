@@ -1,0 +1,69 @@
+"""Procedure library API shapes."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from server.library.models import Procedure, ProcedureVersion
+from server.web.schemas import SignatureIn, Strict
+
+
+class VersionSummary(BaseModel):
+    version: int
+    status: str
+    content_hash: str
+    source_name: str
+    created_at: datetime
+    approved_at: datetime | None
+
+    @classmethod
+    def of(cls, version: ProcedureVersion) -> VersionSummary:
+        return cls(
+            version=version.version,
+            status=version.status,
+            content_hash=version.content_hash,
+            source_name=version.source_name,
+            created_at=version.created_at,
+            approved_at=version.approved_at,
+        )
+
+
+class ProcedureOut(BaseModel):
+    key: str
+    title: str
+    versions: list[VersionSummary]
+
+    @classmethod
+    def of(cls, procedure: Procedure) -> ProcedureOut:
+        return cls(
+            key=procedure.key,
+            title=procedure.title,
+            versions=[VersionSummary.of(v) for v in procedure.versions],
+        )
+
+
+class VersionOut(VersionSummary):
+    key: str
+    title: str
+    definition: dict[str, Any]
+
+    @classmethod
+    def of(cls, version: ProcedureVersion) -> VersionOut:
+        return cls(
+            **VersionSummary.of(version).model_dump(),
+            key=version.procedure.key,
+            title=version.procedure.title,
+            definition=version.definition,
+        )
+
+
+class LoadProcedureIn(Strict):
+    filename: str = Field(min_length=1, max_length=300)
+    source: str = Field(min_length=1, max_length=512 * 1024)
+
+
+class ApproveIn(Strict):
+    signature: SignatureIn

@@ -1,0 +1,248 @@
+"""Loading procedure files as drafts, approving them, and finding the effective version."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import selectinload
+
+from procedures.exceptions import ProcedureFileInvalid
+from procedures.loader import content_hash, load_procedure_text
+from procedures.model import Procedure as ProcedureDefinition
+from server.audit import service as audit
+from server.auth import service as auth
+from server.auth.exceptions import RoleNotPermitted
+from server.auth.models import User
+from server.auth.roles import PROCEDURE_APPROVERS
+from server.clock import utcnow
+from server.config import Settings
+from server.errors import Refusal
+from server.library.exceptions import (
+    NoEffectiveVersion,
+    ProcedureNotFound,
+    ProcedureSourceInvalid,
+    SelfApproval,
+    VersionNotDraft,
+    VersionNotFound,
+)
+from server.library.models import Procedure, ProcedureVersion
+from server.signatures import service as signatures
+
+
+def parse_source(source: str, source_name: str) -> ProcedureDefinition:
+    """Validate a procedure file's text; errors name the file, path and line."""
+    try:
+        return load_procedure_text(source, source_name)
+    except ProcedureFileInvalid as exc:
+        raise ProcedureSourceInvalid(exc) from exc
+
+
+def definition_of(version: ProcedureVersion) -> ProcedureDefinition:
+    """The validated procedure model of a stored version."""
+    return ProcedureDefinition.model_validate(version.definition)
+
+
+async def load_draft(
+    session: AsyncSession, author: User | None, source: str, source_name: str
+) -> ProcedureVersion:
+    """Store a procedure file as a draft version.
+
+    Identical content changes nothing; a new file edits the open draft, or opens a new
+    draft after an approved version (which is never modified).
+    """
+    definition = parse_source(source, source_name)
+    digest = content_hash(definition)
+    actor = auth.actor_of(author) if author else audit.SYSTEM
+    now = utcnow()
+    procedure = await session.scalar(
+        select(Procedure)
+        .where(Procedure.key == definition.key)
+        .options(selectinload(Procedure.versions))
+    )
+    if procedure is None:
+        procedure = Procedure(
+            key=definition.key, title=definition.title, created_at=now, versions=[]
+        )
+        session.add(procedure)
+        await session.flush()
+        await audit.record(
+            session,
+            actor,
+            "procedure.created",
+            "procedure",
+            procedure.id,
+            new={"key": definition.key, "title": definition.title},
+        )
+    latest = procedure.versions[-1] if procedure.versions else None
+    if latest is not None and latest.content_hash == digest:
+        return latest
+    document = definition.model_dump(mode="json")
+    if latest is not None and latest.status == "draft":
+        old = {"content_hash": latest.content_hash, "source_name": latest.source_name}
+        latest.definition, latest.source, latest.source_name = document, source, source_name
+        latest.content_hash = digest
+        latest.edited_by, latest.edited_at = author.id if author else None, now
+        procedure.title = definition.title
+        await audit.record(
+            session,
+            actor,
+            "procedure_version.edited",
+            "procedure_version",
+            latest.id,
+            old=old,
+            new={"content_hash": digest, "source_name": source_name},
+        )
+        return latest
+    version = ProcedureVersion(
+        procedure=procedure,
+        version=(latest.version + 1) if latest else 1,
+        status="draft",
+        content_hash=digest,
+        definition=document,
+        source=source,
+        source_name=source_name,
+        created_by=author.id if author else None,
+        created_at=now,
+        edited_by=author.id if author else None,
+        edited_at=now,
+    )
+    session.add(version)
+    procedure.title = definition.title
+    await session.flush()
+    await audit.record(
+        session,
+        actor,
+        "procedure_version.created",
+        "procedure_version",
+        version.id,
+        new={
+            "key": definition.key,
+            "version": version.version,
+            "content_hash": digest,
+            "status": "draft",
+            "source_name": source_name,
+        },
+    )
+    return version
+
+
+async def get_version(session: AsyncSession, key: str, version: int) -> ProcedureVersion:
+    """One version of a procedure."""
+    found = await session.scalar(
+        select(ProcedureVersion)
+        .join(Procedure)
+        .where(Procedure.key == key, ProcedureVersion.version == version)
+        .options(selectinload(ProcedureVersion.procedure))
+        .execution_options(populate_existing=True)
+    )
+    if found is None:
+        if await session.scalar(select(Procedure.id).where(Procedure.key == key)) is None:
+            raise ProcedureNotFound(key)
+        raise VersionNotFound(key, version)
+    return found
+
+
+async def effective_version(
+    session: AsyncSession, key: str, version: int | None = None
+) -> ProcedureVersion:
+    """The approved version a new batch is created from (the newest, or the one asked for)."""
+    if version is not None:
+        found = await get_version(session, key, version)
+        if found.status != "approved":
+            raise NoEffectiveVersion(key, version)
+        return found
+    found = await session.scalar(
+        select(ProcedureVersion)
+        .join(Procedure)
+        .where(Procedure.key == key, ProcedureVersion.status == "approved")
+        .order_by(ProcedureVersion.version.desc())
+        .limit(1)
+        .options(selectinload(ProcedureVersion.procedure))
+    )
+    if found is None:
+        if await session.scalar(select(Procedure.id).where(Procedure.key == key)) is None:
+            raise ProcedureNotFound(key)
+        raise NoEffectiveVersion(key)
+    return found
+
+
+async def approve(
+    session: AsyncSession,
+    settings: Settings,
+    current_user: User,
+    key: str,
+    version: int,
+    signature: signatures.SignatureRequest | None,
+) -> ProcedureVersion:
+    """Approve a draft with an e-signature; the previously effective version is retired."""
+    draft = await get_version(session, key, version)
+    if draft.status != "draft":
+        raise VersionNotDraft(key, version, draft.status)
+    signer = await signatures.authenticate_signer(
+        session, settings, signature, meaning="approved", current_user=current_user
+    )
+    refusal = Refusal(
+        signer.id,
+        auth.actor_of(signer).label,
+        "procedure_version.approval_refused",
+        "procedure_version",
+        draft.id,
+    )
+    if not signer.has_any_role(PROCEDURE_APPROVERS):
+        raise RoleNotPermitted("Approving a procedure", PROCEDURE_APPROVERS).with_refusal(refusal)
+    if draft.edited_by == signer.id:
+        raise SelfApproval().with_refusal(refusal)
+    now = utcnow()
+    actor = auth.actor_of(signer)
+    previous = await session.scalars(
+        select(ProcedureVersion).where(
+            ProcedureVersion.procedure_id == draft.procedure_id,
+            ProcedureVersion.status == "approved",
+        )
+    )
+    for retired in previous:
+        retired.status = "retired"
+        await audit.record(
+            session,
+            actor,
+            "procedure_version.retired",
+            "procedure_version",
+            retired.id,
+            old={"status": "approved"},
+            new={"status": "retired"},
+            reason=f"superseded by version {version}",
+        )
+    draft.status, draft.approved_by, draft.approved_at = "approved", signer.id, now
+    await signatures.apply(
+        session,
+        signer,
+        "approved",
+        {"procedure": key, "version": version, "content_hash": draft.content_hash},
+        procedure_version_id=draft.id,
+    )
+    await audit.record(
+        session,
+        actor,
+        "procedure_version.approved",
+        "procedure_version",
+        draft.id,
+        old={"status": "draft"},
+        new={"status": "approved", "content_hash": draft.content_hash},
+    )
+    return draft
+
+
+async def list_procedures(session: AsyncSession) -> list[Procedure]:
+    """Every procedure with all its versions."""
+    return list(
+        (
+            await session.scalars(
+                select(Procedure).options(selectinload(Procedure.versions)).order_by(Procedure.key)
+            )
+        ).all()
+    )
+
+
+async def count_versions(session: AsyncSession) -> int:
+    """How many procedure versions are stored."""
+    return int(await session.scalar(select(func.count()).select_from(ProcedureVersion)) or 0)

@@ -1,0 +1,1 @@
+"""HTTP wiring: routes, middleware, problem documents, OpenAPI."""

@@ -1,0 +1,59 @@
+"""The aiohttp application: resources as cleanup contexts, routes from declarations."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+from aiohttp import web
+
+from server.audit.handlers import api as audit_api
+from server.auth.handlers import api as auth_api
+from server.batches.handlers import api as batches_api
+from server.config import Settings
+from server.db.engine import open_database
+from server.db.migrate import upgrade
+from server.events import postgres
+from server.events.bus import EventBus
+from server.events.handlers import api as events_api
+from server.library.handlers import api as library_api
+from server.web.api import PREFIX, Api, mount
+from server.web.keys import DATABASE, EVENTS, SETTINGS
+from server.web.middleware import problems
+from server.web.openapi import build_document, openapi_handler
+from server.web.pages import add_pages, security_headers
+
+APIS: list[Api] = [auth_api, library_api, batches_api, audit_api, events_api]
+
+
+async def _database(app: web.Application) -> AsyncIterator[None]:
+    settings = app[SETTINGS]
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    url = settings.effective_database_url
+    await upgrade(url)
+    database = open_database(url)
+    app[DATABASE] = database
+    yield
+    await database.dispose()
+
+
+async def _events(app: web.Application) -> AsyncIterator[None]:
+    bus = EventBus(app[SETTINGS].event_queue_size)
+    app[EVENTS] = bus
+    if app[DATABASE].is_postgres:
+        async with postgres.listening(bus, app[DATABASE].url):
+            yield
+    else:
+        yield
+
+
+def create_app(settings: Settings) -> web.Application:
+    """A ready-to-run application; the database is migrated when it starts."""
+    app = web.Application(
+        middlewares=[security_headers, problems], client_max_size=settings.max_body_bytes
+    )
+    app[SETTINGS] = settings
+    app.cleanup_ctx.extend([_database, _events])
+    mount(app, APIS)
+    app.router.add_get(PREFIX + "/openapi.json", openapi_handler(build_document(APIS)))
+    add_pages(app)
+    return app

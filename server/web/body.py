@@ -1,0 +1,55 @@
+"""Reading a JSON request body into a pydantic model: 4xx with field paths, never 5xx."""
+
+from __future__ import annotations
+
+import json
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from server.errors import Invalid
+
+M = TypeVar("M", bound=BaseModel)
+
+
+class MalformedBody(Invalid):
+    """The body is not valid JSON."""
+
+
+class UnsupportedMediaType(Invalid):
+    """The body is not of the JSON media type."""
+
+
+class BodyInvalid(Invalid):
+    """The body is JSON but does not have the expected shape."""
+
+
+def _errors(exc: ValidationError) -> list[dict[str, Any]]:
+    return [
+        {
+            "field": ".".join(str(part) for part in error["loc"]) or "body",
+            "message": error["msg"],
+            "code": error["type"],
+        }
+        for error in exc.errors(include_url=False, include_input=False)
+    ]
+
+
+def parse_json(raw: bytes, content_type: str, model: type[M]) -> M:
+    """Validate raw bytes as JSON of `model`."""
+    if content_type != "application/json":
+        raise UnsupportedMediaType(
+            f"Expected Content-Type application/json, got {content_type or 'none'!r}."
+        )
+    try:
+        data = json.loads(raw or b"null")
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise MalformedBody(f"The body is not valid JSON: {exc}.") from exc
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise BodyInvalid(
+            f"The body does not match {model.__name__}: "
+            + "; ".join(f"{e['field']}: {e['message']}" for e in _errors(exc)),
+            errors=_errors(exc),
+        ) from exc

@@ -1,0 +1,13 @@
+"""Typed application state."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from server.config import Settings
+from server.db.engine import Database
+from server.events.bus import EventBus
+
+SETTINGS = web.AppKey("settings", Settings)
+DATABASE = web.AppKey("database", Database)
+EVENTS = web.AppKey("events", EventBus)

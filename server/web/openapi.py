@@ -1,0 +1,128 @@
+"""The OpenAPI 3.1 document, generated from the endpoint declarations."""
+
+from __future__ import annotations
+
+import re
+from typing import Any, get_args, get_origin
+
+from aiohttp import web
+from pydantic import BaseModel, TypeAdapter
+from pydantic.json_schema import models_json_schema
+
+from server.web.api import PREFIX, Api, Endpoint
+
+REF = "#/components/schemas/{model}"
+PROBLEM = {"$ref": "#/components/schemas/Problem"}
+PROBLEM_SCHEMA = {
+    "type": "object",
+    "description": "RFC 9457 problem details",
+    "properties": {
+        "type": {"type": "string"},
+        "title": {"type": "string"},
+        "status": {"type": "integer"},
+        "detail": {"type": "string"},
+        "errors": {"type": "array", "items": {"type": "object"}},
+        "current": {"type": "object"},
+    },
+    "required": ["type", "title", "status", "detail"],
+}
+
+
+def _models(endpoints: list[Endpoint]) -> list[type[BaseModel]]:
+    found: list[type[BaseModel]] = []
+    for endpoint in endpoints:
+        for shape in (endpoint.body, endpoint.response):
+            if get_origin(shape) is list:
+                shape = get_args(shape)[0]
+            if isinstance(shape, type) and issubclass(shape, BaseModel) and shape not in found:
+                found.append(shape)
+    return found
+
+
+def _schema_of(shape: Any, refs: dict[Any, Any]) -> dict[str, Any]:
+    if get_origin(shape) is list:
+        return {"type": "array", "items": _schema_of(get_args(shape)[0], refs)}
+    if shape is None:
+        return {"type": "object"}
+    return (
+        refs[(shape, "validation")]
+        if (shape, "validation") in refs
+        else TypeAdapter(shape).json_schema()
+    )
+
+
+def _operation(endpoint: Endpoint, refs: dict[Any, Any]) -> dict[str, Any]:
+    operation: dict[str, Any] = {
+        "summary": endpoint.summary,
+        "tags": [endpoint.tag],
+        "operationId": endpoint.handler.__name__,
+        "responses": {
+            str(endpoint.status): {
+                "description": "success",
+                "content": {"application/json": {"schema": _schema_of(endpoint.response, refs)}},
+            },
+            "4XX": {
+                "description": "refused",
+                "content": {"application/problem+json": {"schema": PROBLEM}},
+            },
+        },
+    }
+    params = [
+        {"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
+        for name in re.findall(r"{(\w+)}", endpoint.path)
+    ]
+    if endpoint.idempotent:
+        params.append(
+            {
+                "name": "Idempotency-Key",
+                "in": "header",
+                "required": False,
+                "schema": {"type": "string"},
+                "description": "Replays the first answer for a retried request.",
+            }
+        )
+    if params:
+        operation["parameters"] = params
+    if endpoint.body is not None:
+        operation["requestBody"] = {
+            "required": True,
+            "content": {"application/json": {"schema": refs[(endpoint.body, "validation")]}},
+        }
+    if endpoint.roles is None:
+        operation["security"] = []
+    else:
+        operation["x-roles"] = sorted(endpoint.roles)
+    return operation
+
+
+def build_document(apis: list[Api]) -> dict[str, Any]:
+    """OpenAPI 3.1 for every declared endpoint."""
+    endpoints = [endpoint for api in apis for endpoint in api.endpoints]
+    models = _models(endpoints)
+    refs, definitions = models_json_schema(
+        [(model, "validation") for model in models], ref_template=REF
+    )
+    paths: dict[str, dict[str, Any]] = {}
+    for endpoint in endpoints:
+        paths.setdefault(PREFIX + endpoint.path, {})[endpoint.method.lower()] = _operation(
+            endpoint, refs
+        )
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "Stepwise API", "version": "1"},
+        "paths": paths,
+        "components": {
+            "schemas": {**definitions.get("$defs", {}), "Problem": PROBLEM_SCHEMA},
+            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
+        },
+        "security": [{"bearer": []}],
+    }
+
+
+def openapi_handler(document: dict[str, Any]) -> Any:
+    """An aiohttp handler serving `document`."""
+
+    async def serve_openapi(_request: web.Request) -> web.Response:
+        return web.json_response(document)
+
+    return serve_openapi

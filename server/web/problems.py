@@ -1,0 +1,73 @@
+"""RFC 9457 problem documents, and the one table that maps domain errors to HTTP."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from aiohttp import web
+
+from server.auth.exceptions import InvalidCredentials, NotAuthenticated
+from server.errors import Conflict, Forbidden, Invalid, NotFound, StepwiseError
+from server.web.body import MalformedBody, UnsupportedMediaType
+
+PROBLEM_TYPE = "application/problem+json"
+
+# The only place where a domain error becomes an HTTP status.
+STATUS_OF: list[tuple[type[StepwiseError], int]] = [
+    (NotAuthenticated, 401),
+    (InvalidCredentials, 401),
+    (MalformedBody, 400),
+    (UnsupportedMediaType, 415),
+    (Forbidden, 403),
+    (NotFound, 404),
+    (Conflict, 409),
+    (Invalid, 422),
+]
+
+
+def _slug(name: str) -> str:
+    return re.sub(r"(?<!^)(?=[A-Z])", "-", name).lower()
+
+
+def problem(
+    status: int,
+    slug: str,
+    title: str,
+    detail: str,
+    *,
+    errors: list[dict[str, Any]] | None = None,
+    **extra: Any,
+) -> web.Response:
+    """A problem+json response."""
+    body: dict[str, Any] = {
+        "type": f"urn:stepwise:problem:{slug}",
+        "title": title,
+        "status": status,
+        "detail": detail,
+    }
+    if errors:
+        body["errors"] = errors
+    body.update({key: value for key, value in extra.items() if value is not None})
+    headers = {"WWW-Authenticate": 'Bearer realm="stepwise"'} if status == 401 else None
+    return web.json_response(body, status=status, content_type=PROBLEM_TYPE, headers=headers)
+
+
+def from_domain_error(error: StepwiseError) -> web.Response:
+    """Map a domain error to its problem response."""
+    status = next(code for kind, code in STATUS_OF if isinstance(error, kind))
+    name = type(error).__name__
+    title = _slug(name).replace("-", " ").capitalize()
+    current = error.current if isinstance(error, Conflict) else None
+    return problem(status, _slug(name), title, error.detail, errors=error.errors, current=current)
+
+
+def from_http_error(error: web.HTTPException) -> web.Response:
+    """aiohttp's own errors (unknown route, wrong method, body too large) as problems."""
+    allowed = ", ".join(sorted(getattr(error, "allowed_methods", [])))
+    detail = {
+        404: "No such resource.",
+        405: f"Method not allowed here; allowed: {allowed}.",
+        413: "The request body is too large.",
+    }.get(error.status, error.reason)
+    return problem(error.status, _slug(error.reason.replace(" ", "")), error.reason, detail)

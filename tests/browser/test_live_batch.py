@@ -1,0 +1,108 @@
+"""The batch view follows the batch live: completions and deviations appear without reload."""
+
+from __future__ import annotations
+
+import pytest
+from aiohttp.test_utils import TestClient
+from playwright.async_api import Page, expect
+
+from server.config import Settings
+from tests.api.fixtures import complete
+from tests.browser.support import (
+    DASH,
+    PageWatch,
+    Site,
+    line_batch,
+    sign_in,
+    start_server,
+    wait_until_live,
+)
+from tests.client import ApiClient
+
+pytestmark = [
+    pytest.mark.asyncio(loop_scope="module"),
+    pytest.mark.parametrize("database_url", ["sqlite"], indirect=True),
+]
+ONE_SECOND = 1000  # ms
+
+
+async def test_a_step_completed_elsewhere_appears_with_its_deviation_within_a_second(
+    page: Page, site: Site, watch: PageWatch
+) -> None:
+    batch = await line_batch(site.api)
+    await sign_in(page, "olivia", at=f"/#/batches/{batch['id']}")
+    weigh = page.locator('[data-step="weigh"]')
+    await expect(weigh.locator('[data-status="active"]')).to_be_visible()
+    await expect(page.get_by_text("No deviations recorded in this batch.")).to_be_visible()
+    await wait_until_live(page)
+
+    # Omar completes the step on another device (bearer token), in the alert band.
+    done = await complete(
+        site.api,
+        batch["id"],
+        "weigh",
+        as_user="omar",
+        values={"net_kg": 10.6, "appearance": "conforms"},
+        comment="Scale drift suspected",
+    )
+    assert done.status == 200 and done.body["result"] == "alert", done.body
+
+    net = weigh.locator('tr[data-name="net_kg"]')
+    await expect(net.locator(".values__value")).to_have_text("10.6 kg", timeout=ONE_SECOND)
+    await expect(net.locator(".values__result")).to_contain_text("Alert range")
+    await expect(weigh.locator('[data-status="completed"]')).to_be_visible()
+    await expect(weigh.locator(".step__who")).to_contain_text("Completed by Omar Operator (omar)")
+    await expect(weigh.locator(".step__comment")).to_have_text("Comment: Scale drift suspected")
+    deviation = weigh.locator(".deviation")
+    await expect(deviation).to_contain_text("Minor", timeout=ONE_SECOND)
+    await expect(deviation).to_contain_text("10.6 kg is above the alert limit")
+    await expect(page.locator(".deviations-summary")).to_contain_text("1 deviation, 1 open")
+    bar = net.get_by_role("img")
+    await expect(bar).to_have_attribute(
+        "aria-label",
+        f"10.6 kg: in the alert band; hard limits 9.0{DASH}11.0 kg, alert limits 9.5{DASH}10.5 kg.",
+    )
+    # The next step became active, also without a reload.
+    verify = page.locator('[data-step="verify_weigh"]')
+    await expect(verify.locator('[data-status="active"]')).to_be_visible(timeout=ONE_SECOND)
+    await watch.assert_clean()
+
+
+async def test_a_lost_connection_shows_and_catches_up_by_itself(
+    page: Page, site: Site, settings: Settings, watch: PageWatch
+) -> None:
+    batch = await line_batch(site.api)
+    await sign_in(page, "quinn", at=f"/#/batches/{batch['id']}")
+    await wait_until_live(page)
+    server = site.api.client.server
+    port = server.port
+
+    await server.close()  # the server goes away: the page says so
+    live = page.locator("#live-status")
+    await expect(live).to_have_text("Reconnecting…")
+
+    # Meanwhile a headset completes the step through another server on the same database.
+    other = TestClient(await start_server(settings))
+    try:
+        values = {"net_kg": 10.1, "appearance": "conforms"}
+        done = await complete(ApiClient(other), batch["id"], "weigh", values=values)
+        assert done.status == 200, done.body
+    finally:
+        await other.close()
+
+    back = await start_server(settings, port=port)  # the server is back where it was
+    try:
+        await expect(live).to_have_text("Live", timeout=10_000)
+        value = page.locator('[data-step="weigh"] tr[data-name="net_kg"] .values__value')
+        await expect(value).to_have_text("10.1 kg", timeout=ONE_SECOND)
+        # While the server was down, reconnection attempts (and a session check) were
+        # refused: nothing else failed.
+        watch.errors = [
+            error
+            for error in watch.errors
+            if "WebSocket connection to" not in error and "ERR_CONNECTION_REFUSED" not in error
+        ]
+        await watch.assert_clean()
+    finally:
+        await page.context.close()  # before the server, which would wait for its WebSocket
+        await back.close()

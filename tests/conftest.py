@@ -1,0 +1,100 @@
+"""Shared fixtures: a migrated, demo-seeded database per test on SQLite and on PostgreSQL.
+
+Each backend is prepared once per session as a template (schema, demo users, approved sample
+procedures, all through the real services); every test gets its own copy, so tests are
+independent and fast. PostgreSQL must be reachable: the test command starts it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import asyncpg
+import pytest
+from sqlalchemy.engine import make_url
+
+from server.config import Settings
+from server.db.engine import open_database
+from server.db.migrate import upgrade
+from server.demo import seed_demo
+from server.web.app import create_app
+from tests.client import ApiClient
+
+PG_BASE = os.environ.get("STEPWISE_TEST_PG", "postgresql+asyncpg://postgres@127.0.0.1:5432/test")
+BACKENDS = ["sqlite", "postgresql"]
+
+
+def pg_url(database: str) -> str:
+    return make_url(PG_BASE).set(database=database).render_as_string(hide_password=False)
+
+
+def _admin_dsn() -> str:
+    return make_url(PG_BASE).set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+async def _pg_admin(*statements: str) -> None:
+    connection = await asyncpg.connect(_admin_dsn())
+    try:
+        for statement in statements:
+            await connection.execute(statement)
+    finally:
+        await connection.close()
+
+
+async def _seed(url: str, data_dir: Path) -> None:
+    await upgrade(url)
+    database = open_database(url)
+    try:
+        await seed_demo(database, Settings(data_dir=data_dir, database_url=url))
+    finally:
+        await database.dispose()
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("sqlite-template")
+    path = folder / "template.db"
+    asyncio.run(_seed(f"sqlite+aiosqlite:///{path}", folder))
+    return path
+
+
+@pytest.fixture(scope="session")
+def pg_template(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    name = f"stepwise_tmpl_{os.getpid()}"
+    asyncio.run(
+        _pg_admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)", f"CREATE DATABASE {name}")
+    )
+    asyncio.run(_seed(pg_url(name), tmp_path_factory.mktemp("pg-template")))
+    yield name
+    asyncio.run(_pg_admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+
+
+@pytest.fixture(params=BACKENDS)
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A fresh, seeded database for one test, on each backend in turn."""
+    if request.param == "sqlite":
+        target = tmp_path / "stepwise.db"
+        shutil.copyfile(request.getfixturevalue("sqlite_template"), target)
+        yield f"sqlite+aiosqlite:///{target}"
+        return
+    template = request.getfixturevalue("pg_template")
+    name = f"stepwise_t_{uuid.uuid4().hex[:12]}"
+    asyncio.run(_pg_admin(f"CREATE DATABASE {name} TEMPLATE {template}"))
+    yield pg_url(name)
+    asyncio.run(_pg_admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+
+
+@pytest.fixture
+def settings(database_url: str, tmp_path: Path) -> Settings:
+    return Settings(data_dir=tmp_path / "data", database_url=database_url)
+
+
+@pytest.fixture
+async def api(aiohttp_client, settings: Settings) -> AsyncIterator[ApiClient]:
+    client = await aiohttp_client(create_app(settings))
+    yield ApiClient(client)

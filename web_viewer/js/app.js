@@ -1,0 +1,226 @@
+// The app: who is signed in, which page the location hash names, the live connection.
+
+import { api } from "./api.js";
+import { h, replace } from "./dom.js";
+import { LiveConnection } from "./live.js";
+import { Shell } from "./shell.js";
+import { icon } from "./components/icons.js";
+import * as batch from "./pages/batch.js";
+import * as batches from "./pages/batches.js";
+import * as newBatch from "./pages/new_batch.js";
+import * as procedureVersion from "./pages/procedure_version.js";
+import * as procedures from "./pages/procedures.js";
+import * as signin from "./pages/signin.js";
+
+const ROUTES = [
+  [/^\/batches$/, batches],
+  [/^\/batches\/new$/, newBatch],
+  [/^\/batches\/([^/]+)$/, batch],
+  [/^\/procedures$/, procedures],
+  [/^\/procedures\/([^/]+)\/(\d+)$/, procedureVersion],
+];
+
+class App {
+  constructor() {
+    this.main = document.getElementById("main");
+    this.announcer = document.getElementById("announcer");
+    this.shell = new Shell(document.getElementById("topbar"), { onSignOut: (button) => this.signOut(button) });
+    this.live = new LiveConnection({
+      onStatus: (state) => this.shell.setLive(state),
+      onAuthLost: () => this.checkSession(),
+    });
+    this.user = null;
+    this.generation = 0;
+    this.cleanup = null;
+  }
+
+  async boot() {
+    api.onSignedOut = () => this.sessionEnded();
+    document.getElementById("skip-link").addEventListener("click", (event) => {
+      event.preventDefault();
+      (this.main.querySelector("h1") ?? this.main).focus();
+    });
+    window.addEventListener("hashchange", () => this.route({ focus: true }));
+    try {
+      this.user = await api.me();
+    } catch (error) {
+      this.fail(error);
+      return;
+    }
+    if (this.user) this.startSession();
+    this.route();
+  }
+
+  startSession() {
+    this.shell.signedIn(this.user);
+    this.live.start();
+  }
+
+  /** Leave the current page: stop its live subscriptions and drop late answers. */
+  leave() {
+    this.generation += 1;
+    const cleanup = this.cleanup;
+    this.cleanup = null;
+    if (typeof cleanup === "function") cleanup();
+    replace(this.main);
+    return this.generation;
+  }
+
+  route({ focus = false } = {}) {
+    const [path, query = ""] = location.hash.replace(/^#/, "").split("?");
+    if (!this.user) {
+      this.showSignIn();
+      return;
+    }
+    if (path === "" || path === "/" || path === "/signin") {
+      history.replaceState(null, "", "#/batches");
+      this.route({ focus });
+      return;
+    }
+    for (const [pattern, page] of ROUTES) {
+      const match = pattern.exec(path);
+      if (match) {
+        this.open(page, match.slice(1).map(decodeURIComponent), new URLSearchParams(query), focus);
+        return;
+      }
+    }
+    this.leave();
+    this.showMessage("Page not found", "There is no page at this address.");
+  }
+
+  context(generation) {
+    return {
+      main: this.main,
+      user: this.user,
+      live: this.live,
+      isCurrent: () => generation === this.generation,
+      setTitle: (title) => {
+        document.title = `${title} · Stepwise`;
+      },
+      setSection: (section) => this.shell.setSection(section),
+      navigate: (hash) => {
+        location.hash = hash;
+      },
+      announce: (text) => {
+        this.announcer.textContent = text;
+      },
+      preservingFocus: (render) => preservingFocus(this.main, render),
+      reportError: (error) => {
+        if (generation === this.generation && error?.status !== 401) this.fail(error);
+      },
+    };
+  }
+
+  async open(page, params, query, focus) {
+    const generation = this.leave();
+    const ctx = { ...this.context(generation), params, query };
+    this.main.setAttribute("aria-busy", "true");
+    try {
+      const cleanup = await page.show(ctx);
+      if (generation !== this.generation) {
+        if (typeof cleanup === "function") cleanup();
+        return;
+      }
+      this.cleanup = cleanup;
+      if (focus) (this.main.querySelector("h1") ?? this.main).focus();
+    } catch (error) {
+      if (generation === this.generation && error?.status !== 401) this.fail(error);
+    } finally {
+      if (generation === this.generation) this.main.removeAttribute("aria-busy");
+    }
+  }
+
+  showSignIn(notice) {
+    const generation = this.leave();
+    this.shell.signedOut();
+    signin.show(this.context(generation), {
+      notice,
+      onSignedIn: (user) => {
+        this.user = user;
+        this.startSession();
+        this.route({ focus: true });
+      },
+    });
+  }
+
+  async signOut(button) {
+    button.disabled = true;
+    try {
+      await api.signOut();
+    } catch (error) {
+      if (error.status !== 401) {
+        button.disabled = false;
+        this.main.prepend(h("div", { class: "form-message form-message--danger", role: "alert" },
+          icon("alert"), h("span", {}, `Sign-out failed: ${error.detail}`)));
+        return;
+      }
+    }
+    this.endSession();
+    history.replaceState(null, "", "#/");
+    this.showSignIn("You have signed out.");
+  }
+
+  endSession() {
+    this.user = null;
+    this.live.stop();
+    this.shell.setSection(null);
+  }
+
+  sessionEnded() {
+    if (!this.user) return;
+    this.endSession();
+    this.showSignIn("Your session has ended. Sign in again to continue.");
+  }
+
+  async checkSession() {
+    try {
+      if (this.user && !(await api.me())) this.sessionEnded();
+    } catch {
+      // The server is unreachable: the live indicator already says so; keep retrying.
+    }
+  }
+
+  announce(text) {
+    this.announcer.textContent = text;
+  }
+
+  fail(error) {
+    if (error?.status === 404) {
+      this.showMessage("Not found", error.detail);
+      return;
+    }
+    this.showMessage("Something went wrong", error?.detail ?? String(error), true);
+  }
+
+  showMessage(title, detail, retry = false) {
+    replace(
+      this.main,
+      h(
+        "section",
+        { class: "message-page" },
+        icon(retry ? "alert" : "info", "message-page__icon"),
+        h("h1", { tabindex: "-1" }, title),
+        h("p", {}, detail),
+        h(
+          "p",
+          { class: "form-actions" },
+          retry && h("button", { type: "button", class: "button button--primary", onClick: () => this.route({ focus: true }) }, "Try again"),
+          h("a", { class: "button button--quiet", href: "#/batches" }, "Go to batches"),
+        ),
+      ),
+    );
+    document.title = `${title} · Stepwise`;
+  }
+}
+
+/** Re-render without losing the keyboard focus (by element id) or the scroll position. */
+function preservingFocus(root, render) {
+  const active = document.activeElement;
+  const focusedId = active && root.contains(active) ? active.id : null;
+  const scroll = window.scrollY;
+  render();
+  if (focusedId) document.getElementById(focusedId)?.focus({ preventScroll: true });
+  window.scrollTo({ top: scroll });
+}
+
+new App().boot();

@@ -1,0 +1,60 @@
+// Parts of the batch record: signatures (with their manifestation), deviations, who and when.
+
+import { h } from "../dom.js";
+import * as format from "../format.js";
+import { icon } from "./icons.js";
+import { statusChip } from "./status.js";
+
+export function timeOf(iso) {
+  return h("time", { datetime: iso, title: iso }, format.dateTime(iso));
+}
+
+/** An e-signature as 21 CFR 11.50 asks: printed name, date and time, meaning. */
+export function signatureItem(signature) {
+  return h(
+    "li",
+    { class: "signature" },
+    icon("shield", "signature__icon"),
+    h(
+      "div",
+      { class: "signature__body" },
+      h("span", { class: "signature__name" }, `${signature.full_name} (${signature.username})`),
+      h("span", { class: "signature__meaning" }, `Signed: ${format.capitalise(signature.meaning)}`),
+      timeOf(signature.signed_at),
+    ),
+  );
+}
+
+export function signatureList(signatures) {
+  if (!signatures?.length) return null;
+  return h("ul", { class: "signatures", "aria-label": "Electronic signatures" }, signatures.map(signatureItem));
+}
+
+/** A deviation, highlighted; its comment is the operator's justification. */
+export function deviationCard(deviation, { stepTitle, showComment = true } = {}) {
+  return h(
+    "article",
+    {
+      class: ["deviation", `deviation--${deviation.severity}`],
+      "aria-label": `Deviation ${deviation.number}`,
+    },
+    h(
+      "header",
+      { class: "deviation__head" },
+      icon("alert", "deviation__icon"),
+      h("span", { class: "deviation__number" }, `Deviation ${deviation.number}`),
+      statusChip("severity", deviation.severity),
+      h("span", { class: "chip chip--outline" }, format.capitalise(deviation.status)),
+    ),
+    h("p", { class: "deviation__title" }, deviation.title),
+    h("p", { class: "deviation__detail" }, deviation.detail),
+    showComment && deviation.comment &&
+      h("p", { class: "deviation__comment" }, h("span", { class: "label" }, "Justification: "), deviation.comment),
+    h(
+      "p",
+      { class: "deviation__meta" },
+      stepTitle ? `Step: ${stepTitle} · opened ` : "Opened ",
+      timeOf(deviation.opened_at),
+    ),
+  );
+}

@@ -1,0 +1,50 @@
+// Status chips: a word and an icon on a tinted background; the colour is never the only cue.
+
+import { h } from "../dom.js";
+import { icon } from "./icons.js";
+
+const TONES = {
+  step: {
+    pending: ["neutral", "circle", "Pending"],
+    active: ["active", "play", "In progress"],
+    completed: ["ok", "check", "Completed"],
+    skipped: ["muted", "skip", "Skipped"],
+  },
+  batch: {
+    created: ["neutral", "circle", "Created"],
+    in_progress: ["active", "play", "In progress"],
+    completed: ["ok", "check", "Completed"],
+  },
+  version: {
+    draft: ["neutral", "pencil", "Draft"],
+    approved: ["ok", "shield", "Approved"],
+    retired: ["muted", "archive", "Retired"],
+  },
+  result: {
+    ok: ["ok", "check", "Within limits"],
+    alert: ["warn", "alert", "Alert range"],
+    out: ["danger", "ban", "Outside limits"],
+  },
+  severity: {
+    minor: ["warn", "alert", "Minor"],
+    major: ["danger", "alert", "Major"],
+    critical: ["danger", "ban", "Critical"],
+  },
+};
+
+/** A chip for a known status of `family` ("step", "batch", "version", "result", "severity"). */
+export function statusChip(family, status, { prefix } = {}) {
+  const [tone, iconName, label] = TONES[family]?.[status] ?? [
+    "neutral",
+    "info",
+    String(status ?? "").replaceAll("_", " "),
+  ];
+  return chip(tone, iconName, prefix ? `${prefix} ${label.toLowerCase()}` : label, {
+    "data-status": status,
+  });
+}
+
+/** A chip with any tone, icon and text. */
+export function chip(tone, iconName, text, attrs = {}) {
+  return h("span", { class: ["chip", `chip--${tone}`], ...attrs }, icon(iconName), h("span", {}, text));
+}

@@ -1,0 +1,191 @@
+// The batch record: every step with its state, values against limits, who and when,
+// signatures and deviations. It follows the batch live: any event re-reads the record.
+
+import { api } from "../api.js";
+import { append, h, replace } from "../dom.js";
+import * as format from "../format.js";
+import { icon } from "../components/icons.js";
+import { progressBar } from "../components/progress.js";
+import { timeOf } from "../components/record_parts.js";
+import { statusChip } from "../components/status.js";
+import { stepCard } from "../components/step_card.js";
+
+export async function show(ctx) {
+  ctx.setSection("batches");
+  const id = ctx.params[0];
+  const view = h("div", { class: "batch" });
+  append(ctx.main, view);
+  let previous = null;
+  let procedure = null;
+
+  async function fetchAndRender({ initial = false } = {}) {
+    const batch = await api.get(`/batches/${encodeURIComponent(id)}`);
+    if (!ctx.isCurrent()) return;
+    if (!procedure) {
+      procedure = await api.get(`/procedures/${encodeURIComponent(batch.procedure.key)}/versions/${batch.procedure.version}`);
+      if (!ctx.isCurrent()) return;
+    }
+    ctx.setTitle(`Batch ${batch.batch_number}`);
+    const changed = initial ? new Set() : changedSteps(previous, batch);
+    previous = batch;
+    ctx.preservingFocus(() => replace(view, render(ctx, batch, procedure.definition, changed, reload)));
+    if (changed.size) {
+      const titles = batch.steps.filter((step) => changed.has(step.step_id)).map((step) => step.title);
+      ctx.announce(`Batch record updated: ${titles.join(", ")}.`);
+    }
+  }
+
+  // Events arrive in bursts (a completion activates the next step): one read at a time,
+  // and one more after it if anything arrived meanwhile.
+  let running = null;
+  let again = false;
+  function reload() {
+    if (running) {
+      again = true;
+      return running;
+    }
+    running = (async () => {
+      try {
+        do {
+          again = false;
+          await fetchAndRender();
+        } while (again && ctx.isCurrent());
+      } finally {
+        running = null;
+      }
+    })();
+    return running.catch(ctx.reportError);
+  }
+
+  await fetchAndRender({ initial: true });
+  return ctx.live.watch([`batch:${id}`], { onEvent: reload, onResync: reload });
+}
+
+function changedSteps(before, after) {
+  const old = new Map((before?.steps ?? []).map((step) => [step.step_id, JSON.stringify(step)]));
+  return new Set(after.steps.filter((step) => old.get(step.step_id) !== JSON.stringify(step)).map((step) => step.step_id));
+}
+
+function render(ctx, batch, definition, changed, reload) {
+  const titles = new Map(batch.steps.map((step) => [step.step_id, step.title]));
+  const records = new Map(batch.steps.map((step) => [step.step_id, step]));
+  let number = 0;
+  return [
+    h("a", { class: "back-link", href: "#/batches" }, icon("back"), "All batches"),
+    header(ctx, batch, definition, reload),
+    deviationSummary(batch, titles),
+    definition.operations.map((operation, index) =>
+      h(
+        "section",
+        { class: "operation", "aria-labelledby": `op-${operation.id}` },
+        h("h2", { class: "operation__title", id: `op-${operation.id}` },
+          h("span", { class: "operation__index" }, `Operation ${index + 1}`), operation.title),
+        h(
+          "ol",
+          { class: "steps" },
+          operation.steps.map((step) => {
+            number += 1;
+            const record = records.get(step.id);
+            const card = stepCard({ definition: record?.definition ?? step, record, number, titles });
+            if (changed.has(step.id)) card.classList.add("step--updated");
+            return card;
+          }),
+        ),
+      ),
+    ),
+  ];
+}
+
+function header(ctx, batch, definition, reload) {
+  const facts = [
+    ["Procedure", h("a", { href: `#/procedures/${encodeURIComponent(batch.procedure.key)}/${batch.procedure.version}` },
+      `${batch.procedure.title}, version ${batch.procedure.version}`)],
+    ["Created", timeOf(batch.created_at)],
+    ["Started", batch.started_at ? timeOf(batch.started_at) : "Not started"],
+    ["Completed", batch.completed_at ? timeOf(batch.completed_at) : "—"],
+    ["Current step", batch.current_step
+      ? batch.steps.find((step) => step.step_id === batch.current_step)?.title ?? batch.current_step
+      : "—"],
+    ...(definition.parameters ?? []).map((parameter) => [
+      parameter.label,
+      format.value(batch.parameters[parameter.name], parameter),
+    ]),
+  ];
+  const canStart = batch.status === "created" && ctx.user.roles.some((role) => role === "operator" || role === "supervisor");
+  return h(
+    "header",
+    { class: "batch-head" },
+    h(
+      "div",
+      { class: "batch-head__top" },
+      h("div", {},
+        h("p", { class: "eyebrow" }, "Batch record"),
+        h("h1", { tabindex: "-1", class: "batch-head__title" }, batch.batch_number)),
+      h("div", { class: "batch-head__status" }, statusChip("batch", batch.status)),
+    ),
+    progressBar(batch.progress),
+    h("dl", { class: "facts" }, facts.map(([term, detail]) => h("div", { class: "facts__item" }, h("dt", {}, term), h("dd", {}, detail)))),
+    canStart && startButton(ctx, batch, reload),
+  );
+}
+
+function startButton(ctx, batch, reload) {
+  const message = h("p", { class: "field__error", role: "alert", hidden: true });
+  const button = h(
+    "button",
+    {
+      type: "button",
+      id: "start-batch",
+      class: "button button--primary",
+      onClick: async () => {
+        button.disabled = true;
+        try {
+          await api.post(`/batches/${encodeURIComponent(batch.id)}/start`);
+          await reload();
+        } catch (error) {
+          button.disabled = false;
+          message.textContent = error.detail;
+          message.hidden = false;
+        }
+      },
+    },
+    icon("play"),
+    "Start batch",
+  );
+  return h("div", { class: "batch-head__actions" }, button, message);
+}
+
+function deviationSummary(batch, titles) {
+  const deviations = batch.deviations ?? [];
+  if (deviations.length === 0) {
+    return h("p", { class: "notice notice--ok" }, icon("check"), "No deviations recorded in this batch.");
+  }
+  const open = deviations.filter((deviation) => deviation.status === "open").length;
+  return h(
+    "section",
+    { class: "deviations-summary", "aria-labelledby": "deviations-title" },
+    h("h2", { id: "deviations-title", class: "deviations-summary__title" }, icon("alert"),
+      `${deviations.length} ${deviations.length === 1 ? "deviation" : "deviations"}, ${open} open`),
+    h("ul", { class: "deviations-summary__list" }, deviations.map((deviation) =>
+      h(
+        "li",
+        { class: "deviations-summary__item" },
+        statusChip("severity", deviation.severity),
+        h("span", { class: "deviations-summary__number" }, deviation.number),
+        h("span", { class: "deviations-summary__text" }, deviation.title),
+        deviation.step_id && h(
+          "button",
+          { type: "button", class: "button button--link", onClick: () => goToStep(deviation.step_id) },
+          `Go to step “${titles.get(deviation.step_id) ?? deviation.step_id}”`,
+        ),
+      ))),
+  );
+}
+
+function goToStep(stepId) {
+  const title = document.getElementById(`step-${stepId}-title`);
+  if (!title) return;
+  title.setAttribute("tabindex", "-1");
+  title.scrollIntoView({ block: "start" });
+  title.focus({ preventScroll: true });
+}

@@ -1,0 +1,89 @@
+// The frame around every page: brand, navigation, live status, who is signed in.
+
+import { h, replace } from "./dom.js";
+import * as format from "./format.js";
+import { icon } from "./components/icons.js";
+
+const LIVE_STATES = {
+  connecting: ["connecting", "reconnect", "Connecting…"],
+  live: ["live", "live", "Live"],
+  reconnecting: ["reconnecting", "reconnect", "Reconnecting…"],
+  stopped: ["offline", "offline", "Offline"],
+};
+
+export class Shell {
+  constructor(header, { onSignOut }) {
+    this.header = header;
+    this.onSignOut = onSignOut;
+    this.links = new Map();
+    this.live = h("div", { class: "live live--offline", role: "status", id: "live-status" });
+    this.setLive("stopped");
+  }
+
+  signedOut() {
+    replace(this.header, h("div", { class: "topbar__inner" }, brand()));
+  }
+
+  signedIn(user) {
+    this.links = new Map([
+      ["batches", h("a", { class: "nav__link", href: "#/batches" }, icon("batches"), "Batches")],
+      ["procedures", h("a", { class: "nav__link", href: "#/procedures" }, icon("file"), "Procedures")],
+    ]);
+    const signOut = h(
+      "button",
+      { type: "button", class: "button button--quiet", onClick: () => this.onSignOut(signOut) },
+      icon("signout"),
+      "Sign out",
+    );
+    replace(
+      this.header,
+      h(
+        "div",
+        { class: "topbar__inner" },
+        brand(),
+        h("nav", { class: "nav", "aria-label": "Main" }, [...this.links.values()]),
+        h(
+          "div",
+          { class: "topbar__end" },
+          this.live,
+          h(
+            "div",
+            { class: "who", id: "signed-in-user" },
+            icon("user", "who__icon"),
+            h(
+              "span",
+              { class: "who__text" },
+              h("span", { class: "who__name" }, user.full_name),
+              h("span", { class: "who__roles" }, format.roles(user.roles)),
+            ),
+          ),
+          signOut,
+        ),
+      ),
+    );
+  }
+
+  /** Mark the navigation entry of the current section. */
+  setSection(section) {
+    for (const [name, link] of this.links) {
+      if (name === section) link.setAttribute("aria-current", "page");
+      else link.removeAttribute("aria-current");
+    }
+  }
+
+  setLive(state) {
+    const [tone, iconName, text] = LIVE_STATES[state] ?? LIVE_STATES.stopped;
+    this.live.className = `live live--${tone}`;
+    this.live.dataset.state = state;
+    replace(this.live, icon(iconName), h("span", { class: "live__text" }, text));
+  }
+}
+
+function brand() {
+  return h(
+    "a",
+    { class: "brand", href: "#/batches" },
+    h("img", { class: "brand__mark", src: "/assets/icon.svg", alt: "", width: 28, height: 28 }),
+    h("span", { class: "brand__name" }, "Stepwise"),
+  );
+}
