@@ -36,6 +36,7 @@ StepKind = Literal[
     "timer",
     "verification",
     "photo",
+    "dispense",
 ]
 
 Side = Literal["below", "above"]
@@ -159,6 +160,11 @@ class Expectation(_Model):
     kind: Literal["equipment", "material"]
     type: str | None = None
     material: str | None = None
+    leaves: Literal["in_use", "dirty"] | None = Field(
+        default=None,
+        description="Equipment only: its status once the step is done (default in_use; in-use "
+        "equipment becomes dirty when the batch completes).",
+    )
 
     @model_validator(mode="after")
     def _fits_kind(self) -> Self:
@@ -167,7 +173,7 @@ class Expectation(_Model):
             "Expectation",
             [
                 *_needed_by("equipment expectation", equipment, self, "type"),
-                *_only_on("equipment expectation", equipment, self, "type"),
+                *_only_on("equipment expectation", equipment, self, "type", "leaves"),
                 *_needed_by("material expectation", not equipment, self, "material"),
                 *_only_on("material expectation", not equipment, self, "material"),
             ],
@@ -235,6 +241,36 @@ class Hold(_Model):
         return self
 
 
+DispenseUnit = Literal["mg", "g", "kg"]
+
+
+class Dispense(_Model):
+    """Weigh one material from a released lot into a new, labelled container.
+
+    The operator scans the balance (`balance`) and the source lot (`lot`); the net quantity
+    comes from the balance (or is typed, marked manual) and must be within target ± tolerance.
+    """
+
+    material: Text = Field(description="Material code, as in the material master.")
+    name: ValueName = Field(description="Name of the dispensed net quantity.")
+    target: ExpressionText = Field(
+        description="Target quantity in `unit`, scaled by the batch, e.g. batch_size_kg * 0.125."
+    )
+    unit: DispenseUnit
+    tolerance_percent: float = Field(gt=0, le=10)
+    balance_type: Identifier = "balance"
+    decimals: int | None = Field(default=None, ge=0, le=6, description="Display precision.")
+
+    def value_names(self) -> tuple[str, ...]:
+        """The values a dispense records: net quantity, then balance, lot and container."""
+        return (self.name, *(f"{self.name}_{part}" for part in DISPENSE_PARTS))
+
+
+DISPENSE_PARTS = ("balance", "lot", "container")
+# What the operator proposes for a dispense step: the scanned balance and source lot.
+DISPENSE_SCANS = ("balance", "lot")
+
+
 # Step kinds that need at least one input, and of which type (None: any).
 _INPUT_NEEDED: dict[str, str | None] = {
     "data_entry": None,
@@ -263,6 +299,7 @@ class Step(_Model):
     signature: Literal["performed"] | None = Field(
         default=None, description="The performer must e-sign the completion."
     )
+    dispense: Dispense | None = None
 
     @model_validator(mode="after")
     def _fits_kind(self) -> Self:
@@ -274,6 +311,8 @@ class Step(_Model):
             *_only_on("timer step", kind == "timer", self, "hold"),
             *_needed_by("verification step", kind == "verification", self, "verifies"),
             *_only_on("verification step", kind == "verification", self, "verifies"),
+            *_needed_by("dispense step", kind == "dispense", self, "dispense"),
+            *_only_on("dispense step", kind == "dispense", self, "dispense"),
         ]
         if kind == "instruction" and self.inputs:
             issues.append((("inputs",), "an instruction step takes no inputs"))

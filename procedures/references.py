@@ -37,6 +37,11 @@ def check_references(procedure: Procedure) -> list[Issue]:
             issues += _claim(steps, step.id, (*loc, "id"), "step id")
             for index, item in enumerate(step.inputs):
                 issues += _claim(values, item.name, (*loc, "inputs", index, "name"), "value name")
+            if step.dispense is not None:
+                where = (*loc, "dispense", "target")
+                issues += _undefined_names(step.dispense.target, where, values, all_values)
+                for name in step.dispense.value_names():
+                    issues += _claim(values, name, (*loc, "dispense", "name"), "value name")
             for index, calculation in enumerate(step.calculations):
                 calc_loc: Loc = (*loc, "calculations", index)
                 text, where = calculation.expression, (*calc_loc, "expression")
@@ -55,6 +60,9 @@ def _value_locations(procedure: Procedure) -> dict[str, Loc]:
             loc: Loc = ("operations", op_index, "steps", step_index)
             for index, item in enumerate(step.inputs):
                 found.setdefault(item.name, (*loc, "inputs", index))
+            if step.dispense is not None:
+                for name in step.dispense.value_names():
+                    found.setdefault(name, (*loc, "dispense"))
             for index, calculation in enumerate(step.calculations):
                 found.setdefault(calculation.name, (*loc, "calculations", index))
     return found

@@ -15,3 +15,8 @@ def isoformat(moment: datetime) -> str:
     if moment.tzinfo is None:
         raise ValueError("naive datetime: Stepwise only handles timezone-aware times")
     return moment.astimezone(UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")
+
+
+def isoformat_or_none(moment: datetime | None) -> str | None:
+    """`isoformat(moment)`, or None for a time that has not happened."""
+    return None if moment is None else isoformat(moment)

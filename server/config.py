@@ -18,8 +18,10 @@ class Settings:
     max_failed_logins: int = 5
     lockout: timedelta = timedelta(minutes=15)
     max_body_bytes: int = 1024 * 1024
+    max_upload_bytes: int = 20 * 1024 * 1024
     event_queue_size: int = 256
     demo: bool = False
+    demo_balance_port: int = 4305
 
     @property
     def effective_database_url(self) -> str:
@@ -36,6 +38,8 @@ def settings_from_env(environ: dict[str, str] | None = None, **overrides: object
         "data_dir": Path(env.get("STEPWISE_DATA_DIR", "stepwise-data")),
         "database_url": env.get("DATABASE_URL", ""),
     }
+    if "STEPWISE_DEMO_BALANCE_PORT" in env:
+        values["demo_balance_port"] = int(env["STEPWISE_DEMO_BALANCE_PORT"])
     if "STEPWISE_TOKEN_HOURS" in env:
         values["token_lifetime"] = timedelta(hours=float(env["STEPWISE_TOKEN_HOURS"]))
     values.update(overrides)

@@ -1,15 +1,21 @@
-"""Demo data for a first look: users of every role and the sample procedures, approved."""
+"""Demo data for a first look: users of every role, the sample procedures (approved), and
+the materials, lots and equipment they scan."""
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from decimal import Decimal
 
 from procedures.loader import sample_procedure_files
 from server.audit import service as audit
 from server.auth import service as auth
+from server.balances.simulator import SimulatedBalance, serve_balance
 from server.concurrency import run_blocking
 from server.config import Settings
 from server.db.engine import Database
+from server.demo_inventory import DEMO_BALANCE_HOST, seed_inventory
 from server.library import service as library
 from server.signatures.service import SignatureRequest
 
@@ -54,7 +60,7 @@ async def seed_demo(database: Database, settings: Settings) -> None:
             source = await run_blocking(path.read_text)
             version = await library.load_draft(session, author, source, path.name)
             if version.status == "draft":
-                password = next(d.password for d in DEMO_USERS if d.username == APPROVER)
+                password = _password(APPROVER)
                 await library.approve(
                     session,
                     settings,
@@ -63,3 +69,38 @@ async def seed_demo(database: Database, settings: Settings) -> None:
                     version.version,
                     SignatureRequest(password=password, meaning="approved"),
                 )
+    async with database.sessions()() as session, session.begin():
+        users = {demo.username: await auth.get_user(session, demo.username) for demo in DEMO_USERS}
+        admin, receiver, qa = users["ada"], users["sam"], users[APPROVER]
+        assert admin is not None and receiver is not None and qa is not None
+        await seed_inventory(
+            session,
+            settings,
+            admin=admin,
+            receiver=receiver,
+            qa=qa,
+            qa_password=_password(APPROVER),
+        )
+
+
+def _password(username: str) -> str:
+    return next(demo.password for demo in DEMO_USERS if demo.username == username)
+
+
+@asynccontextmanager
+async def demo_balance(settings: Settings) -> AsyncIterator[None]:
+    """The demo's floor balance EQ-BAL-01: a simulated MT-SICS balance on its registered port."""
+    balance = SimulatedBalance(
+        "DEMO-BAL-01", unit="kg", capacity=Decimal("60"), decimals=3, settle_seconds=0.5
+    )
+    try:
+        async with serve_balance(balance, DEMO_BALANCE_HOST, settings.demo_balance_port):
+            print(
+                f"Simulated balance EQ-BAL-01 (MT-SICS) on "
+                f"{DEMO_BALANCE_HOST}:{settings.demo_balance_port}",
+                flush=True,
+            )
+            yield
+    except OSError as exc:
+        print(f"Simulated balance not started ({exc.strerror}); weigh manually.", flush=True)
+        yield

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select, text
+from sqlalchemy import insert, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.audit.chain import GENESIS_HASH, ChainFields, ChainReport, first_broken_link
@@ -19,6 +19,10 @@ from server.errors import Refusal
 # each entry to see the one committed before it.
 AUDIT_LOCK = 7_114_001
 VERIFY_CHUNK = 1000
+_LOCK_CHAIN = text(f"SELECT pg_advisory_xact_lock({AUDIT_LOCK})")
+_LAST_LINK = select(AuditEntry.seq, AuditEntry.hash).order_by(AuditEntry.seq.desc()).limit(1)
+# A plain table insert: the ORM's unit of work costs more than the rest of an append.
+_APPEND = insert(AuditEntry.__table__)
 
 
 @dataclass(frozen=True)
@@ -48,14 +52,14 @@ async def record(
     reason: str | None = None,
     batch_id: str | None = None,
 ) -> AuditEntry:
-    """Append one entry, chained to the last one, inside the caller's transaction."""
+    """Append one entry, chained to the last one, inside the caller's transaction.
+
+    The entry is inserted at once, not left to the session; the returned object is a copy
+    for reading and is not attached to the session.
+    """
     if session.bind is not None and session.bind.dialect.name == "postgresql":
-        await session.execute(text(f"SELECT pg_advisory_xact_lock({AUDIT_LOCK})"))
-    last = (
-        await session.execute(
-            select(AuditEntry.seq, AuditEntry.hash).order_by(AuditEntry.seq.desc()).limit(1)
-        )
-    ).first()
+        await session.execute(_LOCK_CHAIN)
+    last = (await session.execute(_LAST_LINK)).first()
     seq, prev_hash = (last[0] + 1, last[1]) if last else (1, GENESIS_HASH)
     fields = ChainFields(
         seq=seq,
@@ -70,10 +74,9 @@ async def record(
         new=None if new is None else canonical_json(new),
         reason=reason,
     )
-    entry = AuditEntry(**vars(fields), prev_hash=prev_hash, hash=fields.digest(prev_hash))
-    session.add(entry)
-    await session.flush()
-    return entry
+    row = {**vars(fields), "prev_hash": prev_hash, "hash": fields.digest(prev_hash)}
+    await session.execute(_APPEND, row)
+    return AuditEntry(**row)
 
 
 async def record_refusal(session: AsyncSession, refusal: Refusal, reason: str) -> AuditEntry:

@@ -7,7 +7,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.audit import service as audit
@@ -33,6 +33,14 @@ def actor_of(user: User) -> audit.Actor:
 
 def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode("ascii", "replace")).hexdigest()
+
+
+# Every request runs it: built once, not per call.
+_TOKEN_OWNER = (
+    select(AuthToken, User)
+    .join(User, User.id == AuthToken.user_id)
+    .where(AuthToken.token_hash == bindparam("token_hash"))
+)
 
 
 async def create_user(
@@ -145,13 +153,7 @@ async def attempt_login(
 
 async def user_for_token(session: AsyncSession, token: str) -> User:
     """The user a live token belongs to."""
-    row = (
-        await session.execute(
-            select(AuthToken, User)
-            .join(User, User.id == AuthToken.user_id)
-            .where(AuthToken.token_hash == _token_hash(token))
-        )
-    ).first()
+    row = (await session.execute(_TOKEN_OWNER, {"token_hash": _token_hash(token)})).first()
     if row is None:
         raise NotAuthenticated("Unknown or expired session token; sign in again.")
     stored, user = row

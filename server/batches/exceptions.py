@@ -15,7 +15,8 @@ StepwiseError
  └── Invalid
       ├── StepValuesRejected      hard limits, required values, types (every field named)
       ├── ParametersRejected      batch parameters outside their limits or missing
-      └── NothingToCorrect
+      ├── NothingToCorrect
+      └── TracedValueNotCorrectable   scanned codes and balance weights are not edited
 """
 
 from __future__ import annotations
@@ -114,4 +115,18 @@ class NothingToCorrect(Invalid):
         super().__init__(
             f"The correction of step {step_id!r} changes no value.",
             errors=[{"field": "values", "message": "give at least one changed value"}],
+        )
+
+
+class TracedValueNotCorrectable(Invalid):
+    """Scanned codes, balance weights and dispensed containers are facts, not typing errors."""
+
+    def __init__(self, step_id: str, names: list[str]) -> None:
+        super().__init__(
+            f"Step {step_id!r}: {', '.join(names)} came from a scan or a balance and cannot be "
+            "corrected by editing; raise a deviation instead.",
+            errors=[
+                {"field": f"values.{name}", "message": "recorded from a scan or balance"}
+                for name in names
+            ],
         )

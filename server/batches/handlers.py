@@ -14,7 +14,7 @@ from server.batches.schemas import (
     CreateBatchIn,
     DeviationOut,
 )
-from server.signatures.service import SignatureRequest
+from server.batches.traceability import Override
 from server.web.api import Api, Call
 
 api = Api("batches")
@@ -89,7 +89,7 @@ async def start_batch(call: Call[None]) -> BatchOut:
     idempotent=True,
 )
 async def complete_step(call: Call[CompleteStepIn]) -> CompletionOut:
-    signature = call.body.signature
+    signature, override = call.body.signature, call.body.override
     completion = await batches.complete_step(
         call.session,
         call.settings,
@@ -98,7 +98,8 @@ async def complete_step(call: Call[CompleteStepIn]) -> CompletionOut:
         call.param("step_id"),
         values=call.body.values,
         comment=call.body.comment,
-        signature=SignatureRequest(**signature.model_dump()) if signature else None,
+        signature=signature.request() if signature else None,
+        override=(Override(override.reason, override.signature.request()) if override else None),
     )
     return CompletionOut.of(completion)
 

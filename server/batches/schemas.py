@@ -12,6 +12,7 @@ from server.batches.models import Batch, StepRecord
 from server.batches.service import BatchRecord, Completion
 from server.clock import isoformat
 from server.deviations.models import Deviation
+from server.materials.schemas import ContainerOut
 from server.signatures.models import Signature
 from server.web.schemas import SignatureIn, Strict, UserRef
 
@@ -27,10 +28,18 @@ class CreateBatchIn(Strict):
     parameters: dict[str, Any] = Field(default_factory=dict)
 
 
+class OverrideIn(Strict):
+    """A supervisor's e-signed decision (meaning `approved`) to use a refused lot."""
+
+    reason: str = Field(min_length=1, max_length=4000)
+    signature: SignatureIn
+
+
 class CompleteStepIn(Strict):
     values: dict[str, Any] = Field(default_factory=dict)
     comment: str | None = Field(default=None, max_length=4000)
     signature: SignatureIn | None = None
+    override: OverrideIn | None = None
 
 
 class CorrectStepIn(Strict):
@@ -125,6 +134,9 @@ class StepOut(BaseModel):
     completed_by: UserRef | None
     comment: str | None
     values: dict[str, Any]
+    sources: dict[str, str] = Field(
+        description="Where each value came from: entered, scan, balance, manual, dispensed."
+    )
     calculated: dict[str, Any]
     corrected: bool
     history: list[ValueRevisionOut]
@@ -146,7 +158,8 @@ class StepOut(BaseModel):
             completed_at=record.completed_at,
             completed_by=user_ref(record.performer),
             comment=record.comment,
-            values={n: v.value for n, v in current.items() if v.source == "entered"},
+            values={n: v.value for n, v in current.items() if v.source != "calculated"},
+            sources={n: v.source for n, v in current.items() if v.source != "calculated"},
             calculated={n: v.value for n, v in current.items() if v.source == "calculated"},
             corrected=any(v.revision > 1 for v in record.values),
             history=[
@@ -252,15 +265,18 @@ class CompletionOut(BaseModel):
     deviations: list[DeviationOut]
     next_step: str | None
     batch_status: str
+    container: ContainerOut | None = None
 
     @classmethod
     def of(cls, completion: Completion) -> CompletionOut:
+        container = completion.container
         return cls(
             result=completion.result,
             step_id=completion.record.step_id,
             deviations=[DeviationOut.of(d) for d in completion.deviations],
             next_step=completion.next_step,
             batch_status=completion.batch.status,
+            container=ContainerOut.of(container) if container else None,
         )
 
 

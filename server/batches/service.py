@@ -19,6 +19,7 @@ from server.audit import service as audit
 from server.auth import service as auth
 from server.auth.exceptions import RoleNotPermitted
 from server.auth.models import User
+from server.batches import traceability
 from server.batches.exceptions import (
     BatchNotFound,
     BatchNotInProgress,
@@ -31,16 +32,19 @@ from server.batches.exceptions import (
     StepNotActive,
     StepNotFound,
     StepValuesRejected,
+    TracedValueNotCorrectable,
 )
 from server.batches.models import Batch, StepRecord, StepValue
 from server.clock import isoformat, utcnow
 from server.config import Settings
 from server.deviations import service as deviations
 from server.deviations.models import Deviation
+from server.equipment import service as equipment
 from server.errors import Refusal, StepwiseError
 from server.events.staging import stage
 from server.library import service as library
 from server.library.models import ProcedureVersion
+from server.materials.models import Container
 from server.signatures import service as signatures
 from server.signatures.models import Signature
 
@@ -53,6 +57,7 @@ class Completion:
     record: StepRecord
     deviations: list[Deviation]
     next_step: str | None
+    container: Container | None = None
 
     @property
     def result(self) -> str:
@@ -94,6 +99,15 @@ async def _locked_batch(session: AsyncSession, batch_id: str) -> Batch:
     if batch is None:
         raise BatchNotFound(batch_id)
     return batch
+
+
+# Values that record facts from scans and balances: corrected by a deviation, never by typing.
+TRACED = frozenset({"scan", "balance", "manual", "dispensed"})
+
+
+def previous_sources(record: StepRecord) -> dict[str, str]:
+    """Where the latest revision of each value of a step came from."""
+    return {value.name: value.source for value in record.values}
 
 
 def current_values(record: StepRecord) -> dict[str, Any]:
@@ -255,6 +269,7 @@ async def _advance(
         new={"status": "completed"},
         batch_id=batch.id,
     )
+    await equipment.release_for_batch(session, user, batch.id)
     stage(session, "batch", batch.id, status="completed")
     return None
 
@@ -312,8 +327,9 @@ async def complete_step(
     values: Mapping[str, Any],
     comment: str | None,
     signature: signatures.SignatureRequest | None,
+    override: traceability.Override | None = None,
 ) -> Completion:
-    """Record a step's values, signature and deviations together, then move on."""
+    """Record a step's values, scans, signature and deviations together, then move on."""
     batch = await _locked_batch(session, batch_id)
     record = _record(batch, step_id)
     if batch.status != "in_progress":
@@ -327,24 +343,34 @@ async def complete_step(
         if not user.has_any_role(step.roles):
             raise RoleNotPermitted(f"Performing step {step_id!r}", step.roles)
         hold = await _check_hold(batch, step)
+        context = _context(batch)
         try:
-            outcome = evaluate_step(step, values, _context(batch), comment)
+            proposed = traceability.proposed_inputs(step, values)
+            outcome = evaluate_step(step, proposed, context, comment)
         except StepRejected as exc:
             raise StepValuesRejected(step_id, exc.problems) from exc
         performer, meaning = await _performer(session, settings, user, batch, step, signature)
+        traced = await traceability.check(
+            session, settings, user, batch, step, values, context, override
+        )
     except StepwiseError as exc:
         raise exc.with_refusal(refusal) from exc
     now = utcnow()
-    for name, value in outcome.values.items():
-        session.add(_value(record, name, value, "entered", 1, performer, now))
+    container, overridden = await traceability.record(session, performer, batch, step, traced)
+    entered = {**outcome.values, **traced.values}
+    if step.dispense is not None:
+        entered = _dispensed_values(step, traced, container)
+    for name, value in entered.items():
+        source = traced.sources.get(name, "entered")
+        session.add(_value(record, name, value, source, 1, performer, now))
     for name, value in outcome.calculated.items():
         session.add(_value(record, name, value, "calculated", 1, performer, now))
     record.state, record.completed_at, record.completed_by = "completed", now, performer.id
     record.comment = comment
     await session.flush()
     await session.refresh(record, ["values", "performer"])
-    recorded = {"values": outcome.values, "calculated": outcome.calculated}
-    opened = [
+    recorded = {"values": entered, "calculated": outcome.calculated}
+    opened = overridden + [
         await deviations.open_deviation(
             session,
             performer,
@@ -409,12 +435,30 @@ async def complete_step(
         step_id=step_id,
         state="completed",
         by=performer.username,
-        values=outcome.values,
+        values=entered,
         calculated=outcome.calculated,
         result="alert" if opened else "ok",
     )
     following = await _advance(session, user, batch, definition)
-    return Completion(batch, record, opened, following.step_id if following else None)
+    next_step = following.step_id if following else None
+    return Completion(batch, record, opened, next_step, container)
+
+
+def _dispensed_values(
+    step: Step, traced: traceability.Traced, container: Container | None
+) -> dict[str, Any]:
+    """What a dispense step records: net quantity, balance, lot and container."""
+    dispense, weighing = step.dispense, traced.weighing
+    assert dispense is not None and weighing is not None and container is not None
+    net, balance, lot, number = dispense.value_names()
+    traced.sources.update({net: weighing.source, number: "dispensed"})
+    traced.sources.update({balance: "scan", lot: "scan"})
+    return {
+        net: float(weighing.net),
+        balance: traced.values["balance"],
+        lot: traced.values["lot"],
+        number: container.number,
+    }
 
 
 async def _check_hold(batch: Batch, step: Step) -> str | None:
@@ -474,12 +518,16 @@ async def correct_step(
     refusal = _refusal(user, batch, record, "step.correction_refused", {"values": dict(values)})
     previous = current_values(record)
     revisions = {value.name: value.revision for value in record.values}
-    entered = {v.name: v.value for v in record.values if v.source == "entered"}
+    entered = {v.name: v.value for v in record.values if v.source != "calculated"}
+    traced = sorted(name for name in values if previous_sources(record).get(name) in TRACED)
     try:
         if not user.has_any_role(step.roles):
             raise RoleNotPermitted(f"Correcting step {step_id!r}", step.roles)
+        if traced:
+            raise TracedValueNotCorrectable(step_id, traced)
         try:
-            outcome = evaluate_step(step, {**entered, **values}, _context(batch), comment)
+            proposed = traceability.proposed_inputs(step, {**entered, **values})
+            outcome = evaluate_step(step, proposed, _context(batch), comment)
         except StepRejected as exc:
             raise StepValuesRejected(step_id, exc.problems) from exc
         changed = {

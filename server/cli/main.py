@@ -19,11 +19,12 @@ from procedures.exceptions import ProcedureError
 from procedures.loader import load_procedure_file, procedure_json_schema
 from server.audit import service as audit
 from server.auth import service as auth
+from server.cli.trace import add_trace_command
 from server.concurrency import run_blocking
 from server.config import Settings, settings_from_env
 from server.db.engine import Database, open_database
 from server.db.migrate import upgrade
-from server.demo import DEMO_USERS, seed_demo
+from server.demo import DEMO_USERS, demo_balance, seed_demo
 from server.errors import StepwiseError
 from server.library import service as library
 from server.web.app import create_app
@@ -55,7 +56,8 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
                 print(
                     f"  {user.username:<8} {user.password:<13} {', '.join(user.roles)}", flush=True
                 )
-            yield
+            async with demo_balance(settings):
+                yield
 
         app.cleanup_ctx.append(demo)
     print(
@@ -205,6 +207,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     add.add_argument("--password-stdin", action="store_true")
     add.set_defaults(run=_users_add)
+    add_trace_command(commands, _with_database)
     return parser
 
 

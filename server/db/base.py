@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
+from decimal import Decimal
 from typing import Any, ClassVar
 
-from sqlalchemy import JSON, DateTime, MetaData
+from sqlalchemy import JSON, Date, DateTime, MetaData, String
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase
@@ -43,11 +44,30 @@ class UTCDateTime(TypeDecorator[datetime]):
 JSONDocument = JSON().with_variant(JSONB(), "postgresql")
 
 
+class DecimalText(TypeDecorator[Decimal]):
+    """An exact decimal quantity, stored as text so no backend rounds it."""
+
+    impl = String(40)
+    cache_ok = True
+
+    def process_bind_param(self, value: Decimal | None, dialect: Dialect) -> str | None:
+        if value is None:
+            return None
+        if not isinstance(value, Decimal) or not value.is_finite():
+            raise ValueError(f"quantities must be finite Decimals, not {value!r}")
+        return format(value, "f")
+
+    def process_result_value(self, value: str | None, dialect: Dialect) -> Decimal | None:
+        return None if value is None else Decimal(value)
+
+
 class Base(DeclarativeBase):
     """Base of every Stepwise table."""
 
     metadata = MetaData(naming_convention=NAMING)
     type_annotation_map: ClassVar[dict[Any, Any]] = {
         datetime: UTCDateTime,
+        date: Date,
+        Decimal: DecimalText,
         dict[str, Any]: JSONDocument,
     }

@@ -52,8 +52,8 @@ class Database:
             await self.reader.dispose()
 
 
-def _sqlite_engine(url: str, *, begin: str) -> AsyncEngine:
-    engine = create_async_engine(url, connect_args={"timeout": 30})
+def _sqlite_engine(url: str, *, begin: str, **pool: Any) -> AsyncEngine:
+    engine = create_async_engine(url, connect_args={"timeout": 30}, **pool)
 
     @event.listens_for(engine.sync_engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -79,7 +79,9 @@ def open_database(url: str) -> Database:
     if make_url(url).get_backend_name() == "sqlite":
         return Database(
             url=url,
-            writer=_sqlite_engine(url, begin="BEGIN IMMEDIATE"),
+            # One writer connection: writers wait for it in the pool's queue, in turn, instead
+            # of in SQLite's busy handler, which sleeps up to 100 ms between polls of the lock.
+            writer=_sqlite_engine(url, begin="BEGIN IMMEDIATE", pool_size=1, max_overflow=0),
             reader=_sqlite_engine(url, begin="BEGIN"),
         )
     engine = create_async_engine(url, pool_size=20, max_overflow=20, pool_pre_ping=True)

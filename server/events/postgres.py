@@ -21,13 +21,16 @@ CHANNEL = "stepwise_events"
 RECONNECT_SECONDS = 1.0
 
 
+# One round trip for all of a transaction's events; the function scan keeps array order.
+_NOTIFY_ALL = text(
+    "SELECT pg_notify(:channel, payload) FROM unnest(CAST(:payloads AS text[])) AS payload"
+)
+
+
 async def notify(session: AsyncSession, events: list[dict[str, Any]]) -> None:
     """Queue NOTIFYs in the current transaction; PostgreSQL sends them at commit."""
-    for event in events:
-        await session.execute(
-            text("SELECT pg_notify(:channel, :payload)"),
-            {"channel": CHANNEL, "payload": json.dumps(event, separators=(",", ":"))},
-        )
+    payloads = [json.dumps(event, separators=(",", ":")) for event in events]
+    await session.execute(_NOTIFY_ALL, {"channel": CHANNEL, "payloads": payloads})
 
 
 def asyncpg_dsn(url: str) -> str:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.clock import utcnow
@@ -28,6 +29,13 @@ class StoredAnswer:
     body: str
 
 
+@dataclass(frozen=True)
+class Claim:
+    """A key this transaction reserved; its answer is stored with `remember`."""
+
+    record_id: str
+
+
 async def find_answer(
     session: AsyncSession, user_id: str, key: str, fingerprint: str
 ) -> StoredAnswer | None:
@@ -44,30 +52,51 @@ async def find_answer(
     return StoredAnswer(record.status_code, record.response)
 
 
+def _insert_unless_claimed(session: AsyncSession) -> postgresql.Insert | sqlite.Insert:
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    return dialect.insert(IdempotencyRecord).on_conflict_do_nothing(
+        index_elements=[IdempotencyRecord.user_id, IdempotencyRecord.key]
+    )
+
+
 async def claim(
     session: AsyncSession, *, user_id: str, key: str, method: str, path: str, fingerprint: str
-) -> IdempotencyRecord:
-    """Reserve the key before doing the work.
+) -> Claim | StoredAnswer:
+    """Reserve the key before doing the work, or the answer already stored for it.
 
-    A concurrent request with the same key blocks on the unique index until this
-    transaction ends; if it commits, that request fails with an integrity error and is
-    replayed from the stored answer; if it rolls back, that request does the work itself.
+    A concurrent request with the same key waits on the unique index until this
+    transaction ends; if it commits, that request's insert does nothing and it replays the
+    stored answer; if it rolls back, that request claims the key and does the work itself.
+    One statement in the usual case, where the key is new.
     """
-    record = IdempotencyRecord(
-        user_id=user_id,
-        key=key,
-        method=method,
-        path=path,
-        fingerprint=fingerprint,
-        status_code=0,
-        response="",
-        created_at=utcnow(),
+    record_id = await session.scalar(
+        _insert_unless_claimed(session)
+        .values(
+            user_id=user_id,
+            key=key,
+            method=method,
+            path=path,
+            fingerprint=fingerprint,
+            status_code=0,
+            response="",
+            created_at=utcnow(),
+        )
+        .returning(IdempotencyRecord.id)
     )
-    session.add(record)
-    await session.flush()
-    return record
+    if record_id is not None:
+        return Claim(record_id)
+    answer = await find_answer(session, user_id, key, fingerprint)
+    # The insert only does nothing once the claiming transaction has committed, and a
+    # claim commits only with its answer.
+    assert answer is not None, f"idempotency key {key!r} claimed without an answer"
+    return answer
 
 
-def remember(record: IdempotencyRecord, answer: StoredAnswer) -> None:
+async def remember(session: AsyncSession, claimed: Claim, answer: StoredAnswer) -> None:
     """Store the answer in the claimed record (committed with the write it answers)."""
-    record.status_code, record.response = answer.status, answer.body
+    await session.execute(
+        update(IdempotencyRecord)
+        .where(IdempotencyRecord.id == claimed.record_id)
+        .values(status_code=answer.status, response=answer.body)
+        .execution_options(synchronize_session=False)
+    )

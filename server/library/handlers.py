@@ -5,7 +5,6 @@ from __future__ import annotations
 from server.auth.roles import EVERYONE, PROCEDURE_APPROVERS, PROCEDURE_AUTHORS
 from server.library import service as library
 from server.library.schemas import ApproveIn, LoadProcedureIn, ProcedureOut, VersionOut
-from server.signatures.service import SignatureRequest
 from server.web.api import Api, Call
 from server.web.paths import int_param
 
@@ -67,6 +66,6 @@ async def approve_version(call: Call[ApproveIn]) -> VersionOut:
         call.user,
         call.param("key"),
         int_param(call, "version"),
-        SignatureRequest(**call.body.signature.model_dump()),
+        call.body.signature.request(),
     )
     return VersionOut.of(approved)

@@ -28,7 +28,7 @@ from server.config import Settings
 from server.errors import StepwiseError
 from server.events.staging import take_staged
 from server.idempotency import service as idempotency
-from server.web.body import parse_json
+from server.web.body import BodyTooLarge, parse_json
 from server.web.keys import DATABASE, EVENTS, SETTINGS
 
 log = logging.getLogger(__name__)
@@ -70,6 +70,8 @@ class Endpoint:
     readonly: bool
     idempotent: bool
     plain: bool
+    produces: tuple[str, ...]
+    upload: type[BaseModel] | None
 
 
 class Api:
@@ -91,12 +93,16 @@ class Api:
         status: int = 200,
         idempotent: bool = False,
         plain: bool = False,
+        produces: tuple[str, ...] = ("application/json",),
+        upload: type[BaseModel] | None = None,
     ) -> Callable[[Any], Any]:
         """Declare a handler; GETs run in read-only transactions.
 
         `roles=None` is for the few public endpoints. `plain=True` declares an aiohttp
         handler that manages its own transactions (sign-in, WebSocket, OpenAPI); it is
-        documented like the others.
+        documented like the others. `produces` names the media types of a handler that
+        answers with a file (a label, an image) instead of JSON. `upload` documents a body the
+        handler reads itself: a multipart file upload, or JSON of that shape.
         """
 
         def register(handler: Any) -> Any:
@@ -114,6 +120,8 @@ class Api:
                     readonly=method == "GET",
                     idempotent=idempotent,
                     plain=plain,
+                    produces=produces,
+                    upload=upload,
                 )
             )
             return handler
@@ -179,6 +187,9 @@ class _Dispatch:
     async def __call__(self, request: web.Request) -> web.StreamResponse:
         endpoint = self.endpoint
         raw = await request.read() if endpoint.body is not None else b""
+        limit = request.app[SETTINGS].max_body_bytes
+        if len(raw) > limit:
+            raise BodyTooLarge(limit)
         key = request.headers.get("Idempotency-Key") if endpoint.idempotent else None
         try:
             return await self._in_transaction(request, raw, key)
@@ -213,9 +224,6 @@ class _Dispatch:
             )
             claimed = None
             if key is not None:
-                stored = await idempotency.find_answer(session, user.id, key, fingerprint)
-                if stored is not None:
-                    return _json(stored.status, stored.body, replayed=True)
                 claimed = await idempotency.claim(
                     session,
                     user_id=user.id,
@@ -224,10 +232,16 @@ class _Dispatch:
                     path=request.path,
                     fingerprint=fingerprint,
                 )
+                if isinstance(claimed, idempotency.StoredAnswer):
+                    return _json(claimed.status, claimed.body, replayed=True)
             call = Call(request, session, user, body, request.app[SETTINGS])
-            text = _serialise(await endpoint.handler(call))  # type: ignore[arg-type]
+            result = await endpoint.handler(call)  # type: ignore[arg-type]
+            if isinstance(result, web.Response):
+                return result  # a file (label, image): not JSON, never replayed
+            text = _serialise(result)
             if claimed is not None:
-                idempotency.remember(claimed, idempotency.StoredAnswer(endpoint.status, text))
+                answer = idempotency.StoredAnswer(endpoint.status, text)
+                await idempotency.remember(session, claimed, answer)
             events = take_staged(session)
             await bus.before_commit(session, events)
         bus.after_commit(events)

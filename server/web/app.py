@@ -12,17 +12,33 @@ from server.batches.handlers import api as batches_api
 from server.config import Settings
 from server.db.engine import open_database
 from server.db.migrate import upgrade
+from server.equipment.handlers import api as equipment_api
 from server.events import postgres
 from server.events.bus import EventBus
 from server.events.handlers import api as events_api
+from server.genealogy.handlers import api as genealogy_api
+from server.labels.handlers import api as labels_api
 from server.library.handlers import api as library_api
+from server.materials.handlers import api as materials_api
+from server.scans.handlers import api as scans_api
 from server.web.api import PREFIX, Api, mount
 from server.web.keys import DATABASE, EVENTS, SETTINGS
 from server.web.middleware import problems
 from server.web.openapi import build_document, openapi_handler
 from server.web.pages import add_pages, security_headers
 
-APIS: list[Api] = [auth_api, library_api, batches_api, audit_api, events_api]
+APIS: list[Api] = [
+    auth_api,
+    library_api,
+    batches_api,
+    audit_api,
+    events_api,
+    equipment_api,
+    materials_api,
+    scans_api,
+    labels_api,
+    genealogy_api,
+]
 
 
 async def _database(app: web.Application) -> AsyncIterator[None]:
@@ -49,7 +65,7 @@ async def _events(app: web.Application) -> AsyncIterator[None]:
 def create_app(settings: Settings) -> web.Application:
     """A ready-to-run application; the database is migrated when it starts."""
     app = web.Application(
-        middlewares=[security_headers, problems], client_max_size=settings.max_body_bytes
+        middlewares=[security_headers, problems], client_max_size=settings.max_upload_bytes
     )
     app[SETTINGS] = settings
     app.cleanup_ctx.extend([_database, _events])

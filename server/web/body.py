@@ -20,6 +20,13 @@ class UnsupportedMediaType(Invalid):
     """The body is not of the JSON media type."""
 
 
+class BodyTooLarge(Invalid):
+    """The body is larger than the server accepts for this kind of request."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(f"The request body is larger than {limit // 1024} KiB.")
+
+
 class BodyInvalid(Invalid):
     """The body is JSON but does not have the expected shape."""
 

@@ -31,7 +31,7 @@ PROBLEM_SCHEMA = {
 def _models(endpoints: list[Endpoint]) -> list[type[BaseModel]]:
     found: list[type[BaseModel]] = []
     for endpoint in endpoints:
-        for shape in (endpoint.body, endpoint.response):
+        for shape in (endpoint.body, endpoint.response, endpoint.upload):
             if get_origin(shape) is list:
                 shape = get_args(shape)[0]
             if isinstance(shape, type) and issubclass(shape, BaseModel) and shape not in found:
@@ -59,7 +59,12 @@ def _operation(endpoint: Endpoint, refs: dict[Any, Any]) -> dict[str, Any]:
         "responses": {
             str(endpoint.status): {
                 "description": "success",
-                "content": {"application/json": {"schema": _schema_of(endpoint.response, refs)}},
+                "content": {
+                    media: {"schema": _schema_of(endpoint.response, refs)}
+                    if media == "application/json"
+                    else {"type": "string", "format": "binary"}
+                    for media in endpoint.produces
+                },
             },
             "4XX": {
                 "description": "refused",
@@ -87,6 +92,17 @@ def _operation(endpoint: Endpoint, refs: dict[Any, Any]) -> dict[str, Any]:
         operation["requestBody"] = {
             "required": True,
             "content": {"application/json": {"schema": refs[(endpoint.body, "validation")]}},
+        }
+    if endpoint.upload is not None:
+        file_field = {"type": "string", "format": "binary"}
+        operation["requestBody"] = {
+            "required": True,
+            "content": {
+                "multipart/form-data": {
+                    "schema": {"type": "object", "properties": {"image": file_field}}
+                },
+                "application/json": {"schema": refs[(endpoint.upload, "validation")]},
+            },
         }
     if endpoint.roles is None:
         operation["security"] = []

@@ -9,7 +9,7 @@ from aiohttp import web
 
 from server.auth.exceptions import InvalidCredentials, NotAuthenticated
 from server.errors import Conflict, Forbidden, Invalid, NotFound, StepwiseError
-from server.web.body import MalformedBody, UnsupportedMediaType
+from server.web.body import BodyTooLarge, MalformedBody, UnsupportedMediaType
 
 PROBLEM_TYPE = "application/problem+json"
 
@@ -18,6 +18,7 @@ STATUS_OF: list[tuple[type[StepwiseError], int]] = [
     (NotAuthenticated, 401),
     (InvalidCredentials, 401),
     (MalformedBody, 400),
+    (BodyTooLarge, 413),
     (UnsupportedMediaType, 415),
     (Forbidden, 403),
     (NotFound, 404),

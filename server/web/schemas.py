@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict
 
+from server.signatures.service import SignatureRequest
+
 
 class Strict(BaseModel):
     """Request bodies refuse unknown fields: a typo must not be silently ignored."""
@@ -25,3 +27,7 @@ class SignatureIn(Strict):
     password: str
     meaning: str
     username: str | None = None
+
+    def request(self) -> SignatureRequest:
+        """The signature as the services take it."""
+        return SignatureRequest(self.password, self.meaning, self.username)

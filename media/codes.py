@@ -1,0 +1,197 @@
+"""Decoding QR codes, DataMatrix and linear barcodes in photos and video frames with zxing-cpp.
+
+A frame first gets one plain zxing pass. Only when that finds nothing are the code-like regions
+(dense edges on a quarter-size copy) cropped, enlarged, sharpened or equalised and decoded again:
+a blurred, noisy or dark code costs a few small crops, not more full-frame passes. zxing checks
+every symbol's error correction, so a retry finds more codes but never different text.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import cv2
+import numpy as np
+import zxingcpp
+
+from media.exceptions import ImageUnreadable
+
+_FORMATS = (
+    # Model 2 only: Micro QR and rMQR have too little error correction to trust on noise.
+    zxingcpp.BarcodeFormat.QRCodeModel2,
+    zxingcpp.BarcodeFormat.DataMatrix,
+    zxingcpp.BarcodeFormat.Code128,
+    zxingcpp.BarcodeFormat.EAN13,
+    zxingcpp.BarcodeFormat.EAN8,
+    zxingcpp.BarcodeFormat.UPCA,
+    zxingcpp.BarcodeFormat.UPCE,
+)
+# zxing's own retries (rotated linear codes, downscaled and inverted copies) are costly on a
+# full frame: a video frame gets none of them, a still all, a crop the first two.
+_FAST = {"try_rotate": False, "try_downscale": False, "try_invert": False}
+_THOROUGH: dict[str, bool] = {}
+_CROP = {"try_invert": False}
+_REGION_SCALE = 4
+_MAX_REGIONS = 4
+_CROP_SIDE = 360
+# Unsharp masks tried on a crop: smoothing and radius in crop pixels, amount; the radius is at
+# least _MIN_RADIUS pixels of the enlarged crop.
+_RETRIES = ((0.0, 1.0, 1.0), (0.6, 1.0, 2.0), (0.0, 1.5, 1.5))
+_MIN_RADIUS = 2.5
+_KERNEL = cv2.getStructuringElement(cv2.MORPH_RECT, (3, 3))
+
+
+@dataclass(frozen=True)
+class DecodedCode:
+    """One code found in an image. For GS1 symbols `text` is the element string with its GS
+    separators, as `media.gs1.parse_gs1` expects; `corners` are pixel positions, clockwise
+    from the symbol's top left."""
+
+    format: str
+    text: str
+    is_gs1: bool
+    corners: tuple[tuple[float, float], ...]
+
+    def to_json(self) -> dict[str, Any]:
+        """A JSON-ready dict."""
+        return {
+            "format": self.format,
+            "text": self.text,
+            "is_gs1": self.is_gs1,
+            "corners": [list(point) for point in self.corners],
+        }
+
+
+def decode_image(data: bytes) -> list[DecodedCode]:
+    """Every code in an encoded image (JPEG, PNG, WebP…); `ImageUnreadable` if it is none.
+
+    A still gets every retry, light-on-dark codes included, even after a first find."""
+    if not data:
+        raise ImageUnreadable("the image is empty")
+    try:
+        gray = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_GRAYSCALE)
+    except cv2.error as exc:
+        raise ImageUnreadable(f"the image cannot be decoded: {exc.err}") from exc
+    if gray is None:
+        raise ImageUnreadable("the data is not a decodable image")
+    return _decode(gray, exhaustive=True)
+
+
+def decode_frame(frame: np.ndarray) -> list[DecodedCode]:
+    """The codes in a BGR or grayscale video frame, retrying harder only if none is found."""
+    return _decode(_gray(frame), exhaustive=False)
+
+
+def sharpness(frame: np.ndarray) -> float:
+    """Variance of the Laplacian: higher is sharper, to prefer the best frames of a stream."""
+    return float(cv2.Laplacian(_gray(frame), cv2.CV_64F).var())
+
+
+def _gray(frame: np.ndarray) -> np.ndarray:
+    if frame.dtype != np.uint8 or frame.ndim not in (2, 3) or frame.size == 0:
+        raise ImageUnreadable(f"a frame must be 8-bit gray or BGR, got {frame.dtype} {frame.shape}")
+    if frame.ndim == 2:
+        return frame
+    conversions = {1: None, 3: cv2.COLOR_BGR2GRAY, 4: cv2.COLOR_BGRA2GRAY}
+    if frame.shape[2] not in conversions:
+        raise ImageUnreadable(f"a frame must be 8-bit gray or BGR, got {frame.shape[2]} channels")
+    code = conversions[frame.shape[2]]
+    return frame[..., 0] if code is None else cv2.cvtColor(frame, code)
+
+
+def _decode(gray: np.ndarray, *, exhaustive: bool) -> list[DecodedCode]:
+    found = _read(gray, _THOROUGH if exhaustive else _FAST)
+    if exhaustive or not found:
+        for x, y, crop in _regions(gray):
+            found += _read_enhanced(crop, x, y)
+    unique: dict[tuple[str, str], DecodedCode] = {}
+    for code in found:
+        unique.setdefault((code.format, code.text), code)
+    return list(unique.values())
+
+
+def _read(
+    image: np.ndarray,
+    options: dict[str, bool],
+    offset: tuple[int, int] = (0, 0),
+    scale: float = 1.0,
+) -> list[DecodedCode]:
+    """zxing's pass over `image`, with corners mapped back to the frame it was cut from."""
+    barcodes = zxingcpp.read_barcodes(
+        image, formats=_FORMATS, text_mode=zxingcpp.TextMode.Plain, **options
+    )
+    return [
+        DecodedCode(
+            format=barcode.format.name,
+            text=barcode.text,
+            is_gs1=barcode.content_type == zxingcpp.ContentType.GS1,
+            corners=tuple(
+                (point.x / scale + offset[0], point.y / scale + offset[1])
+                for point in (
+                    barcode.position.top_left,
+                    barcode.position.top_right,
+                    barcode.position.bottom_right,
+                    barcode.position.bottom_left,
+                )
+            ),
+        )
+        for barcode in barcodes
+    ]
+
+
+def _regions(gray: np.ndarray) -> list[tuple[int, int, np.ndarray]]:
+    """Crops (with their top-left corner) of the few most code-like regions: compact blobs of
+    dense edges on a quarter-size copy, strongest first."""
+    small = cv2.resize(
+        gray, None, fx=1 / _REGION_SCALE, fy=1 / _REGION_SCALE, interpolation=cv2.INTER_AREA
+    )
+    energy = cv2.blur(cv2.morphologyEx(small, cv2.MORPH_GRADIENT, _KERNEL), (5, 5))
+    _, mask = cv2.threshold(energy, 0, 255, cv2.THRESH_BINARY | cv2.THRESH_OTSU)
+    mask = cv2.morphologyEx(mask, cv2.MORPH_CLOSE, _KERNEL)
+    # Outer outlines of every blob, nested ones too: a code sits inside the outline of its label.
+    contours, hierarchy = cv2.findContours(mask, cv2.RETR_CCOMP, cv2.CHAIN_APPROX_SIMPLE)
+    scored = []
+    for contour, (_, _, _, parent) in zip(contours, hierarchy[0] if contours else (), strict=True):
+        if parent != -1:
+            continue
+        sides = sorted(cv2.minAreaRect(contour)[1])
+        # A code is a solid blob, square-ish for 2D codes, up to 6:1 for a linear code.
+        if sides[0] < 5 or sides[1] > 6 * sides[0]:
+            continue
+        if cv2.contourArea(contour) < 0.7 * sides[0] * sides[1]:
+            continue
+        x, y, w, h = cv2.boundingRect(contour)
+        strength = float(energy[y : y + h, x : x + w].mean())
+        scored.append((strength, x, y, w, h))
+    scored.sort(reverse=True)
+    crops = []
+    height, width = gray.shape
+    for _, x, y, w, h in scored[:_MAX_REGIONS]:
+        margin = max(w, h) // 4 + 2
+        x0, y0 = max(0, (x - margin) * _REGION_SCALE), max(0, (y - margin) * _REGION_SCALE)
+        x1 = min(width, (x + w + margin) * _REGION_SCALE)
+        y1 = min(height, (y + h + margin) * _REGION_SCALE)
+        crops.append((x0, y0, gray[y0:y1, x0:x1]))
+    return crops
+
+
+def _read_enhanced(crop: np.ndarray, x: int, y: int) -> list[DecodedCode]:
+    """Decode a crop enlarged, then sharpened in the ways that rescue blurred frames (defocus,
+    shake) and noisy ones (smooth the grain first), stopping at the first that reads."""
+    scale = max(1.0, _CROP_SIDE / max(crop.shape))
+    for smoothing, radius, amount in _RETRIES:
+        # Blurring before enlarging gives nearly the same mask for a fraction of the time.
+        source = cv2.GaussianBlur(crop, (0, 0), smoothing) if smoothing else crop
+        blurred = cv2.GaussianBlur(source, (0, 0), max(_MIN_RADIUS / scale, radius))
+        sharpened = cv2.addWeighted(
+            _enlarged(source, scale), 1 + amount, _enlarged(blurred, scale), -amount, 0
+        )
+        found = _read(sharpened, _CROP, offset=(x, y), scale=scale)
+        if found:
+            return found
+    return []
+
+
+def _enlarged(image: np.ndarray, scale: float) -> np.ndarray:
+    return cv2.resize(image, None, fx=scale, fy=scale, interpolation=cv2.INTER_CUBIC)

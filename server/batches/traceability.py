@@ -1,0 +1,323 @@
+"""What scan and dispense steps check and record: equipment, lots, containers, weights.
+
+`check` runs before anything is written and refuses what may not be used (unless a
+supervisor overrides an overridable refusal); `record` then writes the logbook entries,
+material uses and the dispensed container in the step's transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from procedures.dispensing import DispenseTarget, check_net, convert, dispense_target
+from procedures.exceptions import StepRejected
+from procedures.guardrails import FieldProblem
+from procedures.model import DISPENSE_SCANS, Expectation, Step
+from server.auth.exceptions import RoleNotPermitted
+from server.auth.models import User
+from server.batches.exceptions import StepValuesRejected
+from server.batches.models import Batch
+from server.config import Settings
+from server.deviations import service as deviations
+from server.deviations.models import Deviation
+from server.equipment import service as equipment_service
+from server.equipment import weighing
+from server.equipment.exceptions import EquipmentRefused
+from server.equipment.models import Equipment
+from server.materials import service as materials
+from server.materials.exceptions import MaterialRefused
+from server.materials.models import Container, Lot
+from server.scans.exceptions import CodeUnknown
+from server.scans.resolver import Resolution, resolve
+from server.signatures import service as signatures
+
+OVERRIDE_ROLES = ["supervisor"]
+
+
+@dataclass(frozen=True)
+class Override:
+    """A supervisor's e-signed decision to use a lot despite an overridable refusal."""
+
+    reason: str
+    signature: signatures.SignatureRequest
+
+
+@dataclass(frozen=True)
+class Weighing:
+    """A dispense about to be recorded: from which lot, on which balance, how much."""
+
+    lot: Lot
+    balance: Equipment
+    net: Decimal
+    unit: str
+    taken: Decimal
+    source: str
+    target: DispenseTarget
+
+
+@dataclass
+class Traced:
+    """The checked outcome of a step's scans: canonical values and what to record."""
+
+    values: dict[str, object] = field(default_factory=dict)
+    sources: dict[str, str] = field(default_factory=dict)
+    equipment: list[tuple[Equipment, str | None]] = field(default_factory=list)
+    lots: list[tuple[Lot, Container | None]] = field(default_factory=list)
+    containers: dict[str, Container] = field(default_factory=dict)
+    overridden: list[MaterialRefused] = field(default_factory=list)
+    override_signer: User | None = None
+    override_reason: str | None = None
+    weighing: Weighing | None = None
+
+
+def proposed_inputs(step: Step, values: Mapping[str, object]) -> dict[str, object]:
+    """The values guardrails check: a dispense step's scans and weight are checked here."""
+    if step.dispense is None:
+        return dict(values)
+    own = {*DISPENSE_SCANS, step.dispense.name}
+    return {name: value for name, value in values.items() if name not in own}
+
+
+async def check(
+    session: AsyncSession,
+    settings: Settings,
+    user: User,
+    batch: Batch,
+    step: Step,
+    values: Mapping[str, object],
+    context: Mapping[str, object],
+    override: Override | None,
+) -> Traced:
+    """Resolve and check every scan of the step (and weigh, for a dispense step)."""
+    traced = Traced()
+    for item in step.inputs:
+        text = values.get(item.name)
+        if item.expects is None or not isinstance(text, str) or not text.strip():
+            continue
+        leaves = item.expects.leaves or "in_use"
+        found = await _check_scan(
+            session, traced, batch, item.name, text, item.expects, override, leaves
+        )
+        if isinstance(found, Lot):
+            traced.lots.append((found, traced.containers.get(item.name)))
+    if step.dispense is not None:
+        await _check_dispense(session, traced, batch, step, values, context, override)
+    if traced.overridden:
+        assert override is not None
+        traced.override_signer = await _override_signer(session, settings, user, override)
+        traced.override_reason = override.reason
+    return traced
+
+
+async def _resolved(session: AsyncSession, name: str, text: str) -> Resolution:
+    found = await resolve(session, text, f"values.{name}")
+    if found is None:
+        raise CodeUnknown(f"values.{name}", text)
+    return found
+
+
+async def _check_scan(
+    session: AsyncSession,
+    traced: Traced,
+    batch: Batch,
+    name: str,
+    text: str,
+    expects: Expectation,
+    override: Override | None,
+    leaves: str | None = "in_use",
+) -> Equipment | Lot:
+    """Resolve one scan and check it against the expectation; `leaves`: equipment status after
+    the step (None: unchanged)."""
+    found = await _resolved(session, name, text)
+    if expects.kind == "equipment":
+        assert expects.type is not None
+        if found.equipment is None:
+            raise EquipmentRefused(
+                name, f"The code {text!r}", "not_equipment", f"it is a {found.kind}"
+            )
+        equipment_service.check_usable(found.equipment, expects.type, batch.id, name)
+        traced.values[name] = found.equipment.code
+        traced.sources[name] = "scan"
+        traced.equipment.append((found.equipment, leaves))
+        return found.equipment
+    assert expects.material is not None
+    lot = found.lot_of_item
+    if lot is None:
+        raise MaterialRefused(
+            name, f"The code {text!r}", "not_a_lot", f"it is a {found.kind}, not a lot", False
+        )
+    lot = await materials.get_lot(session, lot.id, lock=True)
+    try:
+        materials.check_lot(lot, expects.material, name)
+    except MaterialRefused as refused:
+        if not (refused.overridable and override is not None):
+            raise
+        traced.overridden.append(refused)
+    code = found.container.number if found.container else lot.lot_number
+    traced.values[name] = code
+    traced.sources[name] = "scan"
+    if found.container is not None:
+        traced.containers[name] = found.container
+    return lot
+
+
+async def _check_dispense(
+    session: AsyncSession,
+    traced: Traced,
+    batch: Batch,
+    step: Step,
+    values: Mapping[str, object],
+    context: Mapping[str, object],
+    override: Override | None,
+) -> None:
+    dispense = step.dispense
+    assert dispense is not None
+    missing = [name for name in DISPENSE_SCANS if not isinstance(values.get(name), str)]
+    if missing:
+        raise StepValuesRejected(
+            step.id,
+            [_problem(name, "required", "scan the balance and the source lot") for name in missing],
+        )
+    try:
+        target = dispense_target(dispense, context)
+    except StepRejected as exc:
+        raise StepValuesRejected(step.id, exc.problems) from exc
+    balance = await _check_scan(
+        session,
+        traced,
+        batch,
+        "balance",
+        str(values["balance"]),
+        Expectation(kind="equipment", type=dispense.balance_type),
+        override,
+        None,
+    )
+    assert isinstance(balance, Equipment)
+    lot_code = str(values["lot"])
+    lot = await _check_scan(
+        session,
+        traced,
+        batch,
+        "lot",
+        lot_code,
+        Expectation(kind="material", material=dispense.material),
+        override,
+    )
+    assert isinstance(lot, Lot)
+    net, source = await _net_weight(step, balance, values.get(dispense.name))
+    problem = check_net(dispense, target, net)
+    if problem is not None:
+        raise StepValuesRejected(step.id, [problem])
+    taken = convert(net, dispense.unit, lot.unit)
+    materials.check_stock(lot, taken, "lot")
+    traced.weighing = Weighing(lot, balance, net, dispense.unit, taken, source, target)
+
+
+async def _net_weight(step: Step, balance: Equipment, manual: object) -> tuple[Decimal, str]:
+    """The net weight: typed (marked manual) or read from the balance over MT-SICS."""
+    dispense = step.dispense
+    assert dispense is not None
+    if manual is not None:
+        try:
+            if isinstance(manual, bool):
+                raise InvalidOperation
+            net = Decimal(str(manual))
+        except InvalidOperation:
+            net = Decimal("NaN")
+        if not net.is_finite() or net <= 0:
+            raise StepValuesRejected(
+                step.id, [_problem(dispense.name, "wrong_type", "must be a positive number")]
+            )
+        return net, "manual"
+    reading = await weighing.stable_net_weight(balance)
+    try:
+        net = convert(reading.value, reading.unit, dispense.unit)
+    except ValueError as exc:
+        raise StepValuesRejected(
+            step.id,
+            [_problem(dispense.name, "wrong_unit", f"the balance weighs in {reading.unit}")],
+        ) from exc
+    return (round(net, dispense.decimals) if dispense.decimals is not None else net), "balance"
+
+
+def _problem(name: str, code: str, message: str) -> FieldProblem:
+    return FieldProblem(name, code, message)
+
+
+async def _override_signer(
+    session: AsyncSession, settings: Settings, user: User, override: Override
+) -> User:
+    signer = await signatures.authenticate_signer(
+        session, settings, override.signature, meaning="approved", current_user=user
+    )
+    if not signer.has_any_role(OVERRIDE_ROLES):
+        raise RoleNotPermitted("Overriding a material refusal", OVERRIDE_ROLES)
+    return signer
+
+
+async def record(
+    session: AsyncSession, user: User, batch: Batch, step: Step, traced: Traced
+) -> tuple[Container | None, list[Deviation]]:
+    """Write what the checked scans imply: logbook, lot uses, the dispensed container, and a
+    deviation for each overridden refusal."""
+    for equipment, leaves in traced.equipment:
+        await equipment_service.use_in_step(
+            session, user, equipment, batch_id=batch.id, step_id=step.id, leaves=leaves
+        )
+    for lot, container in traced.lots:
+        await materials.record_use(session, user, lot, container, batch.id, step.id, "used")
+    container = None
+    if (weighing := traced.weighing) is not None:
+        container = await materials.dispense(
+            session,
+            user,
+            weighing.lot,
+            quantity=weighing.net,
+            unit=weighing.unit,
+            taken=weighing.taken,
+            batch_id=batch.id,
+            step_id=step.id,
+            source=weighing.source,
+            balance_id=weighing.balance.id,
+        )
+    return container, await _overrides(session, batch, step, traced)
+
+
+async def _overrides(
+    session: AsyncSession, batch: Batch, step: Step, traced: Traced
+) -> list[Deviation]:
+    signer = traced.override_signer
+    if signer is None:
+        return []
+    opened = []
+    for refused in traced.overridden:
+        deviation = await deviations.open_deviation(
+            session,
+            signer,
+            batch_id=batch.id,
+            batch_number=batch.batch_number,
+            step_id=step.id,
+            kind="material_override",
+            severity="major",
+            title=f"Material used despite refusal: {refused.code.replace('_', ' ')}",
+            detail=f"{refused.detail} Overridden by {signer.full_name}.",
+            field=refused.errors[0]["field"].removeprefix("values."),
+            comment=traced.override_reason,
+        )
+        await signatures.apply(
+            session,
+            signer,
+            "approved",
+            {
+                "deviation": deviation.number,
+                "refusal": refused.detail,
+                "reason": traced.override_reason,
+            },
+            batch_id=batch.id,
+        )
+        opened.append(deviation)
+    return opened

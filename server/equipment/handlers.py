@@ -1,0 +1,135 @@
+"""Equipment endpoints: registry, cleaning and calibration, logbook, balance readings."""
+
+from __future__ import annotations
+
+from server.auth.roles import EVERYONE, SHOP_FLOOR
+from server.equipment import service as equipment
+from server.equipment import weighing
+from server.equipment.schemas import (
+    CalibrationIn,
+    EquipmentOut,
+    LogEntryOut,
+    ReadingOut,
+    RegisterEquipmentIn,
+    StatusIn,
+)
+from server.web.api import Api, Call
+
+api = Api("equipment")
+KEEPERS = frozenset({"supervisor", "admin"})
+CALIBRATORS = frozenset({"supervisor", "qa", "admin"})
+
+
+@api.route(
+    "POST",
+    "/equipment",
+    summary="Register equipment",
+    roles=KEEPERS,
+    body=RegisterEquipmentIn,
+    response=EquipmentOut,
+    status=201,
+    idempotent=True,
+)
+async def register_equipment(call: Call[RegisterEquipmentIn]) -> EquipmentOut:
+    registered = await equipment.register(call.session, call.user, **call.body.model_dump())
+    return EquipmentOut.of(registered)
+
+
+@api.route(
+    "GET",
+    "/equipment",
+    summary="List equipment (filter with ?type=)",
+    roles=EVERYONE,
+    response=list[EquipmentOut],
+)
+async def list_equipment(call: Call[None]) -> list[EquipmentOut]:
+    found = await equipment.list_equipment(call.session, call.request.query.get("type"))
+    return [EquipmentOut.of(item) for item in found]
+
+
+@api.route(
+    "GET",
+    "/equipment/{ref}",
+    summary="Equipment by id or code",
+    roles=EVERYONE,
+    response=EquipmentOut,
+)
+async def get_equipment(call: Call[None]) -> EquipmentOut:
+    return EquipmentOut.of(await equipment.get(call.session, call.param("ref")))
+
+
+@api.route(
+    "POST",
+    "/equipment/{ref}/status",
+    summary="Record a cleaning, soiling or maintenance",
+    roles=SHOP_FLOOR,
+    body=StatusIn,
+    response=EquipmentOut,
+    idempotent=True,
+)
+async def set_status(call: Call[StatusIn]) -> EquipmentOut:
+    body = call.body
+    changed = await equipment.set_status(
+        call.session,
+        call.user,
+        call.param("ref"),
+        status=body.status,
+        reason=body.reason,
+        clean_hold_hours=body.clean_hold_hours,
+    )
+    return EquipmentOut.of(changed)
+
+
+@api.route(
+    "POST",
+    "/equipment/{ref}/calibration",
+    summary="Record a calibration and the next due date",
+    roles=CALIBRATORS,
+    body=CalibrationIn,
+    response=EquipmentOut,
+    idempotent=True,
+)
+async def record_calibration(call: Call[CalibrationIn]) -> EquipmentOut:
+    changed = await equipment.record_calibration(
+        call.session, call.user, call.param("ref"), due=call.body.due, reason=call.body.reason
+    )
+    return EquipmentOut.of(changed)
+
+
+@api.route(
+    "GET",
+    "/equipment/{ref}/log",
+    summary="The equipment logbook",
+    roles=EVERYONE,
+    response=list[LogEntryOut],
+)
+async def logbook(call: Call[None]) -> list[LogEntryOut]:
+    return [
+        LogEntryOut.of(entry) for entry in await equipment.logbook(call.session, call.param("ref"))
+    ]
+
+
+@api.route(
+    "GET",
+    "/equipment/{ref}/weight",
+    summary="What a balance shows now (MT-SICS SI)",
+    roles=EVERYONE,
+    response=ReadingOut,
+)
+async def current_weight(call: Call[None]) -> ReadingOut:
+    balance = await equipment.get(call.session, call.param("ref"))
+    reading = await weighing.current_weight(balance)
+    return ReadingOut.of(balance, reading)
+
+
+@api.route(
+    "POST",
+    "/equipment/{ref}/tare",
+    summary="Tare a balance with what is on its pan (MT-SICS T)",
+    roles=SHOP_FLOOR,
+    response=ReadingOut,
+)
+async def tare(call: Call[None]) -> ReadingOut:
+    balance = await equipment.get(call.session, call.param("ref"))
+    reading = await weighing.tare(balance)
+    return ReadingOut.of(balance, reading)
