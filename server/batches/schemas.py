@@ -139,6 +139,9 @@ class StepOut(BaseModel):
     )
     calculated: dict[str, Any]
     corrected: bool
+    dispense_target: dict[str, Any] | None = Field(
+        default=None, description="Dispense steps: {quantity, low, high, unit} for this batch."
+    )
     history: list[ValueRevisionOut]
     signatures: list[SignatureOut]
     deviations: list[DeviationOut]
@@ -162,6 +165,9 @@ class StepOut(BaseModel):
             sources={n: v.source for n, v in current.items() if v.source != "calculated"},
             calculated={n: v.value for n, v in current.items() if v.source == "calculated"},
             corrected=any(v.revision > 1 for v in record.values),
+            dispense_target=(
+                target.to_json() if (target := batch.dispense_targets.get(record.step_id)) else None
+            ),
             history=[
                 ValueRevisionOut(
                     name=v.name,

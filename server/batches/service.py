@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from procedures import exceptions as procedure_errors
+from procedures.dispensing import DispenseTarget, dispense_target
 from procedures.exceptions import ExpressionFailed, StepRejected
 from procedures.guardrails import check_parameters, evaluate_step, hold_status, is_applicable
 from procedures.model import Procedure as ProcedureDefinition
@@ -72,6 +73,7 @@ class BatchRecord:
     definition: ProcedureDefinition
     signatures: Sequence[Signature]
     deviations: Sequence[Deviation]
+    dispense_targets: Mapping[str, DispenseTarget]
 
 
 def _with_record() -> list[Any]:
@@ -599,12 +601,27 @@ async def load_record(session: AsyncSession, batch_id: str) -> BatchRecord:
             select(Signature).where(Signature.batch_id == batch_id).order_by(Signature.signed_at)
         )
     ).all()
+    definition = library.definition_of(batch.procedure_version)
     return BatchRecord(
         batch=batch,
-        definition=library.definition_of(batch.procedure_version),
+        definition=definition,
         signatures=signed,
         deviations=await deviations.for_batch(session, batch_id),
+        dispense_targets=_dispense_targets(definition, batch),
     )
+
+
+def _dispense_targets(definition: ProcedureDefinition, batch: Batch) -> dict[str, DispenseTarget]:
+    """The target window of each dispense step whose target can be worked out yet."""
+    context, targets = _context(batch), {}
+    for step in definition.steps():
+        if step.dispense is None:
+            continue
+        try:
+            targets[step.id] = dispense_target(step.dispense, context)
+        except StepRejected:
+            continue  # depends on a value not recorded yet
+    return targets
 
 
 async def list_batches(session: AsyncSession, status: str | None = None) -> Sequence[Batch]:

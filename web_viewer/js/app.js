@@ -11,6 +11,7 @@ import * as newBatch from "./pages/new_batch.js";
 import * as procedureVersion from "./pages/procedure_version.js";
 import * as procedures from "./pages/procedures.js";
 import * as signin from "./pages/signin.js";
+import * as trace from "./pages/trace.js";
 
 const ROUTES = [
   [/^\/batches$/, batches],
@@ -18,6 +19,8 @@ const ROUTES = [
   [/^\/batches\/([^/]+)$/, batch],
   [/^\/procedures$/, procedures],
   [/^\/procedures\/([^/]+)\/(\d+)$/, procedureVersion],
+  [/^\/trace$/, trace],
+  [/^\/trace\/(lot|batch)\/([^/]+)$/, trace],
 ];
 
 class App {

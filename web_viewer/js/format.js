@@ -22,6 +22,13 @@ export function date(iso) {
   return iso ? DATE.format(new Date(iso)) : "—";
 }
 
+const DAY = new Intl.DateTimeFormat("en-GB", { day: "2-digit", month: "short", year: "numeric", timeZone: "UTC" });
+
+/** A calendar date such as an expiry ("2028-06-30"): it has no time zone to convert. */
+export function day(isoDate) {
+  return isoDate ? DAY.format(new Date(`${isoDate}T00:00:00Z`)) : "—";
+}
+
 /**
  * A recorded number as entered: never rounded for display (the record must not hide digits),
  * padded to the input's display precision.
@@ -87,6 +94,7 @@ export const KIND_LABELS = {
   timer: "Timer",
   verification: "Verification",
   photo: "Photo",
+  dispense: "Dispense",
 };
 
 export const ROLE_LABELS = {

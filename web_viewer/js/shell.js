@@ -28,6 +28,7 @@ export class Shell {
     this.links = new Map([
       ["batches", h("a", { class: "nav__link", href: "#/batches" }, icon("batches"), "Batches")],
       ["procedures", h("a", { class: "nav__link", href: "#/procedures" }, icon("file"), "Procedures")],
+      ["trace", h("a", { class: "nav__link", href: "#/trace" }, icon("trace"), "Traceability")],
     ]);
     const signOut = h(
       "button",

@@ -25,6 +25,14 @@ const TONES = {
     alert: ["warn", "alert", "Alert range"],
     out: ["danger", "ban", "Outside limits"],
   },
+  lot: {
+    quarantine: ["warn", "lock", "Quarantine"],
+    released: ["ok", "check", "Released"],
+    rejected: ["danger", "ban", "Rejected"],
+  },
+  supplier_lot: {
+    received: ["neutral", "truck", "Received"],
+  },
   severity: {
     minor: ["warn", "alert", "Minor"],
     major: ["danger", "alert", "Major"],
@@ -32,7 +40,10 @@ const TONES = {
   },
 };
 
-/** A chip for a known status of `family` ("step", "batch", "version", "result", "severity"). */
+/**
+ * A chip for a known status of `family` ("step", "batch", "version", "result", "lot",
+ * "supplier_lot", "severity").
+ */
 export function statusChip(family, status, { prefix } = {}) {
   const [tone, iconName, label] = TONES[family]?.[status] ?? [
     "neutral",

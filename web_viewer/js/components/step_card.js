@@ -2,6 +2,7 @@
 
 import { h } from "../dom.js";
 import * as format from "../format.js";
+import { dispenseTable } from "./dispense.js";
 import { icon } from "./icons.js";
 import { deviationCard, signatureList, timeOf } from "./record_parts.js";
 import { statusChip } from "./status.js";
@@ -40,6 +41,7 @@ export function stepCard({ definition, record, number, titles }) {
     definition.instruction && h("p", { class: "step__instruction" }, definition.instruction),
     rules(definition, titles),
     valuesTable(rows, record),
+    definition.dispense && dispenseTable(definition.dispense, record),
     record?.comment && h("p", { class: "step__comment" }, h("span", { class: "label" }, "Comment: "), record.comment),
     deviations.length > 0 &&
       h("div", { class: "step__deviations" }, deviations.map((d) =>

@@ -5,6 +5,7 @@ import { h } from "../dom.js";
 import * as format from "../format.js";
 import { icon } from "./icons.js";
 import { classify, rangeBar } from "./range_bar.js";
+import { sourceChip } from "./sources.js";
 import { chip, statusChip } from "./status.js";
 
 /**
@@ -88,7 +89,7 @@ function recordedCell(spec, value, has, record) {
   const history = record.history
     .filter((entry) => entry.name === spec.name)
     .sort((a, b) => a.revision - b.revision);
-  const parts = [shownValue(value, spec)];
+  const parts = [shownValue(value, spec), sourceChip(record.sources?.[spec.name])];
   if (history.length > 1) {
     parts.push(
       chip("info", "pencil", "Changed after first entry"),
@@ -118,6 +119,10 @@ function recordedCell(spec, value, has, record) {
 }
 
 function shownValue(value, spec) {
+  if (spec.type === "scan" && spec.expects?.kind === "material" && typeof value === "string") {
+    // A scanned lot (or container of one): follow it to its trace.
+    return h("a", { class: "value strong-link", href: `#/trace/lot/${encodeURIComponent(value)}`, title: `Trace ${value}` }, value);
+  }
   if (typeof value === "boolean") {
     return h("span", { class: ["value", "value--boolean", value ? "value--yes" : "value--no"] },
       icon(value ? "check" : "ban"), value ? "Yes" : "No");

@@ -110,6 +110,8 @@ function header(ctx, batch, definition, reload) {
       parameter.label,
       format.value(batch.parameters[parameter.name], parameter),
     ]),
+    ["Material genealogy", h("a", { class: "icon-link", href: `#/trace/batch/${encodeURIComponent(batch.batch_number)}` },
+      icon("trace"), "Backward trace")],
   ];
   const canStart = batch.status === "created" && ctx.user.roles.some((role) => role === "operator" || role === "supervisor");
   return h(

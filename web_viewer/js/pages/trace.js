@@ -1,0 +1,320 @@
+// Traceability: search a lot (forward: where it went, and which batches a recall would reach)
+// or a batch (backward: what went into it, down to the supplier lots); the lots to pick from.
+
+import { api } from "../api.js";
+import { append, h, replace } from "../dom.js";
+import * as format from "../format.js";
+import { field } from "../components/forms.js";
+import { icon } from "../components/icons.js";
+import { lotTable } from "../components/lot_table.js";
+import { statusChip } from "../components/status.js";
+import { traceTree } from "../components/trace_tree.js";
+
+const KINDS = [
+  ["lot", "Lot or container (forward)", "e.g. MCC-2611-01"],
+  ["batch", "Batch (backward)", "e.g. STW101-C-0001"],
+];
+const STATUSES = [
+  ["", "All statuses"],
+  ["quarantine", "Quarantine"],
+  ["released", "Released"],
+  ["rejected", "Rejected"],
+];
+
+export async function show(ctx) {
+  ctx.setSection("trace");
+  const [kind, ref] = ctx.params;
+  if (kind === "lot") return lotTrace(ctx, ref);
+  if (kind === "batch") return batchTrace(ctx, ref);
+  return landing(ctx);
+}
+
+function pageHead({ eyebrow, title, lead, back = true }) {
+  return h(
+    "div",
+    { class: "page-head" },
+    h(
+      "div",
+      {},
+      back && h("a", { class: "back-link", href: "#/trace" }, icon("back"), "All lots"),
+      eyebrow && h("p", { class: "eyebrow" }, eyebrow),
+      h("h1", { tabindex: "-1", class: "trace-title" }, title),
+      h("p", { class: "page-lead" }, lead),
+    ),
+  );
+}
+
+/** Search a lot (or container) or a batch by its number. */
+function searchForm(ctx, { kind = "lot", ref = "" } = {}) {
+  const kindSelect = h(
+    "select",
+    { id: "trace-kind", name: "kind", onChange: () => { input.placeholder = placeholder(); } },
+    KINDS.map(([value, label]) => h("option", { value, selected: value === kind }, label)),
+  );
+  const input = h("input", { name: "ref", type: "search", value: ref, autocomplete: "off", spellcheck: "false", maxlength: 64 });
+  const placeholder = () => KINDS.find(([value]) => value === kindSelect.value)[2];
+  input.placeholder = placeholder();
+  const number = field({ label: "Lot, container or batch number", control: input });
+  number.element.classList.add("field--inline", "field--grow");
+  return h(
+    "form",
+    {
+      class: "filters trace-search",
+      role: "search",
+      "aria-label": "Trace a lot or a batch",
+      novalidate: true,
+      onSubmit: (event) => {
+        event.preventDefault();
+        const text = input.value.trim();
+        if (!text) {
+          number.setError("Enter a lot, container or batch number.");
+          input.focus();
+          return;
+        }
+        number.setError(null);
+        ctx.navigate(`#/trace/${kindSelect.value}/${encodeURIComponent(text)}`);
+      },
+    },
+    h("div", { class: "field field--inline" }, h("label", { class: "field__label", for: "trace-kind" }, "Trace"), kindSelect),
+    number.element,
+    h("button", { type: "submit", class: "button button--primary" }, icon("search"), "Trace"),
+  );
+}
+
+function notFound(text) {
+  return h("p", { class: "notice notice--info", role: "alert", id: "trace-not-found" }, icon("info"), text);
+}
+
+// ---------- Forward: a lot ----------
+
+async function lotTrace(ctx, ref, { container = null } = {}) {
+  ctx.setTitle(`Trace lot ${ref}`);
+  const path = `/trace/lots/${encodeURIComponent(ref)}`;
+  let trace;
+  let recall;
+  try {
+    [trace, recall] = await Promise.all([api.get(path), api.get(`${path}/recall`)]);
+  } catch (error) {
+    if (error.status !== 404 || container) throw error;
+    // Not a lot number: a container's number traces the lot it was dispensed from.
+    const found = await api.get(`/containers/${encodeURIComponent(ref)}`).catch((missing) => {
+      if (missing.status === 404) return null;
+      throw missing;
+    });
+    if (!ctx.isCurrent()) return;
+    if (found) {
+      history.replaceState(null, "", `#/trace/lot/${encodeURIComponent(found.lot_number)}`);
+      return lotTrace(ctx, found.lot_number, { container: found });
+    }
+    append(ctx.main,
+      pageHead({ eyebrow: "Forward trace", title: `Lot ${ref}`, lead: "Where a lot went." }),
+      searchForm(ctx, { kind: "lot", ref }),
+      notFound(`There is no lot or container “${ref}”. Check the number, or pick a lot from the list.`));
+    return;
+  }
+  if (!ctx.isCurrent()) return;
+  const lot = recall.lot;
+  ctx.setTitle(`Trace lot ${lot.lot_number}`);
+  append(
+    ctx.main,
+    pageHead({
+      eyebrow: "Forward trace",
+      title: `Lot ${lot.lot_number}`,
+      lead: "Where this lot went: the containers dispensed from it and the batches that used them.",
+    }),
+    searchForm(ctx, { kind: "lot", ref: lot.lot_number }),
+    container && h("p", { class: "notice notice--info" }, icon("box"),
+      `Container ${container.number} was dispensed from this lot (${format.withUnit(String(container.quantity), container.unit)}).`),
+    lotSummary(lot),
+    recallPanel(recall),
+    treePanel("Where it went", trace.tree, `Forward trace of lot ${lot.lot_number}`,
+      trace.tree.children.length ? null : "Nothing has been dispensed from this lot yet."),
+  );
+  ctx.announce(recallText(recall));
+}
+
+function lotSummary(lot) {
+  const facts = [
+    ["Material", `${lot.material.name} (${lot.material.code})`],
+    ["Supplier", lot.supplier],
+    ["Supplier lot", lot.supplier_lot],
+    ["Received", format.date(lot.received_at)],
+    ["Expiry", format.day(lot.expiry)],
+    lot.retest_date && ["Retest", format.day(lot.retest_date)],
+    ["In stock", format.withUnit(String(lot.quantity), lot.unit)],
+  ].filter(Boolean);
+  return h(
+    "section",
+    { class: "batch-head trace-summary", "aria-label": `Lot ${lot.lot_number}` },
+    h("div", { class: "batch-head__top" },
+      h("p", { class: "trace-summary__name" }, icon("layers"), lot.material.name),
+      h("div", { class: "batch-head__status", id: "lot-status" }, statusChip("lot", lot.status))),
+    h("dl", { class: "facts" }, facts.map(([term, detail]) => h("div", { class: "facts__item" }, h("dt", {}, term), h("dd", {}, detail)))),
+  );
+}
+
+function recallText(recall) {
+  const count = recall.affected.length;
+  const lot = recall.lot.lot_number;
+  return count
+    ? `Lot ${lot} reached ${count} ${count === 1 ? "batch" : "batches"}.`
+    : `Lot ${lot} has not been used in any batch.`;
+}
+
+/** Which batches a recall of the lot would reach, with their status. */
+function recallPanel(recall) {
+  const affected = recall.affected;
+  return h(
+    "section",
+    { class: ["panel", "recall", affected.length && "recall--affected"], "aria-labelledby": "recall-title", id: "recall" },
+    h("h2", { id: "recall-title", class: "recall__title" }, icon(affected.length ? "alert" : "check"), "Recall impact"),
+    h("p", { class: "recall__summary", id: "recall-summary" }, recallText(recall)),
+    affected.length > 0 && h(
+      "div",
+      { class: "table-wrap" },
+      h(
+        "table",
+        { class: "list-table recall-table" },
+        h("caption", { class: "visually-hidden" }, `Batches lot ${recall.lot.lot_number} reached`),
+        h("thead", {}, h("tr", {}, ["Batch number", "Status", "Procedure", "Steps"].map((title) => h("th", { scope: "col" }, title)))),
+        h("tbody", {}, affected.map((batch) =>
+          h(
+            "tr",
+            { "data-batch": batch.batch_id },
+            h("th", { scope: "row", "data-label": "Batch number" },
+              h("a", { class: "strong-link", href: `#/batches/${encodeURIComponent(batch.batch_id)}` }, batch.batch_number)),
+            h("td", { "data-label": "Status" }, statusChip("batch", batch.status)),
+            h("td", { "data-label": "Procedure" }, batch.procedure),
+            h("td", { "data-label": "Steps" }, h("ul", { class: "code-list" }, batch.steps.map((step) => h("li", {}, h("code", {}, step))))),
+          ))),
+      ),
+    ),
+  );
+}
+
+function treePanel(title, tree, label, empty) {
+  return h(
+    "section",
+    { class: "panel trace-panel", "aria-labelledby": "trace-tree-title" },
+    h("h2", { id: "trace-tree-title" }, title),
+    traceTree(tree, { label }),
+    empty && h("p", { class: "muted" }, empty),
+  );
+}
+
+// ---------- Backward: a batch ----------
+
+async function batchTrace(ctx, ref) {
+  ctx.setTitle(`Trace batch ${ref}`);
+  let trace;
+  try {
+    trace = await api.get(`/trace/batches/${encodeURIComponent(ref)}`);
+  } catch (error) {
+    if (error.status !== 404) throw error;
+    if (!ctx.isCurrent()) return;
+    append(ctx.main,
+      pageHead({ eyebrow: "Backward trace", title: `Batch ${ref}`, lead: "What went into a batch." }),
+      searchForm(ctx, { kind: "batch", ref }),
+      notFound(`There is no batch “${ref}”. Check the batch number.`));
+    return;
+  }
+  if (!ctx.isCurrent()) return;
+  const batch = trace.tree;
+  ctx.setTitle(`Trace batch ${batch.code}`);
+  append(
+    ctx.main,
+    pageHead({
+      eyebrow: "Backward trace",
+      title: `Batch ${batch.code}`,
+      lead: "What went into this batch: the containers and lots it used, and the supplier lots they came from.",
+    }),
+    searchForm(ctx, { kind: "batch", ref: batch.code }),
+    h(
+      "section",
+      { class: "batch-head trace-summary", "aria-label": `Batch ${batch.code}` },
+      h("div", { class: "batch-head__top" },
+        h("p", { class: "trace-summary__name" }, icon("batches"), batch.label),
+        h("div", { class: "batch-head__status" }, statusChip("batch", batch.status))),
+      h("p", {}, h("a", { class: "strong-link icon-link", href: `#/batches/${encodeURIComponent(batch.id)}` }, icon("file"), "Open the batch record")),
+    ),
+    treePanel("What went into it", batch, `Backward trace of batch ${batch.code}`,
+      batch.children.length ? null : "No material has been dispensed into this batch yet."),
+  );
+}
+
+// ---------- The lots to pick from ----------
+
+async function landing(ctx) {
+  ctx.setTitle("Traceability");
+  let status = STATUSES.some(([value]) => value === ctx.query.get("status")) ? ctx.query.get("status") : "";
+  let material = ctx.query.get("material") ?? "";
+  const materials = await api.get("/materials");
+  if (!ctx.isCurrent()) return;
+  if (!materials.some((item) => item.code === material)) material = "";
+
+  const statusSelect = h(
+    "select",
+    { id: "lots-status", name: "status", onChange: () => { status = statusSelect.value; refresh(); } },
+    STATUSES.map(([value, label]) => h("option", { value, selected: value === status }, label)),
+  );
+  const materialSelect = h(
+    "select",
+    { id: "lots-material", name: "material", onChange: () => { material = materialSelect.value; refresh(); } },
+    h("option", { value: "" }, "All materials"),
+    materials.map((item) => h("option", { value: item.code, selected: item.code === material }, `${item.name} (${item.code})`)),
+  );
+  const count = h("p", { class: "list-count", role: "status" });
+  const body = h("div", { class: "table-wrap" });
+
+  function refresh() {
+    const params = new URLSearchParams();
+    if (status) params.set("status", status);
+    if (material) params.set("material", material);
+    const query = params.toString();
+    history.replaceState(null, "", `#/trace${query ? `?${query}` : ""}`);
+    load().catch(ctx.reportError);
+  }
+
+  let latest = 0;
+  async function load() {
+    const asked = ++latest;
+    const params = new URLSearchParams();
+    if (status) params.set("status", status);
+    if (material) params.set("material", material);
+    const query = params.toString();
+    const lots = await api.get(`/lots${query ? `?${query}` : ""}`);
+    if (!ctx.isCurrent() || asked !== latest) return;
+    const filtered = Boolean(status || material);
+    const one = lots.length === 1;
+    count.textContent = filtered
+      ? `${lots.length} ${one ? "lot matches" : "lots match"} the filter`
+      : `${lots.length} ${one ? "lot" : "lots"}`;
+    replace(body, lots.length
+      ? lotTable(lots)
+      : h("div", { class: "empty" }, icon("layers"), h("p", {}, filtered ? "No lot matches the filter." : "No lots received yet.")));
+  }
+
+  append(
+    ctx.main,
+    pageHead({
+      title: "Traceability",
+      lead: "Follow a lot forward to every batch it reached, or a batch back to the lots and supplier lots that went into it.",
+      back: false,
+    }),
+    searchForm(ctx),
+    h(
+      "section",
+      { class: "lots", "aria-labelledby": "lots-title" },
+      h("h2", { id: "lots-title" }, "Lots"),
+      h(
+        "form",
+        { class: "filters", role: "search", "aria-label": "Filter lots", onSubmit: (event) => event.preventDefault() },
+        h("div", { class: "field field--inline" }, h("label", { class: "field__label", for: "lots-status" }, "Status"), statusSelect),
+        h("div", { class: "field field--inline" }, h("label", { class: "field__label", for: "lots-material" }, "Material"), materialSelect),
+      ),
+      count,
+      body,
+    ),
+  );
+  await load();
+}
