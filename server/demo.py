@@ -3,19 +3,15 @@ the materials, lots and equipment they scan."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from decimal import Decimal
 
 from procedures.loader import sample_procedure_files
 from server.audit import service as audit
 from server.auth import service as auth
-from server.balances.simulator import SimulatedBalance, serve_balance
 from server.concurrency import run_blocking
 from server.config import Settings
 from server.db.engine import Database
-from server.demo_inventory import DEMO_BALANCE_HOST, seed_inventory
+from server.demo_inventory import seed_inventory
 from server.library import service as library
 from server.signatures.service import SignatureRequest
 
@@ -85,22 +81,3 @@ async def seed_demo(database: Database, settings: Settings) -> None:
 
 def _password(username: str) -> str:
     return next(demo.password for demo in DEMO_USERS if demo.username == username)
-
-
-@asynccontextmanager
-async def demo_balance(settings: Settings) -> AsyncIterator[None]:
-    """The demo's floor balance EQ-BAL-01: a simulated MT-SICS balance on its registered port."""
-    balance = SimulatedBalance(
-        "DEMO-BAL-01", unit="kg", capacity=Decimal("60"), decimals=3, settle_seconds=0.5
-    )
-    try:
-        async with serve_balance(balance, DEMO_BALANCE_HOST, settings.demo_balance_port):
-            print(
-                f"Simulated balance EQ-BAL-01 (MT-SICS) on "
-                f"{DEMO_BALANCE_HOST}:{settings.demo_balance_port}",
-                flush=True,
-            )
-            yield
-    except OSError as exc:
-        print(f"Simulated balance not started ({exc.strerror}); weigh manually.", flush=True)
-        yield

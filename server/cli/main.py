@@ -24,7 +24,9 @@ from server.concurrency import run_blocking
 from server.config import Settings, settings_from_env
 from server.db.engine import Database, open_database
 from server.db.migrate import upgrade
-from server.demo import DEMO_USERS, demo_balance, seed_demo
+from server.demo import DEMO_USERS, seed_demo
+from server.demo_balance import api as demo_balance_api
+from server.demo_balance import run_demo_balance
 from server.errors import StepwiseError
 from server.library import service as library
 from server.web.app import create_app
@@ -46,7 +48,7 @@ async def _with_database(settings: Settings, work: Callable[[Database], Awaitabl
 
 
 def _serve(args: argparse.Namespace, settings: Settings) -> int:
-    app = create_app(settings)
+    app = create_app(settings, [demo_balance_api] if args.demo else [])
     if args.demo:
 
         async def demo(app: web.Application) -> AsyncIterator[None]:
@@ -56,10 +58,9 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
                 print(
                     f"  {user.username:<8} {user.password:<13} {', '.join(user.roles)}", flush=True
                 )
-            async with demo_balance(settings):
-                yield
+            yield
 
-        app.cleanup_ctx.append(demo)
+        app.cleanup_ctx.extend([demo, run_demo_balance])
     print(
         f"Stepwise on http://{args.host}:{args.port}/ (database: "
         f"{settings.effective_database_url.split('@')[-1]})",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 
 from aiohttp import web
 
@@ -62,14 +62,16 @@ async def _events(app: web.Application) -> AsyncIterator[None]:
         yield
 
 
-def create_app(settings: Settings) -> web.Application:
-    """A ready-to-run application; the database is migrated when it starts."""
+def create_app(settings: Settings, extra: Sequence[Api] = ()) -> web.Application:
+    """A ready-to-run application; the database is migrated when it starts. `extra`: more
+    endpoints, such as the demo's."""
     app = web.Application(
         middlewares=[security_headers, problems], client_max_size=settings.max_upload_bytes
     )
     app[SETTINGS] = settings
     app.cleanup_ctx.extend([_database, _events])
-    mount(app, APIS)
-    app.router.add_get(PREFIX + "/openapi.json", openapi_handler(build_document(APIS)))
+    apis = [*APIS, *extra]
+    mount(app, apis)
+    app.router.add_get(PREFIX + "/openapi.json", openapi_handler(build_document(apis)))
     add_pages(app)
     return app

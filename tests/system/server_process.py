@@ -23,21 +23,42 @@ def free_port() -> int:
 class ServerProcess:
     """A `stepwise serve` child process on its own port."""
 
-    def __init__(self, database_url: str, data_dir: Path, log: Path) -> None:
+    def __init__(
+        self,
+        database_url: str,
+        data_dir: Path,
+        log: Path,
+        *options: str,
+        env: dict[str, str] | None = None,
+    ) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}/api/v1"
-        self._env = {**os.environ, "DATABASE_URL": database_url, "STEPWISE_DATA_DIR": str(data_dir)}
+        self._env = {
+            **os.environ,
+            "DATABASE_URL": database_url,
+            "STEPWISE_DATA_DIR": str(data_dir),
+            **(env or {}),
+        }
+        self._options = options
         self._log = log
         self._process: asyncio.subprocess.Process | None = None
 
     async def start(self) -> None:
-        command = [sys.executable, "-m", "server", "serve", "--port", str(self.port)]
+        command = [
+            sys.executable,
+            "-m",
+            "server",
+            "serve",
+            "--port",
+            str(self.port),
+            *self._options,
+        ]
         with self._log.open("ab") as log:
             self._process = await asyncio.create_subprocess_exec(
                 *command, env=self._env, stdout=log, stderr=log
             )
         async with aiohttp.ClientSession() as session:
-            for _ in range(200):
+            for _ in range(600):
                 try:
                     async with session.get(f"{self.url}/openapi.json") as response:
                         if response.status == 200:
@@ -47,7 +68,7 @@ class ServerProcess:
                 if self._process.returncode is not None:
                     raise RuntimeError(f"server exited: {self._log.read_text()[-2000:]}")
                 await asyncio.sleep(0.1)
-        raise RuntimeError("server did not start in 20 s")
+        raise RuntimeError("server did not start in 60 s")
 
     async def kill(self) -> None:
         """SIGKILL: no shutdown handler runs, exactly like a crash."""
