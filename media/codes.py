@@ -1,9 +1,10 @@
 """Decoding QR codes, DataMatrix and linear barcodes in photos and video frames with zxing-cpp.
 
 A frame first gets one plain zxing pass. Only when that finds nothing are the code-like regions
-(dense edges on a quarter-size copy) cropped, enlarged, sharpened or equalised and decoded again:
-a blurred, noisy or dark code costs a few small crops, not more full-frame passes. zxing checks
-every symbol's error correction, so a retry finds more codes but never different text.
+(compact blobs of dense edges on a quarter-size copy, and symbols zxing located but could not
+read) cropped, enlarged, sharpened (after smoothing, for noise) and decoded again: a blurred,
+noisy or dark code costs a few small crops, not more full-frame passes. zxing verifies every
+symbol's error correction, so the retries add codes, not misreads.
 """
 
 from __future__ import annotations
@@ -34,9 +35,10 @@ _THOROUGH: dict[str, bool] = {}
 _CROP = {"try_invert": False}
 _REGION_SCALE = 4
 _MAX_REGIONS = 4
-_CROP_SIDE = 360
-# Unsharp masks tried on a crop: smoothing and radius in crop pixels, amount; the radius is at
-# least _MIN_RADIUS pixels of the enlarged crop.
+_MAX_HINTS = 2
+_CROP_SIDE = 360  # small regions are enlarged to about this size
+# Unsharp masks tried on a region: smoothing and radius in its pixels, amount; the radius is at
+# least _MIN_RADIUS pixels of the enlarged region.
 _RETRIES = ((0.0, 1.0, 1.0), (0.6, 1.0, 2.0), (0.0, 1.5, 1.5))
 _MIN_RADIUS = 2.5
 _KERNEL = cv2.getStructuringElement(cv2.MORPH_RECT, (3, 3))
@@ -100,49 +102,84 @@ def _gray(frame: np.ndarray) -> np.ndarray:
     return frame[..., 0] if code is None else cv2.cvtColor(frame, code)
 
 
+@dataclass(frozen=True)
+class _Region:
+    """A box of the frame that may hold a code."""
+
+    x0: int
+    y0: int
+    x1: int
+    y1: int
+
+    def holds(self, x: float, y: float) -> bool:
+        return self.x0 <= x < self.x1 and self.y0 <= y < self.y1
+
+
 def _decode(gray: np.ndarray, *, exhaustive: bool) -> list[DecodedCode]:
-    found = _read(gray, _THOROUGH if exhaustive else _FAST)
+    barcodes = _barcodes(gray, _THOROUGH if exhaustive else _FAST, return_errors=True)
+    found = [_decoded(barcode) for barcode in barcodes if barcode.valid]
     if exhaustive or not found:
-        for x, y, crop in _regions(gray):
-            found += _read_enhanced(crop, x, y)
+        # zxing's failed detections (a checksum error, say) are the best hints where to retry.
+        missed = [_region_around(b.position, gray.shape) for b in barcodes if not b.valid]
+        for region in _regions(gray, [region for region in missed if region is not None]):
+            found += _read_enhanced(gray, region)
     unique: dict[tuple[str, str], DecodedCode] = {}
     for code in found:
         unique.setdefault((code.format, code.text), code)
     return list(unique.values())
 
 
-def _read(
-    image: np.ndarray,
-    options: dict[str, bool],
-    offset: tuple[int, int] = (0, 0),
-    scale: float = 1.0,
-) -> list[DecodedCode]:
-    """zxing's pass over `image`, with corners mapped back to the frame it was cut from."""
-    barcodes = zxingcpp.read_barcodes(
-        image, formats=_FORMATS, text_mode=zxingcpp.TextMode.Plain, **options
+def _barcodes(
+    image: np.ndarray, options: dict[str, bool], *, return_errors: bool = False
+) -> list[zxingcpp.Barcode]:
+    return zxingcpp.read_barcodes(
+        image,
+        formats=_FORMATS,
+        text_mode=zxingcpp.TextMode.Plain,
+        return_errors=return_errors,
+        **options,
     )
-    return [
-        DecodedCode(
-            format=barcode.format.name,
-            text=barcode.text,
-            is_gs1=barcode.content_type == zxingcpp.ContentType.GS1,
-            corners=tuple(
-                (point.x / scale + offset[0], point.y / scale + offset[1])
-                for point in (
-                    barcode.position.top_left,
-                    barcode.position.top_right,
-                    barcode.position.bottom_right,
-                    barcode.position.bottom_left,
-                )
-            ),
-        )
-        for barcode in barcodes
-    ]
 
 
-def _regions(gray: np.ndarray) -> list[tuple[int, int, np.ndarray]]:
-    """Crops (with their top-left corner) of the few most code-like regions: compact blobs of
-    dense edges on a quarter-size copy, strongest first."""
+def _decoded(
+    barcode: zxingcpp.Barcode, offset: tuple[int, int] = (0, 0), scale: float = 1.0
+) -> DecodedCode:
+    """A zxing result, its corners mapped back to the frame the image was cut from."""
+    return DecodedCode(
+        format=barcode.format.name,
+        text=barcode.text,
+        is_gs1=barcode.content_type == zxingcpp.ContentType.GS1,
+        corners=tuple(
+            (x / scale + offset[0], y / scale + offset[1]) for x, y in _corners(barcode.position)
+        ),
+    )
+
+
+def _corners(position: zxingcpp.Position) -> list[tuple[int, int]]:
+    """Clockwise from the symbol's top left."""
+    points = (position.top_left, position.top_right, position.bottom_right, position.bottom_left)
+    return [(point.x, point.y) for point in points]
+
+
+def _region_around(position: zxingcpp.Position, shape: tuple[int, ...]) -> _Region | None:
+    """The box around a symbol zxing located but could not read, with a quiet-zone margin."""
+    points = np.array(_corners(position))
+    low, high = points.min(axis=0), points.max(axis=0)
+    side = float((high - low).max())
+    if side < 8:
+        return None
+    return _bounded(low - side / 3, high + side / 3, shape)
+
+
+def _bounded(low: np.ndarray, high: np.ndarray, shape: tuple[int, ...]) -> _Region:
+    height, width = shape[:2]
+    x0, y0 = (max(0, int(v)) for v in low)
+    return _Region(x0, y0, min(width, int(high[0])), min(height, int(high[1])))
+
+
+def _regions(gray: np.ndarray, hints: list[_Region]) -> list[_Region]:
+    """The few most code-like regions: compact blobs of dense edges on a quarter-size copy,
+    strongest first, then those of the `hints` that none of them covers."""
     small = cv2.resize(
         gray, None, fx=1 / _REGION_SCALE, fy=1 / _REGION_SCALE, interpolation=cv2.INTER_AREA
     )
@@ -165,20 +202,23 @@ def _regions(gray: np.ndarray) -> list[tuple[int, int, np.ndarray]]:
         strength = float(energy[y : y + h, x : x + w].mean())
         scored.append((strength, x, y, w, h))
     scored.sort(reverse=True)
-    crops = []
-    height, width = gray.shape
+    regions = []
     for _, x, y, w, h in scored[:_MAX_REGIONS]:
-        margin = max(w, h) // 4 + 2
-        x0, y0 = max(0, (x - margin) * _REGION_SCALE), max(0, (y - margin) * _REGION_SCALE)
-        x1 = min(width, (x + w + margin) * _REGION_SCALE)
-        y1 = min(height, (y + h + margin) * _REGION_SCALE)
-        crops.append((x0, y0, gray[y0:y1, x0:x1]))
-    return crops
+        margin = max(w, h) / 4 + 2
+        low = np.array([x - margin, y - margin]) * _REGION_SCALE
+        high = np.array([x + w + margin, y + h + margin]) * _REGION_SCALE
+        regions.append(_bounded(low, high, gray.shape))
+    for hint in hints[:_MAX_HINTS]:
+        centre = ((hint.x0 + hint.x1) / 2, (hint.y0 + hint.y1) / 2)
+        if not any(region.holds(*centre) for region in regions):
+            regions.append(hint)
+    return regions
 
 
-def _read_enhanced(crop: np.ndarray, x: int, y: int) -> list[DecodedCode]:
-    """Decode a crop enlarged, then sharpened in the ways that rescue blurred frames (defocus,
+def _read_enhanced(gray: np.ndarray, region: _Region) -> list[DecodedCode]:
+    """Decode a region enlarged and sharpened in the ways that rescue blurred frames (defocus,
     shake) and noisy ones (smooth the grain first), stopping at the first that reads."""
+    crop = gray[region.y0 : region.y1, region.x0 : region.x1]
     scale = max(1.0, _CROP_SIDE / max(crop.shape))
     for smoothing, radius, amount in _RETRIES:
         # Blurring before enlarging gives nearly the same mask for a fraction of the time.
@@ -187,9 +227,9 @@ def _read_enhanced(crop: np.ndarray, x: int, y: int) -> list[DecodedCode]:
         sharpened = cv2.addWeighted(
             _enlarged(source, scale), 1 + amount, _enlarged(blurred, scale), -amount, 0
         )
-        found = _read(sharpened, _CROP, offset=(x, y), scale=scale)
-        if found:
-            return found
+        barcodes = _barcodes(sharpened, _CROP)
+        if barcodes:
+            return [_decoded(barcode, (region.x0, region.y0), scale) for barcode in barcodes]
     return []
 
 

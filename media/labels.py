@@ -28,16 +28,20 @@ DPI = 300
 MAX_LINES = 5
 
 _MARGIN = 3.0
+_BODY_TOP = 10.0  # below the title: lines on the left, codes on the right
 _QR_MM, _DM_MM = 24.0, 20.0
+_DM_TOP = _BODY_TOP + _QR_MM + 2.0
 _CODES_X = WIDTH_MM - _MARGIN - _QR_MM
 _TEXT_WIDTH = _CODES_X - 2 * _MARGIN
 _PT = 25.4 / 72  # millimetres per point
 _FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
 _FONTS = {  # style: (DejaVu file, reportlab built-in used when DejaVu is absent)
-    "regular": ("DejaVuSans.ttf", "Helvetica"),
+    "caption": ("DejaVuSans.ttf", "Helvetica"),
     "bold": ("DejaVuSans-Bold.ttf", "Helvetica-Bold"),
+    "condensed": ("DejaVuSansCondensed-Bold.ttf", "Helvetica-Bold"),
     "mono": ("DejaVuSansMono.ttf", "Courier"),
 }
+_GREYS = {"caption": 90}  # grey level of the styles not printed black
 
 
 @dataclass(frozen=True)
@@ -58,7 +62,6 @@ class _Text:
     text: str
     style: str
     size: float  # pt
-    grey: bool = False
 
 
 @dataclass(frozen=True)
@@ -90,7 +93,7 @@ def render_label_png(content: LabelContent) -> bytes:
     draw = ImageDraw.Draw(image)
     for text in layout.texts:
         font = _pil_font(text.style, round(text.size * _PT * px))
-        fill = 90 if text.grey else 0
+        fill = _GREYS.get(text.style, 0)
         draw.text((text.x * px, text.baseline * px), text.text, font=font, fill=fill, anchor="ls")
     buffer = io.BytesIO()
     image.save(buffer, format="PNG", dpi=(DPI, DPI))
@@ -113,7 +116,7 @@ def render_label_pdf(content: LabelContent) -> bytes:
                 x = symbol.x + start * module
                 pdf.rect(x * mm, top * mm, (end - start) * module * mm, module * mm, 0, 1)
     for text in layout.texts:
-        pdf.setFillGray(90 / 255 if text.grey else 0)
+        pdf.setFillGray(_GREYS.get(text.style, 0) / 255)
         pdf.setFont(_pdf_font(text.style), text.size)
         pdf.drawString(text.x * mm, (HEIGHT_MM - text.baseline) * mm, text.text)
     pdf.showPage()
@@ -131,24 +134,30 @@ def _layout(content: LabelContent) -> _Layout:
     if len(content.lines) > MAX_LINES:
         raise LabelInvalid(f"{len(content.lines)} lines given, at most {MAX_LINES} fit")
 
-    texts = [_fitted(content.title, "bold", _MARGIN, _MARGIN + 4.5, 12, 8, WIDTH_MM - 2 * _MARGIN)]
+    title_width = WIDTH_MM - 2 * _MARGIN
+    texts = [
+        _fitted(content.title, ("bold",), _MARGIN, _MARGIN + 4.5, 12, 8, title_width, "the title")
+    ]
     qr = np.pad(qr_modules(content.qr_text), 4)
-    symbols = [_Symbol(_CODES_X, 10.0, _QR_MM, qr)]
+    symbols = [_Symbol(_CODES_X, _BODY_TOP, _QR_MM, qr)]
     text_bottom = HEIGHT_MM - _MARGIN
     if content.gs1 is not None:
         encoded = _label_gs1(content.gs1)
         datamatrix = np.pad(gs1_datamatrix_modules(encoded), 2)
-        symbols.append(_Symbol(_CODES_X + (_QR_MM - _DM_MM) / 2, 36.0, _DM_MM, datamatrix))
+        symbols.append(_Symbol(_CODES_X + (_QR_MM - _DM_MM) / 2, _DM_TOP, _DM_MM, datamatrix))
         hri_lines = _wrapped_hri(encoded, _TEXT_WIDTH)
         for index, line in enumerate(reversed(hri_lines)):
             texts.append(_Text(_MARGIN, text_bottom - index * 3.0, line, "mono", 7))
         text_bottom -= 3.0 * len(hri_lines) + 1.5
 
-    pitch = min(8.5, (text_bottom - 10.0) / max(1, len(content.lines)))
+    pitch = min(8.5, (text_bottom - _BODY_TOP) / max(1, len(content.lines)))
     for index, (caption, value) in enumerate(content.lines):
-        top = 10.0 + index * pitch
-        texts.append(_fitted(caption, "regular", _MARGIN, top + 2.5, 7, 7, _TEXT_WIDTH, grey=True))
-        texts.append(_fitted(value, "bold", _MARGIN, top + 6.5, 10, 7, _TEXT_WIDTH, name=caption))
+        top = _BODY_TOP + index * pitch
+        what = f"caption {caption!r}"
+        texts.append(_fitted(caption, ("caption",), _MARGIN, top + 2.5, 7, 7, _TEXT_WIDTH, what))
+        what = f"the value of {caption!r}"
+        value_styles = ("bold", "condensed")  # condensed only for what 6 pt bold cannot fit
+        texts.append(_fitted(value, value_styles, _MARGIN, top + 6.5, 10, 6, _TEXT_WIDTH, what))
     return _Layout(tuple(texts), tuple(symbols))
 
 
@@ -164,22 +173,21 @@ def _label_gs1(data: Gs1Data) -> Gs1Data:
 
 def _fitted(
     text: str,
-    style: str,
+    styles: tuple[str, ...],
     x: float,
     baseline: float,
     size: float,
     min_size: float,
     width: float,
-    *,
-    grey: bool = False,
-    name: str | None = None,
+    what: str,
 ) -> _Text:
-    """`text` at the largest size from `size` down to `min_size` that fits `width` mm."""
-    while _width_mm(text, style, size) > width:
-        size -= 0.5
-        if size < min_size:
-            raise LabelInvalid(f"{name or text!r} is too long for the label")
-    return _Text(x, baseline, text, style, size, grey)
+    """`text` in the first style, at the largest size from `size` down to `min_size`, that
+    fits `width` mm; `LabelInvalid` naming `what` if none does."""
+    for style in styles:
+        for step in range(int((size - min_size) * 2) + 1):
+            if _width_mm(text, style, size - step / 2) <= width:
+                return _Text(x, baseline, text, style, size - step / 2)
+    raise LabelInvalid(f"{what} is too long for the label")
 
 
 def _wrapped_hri(data: Gs1Data, width: float) -> list[str]:

@@ -12,7 +12,8 @@ from media.exceptions import LabelInvalid
 from media.gs1 import Gs1Data
 
 QR_MAX_VERSION = 6
-"""Largest QR version put on a label: 41 modules keep about 0.5 mm each in a 21 mm square."""
+"""Largest QR version put on a label: 41 modules (49 with the quiet zone) keep about 0.5 mm
+each in the label's 24 mm square."""
 
 
 def qr_modules(text: str, *, max_version: int = QR_MAX_VERSION) -> np.ndarray:

@@ -13,9 +13,10 @@ from media.exceptions import ImageUnreadable, MediaError
 from media.symbols import raster
 
 FRAME_SIZE = (1280, 720)
-# clean; rotated (any angle); perspective (corners moved by up to 35 %); gaussian_blur (sigma
-# 0.35-0.55 module); motion_blur (0.9-1.5 modules); noisy (sigma 25 grey levels, JPEG 50);
-# low_contrast (print 105 on 150); dark (exposure 12-18 %); cluttered (shapes and words around).
+# clean; rotated (15-345 degrees); perspective (corners moved by up to 17 % of the code's size);
+# gaussian_blur (sigma 0.35-0.55 module); motion_blur (0.9-1.5 modules); noisy (sigma 25 grey
+# levels, JPEG 50); low_contrast (print 105 on 150); dark (exposure 12-18 %); cluttered (shapes
+# and words around).
 CONDITIONS = (
     "clean",
     "rotated",

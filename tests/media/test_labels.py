@@ -114,3 +114,11 @@ def test_content_that_cannot_be_printed_is_refused(render, change, why):
         render(dataclasses.replace(CONTENT, **change))
 
     assert why in refused.value.reason
+
+
+def test_long_value_is_set_smaller_rather_than_refused():
+    lines = (("Supplier lot", "SUP-LOT-2024-00017 (Acme Pharma Excipients GmbH)"),)
+
+    png = render_label_png(dataclasses.replace(CONTENT, lines=lines))
+
+    assert decoded(png)["QRCode"] == "stepwise:container:C-000123"
