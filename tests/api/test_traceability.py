@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
 from decimal import Decimal
 
+import cv2
+
+from media.synthetic import empty_scene
 from tests.api.fixtures import approved_procedure, complete, signature, started_batch
 from tests.api.traceability import received_lot
 from tests.client import ApiClient
@@ -52,6 +56,34 @@ async def test_bad_scan_input_is_refused_clearly_and_never_a_500(api: ApiClient)
     assert empty.status == 422 and "empty" in empty.body["detail"]
     assert huge.status == 413
     assert no_field.status == 422 and "'image'" in no_field.body["detail"]
+
+
+async def test_a_photo_without_a_code_is_an_empty_result_with_advice(api: ApiClient) -> None:
+    ok, jpeg = cv2.imencode(".jpg", empty_scene(seed=7))
+    assert ok
+
+    answer = await api.call("POST", "/scans", "olivia", data={"image": io.BytesIO(jpeg.tobytes())})
+
+    assert answer.status == 200, answer.body
+    assert answer.body["codes"] == []
+    assert answer.body["message"].startswith("No code found in the image.")
+
+
+async def test_an_expired_clean_hold_is_refused_with_its_time(api: ApiClient) -> None:
+    batch_id = await _dispensing_batch(api)
+    cleaned = await api.post(
+        "/equipment/EQ-BAL-01/status",
+        "olivia",
+        {"status": "clean", "reason": "cleaned", "clean_hold_hours": 0.0001},
+    )
+    assert cleaned.status == 200
+    await asyncio.sleep(0.5)
+
+    refused = await complete(api, batch_id, "scan_balance", values={"balance_id": "EQ-BAL-01"})
+
+    assert refused.status == 422
+    assert refused.body["errors"][0]["code"] == "clean_hold_expired"
+    assert cleaned.body["clean_until"][:19] in refused.body["detail"]
 
 
 async def test_equipment_that_is_dirty_or_of_the_wrong_type_is_refused(api: ApiClient) -> None:
