@@ -21,6 +21,8 @@ from server.labels.handlers import api as labels_api
 from server.library.handlers import api as library_api
 from server.materials.handlers import api as materials_api
 from server.scans.handlers import api as scans_api
+from server.streams.context import live_streams
+from server.streams.handlers import api as streams_api
 from server.web.api import PREFIX, Api, mount
 from server.web.keys import DATABASE, EVENTS, SETTINGS
 from server.web.middleware import problems
@@ -38,6 +40,7 @@ APIS: list[Api] = [
     scans_api,
     labels_api,
     genealogy_api,
+    streams_api,
 ]
 
 
@@ -69,7 +72,7 @@ def create_app(settings: Settings, extra: Sequence[Api] = ()) -> web.Application
         middlewares=[security_headers, problems], client_max_size=settings.max_upload_bytes
     )
     app[SETTINGS] = settings
-    app.cleanup_ctx.extend([_database, _events])
+    app.cleanup_ctx.extend([_database, _events, live_streams])
     apis = [*APIS, *extra]
     mount(app, apis)
     app.router.add_get(PREFIX + "/openapi.json", openapi_handler(build_document(apis)))

@@ -1,0 +1,1 @@
+"""Live video relay: one publisher's encoded frames forwarded to many viewers, never re-encoded."""

@@ -1,0 +1,1 @@
+"""Live video of a batch: WHIP publishing, WHEP watching, the list of live streams."""

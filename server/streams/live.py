@@ -1,0 +1,161 @@
+"""The streams live in this process: their relays, publisher and viewer peers."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import secrets
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from media.streams.relay import Relay
+from media.streams.webrtc import Publisher, Viewer
+from server.audit.service import Actor
+from server.clock import utcnow
+from server.streams.exceptions import StreamAlreadyLive, StreamNotLive, StreamSessionNotFound
+
+log = logging.getLogger(__name__)
+# Records the end of a stream in the database: (stream, actor, reason).
+EndRecorder = Callable[["LiveStream", Actor, str], Awaitable[None]]
+
+
+def new_session_id() -> str:
+    """An unguessable WHIP/WHEP session id: its URL is what ends the session."""
+    return secrets.token_urlsafe(16)
+
+
+@dataclass(eq=False)
+class LiveStream:
+    """One published stream and everyone watching it."""
+
+    stream_id: str
+    batch_id: str
+    name: str | None
+    publisher: Actor
+    publisher_username: str
+    relay: Relay
+    peer: Publisher
+    session_id: str = field(default_factory=new_session_id)
+    started_at: datetime = field(default_factory=utcnow)
+    viewers: dict[str, Viewer] = field(default_factory=dict)
+
+
+class LiveStreams:
+    """Every live stream of this server; ends them all when the server stops.
+
+    A stream ends once, whoever notices first (a DELETE, the publisher's connection failing,
+    shutdown); the end is recorded through `record_end`.
+    """
+
+    def __init__(self, record_end: EndRecorder, *, queue_size: int = 30) -> None:
+        self._streams: dict[str, LiveStream] = {}
+        self._reserved: set[str] = set()
+        self._record_end = record_end
+        self._queue_size = queue_size
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    def __iter__(self):  # type: ignore[no-untyped-def]
+        return iter(list(self._streams.values()))
+
+    def get(self, stream_id: str) -> LiveStream:
+        """The live stream, or StreamNotLive."""
+        stream = self._streams.get(stream_id)
+        if stream is None:
+            raise StreamNotLive(stream_id)
+        return stream
+
+    @contextlib.contextmanager
+    def reserving(self, stream_id: str):  # type: ignore[no-untyped-def]
+        """Hold the stream id while its publisher negotiates, so a second one gets 409."""
+        if stream_id in self._streams or stream_id in self._reserved:
+            live = self._streams.get(stream_id)
+            raise StreamAlreadyLive(stream_id, live.publisher_username if live else "another")
+        self._reserved.add(stream_id)
+        try:
+            yield
+        finally:
+            self._reserved.discard(stream_id)
+
+    def new_publisher(self, stream_id: str) -> tuple[Relay, Publisher]:
+        """A relay and the publisher peer that feeds it; the peer's failure ends the stream."""
+        relay = Relay(queue_size=self._queue_size)
+
+        def gone() -> None:
+            self._in_background(self.end(stream_id, None, "the publisher's connection closed"))
+
+        return relay, Publisher(relay, on_gone=gone)
+
+    def add(self, stream: LiveStream) -> None:
+        self._streams[stream.stream_id] = stream
+
+    async def end(self, stream_id: str, actor: Actor | None, reason: str) -> LiveStream | None:
+        """End a stream and its viewers, and record it; None when it had already ended."""
+        stream = self._streams.pop(stream_id, None)
+        if stream is None:
+            return None
+        viewers = list(stream.viewers.values())
+        stream.viewers.clear()
+        await stream.peer.close()
+        for viewer in viewers:
+            await viewer.close()
+        await self._record_end(stream, actor or stream.publisher, reason)
+        return stream
+
+    async def end_session(self, stream_id: str, session_id: str, actor: Actor) -> None:
+        """DELETE of a WHIP session."""
+        stream = self._streams.get(stream_id)
+        if stream is None or stream.session_id != session_id:
+            raise StreamSessionNotFound(stream_id, session_id)
+        await self.end(stream_id, actor, "the publisher ended the stream")
+
+    async def watch(self, stream_id: str, offer: str) -> tuple[str, str]:
+        """A new viewer of a live stream: (session id, SDP answer)."""
+        stream = self.get(stream_id)
+        session_id = new_session_id()
+
+        def gone() -> None:
+            self._in_background(self.leave(stream_id, session_id))
+
+        viewer = Viewer(stream.relay, on_gone=gone)
+        try:
+            answer = await viewer.answer(offer)
+        except BaseException:
+            await viewer.close()
+            raise
+        if stream.relay.ended:
+            await viewer.close()
+            raise StreamNotLive(stream_id)
+        stream.viewers[session_id] = viewer
+        return session_id, answer
+
+    async def leave(self, stream_id: str, session_id: str) -> bool:
+        """A viewer stops watching; the others go on. False when it had already left."""
+        stream = self._streams.get(stream_id)
+        viewer = stream.viewers.pop(session_id, None) if stream else None
+        if viewer is None:
+            return False
+        await viewer.close()
+        return True
+
+    def _in_background(self, work: Awaitable[object]) -> None:
+        task = asyncio.ensure_future(work)
+        self._tasks.add(task)
+        task.add_done_callback(self._finished)
+
+    def _finished(self, task: asyncio.Task[None]) -> None:
+        self._tasks.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            log.error("ending a stream failed", exc_info=task.exception())
+
+    async def settle(self) -> None:
+        """Wait for the ends noticed from connection changes to be recorded."""
+        while self._tasks:
+            await asyncio.gather(*self._tasks, return_exceptions=True)  # logged by _finished
+
+    async def close(self) -> None:
+        """End every stream (server shutdown). Safe to call twice."""
+        for stream_id in list(self._streams):
+            await self.end(stream_id, None, "the server stopped")
+        await self.settle()

@@ -1,0 +1,89 @@
+"""What can be done with streams in the database: check the batch, record start and end."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from server.audit import service as audit
+from server.batches.models import Batch
+from server.clock import isoformat
+from server.events.staging import stage
+from server.streams.exceptions import StreamBatchNotFound, StreamIdInvalid
+from server.streams.live import LiveStream
+
+_NAME = re.compile(r"[a-z0-9][a-z0-9-]{0,31}")
+_BATCH_ID = re.compile(r"[A-Za-z0-9-]{1,36}")
+
+
+@dataclass(frozen=True)
+class StreamId:
+    """`{batch_id}` for a batch's main stream, `{batch_id}.{name}` for the others."""
+
+    batch_id: str
+    name: str | None
+
+    @classmethod
+    def parse(cls, text: str) -> StreamId:
+        batch_id, dot, name = text.partition(".")
+        if not _BATCH_ID.fullmatch(batch_id) or (dot and not _NAME.fullmatch(name)):
+            raise StreamIdInvalid(text)
+        return cls(batch_id, name if dot else None)
+
+    def __str__(self) -> str:
+        return self.batch_id if self.name is None else f"{self.batch_id}.{self.name}"
+
+
+async def check_batch(session: AsyncSession, stream_id: StreamId) -> None:
+    """Refuse a stream of a batch that does not exist."""
+    if await session.get(Batch, stream_id.batch_id) is None:
+        raise StreamBatchNotFound(stream_id.batch_id)
+
+
+def _summary(stream: LiveStream) -> dict[str, str | None]:
+    return {
+        "stream_id": stream.stream_id,
+        "name": stream.name,
+        "session_id": stream.session_id,
+        "started_at": isoformat(stream.started_at),
+    }
+
+
+async def record_started(session: AsyncSession, stream: LiveStream) -> None:
+    """Audit the start of a stream and tell the batch's watchers."""
+    await audit.record(
+        session,
+        stream.publisher,
+        "stream.started",
+        "stream",
+        stream.stream_id,
+        new=_summary(stream),
+        batch_id=stream.batch_id,
+    )
+    stage(
+        session,
+        "stream",
+        stream.batch_id,
+        stream_id=stream.stream_id,
+        state="live",
+        publisher=stream.publisher_username,
+    )
+
+
+async def record_ended(
+    session: AsyncSession, stream: LiveStream, actor: audit.Actor, reason: str
+) -> None:
+    """Audit the end of a stream (who ended it, why) and tell the batch's watchers."""
+    await audit.record(
+        session,
+        actor,
+        "stream.ended",
+        "stream",
+        stream.stream_id,
+        old=_summary(stream),
+        reason=reason,
+        batch_id=stream.batch_id,
+    )
+    stage(session, "stream", stream.batch_id, stream_id=stream.stream_id, state="ended")

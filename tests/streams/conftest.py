@@ -1,0 +1,43 @@
+"""The application with the streams API and its live-streams resource, on each backend."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+from aiohttp import web
+
+from server.config import Settings
+from server.streams.context import LIVE_STREAMS, live_streams
+from server.streams.handlers import api as streams_api
+from server.streams.live import LiveStreams
+from server.web.app import create_app
+from tests.api.fixtures import approved_procedure, started_batch
+from tests.client import ApiClient
+
+
+@pytest.fixture
+async def app(settings: Settings) -> web.Application:
+    application = create_app(settings, [streams_api])
+    application.cleanup_ctx.append(live_streams)
+    return application
+
+
+@pytest.fixture
+async def api(app: web.Application, aiohttp_client: Any) -> AsyncIterator[ApiClient]:
+    # `app` (and so the database) first: the server then stops, ending any stream still
+    # live and auditing it, before the test database is dropped.
+    client = await aiohttp_client(app)
+    yield ApiClient(client)
+
+
+@pytest.fixture
+def live(app: web.Application) -> LiveStreams:
+    return app[LIVE_STREAMS]
+
+
+@pytest.fixture
+async def batch(api: ApiClient) -> dict[str, Any]:
+    await approved_procedure(api, "test_line.yaml")
+    return await started_batch(api)
