@@ -21,6 +21,17 @@ export class ApiError extends Error {
   }
 }
 
+/**
+ * The error handler for reads that follow live events: an unreachable server is already shown
+ * by the live status, and the resync after reconnecting reads again, so only other failures
+ * are reported.
+ */
+export function unlessUnreachable(report) {
+  return (error) => {
+    if (!(error instanceof ApiError && error.status === 0)) report(error);
+  };
+}
+
 class Api {
   constructor() {
     this.csrfToken = null;

@@ -148,11 +148,14 @@ class App {
 
   async signOut(button) {
     button.disabled = true;
+    // Stop following events first: a re-read racing the sign-out would be refused.
+    this.live.stop();
     try {
       await api.signOut();
     } catch (error) {
       if (error.status !== 401) {
         button.disabled = false;
+        this.live.start();
         this.main.prepend(h("div", { class: "form-message form-message--danger", role: "alert" },
           icon("alert"), h("span", {}, `Sign-out failed: ${error.detail}`)));
         return;

@@ -1,7 +1,7 @@
 // The batch record: every step with its state, values against limits, who and when,
 // signatures and deviations. It follows the batch live: any event re-reads the record.
 
-import { api } from "../api.js";
+import { api, unlessUnreachable } from "../api.js";
 import { append, h, replace } from "../dom.js";
 import * as format from "../format.js";
 import { icon } from "../components/icons.js";
@@ -54,7 +54,7 @@ export async function show(ctx) {
         running = null;
       }
     })();
-    return running.catch(ctx.reportError);
+    return running.catch(unlessUnreachable(ctx.reportError));
   }
 
   await fetchAndRender({ initial: true });

@@ -1,6 +1,6 @@
 // The batch list: status, progress and current step of every batch, filterable; live.
 
-import { api } from "../api.js";
+import { api, unlessUnreachable } from "../api.js";
 import { append, h, replace } from "../dom.js";
 import * as format from "../format.js";
 import { icon } from "../components/icons.js";
@@ -108,7 +108,8 @@ export async function show(ctx) {
   }
 
   await load();
-  return ctx.live.watch(["batches"], { onEvent: () => load().catch(ctx.reportError), onResync: () => load().catch(ctx.reportError) });
+  const follow = () => load().catch(unlessUnreachable(ctx.reportError));
+  return ctx.live.watch(["batches"], { onEvent: follow, onResync: follow });
 }
 
 function filterHash(status, search) {
