@@ -10,7 +10,7 @@ import cv2
 
 from media.synthetic import empty_scene
 from tests.api.fixtures import approved_procedure, complete, signature, started_batch
-from tests.api.traceability import received_lot
+from tests.api.traceability import clean_balance, closed_port, received_lot
 from tests.client import ApiClient
 
 
@@ -194,8 +194,9 @@ async def test_a_weight_outside_the_tolerance_blocks_and_changes_no_stock(api: A
         "weigh_mcc",
         values={"balance": "EQ-BAL-01", "lot": "MCC-2611-01", "mcc_kg": 2.5},
     )
+    await clean_balance(api, "EQ-BAL-OFF", f"127.0.0.1:{closed_port()}")
     offline = await complete(
-        api, batch_id, "weigh_mcc", values={"balance": "EQ-BAL-01", "lot": "MCC-2611-01"}
+        api, batch_id, "weigh_mcc", values={"balance": "EQ-BAL-OFF", "lot": "MCC-2611-01"}
     )
 
     assert heavy.status == 422
