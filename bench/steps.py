@@ -1,0 +1,563 @@
+"""Step-completion throughput and latency of Stepwise over HTTP, against a bare aiohttp ceiling.
+
+Starts every server itself as a child process on a free 127.0.0.1 port: a bare aiohttp JSON
+endpoint (the ceiling), then `stepwise serve --demo` on SQLite and on a fresh PostgreSQL
+database. N simulated operators (asyncio tasks, one shared client session) each run their own
+batch of bench/bench_line.yaml and complete its steps as fast as the server answers.
+
+    .venv/bin/python bench/steps.py [--operators 50] [--seconds 15] [--backends sqlite,postgresql]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import math
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections import Counter
+from collections.abc import AsyncIterator, Callable, Coroutine
+from contextlib import AsyncExitStack, asynccontextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+import asyncpg
+from sqlalchemy.engine import make_url
+
+from procedures.loader import load_procedure_file
+from procedures.model import Procedure
+from server.demo import DEMO_USERS
+
+BENCH_DIR = Path(__file__).resolve().parent
+PROCEDURE_FILE = BENCH_DIR / "bench_line.yaml"
+BARE_SERVER = BENCH_DIR / "bare_server.py"
+PASSWORDS = {user.username: user.password for user in DEMO_USERS}
+OPERATORS = ("olivia", "omar")
+BACKENDS = ("sqlite", "postgresql")
+BARE = "bare aiohttp"
+DEFAULT_PG_URL = "postgresql://postgres@127.0.0.1:5432/test"
+TARGET_RATIO = 0.30
+TARGET_P99_MS = 100.0
+START_SECONDS = 120.0
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+class BenchFailed(Exception):
+    """The one-line reason the benchmark cannot run."""
+
+
+@dataclass(frozen=True)
+class Window:
+    """The measured interval (time.perf_counter seconds), after the warm-up."""
+
+    start: float
+    end: float
+
+    @classmethod
+    def after_warmup(cls, warmup: float, seconds: float) -> Window:
+        start = time.perf_counter() + warmup
+        return cls(start, start + seconds)
+
+
+@dataclass
+class Tally:
+    """What the clients of one phase saw: latencies inside the window, failures at any time."""
+
+    window: Window
+    latencies: list[float] = field(default_factory=list)
+    errors: Counter[str] = field(default_factory=Counter)
+
+    def observe(self, started: float, finished: float) -> None:
+        if self.window.start <= started and finished <= self.window.end:
+            self.latencies.append(finished - started)
+
+
+@dataclass(frozen=True)
+class Result:
+    """The figures of one phase; CPU in percent of one core over the measured window."""
+
+    backend: str
+    operators: int
+    requests: int
+    errors: Counter[str]
+    per_second: float
+    p50_ms: float
+    p99_ms: float
+    cpu: dict[str, float]
+
+    @classmethod
+    def of(cls, backend: str, operators: int, tally: Tally, cpu: dict[str, float]) -> Result:
+        seconds = tally.window.end - tally.window.start
+        p50, p99 = _percentiles(tally.latencies)
+        return cls(
+            backend=backend,
+            operators=operators,
+            requests=len(tally.latencies),
+            errors=tally.errors,
+            per_second=len(tally.latencies) / seconds,
+            p50_ms=p50 * 1000,
+            p99_ms=p99 * 1000,
+            cpu=cpu,
+        )
+
+
+def _percentiles(latencies: list[float]) -> tuple[float, float]:
+    if len(latencies) < 2:
+        return math.nan, math.nan
+    cuts = statistics.quantiles(latencies, n=100, method="inclusive")
+    return cuts[49], cuts[98]
+
+
+class Client:
+    """JSON over HTTP to one server; every POST carries a fresh Idempotency-Key."""
+
+    def __init__(self, session: aiohttp.ClientSession, base: str) -> None:
+        self.session = session
+        self.base = base
+
+    async def post(self, path: str, body: Any, token: str | None = None) -> tuple[int, Any]:
+        """Status and decoded answer; status 0 when the request itself failed."""
+        headers = {"Idempotency-Key": str(uuid.uuid4())}
+        if token is not None:
+            headers["Authorization"] = f"Bearer {token}"
+        try:
+            async with self.session.post(self.base + path, json=body, headers=headers) as answer:
+                return answer.status, await answer.json(content_type=None)
+        except (aiohttp.ClientError, TimeoutError) as exc:
+            return 0, repr(exc)
+
+
+# Child processes
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _last_line(log: Path) -> str:
+    lines = log.read_text(errors="replace").strip().splitlines()
+    return lines[-1] if lines else "(no output)"
+
+
+async def _wait_listening(process: asyncio.subprocess.Process, port: int, log: Path) -> None:
+    """Return once the port accepts connections (aiohttp binds after its startup completes)."""
+    deadline = time.monotonic() + START_SECONDS
+    while time.monotonic() < deadline:
+        if process.returncode is not None:
+            raise BenchFailed(f"server exited with code {process.returncode}: {_last_line(log)}")
+        try:
+            _, writer = await asyncio.open_connection("127.0.0.1", port)
+        except OSError:
+            await asyncio.sleep(0.1)
+            continue
+        writer.close()
+        await writer.wait_closed()
+        return
+    raise BenchFailed(f"server did not listen within {START_SECONDS:.0f} s: {_last_line(log)}")
+
+
+async def _stop(process: asyncio.subprocess.Process) -> None:
+    """SIGTERM, then SIGKILL after 10 s; nothing to do if it already exited."""
+    if process.returncode is not None:
+        return
+    process.terminate()
+    try:
+        async with asyncio.timeout(10):
+            await process.wait()
+    except TimeoutError:
+        process.kill()
+        await process.wait()
+
+
+@dataclass(frozen=True)
+class Child:
+    """A listening child server."""
+
+    pid: int
+    url: str
+
+    def cpu_seconds(self) -> float:
+        """User plus system CPU time so far; BenchFailed if the server has gone."""
+        try:
+            return _cpu_of(Path(f"/proc/{self.pid}/stat").read_text())
+        except FileNotFoundError as exc:
+            raise BenchFailed(f"server process {self.pid} ended during the run") from exc
+
+
+@asynccontextmanager
+async def _child(args: list[str], env: dict[str, str], log: Path) -> AsyncIterator[Child]:
+    """Run `python ARGS --port P` until the block ends, its output going to `log`."""
+    port = _free_port()
+    with log.open("wb") as out:
+        process = await asyncio.create_subprocess_exec(
+            sys.executable,
+            *args,
+            "--port",
+            str(port),
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        await _wait_listening(process, port, log)
+        yield Child(process.pid, f"http://127.0.0.1:{port}")
+    finally:
+        await _stop(process)
+
+
+def _cpu_of(stat: str) -> float:
+    """User plus system CPU seconds from the text of /proc/PID/stat (Linux)."""
+    fields = stat.rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+
+
+def _postgres_cpu_seconds() -> float:
+    """CPU time of every PostgreSQL process on this machine (other users' load included)."""
+    total = 0.0
+    for path in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            stat = path.read_text()
+        except OSError:
+            continue  # the process ended while we looked
+        if stat.startswith(f"{path.parent.name} (postgres)"):
+            total += _cpu_of(stat)
+    return total
+
+
+# PostgreSQL database
+
+
+def _plain_dsn(url: str) -> str:
+    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+@asynccontextmanager
+async def _fresh_database(admin_url: str) -> AsyncIterator[str]:
+    """A new, empty database for the run (dropped at the end); yields its SQLAlchemy URL."""
+    name = f"stepwise_bench_{os.getpid()}"
+    try:
+        admin = await asyncpg.connect(_plain_dsn(admin_url), timeout=10)
+    except (OSError, TimeoutError, asyncpg.PostgresError) as exc:
+        where = make_url(admin_url).render_as_string(hide_password=True)
+        raise BenchFailed(f"PostgreSQL at {where} is unreachable: {exc}") from exc
+    try:
+        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await admin.execute(f'CREATE DATABASE "{name}"')
+        url = make_url(admin_url).set(drivername="postgresql+asyncpg", database=name)
+        yield url.render_as_string(hide_password=False)
+    finally:
+        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await admin.close()
+
+
+# Simulated operators
+
+
+def _valid_values(procedure: Procedure) -> dict[str, dict[str, float]]:
+    """For every step, each number input at the middle of its alert band: accepted, no alert."""
+    values: dict[str, dict[str, float]] = {}
+    for step in procedure.steps():
+        values[step.id] = {}
+        for item in step.inputs:
+            assert item.limits is not None, f"{step.id}.{item.name} needs limits"
+            low, high = item.limits.alert_min, item.limits.alert_max
+            assert low is not None and high is not None, f"{step.id}.{item.name} needs alert band"
+            values[step.id][item.name] = round((low + high) / 2, 3)
+    return values
+
+
+@dataclass(frozen=True)
+class Floor:
+    """What every operator of a Stepwise phase shares."""
+
+    client: Client
+    tally: Tally
+    procedure: str
+    supervisor: str
+    values: dict[str, dict[str, float]]
+
+
+async def _new_batch(floor: Floor, token: str) -> tuple[str, str | None] | None:
+    """Create a batch as the supervisor, start it as the operator: its id and active step."""
+    number = f"BENCH-{uuid.uuid4().hex[:12]}"
+    body = {"procedure": floor.procedure, "batch_number": number}
+    status, created = await floor.client.post("/batches", body, floor.supervisor)
+    if status != 201:
+        floor.tally.errors[f"{status} create batch"] += 1
+        return None
+    status, started = await floor.client.post(f"/batches/{created['id']}/start", None, token)
+    if status != 200:
+        floor.tally.errors[f"{status} start batch"] += 1
+        return None
+    active = next((s["step_id"] for s in started["steps"] if s["state"] == "active"), None)
+    return started["id"], active
+
+
+async def _operate(floor: Floor, token: str) -> None:
+    """Complete steps of one's own batch until the window ends; a failed batch is abandoned."""
+    batch = await _new_batch(floor, token)
+    while batch is not None and time.perf_counter() < floor.tally.window.end:
+        batch_id, step_id = batch
+        if step_id is None:
+            batch = await _new_batch(floor, token)
+            continue
+        path = f"/batches/{batch_id}/steps/{step_id}/complete"
+        started = time.perf_counter()
+        status, answer = await floor.client.post(path, {"values": floor.values[step_id]}, token)
+        finished = time.perf_counter()
+        if status == 200:
+            floor.tally.observe(started, finished)
+            batch = batch_id, answer["next_step"]
+        else:
+            floor.tally.errors[f"{status} complete step"] += 1
+            batch = await _new_batch(floor, token)
+
+
+async def _post_bare(client: Client, tally: Tally, body: dict[str, Any]) -> None:
+    """One bare-endpoint client: POST as fast as answers come back until the window ends."""
+    while time.perf_counter() < tally.window.end:
+        started = time.perf_counter()
+        status, _ = await client.post("/complete", body, "bare-token")
+        finished = time.perf_counter()
+        if status == 200:
+            tally.observe(started, finished)
+        else:
+            tally.errors[f"{status} bare"] += 1
+
+
+# Phases
+
+
+async def _cpu_during(window: Window, clocks: dict[str, Callable[[], float]]) -> dict[str, float]:
+    """Percent of one core each clock advanced by over the window."""
+    await asyncio.sleep(window.start - time.perf_counter())
+    before = {name: clock() for name, clock in clocks.items()}
+    await asyncio.sleep(window.end - time.perf_counter())
+    seconds = window.end - window.start
+    return {name: 100 * (clock() - before[name]) / seconds for name, clock in clocks.items()}
+
+
+async def _load(
+    workers: list[Coroutine[Any, Any, None]], window: Window, clocks: dict[str, Callable[[], float]]
+) -> dict[str, float]:
+    cpu, *_ = await asyncio.gather(_cpu_during(window, clocks), *workers)
+    return cpu
+
+
+def _session() -> aiohttp.ClientSession:
+    connector = aiohttp.TCPConnector(limit=0)
+    return aiohttp.ClientSession(connector=connector, timeout=aiohttp.ClientTimeout(total=60))
+
+
+def _clocks(child: Child, with_postgres: bool) -> dict[str, Callable[[], float]]:
+    clocks = {"server": child.cpu_seconds, "client": time.process_time}
+    if with_postgres:
+        clocks["postgres"] = _postgres_cpu_seconds
+    return clocks
+
+
+async def _bare_phase(args: argparse.Namespace, logs: Path) -> Result:
+    body = {"values": {"weight_mg_1": 200.0, "hardness_n_1": 90.0}}
+    bare = _child([str(BARE_SERVER)], dict(os.environ), logs / "bare.log")
+    async with bare as child, _session() as session:
+        client, tally = Client(session, child.url), Tally(_window(args))
+        workers = [_post_bare(client, tally, body) for _ in range(args.operators)]
+        cpu = await _load(workers, tally.window, _clocks(child, False))
+    return Result.of(BARE, args.operators, tally, cpu)
+
+
+def _window(args: argparse.Namespace) -> Window:
+    return Window.after_warmup(args.warmup, args.seconds)
+
+
+async def _login(client: Client, username: str) -> str:
+    body = {"username": username, "password": PASSWORDS[username]}
+    status, answer = await client.post("/auth/login", body)
+    if status != 200:
+        raise BenchFailed(f"cannot sign in as {username}: {status} {answer}")
+    return answer["token"]
+
+
+async def _approve_procedure(client: Client, tokens: dict[str, str]) -> str:
+    """Load bench_line.yaml as `alex` (author), approve it as `quinn` (QA) with an e-signature."""
+    body = {"filename": PROCEDURE_FILE.name, "source": PROCEDURE_FILE.read_text()}
+    status, loaded = await client.post("/procedures", body, tokens["alex"])
+    if status != 201:
+        raise BenchFailed(f"cannot load {PROCEDURE_FILE.name}: {status} {loaded}")
+    path = f"/procedures/{loaded['key']}/versions/{loaded['version']}/approve"
+    signature = {"password": PASSWORDS["quinn"], "meaning": "approved"}
+    status, approved = await client.post(path, {"signature": signature}, tokens["quinn"])
+    if status != 200:
+        raise BenchFailed(f"cannot approve {loaded['key']}: {status} {approved}")
+    return loaded["key"]
+
+
+async def _stepwise_phase(
+    args: argparse.Namespace, backend: str, database_url: str | None, logs: Path
+) -> Result:
+    env = {**os.environ, "STEPWISE_DATA_DIR": str(logs / backend)}
+    env.pop("DATABASE_URL", None)
+    if database_url is not None:
+        env["DATABASE_URL"] = database_url
+    command = ["-m", "server", "serve", "--demo"]
+    async with _child(command, env, logs / f"{backend}.log") as child, _session() as session:
+        client = Client(session, child.url + "/api/v1")
+        users = ["alex", "quinn", "sam", *OPERATORS]
+        signed_in = await asyncio.gather(*(_login(client, user) for user in users))
+        tokens = dict(zip(users, signed_in, strict=True))
+        key = await _approve_procedure(client, tokens)
+        values = _valid_values(load_procedure_file(PROCEDURE_FILE))
+        floor = Floor(client, Tally(_window(args)), key, tokens["sam"], values)
+        workers = [
+            _operate(floor, tokens[OPERATORS[n % len(OPERATORS)]]) for n in range(args.operators)
+        ]
+        cpu = await _load(workers, floor.tally.window, _clocks(child, database_url is not None))
+    return Result.of(backend, args.operators, floor.tally, cpu)
+
+
+def _progress_start(index: int, total: int, name: str, args: argparse.Namespace) -> None:
+    print(
+        f"[{index}/{total}] {name}: {args.operators} clients, {args.warmup:g} s warm-up, "
+        f"{args.seconds:g} s measured ...",
+        end="",
+        flush=True,
+    )
+
+
+def _progress_end(result: Result) -> None:
+    errors = sum(result.errors.values())
+    print(f" {result.per_second:.0f}/s, p99 {result.p99_ms:.1f} ms, {errors} errors", flush=True)
+
+
+async def _benchmark(args: argparse.Namespace) -> list[Result]:
+    """Every phase in turn, one server at a time, so that they never compete for the CPU."""
+    async with AsyncExitStack() as stack:
+        logs = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="stepwise-bench-")))
+        pg_url = None
+        if "postgresql" in args.backends:
+            pg_url = await stack.enter_async_context(_fresh_database(args.pg_url))
+        total = 1 + len(args.backends)
+        _progress_start(1, total, BARE, args)
+        results = [await _bare_phase(args, logs)]
+        _progress_end(results[0])
+        for index, backend in enumerate(args.backends, start=2):
+            _progress_start(index, total, backend, args)
+            url = pg_url if backend == "postgresql" else None
+            results.append(await _stepwise_phase(args, backend, url, logs))
+            _progress_end(results[-1])
+    return results
+
+
+# Report
+
+
+def _cpu_cell(result: Result, name: str) -> str:
+    return f"{result.cpu[name]:.0f}%" if name in result.cpu else "-"
+
+
+def _table(results: list[Result]) -> list[str]:
+    ceiling = results[0].per_second
+    header = (
+        f"{'backend':<13}{'operators':>10}{'requests':>10}{'errors':>8}{'per s':>9}"
+        f"{'p50 ms':>9}{'p99 ms':>9}{'of ceiling':>12}{'server CPU':>12}{'client CPU':>12}"
+        f"{'postgres CPU':>14}"
+    )
+    rows = [header, "-" * len(header)]
+    for r in results:
+        rows.append(
+            f"{r.backend:<13}{r.operators:>10}{r.requests:>10}{sum(r.errors.values()):>8}"
+            f"{r.per_second:>9.1f}{r.p50_ms:>9.1f}{r.p99_ms:>9.1f}{r.per_second / ceiling:>12.1%}"
+            f"{_cpu_cell(r, 'server'):>12}{_cpu_cell(r, 'client'):>12}"
+            f"{_cpu_cell(r, 'postgres'):>14}"
+        )
+    return rows
+
+
+def _verdicts(results: list[Result]) -> list[str]:
+    ceiling = results[0].per_second
+    lines = []
+    for r in results[1:]:
+        ratio, p99_ok = r.per_second / ceiling, r.p99_ms < TARGET_P99_MS
+        ratio_note = f"{ratio:.1%} of the ceiling (target >= {TARGET_RATIO:.0%}"
+        ratio_note += ": " + ("met)" if ratio >= TARGET_RATIO else "MISSED)")
+        if r.backend != "postgresql":
+            ratio_note = f"{ratio:.1%} of the ceiling (no target)"
+        p99_note = f"p99 {r.p99_ms:.1f} ms (target < {TARGET_P99_MS:.0f} ms: "
+        p99_note += ("met" if p99_ok else "MISSED") + ")"
+        lines.append(f"{r.backend} at {r.operators} operators: {ratio_note}, {p99_note}")
+    return lines
+
+
+def _invalid(results: list[Result]) -> list[str]:
+    return [
+        f"INVALID: {r.backend} had failed requests: "
+        + ", ".join(f"{what} x{count}" for what, count in r.errors.most_common())
+        for r in results
+        if r.errors
+    ]
+
+
+def _report(results: list[Result]) -> None:
+    print()
+    print("\n".join(_table(results)))
+    print("per s: completed steps per second (bare aiohttp: requests per second)")
+    print(
+        f"CPU: percent of one core over the measured window; this machine has {os.cpu_count()}"
+        " cores for the server, the database and the clients together"
+    )
+    print()
+    print("\n".join(_verdicts(results) + _invalid(results)))
+
+
+# Command line
+
+
+def _backends(text: str) -> list[str]:
+    chosen = [name.strip() for name in text.split(",") if name.strip()]
+    unknown = sorted(set(chosen) - set(BACKENDS))
+    if unknown or not chosen:
+        raise argparse.ArgumentTypeError(f"choose from {', '.join(BACKENDS)}")
+    return list(dict.fromkeys(chosen))
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--operators", type=int, default=50, help="concurrent operators")
+    parser.add_argument("--seconds", type=float, default=15.0, help="measured seconds per phase")
+    parser.add_argument("--warmup", type=float, default=5.0, help="discarded seconds per phase")
+    parser.add_argument(
+        "--backends", type=_backends, default=list(BACKENDS), help="sqlite,postgresql"
+    )
+    parser.add_argument(
+        "--pg-url", default=DEFAULT_PG_URL, help="existing database to create the bench one from"
+    )
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the benchmark; non-zero with a one-line reason only if it could not run."""
+    args = _parser().parse_args(argv)
+    try:
+        results = asyncio.run(_benchmark(args))
+    except BenchFailed as exc:
+        print(f"bench: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("\nbench: interrupted", file=sys.stderr)
+        return 130
+    _report(results)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
