@@ -1,4 +1,9 @@
-"""Appending to and reading the audit trail."""
+"""Appending to and reading the audit trail.
+
+Entries are chained when their transaction commits, not when they are recorded, so the
+chain lock is held for the append and the commit only, not for the rest of the work: that
+hold time bounds how many audited transactions PostgreSQL commits per second.
+"""
 
 from __future__ import annotations
 
@@ -6,8 +11,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import insert, select, text
+from sqlalchemy import event, insert, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session, SessionTransaction
 
 from server.audit.chain import GENESIS_HASH, ChainFields, ChainReport, first_broken_link
 from server.audit.models import AuditEntry
@@ -15,14 +21,15 @@ from server.canonical import canonical_json
 from server.clock import utcnow
 from server.errors import Refusal
 
-# Serialises appends on PostgreSQL for the rest of the transaction: the chain needs
-# each entry to see the one committed before it.
+# Serialises appends on PostgreSQL until commit: the chain needs each entry to see the
+# one committed before it. (SQLite write transactions are serialised by BEGIN IMMEDIATE.)
 AUDIT_LOCK = 7_114_001
 VERIFY_CHUNK = 1000
 _LOCK_CHAIN = text(f"SELECT pg_advisory_xact_lock({AUDIT_LOCK})")
 _LAST_LINK = select(AuditEntry.seq, AuditEntry.hash).order_by(AuditEntry.seq.desc()).limit(1)
-# A plain table insert: the ORM's unit of work costs more than the rest of an append.
+# A plain table insert: the ORM's unit of work would cost more than the rest of the append.
 _APPEND = insert(AuditEntry.__table__)
+_PENDING = "stepwise.audit_pending"
 
 
 @dataclass(frozen=True)
@@ -40,6 +47,20 @@ class Actor:
 SYSTEM = Actor(None, "system")
 
 
+@dataclass(frozen=True)
+class _Pending:
+    """An entry recorded in a transaction that has not committed yet."""
+
+    actor: Actor
+    action: str
+    entity_type: str
+    entity_id: str
+    batch_id: str | None
+    old: str | None
+    new: str | None
+    reason: str | None
+
+
 async def record(
     session: AsyncSession,
     actor: Actor,
@@ -51,21 +72,19 @@ async def record(
     new: Any = None,
     reason: str | None = None,
     batch_id: str | None = None,
-) -> AuditEntry:
-    """Append one entry, chained to the last one, inside the caller's transaction.
+) -> None:
+    """Add one entry to the trail, appended and chained when the caller's transaction commits.
 
-    The entry is inserted at once, not left to the session; the returned object is a copy
-    for reading and is not attached to the session.
+    It commits with the caller's changes or not at all; entries keep the order in which
+    they were recorded.
     """
-    if session.bind is not None and session.bind.dialect.name == "postgresql":
-        await session.execute(_LOCK_CHAIN)
-    last = (await session.execute(_LAST_LINK)).first()
-    seq, prev_hash = (last[0] + 1, last[1]) if last else (1, GENESIS_HASH)
-    fields = ChainFields(
-        seq=seq,
-        at=utcnow(),
-        actor_id=actor.id,
-        actor=actor.label,
+    if session.in_nested_transaction():
+        # A savepoint rolled back would leave its entries behind to be appended.
+        raise RuntimeError("audit entries cannot be recorded inside a savepoint")
+    if not session.in_transaction():
+        await session.connection()  # begin the transaction the entry belongs to
+    pending = _Pending(
+        actor=actor,
         action=action,
         entity_type=entity_type,
         entity_id=entity_id,
@@ -74,14 +93,56 @@ async def record(
         new=None if new is None else canonical_json(new),
         reason=reason,
     )
-    row = {**vars(fields), "prev_hash": prev_hash, "hash": fields.digest(prev_hash)}
-    await session.execute(_APPEND, row)
-    return AuditEntry(**row)
+    session.info.setdefault(_PENDING, []).append(pending)
 
 
-async def record_refusal(session: AsyncSession, refusal: Refusal, reason: str) -> AuditEntry:
+@event.listens_for(Session, "before_commit")
+def _append_pending(session: Session) -> None:
+    """Chain and insert the transaction's entries, after its other changes are flushed.
+
+    A synchronous session event: with an AsyncSession it runs in SQLAlchemy's greenlet,
+    where the synchronous session can still execute statements.
+    """
+    if session.in_nested_transaction() or not session.info.get(_PENDING):
+        return
+    session.flush()
+    pending: list[_Pending] = session.info.pop(_PENDING)
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(_LOCK_CHAIN)
+    last = session.execute(_LAST_LINK).first()
+    seq, prev_hash = (last[0], last[1]) if last else (0, GENESIS_HASH)
+    rows = []
+    for entry in pending:
+        seq += 1
+        fields = ChainFields(
+            seq=seq,
+            at=utcnow(),
+            actor_id=entry.actor.id,
+            actor=entry.actor.label,
+            action=entry.action,
+            entity_type=entry.entity_type,
+            entity_id=entry.entity_id,
+            batch_id=entry.batch_id,
+            old=entry.old,
+            new=entry.new,
+            reason=entry.reason,
+        )
+        digest = fields.digest(prev_hash)
+        rows.append({**vars(fields), "prev_hash": prev_hash, "hash": digest})
+        prev_hash = digest
+    session.execute(_APPEND, rows)
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget_pending(session: Session, transaction: SessionTransaction) -> None:
+    """Entries of a transaction that rolled back are dropped with it."""
+    if transaction.parent is None:
+        session.info.pop(_PENDING, None)
+
+
+async def record_refusal(session: AsyncSession, refusal: Refusal, reason: str) -> None:
     """Leave the trace of a refused operation (the operation itself changed nothing)."""
-    return await record(
+    await record(
         session,
         Actor(refusal.actor_id, refusal.actor),
         refusal.action,

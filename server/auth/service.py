@@ -36,10 +36,15 @@ def _token_hash(token: str) -> str:
 
 
 # Every request runs it: built once, not per call.
-_TOKEN_OWNER = (
-    select(AuthToken, User)
-    .join(User, User.id == AuthToken.user_id)
-    .where(AuthToken.token_hash == bindparam("token_hash"))
+_LIVE_TOKEN_OWNER = (
+    select(User)
+    .join(AuthToken, AuthToken.user_id == User.id)
+    .where(
+        AuthToken.token_hash == bindparam("token_hash"),
+        AuthToken.revoked_at.is_(None),
+        AuthToken.expires_at > bindparam("now"),
+        User.active.is_(True),
+    )
 )
 
 
@@ -153,12 +158,10 @@ async def attempt_login(
 
 async def user_for_token(session: AsyncSession, token: str) -> User:
     """The user a live token belongs to."""
-    row = (await session.execute(_TOKEN_OWNER, {"token_hash": _token_hash(token)})).first()
-    if row is None:
-        raise NotAuthenticated("Unknown or expired session token; sign in again.")
-    stored, user = row
-    now = utcnow()
-    if stored.revoked_at is not None or stored.expires_at <= now or not user.active:
+    user = await session.scalar(
+        _LIVE_TOKEN_OWNER, {"token_hash": _token_hash(token), "now": utcnow()}
+    )
+    if user is None:
         raise NotAuthenticated("Unknown or expired session token; sign in again.")
     return user
 

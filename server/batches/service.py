@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from procedures import exceptions as procedure_errors
 from procedures.dispensing import DispenseTarget, dispense_target
@@ -85,6 +85,16 @@ def _with_record() -> list[Any]:
     ]
 
 
+def _for_change() -> list[Any]:
+    """What changing a batch reads: its steps with their values, and the pinned version."""
+    steps = selectinload(Batch.steps)
+    return [
+        steps.selectinload(StepRecord.values),
+        steps.joinedload(StepRecord.performer),
+        joinedload(Batch.procedure_version, innerjoin=True),
+    ]
+
+
 async def _locked_batch(session: AsyncSession, batch_id: str) -> Batch:
     """Load a batch for change, holding its row lock until commit (PostgreSQL).
 
@@ -94,8 +104,8 @@ async def _locked_batch(session: AsyncSession, batch_id: str) -> Batch:
     batch = await session.scalar(
         select(Batch)
         .where(Batch.id == batch_id)
-        .with_for_update()
-        .options(*_with_record())
+        .with_for_update(of=Batch)
+        .options(*_for_change())
         .execution_options(populate_existing=True)
     )
     if batch is None:
@@ -364,13 +374,12 @@ async def complete_step(
         entered = _dispensed_values(step, traced, container)
     for name, value in entered.items():
         source = traced.sources.get(name, "entered")
-        session.add(_value(record, name, value, source, 1, performer, now))
+        record.values.append(_value(record, name, value, source, 1, performer, now))
     for name, value in outcome.calculated.items():
-        session.add(_value(record, name, value, "calculated", 1, performer, now))
-    record.state, record.completed_at, record.completed_by = "completed", now, performer.id
+        record.values.append(_value(record, name, value, "calculated", 1, performer, now))
+    record.state, record.completed_at, record.performer = "completed", now, performer
     record.comment = comment
     await session.flush()
-    await session.refresh(record, ["values", "performer"])
     recorded = {"values": entered, "calculated": outcome.calculated}
     opened = overridden + [
         await deviations.open_deviation(

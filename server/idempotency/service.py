@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -52,11 +52,19 @@ async def find_answer(
     return StoredAnswer(record.status_code, record.response)
 
 
-def _insert_unless_claimed(session: AsyncSession) -> postgresql.Insert | sqlite.Insert:
-    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    return dialect.insert(IdempotencyRecord).on_conflict_do_nothing(
-        index_elements=[IdempotencyRecord.user_id, IdempotencyRecord.key]
-    )
+# Every write request runs these: built once, on the table, without the ORM's bookkeeping.
+_RECORDS = IdempotencyRecord.__table__
+_NEW_CLAIM = {
+    name: dialect.insert(_RECORDS)
+    .on_conflict_do_nothing(index_elements=[_RECORDS.c.user_id, _RECORDS.c.key])
+    .returning(_RECORDS.c.id)
+    for name, dialect in (("postgresql", postgresql), ("sqlite", sqlite))
+}
+_STORE_ANSWER = (
+    update(_RECORDS)
+    .where(_RECORDS.c.id == bindparam("record_id"))
+    .values(status_code=bindparam("answer_status"), response=bindparam("answer_body"))
+)
 
 
 async def claim(
@@ -70,18 +78,17 @@ async def claim(
     One statement in the usual case, where the key is new.
     """
     record_id = await session.scalar(
-        _insert_unless_claimed(session)
-        .values(
-            user_id=user_id,
-            key=key,
-            method=method,
-            path=path,
-            fingerprint=fingerprint,
-            status_code=0,
-            response="",
-            created_at=utcnow(),
-        )
-        .returning(IdempotencyRecord.id)
+        _NEW_CLAIM[session.get_bind().dialect.name],
+        {
+            "user_id": user_id,
+            "key": key,
+            "method": method,
+            "path": path,
+            "fingerprint": fingerprint,
+            "status_code": 0,
+            "response": "",
+            "created_at": utcnow(),
+        },
     )
     if record_id is not None:
         return Claim(record_id)
@@ -94,9 +101,5 @@ async def claim(
 
 async def remember(session: AsyncSession, claimed: Claim, answer: StoredAnswer) -> None:
     """Store the answer in the claimed record (committed with the write it answers)."""
-    await session.execute(
-        update(IdempotencyRecord)
-        .where(IdempotencyRecord.id == claimed.record_id)
-        .values(status_code=answer.status, response=answer.body)
-        .execution_options(synchronize_session=False)
-    )
+    stored = {"answer_status": answer.status, "answer_body": answer.body}
+    await session.execute(_STORE_ANSWER, {"record_id": claimed.record_id, **stored})
