@@ -1,5 +1,6 @@
 """Every model, imported once so that the metadata is complete (Alembic, tests)."""
 
+from server.annotations.models import Annotation, ChatMessage
 from server.audit.models import AuditEntry
 from server.auth.models import AuthToken, User
 from server.batches.models import Batch, StepRecord, StepValue
@@ -9,13 +10,18 @@ from server.equipment.models import Equipment, EquipmentLogEntry
 from server.idempotency.models import IdempotencyRecord
 from server.library.models import Procedure, ProcedureVersion
 from server.materials.models import Container, Lot, Material, MaterialUse
+from server.media_store.models import Attachment, MediaObject
 from server.signatures.models import Signature
+from server.streams.models import Recording
 
 __all__ = [
+    "Annotation",
+    "Attachment",
     "AuditEntry",
     "AuthToken",
     "Base",
     "Batch",
+    "ChatMessage",
     "Container",
     "Deviation",
     "Equipment",
@@ -24,8 +30,10 @@ __all__ = [
     "Lot",
     "Material",
     "MaterialUse",
+    "MediaObject",
     "Procedure",
     "ProcedureVersion",
+    "Recording",
     "Signature",
     "StepRecord",
     "StepValue",

@@ -72,6 +72,7 @@ class Endpoint:
     plain: bool
     produces: tuple[str, ...]
     upload: type[BaseModel] | None
+    consumes: tuple[str, ...]
 
 
 class Api:
@@ -95,6 +96,7 @@ class Api:
         plain: bool = False,
         produces: tuple[str, ...] = ("application/json",),
         upload: type[BaseModel] | None = None,
+        consumes: tuple[str, ...] = (),
     ) -> Callable[[Any], Any]:
         """Declare a handler; GETs run in read-only transactions.
 
@@ -102,7 +104,8 @@ class Api:
         handler that manages its own transactions (sign-in, WebSocket, OpenAPI); it is
         documented like the others. `produces` names the media types of a handler that
         answers with a file (a label, an image) instead of JSON. `upload` documents a body the
-        handler reads itself: a multipart file upload, or JSON of that shape.
+        handler reads itself: a multipart file upload, or JSON of that shape. `consumes` names the
+        media types of a raw body the handler reads itself (an image).
         """
 
         def register(handler: Any) -> Any:
@@ -122,6 +125,7 @@ class Api:
                     plain=plain,
                     produces=produces,
                     upload=upload,
+                    consumes=consumes,
                 )
             )
             return handler
@@ -236,7 +240,7 @@ class _Dispatch:
                     return _json(claimed.status, claimed.body, replayed=True)
             call = Call(request, session, user, body, request.app[SETTINGS])
             result = await endpoint.handler(call)  # type: ignore[arg-type]
-            if isinstance(result, web.Response):
+            if isinstance(result, web.StreamResponse):
                 return result  # a file (label, image): not JSON, never replayed
             text = _serialise(result)
             if claimed is not None:

@@ -20,11 +20,13 @@ from server.genealogy.handlers import api as genealogy_api
 from server.labels.handlers import api as labels_api
 from server.library.handlers import api as library_api
 from server.materials.handlers import api as materials_api
+from server.media_store.files import MediaFiles
+from server.media_store.handlers import api as media_api
 from server.scans.handlers import api as scans_api
 from server.streams.context import live_streams
 from server.streams.handlers import api as streams_api
 from server.web.api import PREFIX, Api, mount
-from server.web.keys import DATABASE, EVENTS, SETTINGS
+from server.web.keys import DATABASE, EVENTS, MEDIA_FILES, SETTINGS
 from server.web.middleware import problems
 from server.web.openapi import build_document, openapi_handler
 from server.web.pages import add_pages, security_headers
@@ -41,6 +43,7 @@ APIS: list[Api] = [
     labels_api,
     genealogy_api,
     streams_api,
+    media_api,
 ]
 
 
@@ -72,6 +75,7 @@ def create_app(settings: Settings, extra: Sequence[Api] = ()) -> web.Application
         middlewares=[security_headers, problems], client_max_size=settings.max_upload_bytes
     )
     app[SETTINGS] = settings
+    app[MEDIA_FILES] = MediaFiles(settings.data_dir / "media")
     app.cleanup_ctx.extend([_database, _events, live_streams])
     apis = [*APIS, *extra]
     mount(app, apis)

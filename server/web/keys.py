@@ -7,7 +7,9 @@ from aiohttp import web
 from server.config import Settings
 from server.db.engine import Database
 from server.events.bus import EventBus
+from server.media_store.files import MediaFiles
 
 SETTINGS = web.AppKey("settings", Settings)
 DATABASE = web.AppKey("database", Database)
 EVENTS = web.AppKey("events", EventBus)
+MEDIA_FILES = web.AppKey("media_files", MediaFiles)

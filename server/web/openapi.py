@@ -104,6 +104,14 @@ def _operation(endpoint: Endpoint, refs: dict[Any, Any]) -> dict[str, Any]:
                 "application/json": {"schema": refs[(endpoint.upload, "validation")]},
             },
         }
+    if endpoint.consumes:
+        operation["requestBody"] = {
+            "required": True,
+            "content": {
+                media: {"schema": {"type": "string", "format": "binary"}}
+                for media in endpoint.consumes
+            },
+        }
     if endpoint.roles is None:
         operation["security"] = []
     else:

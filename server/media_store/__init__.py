@@ -1,0 +1,1 @@
+"""Content-addressed store of photos, snapshots and recordings, and their links to batch steps."""

@@ -1,0 +1,101 @@
+"""Uploading photos, fetching stored media, attaching media to a batch step."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from server.auth.roles import EVERYONE
+from server.auth.service import actor_of
+from server.media_store import service as media
+from server.media_store.exceptions import MediaNotFound
+from server.media_store.schemas import AttachIn, AttachmentOut, MediaOut
+from server.web.api import Api, Call
+from server.web.body import BodyTooLarge
+from server.web.keys import MEDIA_FILES
+
+api = Api("media")
+
+
+@api.route(
+    "POST",
+    "/media",
+    summary="Store a photo (PNG or JPEG bytes as the body); answers its content address",
+    roles=EVERYONE,
+    response=MediaOut,
+    status=201,
+    consumes=("image/png", "image/jpeg"),
+)
+async def upload(call: Call[None]) -> MediaOut:
+    request = call.request
+    limit = call.settings.max_upload_bytes
+    if request.content_length is not None and request.content_length > limit:
+        raise BodyTooLarge(limit)
+    data = await request.content.read(limit + 1)
+    if len(data) > limit:
+        raise BodyTooLarge(limit)
+    stored = await media.save_image(
+        call.session,
+        request.app[MEDIA_FILES],
+        actor_of(call.user),
+        data,
+        request.content_type,
+    )
+    return MediaOut.of(stored)
+
+
+@api.route(
+    "GET",
+    "/media/{media_id}",
+    summary="A stored photo, snapshot or recording",
+    roles=EVERYONE,
+    produces=("image/png", "image/jpeg", "video/webm", "video/mp4"),
+)
+async def download(call: Call[None]) -> web.StreamResponse:
+    found = await media.get_media(call.session, call.param("media_id"))
+    path = call.request.app[MEDIA_FILES].path(found.id)
+    if not path.exists():
+        raise MediaNotFound(found.id)
+    return web.FileResponse(
+        path,
+        headers={
+            "Content-Type": found.content_type,
+            "Cache-Control": "private, max-age=31536000, immutable",
+            "ETag": f'"{found.id}"',
+        },
+    )
+
+
+@api.route(
+    "POST",
+    "/batches/{batch_id}/attachments",
+    summary="Attach a stored photo to a batch step (by default the active step)",
+    roles=EVERYONE,
+    body=AttachIn,
+    response=AttachmentOut,
+    status=201,
+    idempotent=True,
+)
+async def add_attachment(call: Call[AttachIn]) -> AttachmentOut:
+    batch_id = call.param("batch_id")
+    attachment = await media.attach(
+        call.session,
+        actor_of(call.user),
+        batch_id=batch_id,
+        media_id=call.body.media_id,
+        kind="photo",
+        step_id=call.body.step_id,
+        caption=call.body.caption,
+    )
+    found = await media.get_media(call.session, attachment.media_id)
+    return AttachmentOut.of(attachment, found, actor_of(call.user).label)
+
+
+@api.route(
+    "GET",
+    "/batches/{batch_id}/attachments",
+    summary="Every photo, snapshot and recording attached to a batch",
+    roles=EVERYONE,
+    response=list[AttachmentOut],
+)
+async def list_attachments(call: Call[None]) -> list[AttachmentOut]:
+    return list(await media.attachments_of(call.session, call.param("batch_id")))

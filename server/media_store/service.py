@@ -1,0 +1,129 @@
+"""Storing media and attaching it to batch steps, audited."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from server.audit import service as audit
+from server.audit.service import Actor
+from server.auth.models import User
+from server.batches.active import active_step_id
+from server.batches.exceptions import BatchNotFound
+from server.batches.models import Batch
+from server.clock import utcnow
+from server.concurrency import run_blocking
+from server.events.staging import stage
+from server.media_store.exceptions import MediaNotFound, MediaRejected, MediaTypeUnsupported
+from server.media_store.files import MediaFiles, is_media_id
+from server.media_store.images import IMAGE_TYPES, image_problem
+from server.media_store.models import Attachment, MediaObject
+from server.media_store.schemas import AttachmentOut
+
+
+async def save_media(
+    session: AsyncSession, files: MediaFiles, actor: Actor, data: bytes, content_type: str
+) -> MediaObject:
+    """Store `data` once under its content address; the first store is audited."""
+    media_id = await run_blocking(files.put, data)
+    known = await session.get(MediaObject, media_id)
+    if known is not None:
+        return known
+    media = MediaObject(
+        id=media_id,
+        content_type=content_type,
+        size=len(data),
+        created_at=utcnow(),
+        created_by=actor.id,
+    )
+    session.add(media)
+    await audit.record(
+        session,
+        actor,
+        "media.stored",
+        "media",
+        media_id,
+        new={"content_type": content_type, "size": len(data)},
+    )
+    return media
+
+
+async def save_image(
+    session: AsyncSession, files: MediaFiles, actor: Actor, data: bytes, content_type: str
+) -> MediaObject:
+    """Store an uploaded photo after checking it is the PNG or JPEG image it claims to be."""
+    if content_type not in IMAGE_TYPES:
+        raise MediaTypeUnsupported(content_type, tuple(IMAGE_TYPES))
+    problem = await run_blocking(image_problem, data, content_type)
+    if problem is not None:
+        raise MediaRejected(problem)
+    return await save_media(session, files, actor, data, content_type)
+
+
+async def get_media(session: AsyncSession, media_id: str) -> MediaObject:
+    """A stored media object, or MediaNotFound."""
+    media = await session.get(MediaObject, media_id) if is_media_id(media_id) else None
+    if media is None:
+        raise MediaNotFound(media_id)
+    return media
+
+
+async def attach(
+    session: AsyncSession,
+    actor: Actor,
+    *,
+    batch_id: str,
+    media_id: str,
+    kind: str,
+    step_id: str | None = None,
+    stream_id: str | None = None,
+    caption: str | None = None,
+) -> Attachment:
+    """Attach stored media to a batch, by default to its active step; audited, announced."""
+    if await session.get(Batch, batch_id) is None:
+        raise BatchNotFound(batch_id)
+    media = await get_media(session, media_id)
+    attachment = Attachment(
+        batch_id=batch_id,
+        step_id=step_id or await active_step_id(session, batch_id),
+        media_id=media.id,
+        kind=kind,
+        stream_id=stream_id,
+        caption=caption,
+        created_at=utcnow(),
+        created_by=actor.id,
+    )
+    session.add(attachment)
+    await session.flush()
+    out = AttachmentOut.of(attachment, media, actor.label)
+    await audit.record(
+        session,
+        actor,
+        "attachment.added",
+        "attachment",
+        attachment.id,
+        new=out.model_dump(mode="json"),
+        batch_id=batch_id,
+    )
+    stage(session, "attachment", batch_id, attachment=out.model_dump(mode="json"))
+    return attachment
+
+
+async def attachments_of(session: AsyncSession, batch_id: str) -> Sequence[AttachmentOut]:
+    """Every attachment of a batch, oldest first, with who attached it."""
+    if await session.get(Batch, batch_id) is None:
+        raise BatchNotFound(batch_id)
+    rows = await session.execute(
+        select(Attachment, MediaObject, User)
+        .join(MediaObject, MediaObject.id == Attachment.media_id)
+        .outerjoin(User, User.id == Attachment.created_by)
+        .where(Attachment.batch_id == batch_id)
+        .order_by(Attachment.created_at, Attachment.id)
+    )
+    return [AttachmentOut.of(attachment, media, _label(user)) for attachment, media, user in rows]
+
+
+def _label(user: User | None) -> str:
+    return Actor.user(user.id, user.username, user.full_name).label if user else "system"
