@@ -21,6 +21,7 @@ from server.auth import service as auth
 from server.auth.exceptions import RoleNotPermitted
 from server.auth.models import User
 from server.batches import traceability
+from server.batches.evidence import photo_problems
 from server.batches.exceptions import (
     BatchNotFound,
     BatchNotInProgress,
@@ -361,6 +362,8 @@ async def complete_step(
             outcome = evaluate_step(step, proposed, context, comment)
         except StepRejected as exc:
             raise StepValuesRejected(step_id, exc.problems) from exc
+        if missing := await photo_problems(session, step, outcome.values):
+            raise StepValuesRejected(step_id, missing)
         performer, meaning = await _performer(session, settings, user, batch, step, signature)
         traced = await traceability.check(
             session, settings, user, batch, step, values, context, override
@@ -541,6 +544,8 @@ async def correct_step(
             outcome = evaluate_step(step, proposed, _context(batch), comment)
         except StepRejected as exc:
             raise StepValuesRejected(step_id, exc.problems) from exc
+        if missing := await photo_problems(session, step, values):
+            raise StepValuesRejected(step_id, missing)
         changed = {
             name: value
             for name, value in {**outcome.values, **outcome.calculated}.items()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -127,3 +127,12 @@ async def attachments_of(session: AsyncSession, batch_id: str) -> Sequence[Attac
 
 def _label(user: User | None) -> str:
     return Actor.user(user.id, user.username, user.full_name).label if user else "system"
+
+
+async def stored_ids(session: AsyncSession, media_ids: Iterable[str]) -> set[str]:
+    """Which of `media_ids` name stored media."""
+    wanted = {media_id for media_id in media_ids if is_media_id(media_id)}
+    if not wanted:
+        return set()
+    found = await session.scalars(select(MediaObject.id).where(MediaObject.id.in_(wanted)))
+    return set(found)
