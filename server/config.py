@@ -6,6 +6,9 @@ import os
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
+
+from media.streams.ice import parse_ice_servers
 
 
 @dataclass(frozen=True)
@@ -22,6 +25,8 @@ class Settings:
     event_queue_size: int = 256
     demo: bool = False
     demo_balance_port: int = 4305
+    ice_servers: tuple[dict[str, Any], ...] = ()  # STUN/TURN for the live-video peers
+    stream_idle_seconds: float = 10.0  # a publisher sending nothing this long is gone
 
     @property
     def effective_database_url(self) -> str:
@@ -42,5 +47,9 @@ def settings_from_env(environ: dict[str, str] | None = None, **overrides: object
         values["demo_balance_port"] = int(env["STEPWISE_DEMO_BALANCE_PORT"])
     if "STEPWISE_TOKEN_HOURS" in env:
         values["token_lifetime"] = timedelta(hours=float(env["STEPWISE_TOKEN_HOURS"]))
+    if "STEPWISE_ICE_SERVERS" in env:
+        values["ice_servers"] = parse_ice_servers(env["STEPWISE_ICE_SERVERS"])
+    if "STEPWISE_STREAM_IDLE_SECONDS" in env:
+        values["stream_idle_seconds"] = float(env["STEPWISE_STREAM_IDLE_SECONDS"])
     values.update(overrides)
     return Settings(**values)  # type: ignore[arg-type]

@@ -1,8 +1,9 @@
 """Errors of the live video relay. They carry data; mapping them to HTTP is the server's job.
 
 StreamError
-├── OfferRejected     an SDP offer cannot be negotiated (not SDP, no usable video, no VP8)
-└── StreamEnded       the stream a viewer reads from has ended
+├── OfferRejected     an SDP offer cannot be negotiated (not SDP, nothing the relay carries)
+├── StreamEnded       the stream a viewer reads from has ended
+└── RecordingFailed   a recording could not be written
 """
 
 from __future__ import annotations
@@ -22,3 +23,7 @@ class OfferRejected(StreamError):
 
 class StreamEnded(StreamError):
     """The publisher left; nothing more will arrive."""
+
+
+class RecordingFailed(StreamError):
+    """The container file of a recording could not be written."""

@@ -11,16 +11,12 @@ from media.streams.exceptions import StreamEnded
 
 @dataclass(frozen=True, slots=True)
 class EncodedFrame:
-    """One complete encoded video frame as the publisher sent it (RTP clock, 90 kHz)."""
+    """One complete encoded frame as the publisher sent it, timed by the RTP clock of its
+    media (90 kHz for video, 48 kHz for Opus) from the first frame received."""
 
     data: bytes
     timestamp: int
     keyframe: bool
-
-
-def is_vp8_keyframe(data: bytes) -> bool:
-    """Whether a VP8 frame is a keyframe: bit 0 of the frame tag is 0 (RFC 6386 9.1)."""
-    return bool(data) and not data[0] & 0x01
 
 
 class ViewerQueue:

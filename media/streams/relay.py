@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Callable
 
@@ -12,7 +13,10 @@ class KeyframeRequests:
     """Asks the publisher for a keyframe, at most once per `min_interval` seconds.
 
     Every joining viewer, every overflowing queue and every viewer's PLI asks; without a
-    limit a busy stream would make the publisher send nothing but keyframes.
+    limit a busy stream would make the publisher send nothing but keyframes. A request that
+    comes too soon after the last one is not lost: one request is sent when the interval has
+    passed, so a viewer joining right after another does not wait for the publisher's next
+    scheduled keyframe (seconds, with browsers).
     """
 
     def __init__(
@@ -21,26 +25,69 @@ class KeyframeRequests:
         self._min_interval = min_interval
         self._clock = clock
         self._last: float | None = None
+        self._deferred: asyncio.TimerHandle | None = None
         self.send: Callable[[], None] | None = None
         self.sent = 0
         self.suppressed = 0
 
     def request(self) -> bool:
-        """Send a request unless one went out recently; True when one was sent."""
-        now = self._clock()
-        if self.send is None or (self._last is not None and now - self._last < self._min_interval):
+        """Send a request now unless one went out recently (then send one once the interval
+        has passed); True when one was sent now."""
+        if self.send is None:
             self.suppressed += 1
             return False
-        self._last = now
+        wait = 0.0 if self._last is None else self._min_interval - (self._clock() - self._last)
+        if wait > 0:
+            self.suppressed += 1
+            self._defer(wait)
+            return False
+        self._send()
+        return True
+
+    def cancel(self) -> None:
+        """Drop a deferred request (the stream ended)."""
+        if self._deferred is not None:
+            self._deferred.cancel()
+            self._deferred = None
+
+    def _send(self) -> None:
+        assert self.send is not None
+        self._last = self._clock()
         self.sent += 1
         self.send()
-        return True
+
+    def _defer(self, wait: float) -> None:
+        if self._deferred is not None:
+            return
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            return  # no event loop (a unit test driving the clock): nothing to wait with
+        self._deferred = loop.call_later(wait, self._fire)
+
+    def _fire(self) -> None:
+        self._deferred = None
+        if self.send is not None:
+            self._send()
 
 
 class Relay:
-    """One live stream's frames, handed as they are to every viewer's bounded queue."""
+    """One track of a live stream (its video, or its audio), handed as it is to every
+    viewer's bounded queue.
 
-    def __init__(self, *, queue_size: int = 30, keyframes: KeyframeRequests | None = None) -> None:
+    `codec` is the MIME type the publisher negotiated for this track (`video/VP8`,
+    `video/H264`, `audio/opus`), None while the stream carries no such track.
+    """
+
+    def __init__(
+        self,
+        kind: str = "video",
+        *,
+        queue_size: int = 30,
+        keyframes: KeyframeRequests | None = None,
+    ) -> None:
+        self.kind = kind
+        self.codec: str | None = None
         self._queue_size = queue_size
         self._viewers: set[ViewerQueue] = set()
         self.keyframes = keyframes or KeyframeRequests()
@@ -79,6 +126,7 @@ class Relay:
     def end(self) -> None:
         """The publisher left: viewers drain what they hold, then stop. Safe to call twice."""
         self.ended = True
+        self.keyframes.cancel()
         for queue in self._viewers:
             queue.end()
         self._viewers.clear()

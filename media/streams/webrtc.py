@@ -1,13 +1,14 @@
-"""aiortc peers that relay encoded video: a publisher whose frames are never decoded and
+"""aiortc peers that relay encoded media: a publisher whose frames are never decoded and
 viewers whose senders packetize those frames without encoding them.
 
 aiortc has no public hook for either, so two of its seams are used and checked at start:
 - `RTCRtpReceiver` hands each reassembled frame to its decoder thread through a queue; the
-  publisher's receiver gets a stand-in queue that passes the frame to the relay instead, so
+  publisher's receivers get a stand-in queue that passes the frame to the relay instead, so
   no decoder is ever created.
 - `RTCRtpSender` packetizes without encoding when its track yields `av.Packet`s
-  (`Encoder.pack`); its answer to a viewer's PLI/FIR (`_send_keyframe`) would only flag an
-  encoder that never runs, so it is redirected to a rate-limited PLI towards the publisher.
+  (`Encoder.pack`: VP8 and H.264 are split into RTP payloads, an Opus packet is one); its
+  answer to a viewer's PLI/FIR (`_send_keyframe`) would only flag an encoder that never
+  runs, so it is redirected to a rate-limited PLI towards the publisher.
 """
 
 from __future__ import annotations
@@ -15,75 +16,65 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import fractions
+import functools
 import queue
 from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 import av
 from aiortc import (
     MediaStreamTrack,
     RTCConfiguration,
+    RTCIceServer,
     RTCPeerConnection,
-    RTCRtpReceiver,
-    RTCRtpSender,
+    RTCRtpTransceiver,
     RTCSessionDescription,
 )
-from aiortc import exceptions as aiortc_errors
-from aiortc import sdp as aiortc_sdp
 from aiortc.mediastreams import MediaStreamError
 
+from media.streams.codecs import is_keyframe, preferences
 from media.streams.exceptions import OfferRejected, StreamEnded
-from media.streams.frames import EncodedFrame, ViewerQueue, is_vp8_keyframe
+from media.streams.frames import EncodedFrame, ViewerQueue
+from media.streams.offers import NEGOTIATION_ERRORS, parse_offer, publisher_codecs, viewer_codecs
 from media.streams.relay import Relay
 
 VIDEO_TIME_BASE = fractions.Fraction(1, 90_000)
-RELAYED_CODECS = ("video/VP8", "video/rtx")
+# RFC 7587 4.1: Opus always uses a 48 kHz RTP clock.
+AUDIO_TIME_BASE = fractions.Fraction(1, 48_000)
 _DECODER_QUEUE = "_RTCRtpReceiver__decoder_queue"
-_NEGOTIATION_ERRORS = (
-    ValueError,
-    LookupError,
-    TypeError,
-    aiortc_errors.InternalError,
-    aiortc_errors.InvalidAccessError,
-    aiortc_errors.InvalidStateError,
-    aiortc_errors.OperationError,
-)
+# Called with the reason a peer is gone (its connection failed or closed, or it went quiet).
+OnGone = Callable[[str], None]
 
 
-def _video_codecs(kind: type[RTCRtpReceiver] | type[RTCRtpSender]) -> list[Any]:
-    capabilities = kind.getCapabilities("video")
-    assert capabilities is not None
-    return [codec for codec in capabilities.codecs if codec.mimeType in RELAYED_CODECS]
+@dataclass(frozen=True)
+class PeerSettings:
+    """How the server's peers connect (STUN/TURN servers, as RTCIceServer dictionaries), and
+    when a silent publisher counts as gone.
 
-
-def check_offer(offer: str, *, sends_video: bool) -> None:
-    """Refuse an offer that is not SDP or has no video in the needed direction.
-
-    A publisher's offer must send video (sendonly/sendrecv), a viewer's must receive it.
+    `idle_timeout`: seconds without a single RTP packet from a publisher before its stream is
+    ended. ICE consent freshness (RFC 7675) notices a vanished peer too, but aiortc gives up
+    only after six failed checks five seconds apart (about 30 s); None leaves it at that.
+    Packets, not frames, count: under loss aiortc's jitter buffer may hold frames back for
+    seconds while the publisher is still there.
     """
-    try:
-        description = aiortc_sdp.SessionDescription.parse(offer)
-    except _NEGOTIATION_ERRORS as exc:
-        raise OfferRejected(f"the body is not an SDP offer: {exc}") from exc
-    wanted = {"sendonly", "sendrecv"} if sends_video else {"recvonly", "sendrecv"}
-    videos = [media for media in description.media if media.kind == "video"]
-    if not videos:
-        raise OfferRejected("the offer has no video")
-    if not any(media.direction in wanted for media in videos):
-        verb = "send" if sends_video else "receive"
-        raise OfferRejected(f"the offer does not {verb} video")
-    if not any(codec.mimeType == "video/VP8" for media in videos for codec in media.rtp.codecs):
-        raise OfferRejected("the offer has no VP8 video")
+
+    ice_servers: tuple[dict[str, Any], ...] = ()  # checked by media.streams.ice
+    idle_timeout: float | None = 10.0
+
+    def configuration(self) -> RTCConfiguration:
+        return RTCConfiguration(iceServers=[RTCIceServer(**entry) for entry in self.ice_servers])
 
 
 class _EncodedFrameTap:
     """Stands in for a receiver's decoder queue: frames go to `deliver`, never to a decoder.
 
-    `put` is called on the event loop for each frame, and with None when the receiver stops;
-    only that None reaches the idle decoder thread, which then exits.
+    `put` is called on the event loop for each (codec, frame), and with None when the
+    receiver stops; only that None reaches the idle decoder thread, which then exits.
     """
 
-    def __init__(self, deliver: Callable[[Any], None]) -> None:
+    def __init__(self, deliver: Callable[[Any, Any], None]) -> None:
         self._deliver = deliver
         self._control: queue.Queue[None] = queue.Queue()
 
@@ -91,125 +82,215 @@ class _EncodedFrameTap:
         if item is None:
             self._control.put(None)
             return
-        _codec, encoded_frame = item
-        self._deliver(encoded_frame)
+        codec, encoded_frame = item
+        self._deliver(codec, encoded_frame)
 
     def get(self) -> None:
         return self._control.get()
 
 
-async def _answer(pc: RTCPeerConnection, offer: str) -> str:
+async def _answer(pc: RTCPeerConnection, offer: str, kept: list[RTCRtpTransceiver]) -> str:
     try:
         await pc.setRemoteDescription(RTCSessionDescription(sdp=offer, type="offer"))
         for transceiver in pc.getTransceivers():
-            if transceiver.kind != "video":
-                # Only video is relayed; receiving audio would mean decoding it.
+            if transceiver not in kept:
+                # Another m-line, or a codec the relay cannot carry: declined, not decoded.
                 transceiver.direction = "inactive"
         await pc.setLocalDescription(await pc.createAnswer())
-    except _NEGOTIATION_ERRORS as exc:
+    except NEGOTIATION_ERRORS as exc:
         raise OfferRejected(f"the offer cannot be negotiated: {exc}") from exc
     # aiortc gathers every candidate before setLocalDescription returns: the answer is
     # complete, as WHIP/WHEP without trickle ICE require.
     return pc.localDescription.sdp
 
 
-def _watch(pc: RTCPeerConnection, on_gone: Callable[[], None]) -> None:
+def _watch(pc: RTCPeerConnection, on_gone: OnGone, who: str) -> None:
     @pc.on("connectionstatechange")
     def _changed() -> None:
         if pc.connectionState in ("failed", "closed"):
-            on_gone()
+            on_gone(f"{who} connection {pc.connectionState}")
 
 
 class Publisher:
-    """The server's end of one WHIP session: receives VP8 and feeds the relay."""
+    """The server's end of one WHIP session: receives video and/or audio, feeds the relays."""
 
-    def __init__(self, relay: Relay, on_gone: Callable[[], None] = lambda: None) -> None:
+    def __init__(
+        self,
+        relay: Relay,
+        on_gone: OnGone = lambda reason: None,
+        *,
+        audio: Relay | None = None,
+        settings: PeerSettings | None = None,
+    ) -> None:
         self.relay = relay
-        self.pc = RTCPeerConnection(RTCConfiguration(iceServers=[]))
-        self._transceiver = self.pc.addTransceiver("video", direction="recvonly")
-        self._transceiver.setCodecPreferences(_video_codecs(RTCRtpReceiver))
-        receiver = self._transceiver.receiver
-        if not hasattr(receiver, _DECODER_QUEUE):
-            raise RuntimeError("this aiortc version has no receiver decoder queue to tap")
-        setattr(receiver, _DECODER_QUEUE, _EncodedFrameTap(self._on_frame))
+        self.audio = audio if audio is not None else Relay("audio")
+        self._settings = settings or PeerSettings()
+        self.pc = RTCPeerConnection(self._settings.configuration())
+        self._transceivers: dict[str, RTCRtpTransceiver] = {}
+        self._on_gone = on_gone
         relay.keyframes.send = self._send_pli
-        _watch(self.pc, on_gone)
+        _watch(self.pc, on_gone, "the publisher's")
         self._pending: set[asyncio.Future[None]] = set()
+        self._answered_at = datetime.now(UTC)
+        self._idle_check: asyncio.Task[None] | None = None
         self._closed = False
 
     @property
     def decoder_tapped(self) -> bool:
-        """Whether the receiver still hands its frames to the relay instead of a decoder."""
-        return isinstance(getattr(self._transceiver.receiver, _DECODER_QUEUE), _EncodedFrameTap)
+        """Whether every receiver hands its frames to a relay instead of a decoder."""
+        return bool(self._transceivers) and all(
+            isinstance(getattr(t.receiver, _DECODER_QUEUE), _EncodedFrameTap)
+            for t in self._transceivers.values()
+        )
 
     async def answer(self, offer: str) -> str:
-        """Negotiate the publisher's offer; the SDP answer."""
-        check_offer(offer, sends_video=True)
-        return await _answer(self.pc, offer)
+        """Negotiate the publisher's offer, each track in the first relayed codec it lists."""
+        chosen = publisher_codecs(parse_offer(offer))
+        for kind, capability in chosen.items():
+            relay = self.relay if kind == "video" else self.audio
+            transceiver = self.pc.addTransceiver(kind, direction="recvonly")
+            transceiver.setCodecPreferences(preferences(capability.mimeType, capability))
+            self._tap(transceiver, relay)
+            self._transceivers[kind] = transceiver
+        answer = await _answer(self.pc, offer, list(self._transceivers.values()))
+        for kind, capability in chosen.items():
+            (self.relay if kind == "video" else self.audio).codec = capability.mimeType
+        self._answered_at = datetime.now(UTC)
+        if self._settings.idle_timeout is not None:
+            self._idle_check = asyncio.ensure_future(self._end_when_idle())
+        return answer
 
-    def _on_frame(self, encoded_frame: Any) -> None:
+    def _tap(self, transceiver: RTCRtpTransceiver, relay: Relay) -> None:
+        receiver = transceiver.receiver
+        if not hasattr(receiver, _DECODER_QUEUE):
+            raise RuntimeError("this aiortc version has no receiver decoder queue to tap")
+        setattr(
+            receiver, _DECODER_QUEUE, _EncodedFrameTap(functools.partial(self._on_frame, relay))
+        )
+
+    def _on_frame(self, relay: Relay, codec: Any, encoded_frame: Any) -> None:
         data = bytes(encoded_frame.data)
-        self.relay.publish(EncodedFrame(data, encoded_frame.timestamp, is_vp8_keyframe(data)))
+        keyframe = is_keyframe(codec.mimeType, data)
+        relay.publish(EncodedFrame(data, encoded_frame.timestamp, keyframe))
+
+    def _last_packet_at(self) -> datetime:
+        """When the last RTP packet arrived on any track (or the session began)."""
+        # aiortc lists the sources heard from in the last 10 s, with their last packet's time.
+        heard = [
+            source.timestamp
+            for transceiver in self._transceivers.values()
+            for source in transceiver.receiver.getSynchronizationSources()
+        ]
+        return max([self._answered_at, *heard])
+
+    async def _end_when_idle(self) -> None:
+        timeout = self._settings.idle_timeout
+        assert timeout is not None
+        while not self._closed:
+            await asyncio.sleep(timeout / 5)
+            if (datetime.now(UTC) - self._last_packet_at()).total_seconds() > timeout:
+                self._on_gone(f"no media from the publisher for {timeout:g} s")
+                return
 
     def _send_pli(self) -> None:
-        receiver = self._transceiver.receiver
-        sources = receiver.getSynchronizationSources()
-        if sources and not self._closed:
-            # RFC 4585 6.3.1: a Picture Loss Indication makes the sender send a keyframe.
-            task = asyncio.ensure_future(receiver._send_rtcp_pli(sources[0].source))
+        transceiver = self._transceivers.get("video")
+        if transceiver is None or self._closed:
+            return
+        # RFC 4585 6.3.1: a Picture Loss Indication makes the sender send a keyframe. It must
+        # name the media SSRC; browsers also send retransmission/padding packets on a second
+        # SSRC (often first, to probe bandwidth), so every SSRC heard from is named.
+        for source in transceiver.receiver.getSynchronizationSources():
+            task = asyncio.ensure_future(transceiver.receiver._send_rtcp_pli(source.source))
             self._pending.add(task)
             task.add_done_callback(self._pending.discard)
 
     async def close(self) -> None:
-        """End the session and its relay. Safe to call twice."""
+        """End the session and its relays. Safe to call twice."""
         self._closed = True
+        if self._idle_check is not None:
+            self._idle_check.cancel()
         self.relay.end()
+        self.audio.end()
         await self.pc.close()
 
 
-class RelayedVideoTrack(MediaStreamTrack):
+class _RelayedTrack(MediaStreamTrack):
     """A viewer's track: the publisher's encoded frames as `av.Packet`s, never decoded."""
 
-    kind = "video"
+    time_base: fractions.Fraction
 
     def __init__(self, frames: ViewerQueue) -> None:
         super().__init__()
-        self._frames = frames
+        self.frames = frames
 
     async def recv(self) -> av.Packet:  # type: ignore[override]
         try:
-            frame = await self._frames.get()
+            frame = await self.frames.get()
         except StreamEnded as exc:
             self.stop()
             raise MediaStreamError from exc
         packet = av.Packet(frame.data)
         packet.pts = frame.timestamp
-        packet.time_base = VIDEO_TIME_BASE
+        packet.time_base = self.time_base
         return packet
 
 
-class Viewer:
-    """The server's end of one WHEP session: sends the relay's frames to one viewer."""
+class RelayedVideoTrack(_RelayedTrack):
+    kind = "video"
+    time_base = VIDEO_TIME_BASE
 
-    def __init__(self, relay: Relay, on_gone: Callable[[], None] = lambda: None) -> None:
+
+class RelayedAudioTrack(_RelayedTrack):
+    kind = "audio"
+    time_base = AUDIO_TIME_BASE
+
+
+class Viewer:
+    """The server's end of one WHEP session: sends the relays' frames to one viewer.
+
+    `transceiver` is the video one (None when the viewer receives audio only).
+    """
+
+    def __init__(
+        self,
+        relay: Relay,
+        on_gone: OnGone = lambda reason: None,
+        *,
+        audio: Relay | None = None,
+        settings: PeerSettings | None = None,
+    ) -> None:
         self.relay = relay
-        self.frames = relay.add_viewer()
-        self.track = RelayedVideoTrack(self.frames)
-        self.pc = RTCPeerConnection(RTCConfiguration(iceServers=[]))
-        self.transceiver = self.pc.addTransceiver(self.track, direction="sendonly")
-        self.transceiver.setCodecPreferences(_video_codecs(RTCRtpSender))
-        # The sender's own keyframe handling would flag an encoder that never runs.
-        self.transceiver.sender._send_keyframe = relay.keyframes.request  # type: ignore[method-assign]
-        _watch(self.pc, on_gone)
+        self.audio = audio
+        self.pc = RTCPeerConnection((settings or PeerSettings()).configuration())
+        self.transceiver: RTCRtpTransceiver | None = None
+        self.tracks: list[_RelayedTrack] = []
+        self._relays = {r.kind: r for r in (relay, audio) if r is not None}
+        _watch(self.pc, on_gone, "the viewer's")
 
     async def answer(self, offer: str) -> str:
-        """Negotiate the viewer's offer; the SDP answer."""
-        check_offer(offer, sends_video=False)
-        return await _answer(self.pc, offer)
+        """Negotiate the viewer's offer; each track it can receive is sent in the
+        publisher's own codec."""
+        carried = {kind: r.codec for kind, r in self._relays.items() if r.codec is not None}
+        chosen = viewer_codecs(parse_offer(offer), carried)
+        kept = []
+        for kind, mime_type in chosen.items():
+            relay = self._relays[kind]
+            frames = relay.add_viewer()
+            track = RelayedVideoTrack(frames) if kind == "video" else RelayedAudioTrack(frames)
+            self.tracks.append(track)
+            transceiver = self.pc.addTransceiver(track, direction="sendonly")
+            transceiver.setCodecPreferences(preferences(mime_type))
+            # The sender's own keyframe handling would flag an encoder that never runs.
+            transceiver.sender._send_keyframe = relay.keyframes.request  # type: ignore[method-assign]
+            if kind == "video":
+                self.transceiver = transceiver
+            kept.append(transceiver)
+        return await _answer(self.pc, offer, kept)
 
     async def close(self) -> None:
         """Stop watching; other viewers are not touched. Safe to call twice."""
-        self.relay.remove_viewer(self.frames)
-        with contextlib.suppress(MediaStreamError):
-            self.track.stop()
+        for track in self.tracks:
+            self._relays[track.kind].remove_viewer(track.frames)
+            with contextlib.suppress(MediaStreamError):
+                track.stop()
         await self.pc.close()

@@ -14,3 +14,5 @@ QUALITY_OVERSIGHT: frozenset[str] = frozenset({"qa", "supervisor", "admin"})
 PROCEDURE_AUTHORS: frozenset[str] = frozenset({"author"})
 PROCEDURE_APPROVERS: frozenset[str] = frozenset({"author", "qa"})
 ADMINS: frozenset[str] = frozenset({"admin"})
+# Remote experts on a live stream: they watch, annotate, snapshot and record.
+REMOTE_EXPERTS: frozenset[str] = frozenset({"supervisor", "qa", "author", "admin"})

@@ -113,6 +113,52 @@ async def check(
     return traced
 
 
+def scan_expectations(step: Step) -> dict[str, Expectation]:
+    """What each scan of a step must resolve to: its scan inputs, and a dispense step's
+    balance and source lot."""
+    expected = {item.name: item.expects for item in step.inputs if item.expects is not None}
+    if step.dispense is not None:
+        expected["balance"] = Expectation(kind="equipment", type=step.dispense.balance_type)
+        expected["lot"] = Expectation(kind="material", material=step.dispense.material)
+    return expected
+
+
+async def check_scan(
+    session: AsyncSession, batch_id: str, name: str, text: str, expects: Expectation
+) -> Resolution:
+    """What a scanned code identifies, checked as completing the step checks it (without
+    locking or recording anything); otherwise the refusal a manual scan gets."""
+    found = await _resolved(session, name, text)
+    check_item(expected_item(found, name, text, expects), batch_id, name, expects)
+    return found
+
+
+def expected_item(found: Resolution, name: str, text: str, expects: Expectation) -> Equipment | Lot:
+    """The equipment or lot a scanned code stands for, if it is the kind the scan expects."""
+    if expects.kind == "equipment":
+        if found.equipment is None:
+            raise EquipmentRefused(
+                name, f"The code {text!r}", "not_equipment", f"it is a {found.kind}"
+            )
+        return found.equipment
+    lot = found.lot_of_item
+    if lot is None:
+        raise MaterialRefused(
+            name, f"The code {text!r}", "not_a_lot", f"it is a {found.kind}, not a lot", False
+        )
+    return lot
+
+
+def check_item(item: Equipment | Lot, batch_id: str, name: str, expects: Expectation) -> None:
+    """Refuse equipment or a lot the step may not use (some lot refusals are overridable)."""
+    if isinstance(item, Equipment):
+        assert expects.type is not None
+        equipment_service.check_usable(item, expects.type, batch_id, name)
+        return
+    assert expects.material is not None
+    materials.check_lot(item, expects.material, name)
+
+
 async def _resolved(session: AsyncSession, name: str, text: str) -> Resolution:
     found = await resolve(session, text, f"values.{name}")
     if found is None:
@@ -133,26 +179,16 @@ async def _check_scan(
     """Resolve one scan and check it against the expectation; `leaves`: equipment status after
     the step (None: unchanged)."""
     found = await _resolved(session, name, text)
-    if expects.kind == "equipment":
-        assert expects.type is not None
-        if found.equipment is None:
-            raise EquipmentRefused(
-                name, f"The code {text!r}", "not_equipment", f"it is a {found.kind}"
-            )
-        equipment_service.check_usable(found.equipment, expects.type, batch.id, name)
-        traced.values[name] = found.equipment.code
+    item = expected_item(found, name, text, expects)
+    if isinstance(item, Equipment):
+        check_item(item, batch.id, name, expects)
+        traced.values[name] = item.code
         traced.sources[name] = "scan"
-        traced.equipment.append((found.equipment, leaves))
-        return found.equipment
-    assert expects.material is not None
-    lot = found.lot_of_item
-    if lot is None:
-        raise MaterialRefused(
-            name, f"The code {text!r}", "not_a_lot", f"it is a {found.kind}, not a lot", False
-        )
-    lot = await materials.get_lot(session, lot.id, lock=True)
+        traced.equipment.append((item, leaves))
+        return item
+    lot = await materials.get_lot(session, item.id, lock=True)
     try:
-        materials.check_lot(lot, expects.material, name)
+        check_item(lot, batch.id, name, expects)
     except MaterialRefused as refused:
         if not (refused.overridable and override is not None):
             raise
@@ -186,27 +222,20 @@ async def _check_dispense(
         target = dispense_target(dispense, context)
     except StepRejected as exc:
         raise StepValuesRejected(step.id, exc.problems) from exc
+    expected = scan_expectations(step)
     balance = await _check_scan(
         session,
         traced,
         batch,
         "balance",
         str(values["balance"]),
-        Expectation(kind="equipment", type=dispense.balance_type),
+        expected["balance"],
         override,
         None,
     )
     assert isinstance(balance, Equipment)
     lot_code = str(values["lot"])
-    lot = await _check_scan(
-        session,
-        traced,
-        batch,
-        "lot",
-        lot_code,
-        Expectation(kind="material", material=dispense.material),
-        override,
-    )
+    lot = await _check_scan(session, traced, batch, "lot", lot_code, expected["lot"], override)
     assert isinstance(lot, Lot)
     net, source = await _net_weight(step, balance, values.get(dispense.name))
     problem = check_net(dispense, target, net)

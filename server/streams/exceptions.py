@@ -4,9 +4,15 @@ StepwiseError
  ├── NotFound
  │    ├── StreamBatchNotFound    the batch a stream id names does not exist
  │    ├── StreamNotLive          nobody publishes the stream a viewer asks for
- │    └── StreamSessionNotFound  the WHIP/WHEP session of a DELETE has ended or never existed
+ │    ├── StreamSessionNotFound  the WHIP/WHEP session of a DELETE has ended or never existed
+ │    └── RecordingNotFound      the stream has no recording of that id
  ├── Conflict
- │    └── StreamAlreadyLive      the stream already has its one publisher
+ │    ├── StreamAlreadyLive      the stream already has its one publisher
+ │    ├── NothingToRecord        the stream carries no video (talk-back audio)
+ │    ├── RecordingRunning       the stream is being recorded already
+ │    └── RecordingNotRunning    the recording has stopped already
+ ├── Forbidden
+ │    └── RecordingNotPermitted  only the publisher or an expert records a stream
  └── Invalid
       ├── StreamIdInvalid        the stream id is not `{batch_id}` or `{batch_id}.{name}`
       ├── SdpExpected            the body is not of type application/sdp (415)
@@ -15,7 +21,7 @@ StepwiseError
 
 from __future__ import annotations
 
-from server.errors import Conflict, Invalid, NotFound
+from server.errors import Conflict, Forbidden, Invalid, NotFound
 from server.web.body import UnsupportedMediaType
 
 
@@ -61,4 +67,41 @@ class OfferRefused(Invalid):
         super().__init__(
             f"The SDP offer is refused: {reason}.",
             errors=[{"field": "body", "code": "sdp_offer", "message": reason}],
+        )
+
+
+class RecordingNotFound(NotFound):
+    def __init__(self, stream_id: str, recording_id: str) -> None:
+        super().__init__(f"Stream {stream_id!r} has no recording {recording_id!r}.")
+
+
+class NothingToRecord(Conflict):
+    def __init__(self, stream_id: str) -> None:
+        super().__init__(
+            f"Stream {stream_id!r} carries no VP8 or H.264 video to record.",
+            current={"stream_id": stream_id},
+        )
+
+
+class RecordingRunning(Conflict):
+    def __init__(self, stream_id: str, recording_id: str) -> None:
+        super().__init__(
+            f"Stream {stream_id!r} is being recorded already (recording {recording_id!r}).",
+            current={"stream_id": stream_id, "recording_id": recording_id, "status": "recording"},
+        )
+
+
+class RecordingNotRunning(Conflict):
+    def __init__(self, recording_id: str, status: str) -> None:
+        super().__init__(
+            f"Recording {recording_id!r} is not running: it is {status}.",
+            current={"recording_id": recording_id, "status": status},
+        )
+
+
+class RecordingNotPermitted(Forbidden):
+    def __init__(self, stream_id: str) -> None:
+        super().__init__(
+            f"Only the publisher of stream {stream_id!r} or an expert (supervisor, qa, author, "
+            "admin) may record it."
         )

@@ -6,13 +6,16 @@ negotiation happens outside any database transaction.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from aiohttp import web
 
 from media.streams.exceptions import OfferRejected
 from server.auth import service as auth
 from server.auth.exceptions import RoleNotPermitted
 from server.auth.models import User
-from server.auth.roles import EVERYONE, SHOP_FLOOR
+from server.auth.roles import EVERYONE
+from server.batches.active import active_step_id
 from server.events.staging import take_staged
 from server.streams import service as streams
 from server.streams.context import LIVE_STREAMS
@@ -32,14 +35,19 @@ WHEP = "/streams/{stream_id}/whep"
 
 
 async def _signed_in(
-    request: web.Request, roles: frozenset[str], action: str, *, batch_must_exist: bool = False
+    request: web.Request,
+    roles: frozenset[str] | Callable[[StreamId], frozenset[str]],
+    action: str,
+    *,
+    batch_must_exist: bool = False,
 ) -> tuple[User, StreamId]:
-    """The user, if their role allows `action`, and the stream id of the path."""
+    """The user, if their role allows `action` (on this stream), and the stream id of the path."""
     async with request.app[DATABASE].sessions(readonly=True)() as session, session.begin():
         user = await current_user(request, session)
-        if not user.has_any_role(roles):
-            raise RoleNotPermitted(action, roles)
         stream_id = StreamId.parse(request.match_info["stream_id"])
+        allowed = roles(stream_id) if callable(roles) else roles
+        if not user.has_any_role(allowed):
+            raise RoleNotPermitted(action, allowed)
         if batch_must_exist:
             await streams.check_batch(session, stream_id)
         return user, stream_id
@@ -66,8 +74,9 @@ def _created(location: str, answer: str) -> web.Response:
 @api.route(
     "POST",
     WHIP,
-    summary="Publish a live stream (WHIP): an SDP offer in, the SDP answer out",
-    roles=SHOP_FLOOR,
+    summary="Publish a live stream (WHIP): an SDP offer in, the SDP answer out. The shop floor "
+    "publishes; anyone signed in may publish `{batch_id}.talkback` (an expert's microphone)",
+    roles=EVERYONE,
     status=201,
     plain=True,
     produces=(SDP,),
@@ -75,7 +84,7 @@ def _created(location: str, answer: str) -> web.Response:
 async def publish(request: web.Request) -> web.Response:
     live = request.app[LIVE_STREAMS]
     user, stream_id = await _signed_in(
-        request, SHOP_FLOOR, "Publish a live stream", batch_must_exist=True
+        request, streams.publishers, "Publish a live stream", batch_must_exist=True
     )
     offer = await _offer(request)
     with live.reserving(str(stream_id)):
@@ -112,11 +121,11 @@ async def publish(request: web.Request) -> web.Response:
     "DELETE",
     WHIP + "/{session_id}",
     summary="End a published live stream (WHIP session)",
-    roles=SHOP_FLOOR,
+    roles=EVERYONE,
     plain=True,
 )
 async def unpublish(request: web.Request) -> web.Response:
-    user, stream_id = await _signed_in(request, SHOP_FLOOR, "End a live stream")
+    user, stream_id = await _signed_in(request, streams.publishers, "End a live stream")
     await request.app[LIVE_STREAMS].end_session(
         str(stream_id), request.match_info["session_id"], auth.actor_of(user)
     )
@@ -195,6 +204,7 @@ async def list_streams(call: Call[None]) -> list[LiveStreamOut]:
             publisher=stream.publisher_username,
             viewers=len(stream.viewers),
             started_at=stream.started_at,
+            step=await active_step_id(call.session, stream.batch_id),
         )
         for stream in call.request.app[LIVE_STREAMS]
     ]

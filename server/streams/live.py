@@ -9,12 +9,17 @@ import secrets
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import TYPE_CHECKING
 
+from media.streams.recorder import Recorder
 from media.streams.relay import Relay
-from media.streams.webrtc import Publisher, Viewer
+from media.streams.webrtc import PeerSettings, Publisher, Viewer
 from server.audit.service import Actor
 from server.clock import utcnow
 from server.streams.exceptions import StreamAlreadyLive, StreamNotLive, StreamSessionNotFound
+
+if TYPE_CHECKING:
+    from server.streams.analysis import StreamAnalysis
 
 log = logging.getLogger(__name__)
 # Records the end of a stream in the database: (stream, actor, reason).
@@ -40,6 +45,8 @@ class LiveStream:
     session_id: str = field(default_factory=new_session_id)
     started_at: datetime = field(default_factory=utcnow)
     viewers: dict[str, Viewer] = field(default_factory=dict)
+    recorders: dict[str, Recorder] = field(default_factory=dict)  # by Recording id
+    analysis: StreamAnalysis | None = None  # set by server.streams.analysis
 
 
 class LiveStreams:
@@ -49,8 +56,11 @@ class LiveStreams:
     shutdown); the end is recorded through `record_end`.
     """
 
-    def __init__(self, record_end: EndRecorder, *, queue_size: int = 30) -> None:
+    def __init__(
+        self, record_end: EndRecorder, *, queue_size: int = 30, peers: PeerSettings | None = None
+    ) -> None:
         self._streams: dict[str, LiveStream] = {}
+        self._peers = peers or PeerSettings()
         self._reserved: set[str] = set()
         self._record_end = record_end
         self._queue_size = queue_size
@@ -79,13 +89,15 @@ class LiveStreams:
             self._reserved.discard(stream_id)
 
     def new_publisher(self, stream_id: str) -> tuple[Relay, Publisher]:
-        """A relay and the publisher peer that feeds it; the peer's failure ends the stream."""
-        relay = Relay(queue_size=self._queue_size)
+        """The video relay and the publisher peer that feeds it (and its audio relay); the
+        peer's failure or silence ends the stream."""
+        relay = Relay("video", queue_size=self._queue_size)
+        audio = Relay("audio", queue_size=self._queue_size)
 
-        def gone() -> None:
-            self._in_background(self.end(stream_id, None, "the publisher's connection closed"))
+        def gone(reason: str) -> None:
+            self._in_background(self.end(stream_id, None, reason))
 
-        return relay, Publisher(relay, on_gone=gone)
+        return relay, Publisher(relay, gone, audio=audio, settings=self._peers)
 
     def add(self, stream: LiveStream) -> None:
         self._streams[stream.stream_id] = stream
@@ -115,10 +127,10 @@ class LiveStreams:
         stream = self.get(stream_id)
         session_id = new_session_id()
 
-        def gone() -> None:
+        def gone(reason: str) -> None:
             self._in_background(self.leave(stream_id, session_id))
 
-        viewer = Viewer(stream.relay, on_gone=gone)
+        viewer = Viewer(stream.relay, gone, audio=stream.peer.audio, settings=self._peers)
         try:
             answer = await viewer.answer(offer)
         except BaseException:

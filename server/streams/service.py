@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.audit import service as audit
+from server.auth.roles import EVERYONE, SHOP_FLOOR
 from server.batches.models import Batch
 from server.clock import isoformat
 from server.events.staging import stage
@@ -16,6 +17,8 @@ from server.streams.live import LiveStream
 
 _NAME = re.compile(r"[a-z0-9][a-z0-9-]{0,31}")
 _BATCH_ID = re.compile(r"[A-Za-z0-9-]{1,36}")
+# The stream an expert publishes their microphone to, for the headset to play.
+TALKBACK = "talkback"
 
 
 @dataclass(frozen=True)
@@ -34,6 +37,11 @@ class StreamId:
 
     def __str__(self) -> str:
         return self.batch_id if self.name is None else f"{self.batch_id}.{self.name}"
+
+
+def publishers(stream_id: StreamId) -> frozenset[str]:
+    """Who may publish a stream: the shop floor; for talk-back, also the remote experts."""
+    return EVERYONE if stream_id.name == TALKBACK else SHOP_FLOOR
 
 
 async def check_batch(session: AsyncSession, stream_id: StreamId) -> None:

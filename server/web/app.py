@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator, Sequence
 
 from aiohttp import web
 
+from server.annotations.handlers import api as annotations_api
 from server.audit.handlers import api as audit_api
 from server.auth.handlers import api as auth_api
 from server.batches.handlers import api as batches_api
@@ -23,8 +24,11 @@ from server.materials.handlers import api as materials_api
 from server.media_store.files import MediaFiles
 from server.media_store.handlers import api as media_api
 from server.scans.handlers import api as scans_api
+from server.streams.analysis_context import stream_analyses
+from server.streams.analysis_handlers import api as stream_analysis_api
 from server.streams.context import live_streams
 from server.streams.handlers import api as streams_api
+from server.streams.recording_handlers import api as stream_recordings_api
 from server.web.api import PREFIX, Api, mount
 from server.web.keys import DATABASE, EVENTS, MEDIA_FILES, SETTINGS
 from server.web.middleware import problems
@@ -43,7 +47,10 @@ APIS: list[Api] = [
     labels_api,
     genealogy_api,
     streams_api,
+    stream_analysis_api,
+    stream_recordings_api,
     media_api,
+    annotations_api,
 ]
 
 
@@ -76,7 +83,7 @@ def create_app(settings: Settings, extra: Sequence[Api] = ()) -> web.Application
     )
     app[SETTINGS] = settings
     app[MEDIA_FILES] = MediaFiles(settings.data_dir / "media")
-    app.cleanup_ctx.extend([_database, _events, live_streams])
+    app.cleanup_ctx.extend([_database, _events, live_streams, stream_analyses])
     apis = [*APIS, *extra]
     mount(app, apis)
     app.router.add_get(PREFIX + "/openapi.json", openapi_handler(build_document(apis)))

@@ -5,13 +5,11 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from aiortc import AudioStreamTrack
-
 from media.streams.webrtc import RelayedVideoTrack
 from server.streams.live import LiveStreams
 from tests.client import ApiClient
-from tests.streams.peers import HEIGHT, WIDTH, MovingBar, accept, new_peer, offer
-from tests.streams.sessions import delete, post_sdp, publish, watch
+from tests.streams.peers import HEIGHT, WIDTH
+from tests.streams.sessions import delete, publish, watch
 
 
 def _assert_nothing_transcoded(live: LiveStreams, stream_id: str) -> None:
@@ -107,23 +105,3 @@ async def test_a_second_name_streams_beside_the_main_stream(
         await viewer.watcher.close()
         await second.close()
         await main.close()
-
-
-async def test_audio_in_an_offer_is_declined_and_video_still_flows(
-    api: ApiClient, live: LiveStreams, batch: dict[str, Any]
-) -> None:
-    pc = new_peer()
-    pc.addTransceiver(AudioStreamTrack(), direction="sendonly")
-    pc.addTransceiver(MovingBar(), direction="sendonly")
-    response = await post_sdp(api, f"/streams/{batch['id']}/whip", "olivia", await offer(pc))
-    assert response.status == 201, await response.text()
-    answer = await response.text()
-    assert "m=audio" in answer and "a=inactive" in answer
-    await accept(pc, answer)
-    viewer = await watch(api, batch["id"])
-    try:
-        await viewer.watcher.wait_for_frames(5)
-        _assert_nothing_transcoded(live, batch["id"])
-    finally:
-        await viewer.watcher.close()
-        await pc.close()

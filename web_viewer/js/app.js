@@ -7,7 +7,11 @@ import { Shell } from "./shell.js";
 import { icon } from "./components/icons.js";
 import * as batch from "./pages/batch.js";
 import * as batches from "./pages/batches.js";
+import * as consolePage from "./pages/console.js";
+import * as consoleSession from "./pages/console_session.js";
 import * as newBatch from "./pages/new_batch.js";
+import * as operator from "./pages/operator.js";
+import * as operatorRun from "./pages/operator_run.js";
 import * as procedureVersion from "./pages/procedure_version.js";
 import * as procedures from "./pages/procedures.js";
 import * as signin from "./pages/signin.js";
@@ -21,6 +25,10 @@ const ROUTES = [
   [/^\/procedures\/([^/]+)\/(\d+)$/, procedureVersion],
   [/^\/trace$/, trace],
   [/^\/trace\/(lot|batch)\/([^/]+)$/, trace],
+  [/^\/operator$/, operator],
+  [/^\/operator\/([^/]+)$/, operatorRun],
+  [/^\/console$/, consolePage],
+  [/^\/console\/([^/]+)$/, consoleSession],
 ];
 
 class App {

@@ -30,6 +30,12 @@ export class Shell {
       ["procedures", h("a", { class: "nav__link", href: "#/procedures" }, icon("file"), "Procedures")],
       ["trace", h("a", { class: "nav__link", href: "#/trace" }, icon("trace"), "Traceability")],
     ]);
+    if (user.roles.some((role) => role === "operator" || role === "supervisor")) {
+      this.links.set("operator", h("a", { class: "nav__link", href: "#/operator" }, icon("play"), "Run"));
+    }
+    if (user.roles.some((role) => ["supervisor", "qa", "author", "admin"].includes(role))) {
+      this.links.set("console", h("a", { class: "nav__link", href: "#/console" }, icon("eye"), "Console"));
+    }
     const signOut = h(
       "button",
       { type: "button", class: "button button--quiet", onClick: () => this.onSignOut(signOut) },

@@ -4,6 +4,7 @@
 import { api, unlessUnreachable } from "../api.js";
 import { append, h, replace } from "../dom.js";
 import * as format from "../format.js";
+import { collaborationSection, loadCollaboration } from "../components/collaboration.js";
 import { icon } from "../components/icons.js";
 import { progressBar } from "../components/progress.js";
 import { timeOf } from "../components/record_parts.js";
@@ -19,7 +20,7 @@ export async function show(ctx) {
   let procedure = null;
 
   async function fetchAndRender({ initial = false } = {}) {
-    const batch = await api.get(`/batches/${encodeURIComponent(id)}`);
+    const [batch, collaboration] = await Promise.all([api.get(`/batches/${encodeURIComponent(id)}`), loadCollaboration(id)]);
     if (!ctx.isCurrent()) return;
     if (!procedure) {
       procedure = await api.get(`/procedures/${encodeURIComponent(batch.procedure.key)}/versions/${batch.procedure.version}`);
@@ -28,7 +29,7 @@ export async function show(ctx) {
     ctx.setTitle(`Batch ${batch.batch_number}`);
     const changed = initial ? new Set() : changedSteps(previous, batch);
     previous = batch;
-    ctx.preservingFocus(() => replace(view, render(ctx, batch, procedure.definition, changed, reload)));
+    ctx.preservingFocus(() => replace(view, render(ctx, batch, procedure.definition, changed, reload, collaboration)));
     if (changed.size) {
       const titles = batch.steps.filter((step) => changed.has(step.step_id)).map((step) => step.title);
       ctx.announce(`Batch record updated: ${titles.join(", ")}.`);
@@ -66,7 +67,7 @@ function changedSteps(before, after) {
   return new Set(after.steps.filter((step) => old.get(step.step_id) !== JSON.stringify(step)).map((step) => step.step_id));
 }
 
-function render(ctx, batch, definition, changed, reload) {
+function render(ctx, batch, definition, changed, reload, collaboration) {
   const titles = new Map(batch.steps.map((step) => [step.step_id, step.title]));
   const records = new Map(batch.steps.map((step) => [step.step_id, step]));
   let number = 0;
@@ -93,6 +94,7 @@ function render(ctx, batch, definition, changed, reload) {
         ),
       ),
     ),
+    collaborationSection(collaboration, titles),
   ];
 }
 

@@ -1,0 +1,383 @@
+"""Live-video fan-out: server CPU per viewer and frames delivered, Stepwise's relay against
+aiortc's stock MediaRelay.
+
+One publisher sends 640x480 VP8 at 30 fps; N viewers (N = 0, then --viewers) watch. Each server
+runs as its own child process on a free 127.0.0.1 port, so its CPU is measured alone:
+- "stepwise": `stepwise serve --demo` (WHIP/WHEP with sign-in, on a demo batch); the relay
+  forwards the publisher's encoded frames to every viewer.
+- "stock": a bare aiohttp WHIP/WHEP server in this file where every viewer gets
+  `MediaRelay().subscribe(track)`: aiortc decodes the publisher once and encodes again per viewer.
+The publisher and the viewers are child processes too (viewers several per process); viewers
+count the frames they receive without decoding them, to leave the CPU to the servers.
+
+    .venv/bin/python bench/relay.py [--viewers 1,5,10,20] [--seconds 10] [--modes stepwise,stock]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import math
+import os
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import AsyncExitStack, asynccontextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+import av
+import numpy as np
+from aiohttp import web
+from aiortc import RTCPeerConnection, RTCSessionDescription, VideoStreamTrack
+from aiortc.contrib.media import MediaRelay
+from steps import BenchFailed, Child, _child, _free_port
+
+from server.demo import DEMO_USERS
+
+WIDTH, HEIGHT, FPS = 640, 480, 30
+VIEWERS_PER_PROCESS = 5
+SDP = "application/sdp"
+PASSWORDS = {user.username: user.password for user in DEMO_USERS}
+_DECODER_QUEUE = "_RTCRtpReceiver__decoder_queue"
+THIS = str(Path(__file__).resolve())
+
+
+# The publisher: a synthetic 480p camera
+
+
+class SyntheticCamera(VideoStreamTrack):
+    """Textured frames with a moving bar, pre-rendered so the publisher spends its CPU on
+    VP8 encoding only; the texture keeps the encoder near its target bitrate, like a camera."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        rng = np.random.default_rng(7)
+        texture = rng.integers(0, 255, (HEIGHT, WIDTH, 3), dtype=np.uint8)
+        self._frames = []
+        for index in range(FPS):
+            image = np.roll(texture, index * 8, axis=1)
+            image[:, (index * 20) % WIDTH :][:, :40] = 255
+            self._frames.append(av.VideoFrame.from_ndarray(image, format="rgb24"))
+        self._sent = 0
+
+    async def recv(self) -> av.VideoFrame:
+        pts, time_base = await self.next_timestamp()
+        frame = self._frames[self._sent % FPS]
+        frame.pts, frame.time_base = pts, time_base
+        self._sent += 1
+        return frame
+
+
+async def _post_sdp(url: str, token: str | None, sdp: str) -> str:
+    headers = {"Content-Type": SDP}
+    if token:
+        headers["Authorization"] = f"Bearer {token}"
+    async with (
+        aiohttp.ClientSession() as session,
+        session.post(url, data=sdp, headers=headers) as r,
+    ):
+        text = await r.text()
+        if r.status != 201:
+            raise BenchFailed(f"{url} answered {r.status}: {text[:200]}")
+        return text
+
+
+async def _negotiate(pc: RTCPeerConnection, url: str, token: str | None) -> None:
+    await pc.setLocalDescription(await pc.createOffer())
+    answer = await _post_sdp(url, token, pc.localDescription.sdp)
+    await pc.setRemoteDescription(RTCSessionDescription(sdp=answer, type="answer"))
+
+
+async def publish(url: str, token: str | None) -> None:
+    """Publish the synthetic camera until terminated."""
+    pc = RTCPeerConnection()
+    pc.addTransceiver(SyntheticCamera(), direction="sendonly")
+    await _negotiate(pc, url, token)
+    print("ready", flush=True)
+    await asyncio.Event().wait()
+
+
+# The viewers: count frames, decode nothing
+
+
+class _FrameCounter:
+    """Stands in for a receiver's decoder queue: counts whole frames instead of decoding."""
+
+    def __init__(self) -> None:
+        self.frames = 0
+        self.first = asyncio.Event()
+
+    def put(self, item: Any) -> None:
+        if item is not None:
+            self.frames += 1
+            self.first.set()
+
+    def get(self) -> None:
+        return None  # the idle decoder thread exits at once
+
+
+async def watch(url: str, token: str | None, count: int) -> None:
+    """Run `count` viewers; print "ready" once each has a frame, then on each stdin line
+    ("start", "stop") print the frame counts so far as JSON."""
+    counters, pcs = [], []
+    for _ in range(count):
+        pc = RTCPeerConnection()
+        receiver = pc.addTransceiver("video", direction="recvonly").receiver
+        counter = _FrameCounter()
+        setattr(receiver, _DECODER_QUEUE, counter)
+        await _negotiate(pc, url, token)
+        counters.append(counter)
+        pcs.append(pc)
+    # An overloaded server may starve some viewers: they count zero frames, not fail the run.
+    with contextlib.suppress(TimeoutError):
+        async with asyncio.timeout(30):
+            await asyncio.gather(*(c.first.wait() for c in counters))
+    print("ready", flush=True)
+    loop = asyncio.get_running_loop()
+    while await loop.run_in_executor(None, sys.stdin.readline):
+        print(json.dumps([c.frames for c in counters]), flush=True)
+
+
+# The stock baseline server
+
+
+def stock_server(port: int) -> None:
+    """WHIP/WHEP with aiortc's MediaRelay: one decoder, one encoder per viewer."""
+    relay, peers = MediaRelay(), set()
+    source: dict[str, Any] = {}
+
+    async def answer(pc: RTCPeerConnection, request: web.Request) -> web.Response:
+        offer = RTCSessionDescription(sdp=await request.text(), type="offer")
+        await pc.setRemoteDescription(offer)
+        if "track" in source:
+            pc.addTrack(relay.subscribe(source["track"], buffered=False))
+        await pc.setLocalDescription(await pc.createAnswer())
+        peers.add(pc)
+        location = f"{request.path}/{uuid.uuid4().hex}"
+        headers = {"Location": location}
+        return web.Response(
+            status=201, text=pc.localDescription.sdp, content_type=SDP, headers=headers
+        )
+
+    async def whip(request: web.Request) -> web.Response:
+        pc = RTCPeerConnection()
+        pc.on("track", lambda track: source.setdefault("track", track))
+        return await answer(pc, request)
+
+    async def whep(request: web.Request) -> web.Response:
+        return await answer(RTCPeerConnection(), request)
+
+    app = web.Application()
+    app.router.add_post("/whip", whip)
+    app.router.add_post("/whep", whep)
+    web.run_app(app, host="127.0.0.1", port=port, print=None)
+
+
+# The driver
+
+
+@dataclass(frozen=True)
+class Measure:
+    mode: str
+    viewers: int
+    cpu: float  # percent of one core, server process only
+    fps: list[float]  # delivered frames per second, per viewer
+
+
+@dataclass(frozen=True)
+class Endpoints:
+    whip: str
+    whep: str
+    token: str | None
+
+
+async def _demo_batch(base: str) -> Endpoints:
+    """Sign in, create and start a batch of a demo procedure: its stream's endpoints."""
+    async with aiohttp.ClientSession() as session:
+
+        async def call(path: str, user: str | None, body: Any) -> Any:
+            headers = {"Authorization": f"Bearer {tokens[user]}"} if user else {}
+            async with session.post(base + path, json=body, headers=headers) as response:
+                if response.status >= 300:
+                    raise BenchFailed(f"{path}: {response.status} {await response.text()}")
+                return await response.json()
+
+        tokens: dict[str | None, str] = {}
+        for user in ("sam", "olivia"):
+            login = {"username": user, "password": PASSWORDS[user]}
+            tokens[user] = (await call("/auth/login", None, login))["token"]
+        batch = await call(
+            "/batches",
+            "sam",
+            {
+                "procedure": "stw101-compression",
+                "batch_number": f"BENCH-{uuid.uuid4().hex[:8]}",
+                "parameters": {"batch_size_kg": 12},
+            },
+        )
+        await call(f"/batches/{batch['id']}/start", "olivia", None)
+    stream = f"{base}/streams/{batch['id']}"
+    # The operator both publishes and watches: any signed-in user may watch.
+    return Endpoints(stream + "/whip", stream + "/whep", tokens["olivia"])
+
+
+@asynccontextmanager
+async def _server(mode: str, logs: Path) -> AsyncIterator[tuple[Child, Endpoints]]:
+    if mode == "stock":
+        async with _child([THIS, "stock-server"], dict(os.environ), logs / "stock.log") as child:
+            yield child, Endpoints(child.url + "/whip", child.url + "/whep", None)
+        return
+    env = {
+        **os.environ,
+        "STEPWISE_DATA_DIR": str(logs / "stepwise"),
+        "STEPWISE_DEMO_BALANCE_PORT": str(_free_port()),
+    }
+    env.pop("DATABASE_URL", None)
+    async with _child(["-m", "server", "serve", "--demo"], env, logs / "stepwise.log") as child:
+        yield child, await _demo_batch(child.url + "/api/v1")
+
+
+@asynccontextmanager
+async def _process(*args: str) -> AsyncIterator[asyncio.subprocess.Process]:
+    """A child running this file with `args`, once it printed "ready"."""
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, THIS, *args, stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE
+    )
+    try:
+        assert process.stdout is not None
+        async with asyncio.timeout(90):
+            line = await process.stdout.readline()
+        if line.strip() != b"ready":
+            raise BenchFailed(f"{args[0]} did not start: {line!r}")
+        yield process
+    finally:
+        if process.returncode is None:
+            process.terminate()
+            await process.wait()
+
+
+async def _counts(workers: list[asyncio.subprocess.Process], command: bytes) -> list[int]:
+    counts: list[int] = []
+    for worker in workers:
+        assert worker.stdin is not None and worker.stdout is not None
+        worker.stdin.write(command)
+        await worker.stdin.drain()
+    for worker in workers:
+        assert worker.stdout is not None
+        counts += json.loads(await worker.stdout.readline())
+    return counts
+
+
+async def _measure(
+    mode: str, child: Child, endpoints: Endpoints, viewers: int, args: argparse.Namespace
+) -> Measure:
+    token = endpoints.token or ""
+    sizes = [VIEWERS_PER_PROCESS] * (viewers // VIEWERS_PER_PROCESS)
+    sizes += [viewers % VIEWERS_PER_PROCESS] if viewers % VIEWERS_PER_PROCESS else []
+    async with AsyncExitStack() as stack:
+        workers = [
+            await stack.enter_async_context(
+                _process("watch", endpoints.whep, token, "--count", str(size))
+            )
+            for size in sizes
+        ]
+        await asyncio.sleep(args.warmup)
+        before = await _counts(workers, b"start\n")
+        cpu_before, started = child.cpu_seconds(), time.perf_counter()
+        await asyncio.sleep(args.seconds)
+        after = await _counts(workers, b"stop\n")
+        cpu_after, elapsed = child.cpu_seconds(), time.perf_counter() - started
+    fps = [(b - a) / elapsed for a, b in zip(before, after, strict=True)]
+    return Measure(mode, viewers, 100 * (cpu_after - cpu_before) / elapsed, fps)
+
+
+async def run(args: argparse.Namespace) -> list[Measure]:
+    results = []
+    with tempfile.TemporaryDirectory(prefix="stepwise-relay-bench-") as folder:
+        for mode in args.modes:
+            async with _server(mode, Path(folder)) as (child, endpoints):
+                token = endpoints.token or ""
+                async with _process("publish", endpoints.whip, token):
+                    for viewers in [0, *args.viewers]:
+                        print(f"{mode}: {viewers} viewers ...", end="", flush=True)
+                        measure = await _measure(mode, child, endpoints, viewers, args)
+                        fps = min(measure.fps, default=math.nan)
+                        print(
+                            f" server {measure.cpu:.1f} % of a core, min {fps:.1f} fps", flush=True
+                        )
+                        results.append(measure)
+    return results
+
+
+def report(results: list[Measure]) -> None:
+    """The table: server CPU in total, per viewer and per delivered frame above the idle
+    stream (0 viewers), and the frame rate each viewer got. An overloaded server delivers
+    fewer frames, so CPU per delivered frame is the figure to compare."""
+    idle = {m.mode: m.cpu for m in results if m.viewers == 0}
+    per_frame: dict[tuple[str, int], float] = {}
+    print()
+    print(
+        "| server | viewers | server CPU (% of a core) | per viewer | ms CPU per delivered frame "
+        "| fps per viewer (mean / min) |"
+    )
+    print("|---|---|---|---|---|---|")
+    for m in results:
+        if not m.viewers:
+            print(f"| {m.mode} | 0 | {m.cpu:.1f} | - | - | - |")
+            continue
+        extra, delivered = m.cpu - idle[m.mode], sum(m.fps)
+        if delivered:
+            per_frame[(m.mode, m.viewers)] = 10 * extra / delivered
+        shown = f"{per_frame[(m.mode, m.viewers)]:.2f}" if delivered else "-"
+        fps = f"{delivered / len(m.fps):.1f} / {min(m.fps):.1f}"
+        print(
+            f"| {m.mode} | {m.viewers} | {m.cpu:.1f} | {extra / m.viewers:.2f} | {shown} | {fps} |"
+        )
+    for viewers in sorted({m.viewers for m in results if m.viewers}):
+        ours, stock = per_frame.get(("stepwise", viewers)), per_frame.get(("stock", viewers))
+        if ours and stock:
+            print(f"{viewers} viewers: the stock relay spends {stock / ours:.1f}x CPU per frame")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    sub = parser.add_subparsers(dest="command")
+    sub.add_parser("stock-server").add_argument("--port", type=int, required=True)
+    for name in ("publish", "watch"):
+        child = sub.add_parser(name)
+        child.add_argument("url")
+        child.add_argument("token")
+        child.add_argument("--count", type=int, default=1)
+    parser.add_argument("--viewers", default="1,5,10,20")
+    parser.add_argument("--modes", default="stepwise,stock")
+    parser.add_argument("--seconds", type=float, default=10.0)
+    parser.add_argument("--warmup", type=float, default=3.0)
+    args = parser.parse_args()
+    if args.command == "stock-server":
+        stock_server(args.port)
+        return 0
+    if args.command == "publish":
+        asyncio.run(publish(args.url, args.token or None))
+        return 0
+    if args.command == "watch":
+        asyncio.run(watch(args.url, args.token or None, args.count))
+        return 0
+    args.viewers = [int(n) for n in args.viewers.split(",")]
+    args.modes = args.modes.split(",")
+    try:
+        report(asyncio.run(run(args)))
+    except BenchFailed as exc:
+        print(f"\nbench/relay.py: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

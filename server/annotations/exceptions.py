@@ -1,0 +1,68 @@
+"""Annotation and chat refusals.
+
+StepwiseError
+ ├── NotFound
+ │    └── AnnotationNotFound      the batch has no annotation with this id
+ ├── Conflict
+ │    ├── AnnotationCleared       already cleared: it can be neither cleared nor acknowledged
+ │    ├── AnnotationAcknowledged  already acknowledged by an operator
+ │    └── BatchRecordClosed       the batch is completed: its record takes no new remarks
+ └── Invalid
+      ├── StreamNotOfBatch        the stream id names another batch's stream
+      └── StepNotOfBatch          the step id is not a step of the batch
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from server.clock import isoformat
+from server.errors import Conflict, Invalid, NotFound
+
+
+class AnnotationNotFound(NotFound):
+    def __init__(self, batch_id: str, annotation_id: str) -> None:
+        super().__init__(f"Batch {batch_id!r} has no annotation {annotation_id!r}.")
+
+
+class AnnotationCleared(Conflict):
+    def __init__(self, annotation_id: str, cleared_at: datetime) -> None:
+        super().__init__(
+            f"Annotation {annotation_id!r} was cleared at {isoformat(cleared_at)}.",
+            current={"state": "cleared", "cleared_at": isoformat(cleared_at)},
+        )
+
+
+class AnnotationAcknowledged(Conflict):
+    def __init__(self, annotation_id: str, acknowledged_at: datetime) -> None:
+        super().__init__(
+            f"Annotation {annotation_id!r} was already acknowledged at "
+            f"{isoformat(acknowledged_at)}.",
+            current={"state": "acknowledged", "acknowledged_at": isoformat(acknowledged_at)},
+        )
+
+
+class BatchRecordClosed(Conflict):
+    def __init__(self, batch_number: str) -> None:
+        super().__init__(
+            f"Batch {batch_number} is completed: its record takes no new annotations or "
+            "chat messages.",
+            current={"status": "completed"},
+        )
+
+
+class StreamNotOfBatch(Invalid):
+    def __init__(self, stream_id: str, batch_id: str) -> None:
+        super().__init__(
+            f"Stream {stream_id!r} is not a stream of batch {batch_id!r}: use the batch id "
+            "or `{batch_id}.{name}`.",
+            errors=[{"field": "stream_id", "message": "not a stream of this batch"}],
+        )
+
+
+class StepNotOfBatch(Invalid):
+    def __init__(self, step_id: str, batch_id: str) -> None:
+        super().__init__(
+            f"Batch {batch_id!r} has no step {step_id!r}.",
+            errors=[{"field": "step_id", "message": "not a step of this batch"}],
+        )

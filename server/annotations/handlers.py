@@ -1,0 +1,127 @@
+"""Annotation and chat endpoints of a batch.
+
+Experts (supervisor, QA, author, admin) draw and clear annotations; the shop floor
+(operator, supervisor) acknowledges them; everyone who may read the batch reads them and chats.
+"""
+
+from __future__ import annotations
+
+from server.annotations import service as annotations
+from server.annotations.schemas import AnnotationIn, AnnotationOut, ChatIn, ChatMessageOut
+from server.auth.roles import EVERYONE, REMOTE_EXPERTS, SHOP_FLOOR
+from server.streams.context import LIVE_STREAMS
+from server.streams.live import LiveStream
+from server.web.api import Api, Call
+
+api = Api("annotations")
+ANNOTATIONS = "/batches/{batch_id}/annotations"
+ANNOTATION = ANNOTATIONS + "/{annotation_id}"
+
+
+def _live(call: Call[object]) -> annotations.LiveLookup:
+    streams = call.request.app[LIVE_STREAMS]
+
+    def lookup(stream_id: str) -> LiveStream | None:
+        return next((stream for stream in streams if stream.stream_id == stream_id), None)
+
+    return lookup
+
+
+@api.route(
+    "POST",
+    ANNOTATIONS,
+    summary="Draw an annotation on a stream of the batch (sent to the headset)",
+    roles=REMOTE_EXPERTS,
+    body=AnnotationIn,
+    response=AnnotationOut,
+    status=201,
+    idempotent=True,
+)
+async def create_annotation(call: Call[AnnotationIn]) -> AnnotationOut:
+    body = call.body
+    drawing = annotations.Drawing(
+        stream_id=body.stream_id,
+        shape=body.shape,
+        points=body.points,
+        text=body.text,
+        color=body.color,
+        frame_timestamp=body.frame_timestamp,
+    )
+    return await annotations.create_annotation(
+        call.session,
+        call.user,
+        call.param("batch_id"),
+        drawing,
+        step_id=body.step_id,
+        live=_live(call),
+    )
+
+
+@api.route(
+    "GET",
+    ANNOTATIONS,
+    summary="The batch's annotations, cleared ones included",
+    roles=EVERYONE,
+    response=list[AnnotationOut],
+)
+async def list_annotations(call: Call[None]) -> list[AnnotationOut]:
+    return list(await annotations.annotations_of(call.session, call.param("batch_id")))
+
+
+@api.route(
+    "POST",
+    ANNOTATION + "/clear",
+    summary="Clear an annotation from the video (kept in the record)",
+    roles=REMOTE_EXPERTS,
+    response=AnnotationOut,
+    idempotent=True,
+)
+async def clear_annotation(call: Call[None]) -> AnnotationOut:
+    return await annotations.clear_annotation(
+        call.session,
+        call.user,
+        call.param("batch_id"),
+        call.param("annotation_id"),
+        live=_live(call),
+    )
+
+
+@api.route(
+    "POST",
+    ANNOTATION + "/acknowledge",
+    summary="Acknowledge an annotation (the operator has seen it)",
+    roles=SHOP_FLOOR,
+    response=AnnotationOut,
+    idempotent=True,
+)
+async def acknowledge_annotation(call: Call[None]) -> AnnotationOut:
+    return await annotations.acknowledge_annotation(
+        call.session, call.user, call.param("batch_id"), call.param("annotation_id")
+    )
+
+
+@api.route(
+    "POST",
+    "/batches/{batch_id}/chat",
+    summary="Post a chat message to the batch",
+    roles=EVERYONE,
+    body=ChatIn,
+    response=ChatMessageOut,
+    status=201,
+    idempotent=True,
+)
+async def post_message(call: Call[ChatIn]) -> ChatMessageOut:
+    return await annotations.post_message(
+        call.session, call.user, call.param("batch_id"), call.body.text, step_id=call.body.step_id
+    )
+
+
+@api.route(
+    "GET",
+    "/batches/{batch_id}/chat",
+    summary="The batch's chat, oldest first",
+    roles=EVERYONE,
+    response=list[ChatMessageOut],
+)
+async def list_messages(call: Call[None]) -> list[ChatMessageOut]:
+    return list(await annotations.messages_of(call.session, call.param("batch_id")))

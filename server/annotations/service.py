@@ -1,0 +1,334 @@
+"""What can be done with annotations and chat: each change audited and announced.
+
+Annotations are drawn by remote experts on a live stream, shown on the operator's headset,
+cleared by an expert or acknowledged by the operator; chat is the written side of the same
+conversation. Both stay in the batch record.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from media.streams.exceptions import StreamEnded
+from server.annotations.exceptions import (
+    AnnotationAcknowledged,
+    AnnotationCleared,
+    AnnotationNotFound,
+    BatchRecordClosed,
+    StepNotOfBatch,
+    StreamNotOfBatch,
+)
+from server.annotations.models import Annotation, ChatMessage
+from server.annotations.schemas import AnnotationOut, ChatMessageOut, PersonOut
+from server.audit import service as audit
+from server.auth import service as auth
+from server.auth.models import User
+from server.batches.active import active_step_id
+from server.batches.exceptions import BatchNotFound
+from server.batches.models import Batch, StepRecord
+from server.clock import utcnow
+from server.events.staging import stage
+from server.streams import anchoring
+from server.streams.live import LiveStream
+from server.streams.service import StreamId
+
+# What the record keeps of an annotation that follows a code: the analyser holds the plane.
+CODE_ANCHOR = {"kind": "code"}
+# The stream of a stream id if it is live in this process, else None.
+LiveLookup = Callable[[str], LiveStream | None]
+# How long an annotation may wait for a frame of a live stream to be analysed for codes (when
+# none is current): beyond it, it is stored frame-anchored rather than keep the headset waiting.
+LOOK_SECONDS = 0.3
+
+
+def _nothing_live(_stream_id: str) -> None:
+    return None
+
+
+@dataclass(frozen=True)
+class Drawing:
+    """An annotation as the expert drew it."""
+
+    stream_id: str
+    shape: str
+    points: list[list[float]]
+    text: str | None
+    color: str
+    frame_timestamp: float
+
+
+async def _open_batch(session: AsyncSession, batch_id: str) -> Batch:
+    """The batch, which must exist and still take remarks."""
+    batch = await session.get(Batch, batch_id)
+    if batch is None:
+        raise BatchNotFound(batch_id)
+    if batch.status == "completed":
+        raise BatchRecordClosed(batch.batch_number)
+    return batch
+
+
+async def _step_of(session: AsyncSession, batch_id: str, step_id: str | None) -> str | None:
+    """The step a remark is about: the one named (a step of the batch), else the active one."""
+    if step_id is None:
+        return await active_step_id(session, batch_id)
+    found = await session.scalar(
+        select(StepRecord.step_id).where(
+            StepRecord.batch_id == batch_id, StepRecord.step_id == step_id
+        )
+    )
+    if found is None:
+        raise StepNotOfBatch(step_id, batch_id)
+    return step_id
+
+
+def _person(user: User) -> PersonOut:
+    return PersonOut(username=user.username, full_name=user.full_name)
+
+
+async def _people(session: AsyncSession, ids: Iterable[str | None]) -> dict[str, PersonOut]:
+    wanted = {user_id for user_id in ids if user_id is not None}
+    if not wanted:
+        return {}
+    users = await session.scalars(select(User).where(User.id.in_(wanted)))
+    return {user.id: _person(user) for user in users}
+
+
+def _annotation_out(annotation: Annotation, people: dict[str, PersonOut]) -> AnnotationOut:
+    return AnnotationOut(
+        id=annotation.id,
+        batch_id=annotation.batch_id,
+        stream_id=annotation.stream_id,
+        step_id=annotation.step_id,
+        shape=annotation.shape,  # type: ignore[arg-type]
+        points=annotation.points,
+        text=annotation.text,
+        color=annotation.color,
+        frame_timestamp=annotation.frame_timestamp,
+        anchor="code" if annotation.anchor else "frame",
+        created_at=annotation.created_at,
+        created_by=people[annotation.created_by],
+        cleared_at=annotation.cleared_at,
+        cleared_by=people.get(annotation.cleared_by or ""),
+        acknowledged_at=annotation.acknowledged_at,
+        acknowledged_by=people.get(annotation.acknowledged_by or ""),
+    )
+
+
+async def _described(session: AsyncSession, annotation: Annotation) -> AnnotationOut:
+    people = await _people(
+        session, (annotation.created_by, annotation.cleared_by, annotation.acknowledged_by)
+    )
+    return _annotation_out(annotation, people)
+
+
+def _announce(session: AsyncSession, action: str, out: AnnotationOut) -> None:
+    stage(
+        session, "annotation", out.batch_id, action=action, annotation=out.model_dump(mode="json")
+    )
+
+
+async def create_annotation(
+    session: AsyncSession,
+    user: User,
+    batch_id: str,
+    drawing: Drawing,
+    *,
+    step_id: str | None = None,
+    live: LiveLookup = _nothing_live,
+) -> AnnotationOut:
+    """Store an expert's annotation on the batch's step, audited and sent to the headset.
+
+    When the stream drawn on is live here and the annotation lies on a code in view, it is
+    anchored to that code and follows it; otherwise it stays where it was drawn.
+    """
+    await _open_batch(session, batch_id)
+    stream = StreamId.parse(drawing.stream_id)
+    if stream.batch_id != batch_id:
+        raise StreamNotOfBatch(drawing.stream_id, batch_id)
+    annotation = Annotation(
+        batch_id=batch_id,
+        step_id=await _step_of(session, batch_id, step_id),
+        stream_id=str(stream),
+        shape=drawing.shape,
+        points=drawing.points,
+        text=drawing.text,
+        color=drawing.color,
+        frame_timestamp=drawing.frame_timestamp,
+        created_at=utcnow(),
+        created_by=user.id,
+    )
+    session.add(annotation)
+    await session.flush()
+    stream_live = live(annotation.stream_id)
+    if stream_live is not None and await _anchored(stream_live, annotation.id, drawing.points):
+        annotation.anchor = CODE_ANCHOR
+    out = _annotation_out(annotation, {user.id: _person(user)})
+    await audit.record(
+        session,
+        auth.actor_of(user),
+        "annotation.created",
+        "annotation",
+        annotation.id,
+        new=out.model_dump(mode="json"),
+        batch_id=batch_id,
+    )
+    _announce(session, "created", out)
+    return out
+
+
+async def _anchored(stream: LiveStream, annotation_id: str, points: list[list[float]]) -> bool:
+    """Anchor the annotation to a code in view, analysing a frame first if none is current."""
+    try:
+        async with asyncio.timeout(LOOK_SECONDS):
+            await anchoring.look(stream)
+    except (TimeoutError, StreamEnded):
+        return False
+    return anchoring.anchor(stream, annotation_id, points)
+
+
+async def _locked_annotation(
+    session: AsyncSession, batch_id: str, annotation_id: str
+) -> Annotation:
+    annotation = await session.get(Annotation, annotation_id, with_for_update=True)
+    if annotation is None or annotation.batch_id != batch_id:
+        raise AnnotationNotFound(batch_id, annotation_id)
+    if annotation.cleared_at is not None:
+        raise AnnotationCleared(annotation_id, annotation.cleared_at)
+    return annotation
+
+
+async def clear_annotation(
+    session: AsyncSession,
+    user: User,
+    batch_id: str,
+    annotation_id: str,
+    *,
+    live: LiveLookup = _nothing_live,
+) -> AnnotationOut:
+    """An expert takes an annotation off the video; the record keeps it, marked cleared."""
+    annotation = await _locked_annotation(session, batch_id, annotation_id)
+    annotation.cleared_at = utcnow()
+    annotation.cleared_by = user.id
+    if (stream_live := live(annotation.stream_id)) is not None:
+        anchoring.release(stream_live, annotation.id)
+    out = await _described(session, annotation)
+    await audit.record(
+        session,
+        auth.actor_of(user),
+        "annotation.cleared",
+        "annotation",
+        annotation.id,
+        old={"cleared_at": None},
+        new={"cleared_at": out.model_dump(mode="json")["cleared_at"], "cleared_by": user.username},
+        batch_id=batch_id,
+    )
+    _announce(session, "cleared", out)
+    return out
+
+
+async def acknowledge_annotation(
+    session: AsyncSession, user: User, batch_id: str, annotation_id: str
+) -> AnnotationOut:
+    """The operator confirms they have seen an annotation; it stays on screen until cleared."""
+    annotation = await _locked_annotation(session, batch_id, annotation_id)
+    if annotation.acknowledged_at is not None:
+        raise AnnotationAcknowledged(annotation_id, annotation.acknowledged_at)
+    annotation.acknowledged_at = utcnow()
+    annotation.acknowledged_by = user.id
+    out = await _described(session, annotation)
+    await audit.record(
+        session,
+        auth.actor_of(user),
+        "annotation.acknowledged",
+        "annotation",
+        annotation.id,
+        old={"acknowledged_at": None},
+        new={
+            "acknowledged_at": out.model_dump(mode="json")["acknowledged_at"],
+            "acknowledged_by": user.username,
+        },
+        batch_id=batch_id,
+    )
+    _announce(session, "acknowledged", out)
+    return out
+
+
+async def _existing_batch(session: AsyncSession, batch_id: str) -> None:
+    if await session.get(Batch, batch_id) is None:
+        raise BatchNotFound(batch_id)
+
+
+async def annotations_of(session: AsyncSession, batch_id: str) -> Sequence[AnnotationOut]:
+    """Every annotation of a batch, cleared ones included, oldest first."""
+    await _existing_batch(session, batch_id)
+    found = (
+        await session.scalars(
+            select(Annotation)
+            .where(Annotation.batch_id == batch_id)
+            .order_by(Annotation.created_at, Annotation.id)
+        )
+    ).all()
+    people = await _people(
+        session,
+        (user_id for a in found for user_id in (a.created_by, a.cleared_by, a.acknowledged_by)),
+    )
+    return [_annotation_out(annotation, people) for annotation in found]
+
+
+def _message_out(message: ChatMessage, people: dict[str, PersonOut]) -> ChatMessageOut:
+    return ChatMessageOut(
+        id=message.id,
+        batch_id=message.batch_id,
+        step_id=message.step_id,
+        text=message.text,
+        created_at=message.created_at,
+        created_by=people[message.created_by],
+    )
+
+
+async def post_message(
+    session: AsyncSession, user: User, batch_id: str, text: str, *, step_id: str | None = None
+) -> ChatMessageOut:
+    """Add a chat line to the batch, audited and sent to everyone following the batch."""
+    await _open_batch(session, batch_id)
+    message = ChatMessage(
+        batch_id=batch_id,
+        step_id=await _step_of(session, batch_id, step_id),
+        text=text,
+        created_at=utcnow(),
+        created_by=user.id,
+    )
+    session.add(message)
+    await session.flush()
+    out = _message_out(message, {user.id: _person(user)})
+    dumped = out.model_dump(mode="json")
+    await audit.record(
+        session,
+        auth.actor_of(user),
+        "chat.posted",
+        "chat_message",
+        message.id,
+        new=dumped,
+        batch_id=batch_id,
+    )
+    stage(session, "chat", batch_id, message=dumped)
+    return out
+
+
+async def messages_of(session: AsyncSession, batch_id: str) -> Sequence[ChatMessageOut]:
+    """The batch's chat, oldest first."""
+    await _existing_batch(session, batch_id)
+    found = (
+        await session.scalars(
+            select(ChatMessage)
+            .where(ChatMessage.batch_id == batch_id)
+            .order_by(ChatMessage.created_at, ChatMessage.id)
+        )
+    ).all()
+    people = await _people(session, (message.created_by for message in found))
+    return [_message_out(message, people) for message in found]

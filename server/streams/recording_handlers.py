@@ -1,0 +1,60 @@
+"""Starting and stopping the recording of a live stream."""
+
+from __future__ import annotations
+
+from server.auth.roles import EVERYONE
+from server.streams import recordings
+from server.streams.context import LIVE_STREAMS
+from server.streams.live import LiveStream
+from server.streams.schemas import RecordingOut
+from server.streams.service import StreamId
+from server.web.api import Api, Call
+from server.web.keys import MEDIA_FILES
+
+api = Api("recordings")
+RECORDINGS = "/streams/{stream_id}/recordings"
+
+
+def _stream_id(call: Call[None]) -> str:
+    return str(StreamId.parse(call.param("stream_id")))
+
+
+@api.route(
+    "POST",
+    RECORDINGS,
+    summary="Start recording a live stream into the batch record (its publisher or an expert)",
+    roles=EVERYONE,
+    response=RecordingOut,
+    status=201,
+    idempotent=True,
+)
+async def start(call: Call[None]) -> RecordingOut:
+    stream = call.request.app[LIVE_STREAMS].get(_stream_id(call))
+    folder = call.settings.data_dir / "recordings"
+    return RecordingOut.of(
+        await recordings.start_recording(call.session, stream, call.user, folder)
+    )
+
+
+@api.route(
+    "POST",
+    RECORDINGS + "/{recording_id}/stop",
+    summary="Stop a recording: the file is stored and attached to the batch step",
+    roles=EVERYONE,
+    response=RecordingOut,
+    idempotent=True,
+)
+async def stop(call: Call[None]) -> RecordingOut:
+    stream_id = _stream_id(call)
+    live: LiveStream | None = next(
+        (s for s in call.request.app[LIVE_STREAMS] if s.stream_id == stream_id), None
+    )
+    recording = await recordings.stop_recording(
+        call.session,
+        call.request.app[MEDIA_FILES],
+        stream_id,
+        call.param("recording_id"),
+        call.user,
+        live,
+    )
+    return RecordingOut.of(recording)

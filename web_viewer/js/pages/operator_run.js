@@ -1,0 +1,206 @@
+// Running a batch on a phone: the active step with large controls, the camera (scans,
+// photos, live video with the experts' annotations), deviations as they are raised, and the
+// steps already done. Live: another device completing a step moves this page on.
+
+import { api, unlessUnreachable } from "../api.js";
+import { append, h, replace } from "../dom.js";
+import { CameraPanel } from "../components/camera_panel.js";
+import { coalesced } from "../components/coalesced.js";
+import { icon } from "../components/icons.js";
+import { operatorStep } from "../components/operator_step.js";
+import { progressBar } from "../components/progress.js";
+import { deviationCard } from "../components/record_parts.js";
+import { statusChip } from "../components/status.js";
+import { stepCard } from "../components/step_card.js";
+
+const NOTICES_KEPT = 3;
+
+export async function show(ctx) {
+  ctx.setSection("operator");
+  const id = ctx.params[0];
+  const camera = new CameraPanel(id);
+  const head = h("header", { class: "op-head" });
+  const notices = h("div", { class: "op-notices", id: "op-notices" });
+  const stepSlot = h("div", { class: "op-slot", id: "step-slot" });
+  const deviationSlot = h("div", { class: "op-slot" });
+  const doneSlot = h("div", { class: "op-slot" });
+  append(
+    ctx.main,
+    h("div", { class: "operator" },
+      h("a", { class: "back-link", href: "#/operator" }, icon("back"), "My batches"),
+      head, notices, stepSlot, camera.element, deviationSlot, doneSlot),
+  );
+  let batch = null;
+  let shownKey = null;
+  let form = null;
+
+  const tools = { scan: (spec) => camera.scan(spec), photo: () => camera.photo() };
+
+  function notify(tone, iconName, text) {
+    const note = h("div", { class: `form-message form-message--${tone} op-notice`, role: "alert" },
+      icon(iconName), h("span", {}, text),
+      h("button", { type: "button", class: "button button--quiet op-notice__close", onClick: () => note.remove() },
+        h("span", { class: "visually-hidden" }, "Dismiss: "), "OK"));
+    notices.prepend(note);
+    while (notices.children.length > NOTICES_KEPT) notices.lastElementChild.remove();
+  }
+
+  function renderStep(initial) {
+    const key = `${batch.status}:${batch.current_step}`;
+    if (key === shownKey) return;
+    shownKey = key;
+    // The step this page showed was completed by someone else (a headset, another phone).
+    const left = form && batch.steps.find((step) => step.step_id === form.stepId);
+    if (left?.state === "completed" && left.completed_by?.username !== ctx.user.username) {
+      notify("info", "info", `“${left.title}” was completed on another device by ${left.completed_by?.full_name ?? "someone else"}.`);
+    }
+    form = null;
+    const record = batch.steps.find((step) => step.step_id === batch.current_step && step.state === "active");
+    if (batch.status === "completed") {
+      replace(stepSlot, completedPanel(batch));
+    } else if (batch.status === "created") {
+      replace(stepSlot, startPanel(ctx, batch, reload));
+    } else if (record) {
+      form = operatorStep({
+        batch,
+        record,
+        user: ctx.user,
+        tools,
+        onCompleted: (result) => completed(result),
+        onStale: () => reload(),
+      });
+      replace(stepSlot, form.element);
+    } else {
+      replace(stepSlot, h("p", { class: "notice notice--info" }, icon("clock"), "Waiting for the next step…"));
+    }
+    if (!initial) stepSlot.querySelector("h2")?.focus();
+  }
+
+  function completed(result) {
+    const deviations = result.deviations ?? [];
+    const text = deviations.length
+      ? `Step completed in the alert band: ${deviations.map((d) => `deviation ${d.number}`).join(", ")} opened.`
+      : "Step completed.";
+    ctx.announce(text);
+    reload();
+  }
+
+  async function fetchAndRender({ initial = false } = {}) {
+    const read = await api.get(`/batches/${encodeURIComponent(id)}`);
+    if (!ctx.isCurrent()) return;
+    batch = read;
+    ctx.setTitle(`Run ${batch.batch_number}`);
+    const doneOpen = doneSlot.querySelector("details")?.open ?? false;
+    ctx.preservingFocus(() => {
+      replace(head, header(batch));
+      replace(deviationSlot, deviationsPanel(batch));
+      replace(doneSlot, doneSteps(batch, doneOpen));
+    });
+    renderStep(initial);
+  }
+
+  const reload = coalesced(fetchAndRender, {
+    isCurrent: ctx.isCurrent,
+    onError: unlessUnreachable(ctx.reportError),
+  });
+
+  function onEvent(event) {
+    if (event.type === "annotation") {
+      camera.showAnnotation(event);
+      if (event.action === "created" && event.annotation?.stream_id === id) {
+        notify("info", "pencil", `New annotation from ${event.annotation?.created_by?.full_name ?? "an expert"}${event.annotation?.text ? `: ${event.annotation.text}` : ""}.`);
+      }
+    } else if (event.type === "scan") {
+      form?.offerScan(event);
+    } else if (event.type === "scan_rejected") {
+      form?.rejectScan(event);
+    } else if (event.type === "deviation") {
+      notify("danger", "alert", `Deviation ${event.number} raised: ${event.title}`);
+      reload();
+    } else if (event.type === "step" || event.type === "batch") {
+      reload();
+    }
+  }
+
+  const reloadAnnotations = () => camera.loadAnnotations().catch(unlessUnreachable((error) => camera.showError(error)));
+  await Promise.all([fetchAndRender({ initial: true }), reloadAnnotations()]);
+  const unwatch = ctx.live.watch([`batch:${id}`], {
+    onEvent,
+    onResync: () => {
+      reload();
+      reloadAnnotations();
+    },
+  });
+  return () => {
+    unwatch();
+    camera.destroy();
+  };
+}
+
+function header(batch) {
+  return [
+    h("p", { class: "eyebrow" }, "Batch"),
+    h("div", { class: "op-head__top" },
+      h("h1", { tabindex: "-1" }, batch.batch_number),
+      statusChip("batch", batch.status)),
+    h("p", { class: "op-head__procedure" }, `${batch.procedure.title} · version ${batch.procedure.version}`),
+    progressBar(batch.progress),
+  ];
+}
+
+function startPanel(ctx, batch, reload) {
+  const message = h("p", { class: "field__error", role: "alert", hidden: true });
+  const button = h(
+    "button",
+    {
+      type: "button",
+      id: "start-batch",
+      class: "button button--primary op-button op-button--main",
+      onClick: async () => {
+        button.disabled = true;
+        try {
+          await api.post(`/batches/${encodeURIComponent(batch.id)}/start`);
+          await reload();
+        } catch (error) {
+          button.disabled = false;
+          replace(message, icon("alert"), h("span", {}, error.detail));
+          message.hidden = false;
+        }
+      },
+    },
+    icon("play"),
+    "Start batch",
+  );
+  return h("section", { class: "op-step", "aria-labelledby": "start-title" },
+    h("h2", { id: "start-title", tabindex: "-1" }, "Not started yet"),
+    h("p", {}, "Start the batch when the line is ready; the first step opens."),
+    button, message);
+}
+
+function completedPanel(batch) {
+  return h("section", { class: "op-step op-step--done", "aria-labelledby": "done-title", id: "batch-done" },
+    h("h2", { id: "done-title", tabindex: "-1" }, icon("check"), "Batch completed"),
+    h("p", {}, "Every step is done. The batch record is ready for review."),
+    h("div", { class: "op-actions" },
+      h("a", { class: "button button--primary op-button", href: `#/batches/${encodeURIComponent(batch.id)}` }, icon("file"), "Open the batch record"),
+      h("a", { class: "button op-button", href: "#/operator" }, icon("back"), "My batches")));
+}
+
+function deviationsPanel(batch) {
+  const deviations = [...(batch.deviations ?? [])].reverse();
+  if (!deviations.length) return h("p", { class: "notice notice--ok" }, icon("check"), "No deviations in this batch.");
+  const titles = new Map(batch.steps.map((step) => [step.step_id, step.title]));
+  return h("section", { class: "op-deviations", "aria-labelledby": "op-deviations-title", id: "op-deviations" },
+    h("h2", { id: "op-deviations-title" }, icon("alert"), `Deviations (${deviations.length})`),
+    deviations.map((deviation) => deviationCard(deviation, { stepTitle: titles.get(deviation.step_id) })));
+}
+
+function doneSteps(batch, open) {
+  const done = batch.steps.filter((step) => step.state === "completed" || step.state === "skipped");
+  if (!done.length) return null;
+  const titles = new Map(batch.steps.map((step) => [step.step_id, step.title]));
+  return h("details", { class: "op-done", id: "done-steps", open },
+    h("summary", { id: "done-steps-summary" }, `Steps done (${done.length} of ${batch.steps.length})`),
+    h("ol", { class: "steps" }, done.map((record) =>
+      stepCard({ definition: record.definition, record, number: batch.steps.indexOf(record) + 1, titles }))));
+}
