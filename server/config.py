@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -36,20 +37,32 @@ class Settings:
         return f"sqlite+aiosqlite:///{(self.data_dir / 'stepwise.db').resolve()}"
 
 
+class SettingInvalid(ValueError):
+    """An environment variable whose value cannot be used; the message names it."""
+
+
+# Optional variables: name → (setting, parser of the text).
+_PARSED: dict[str, tuple[str, Callable[[str], object]]] = {
+    "STEPWISE_DEMO_BALANCE_PORT": ("demo_balance_port", int),
+    "STEPWISE_TOKEN_HOURS": ("token_lifetime", lambda text: timedelta(hours=float(text))),
+    "STEPWISE_ICE_SERVERS": ("ice_servers", parse_ice_servers),
+    "STEPWISE_STREAM_IDLE_SECONDS": ("stream_idle_seconds", float),
+}
+
+
 def settings_from_env(environ: dict[str, str] | None = None, **overrides: object) -> Settings:
-    """Build settings from `STEPWISE_*` and `DATABASE_URL` variables."""
+    """Build settings from `STEPWISE_*` and `DATABASE_URL` variables; SettingInvalid names
+    a variable that cannot be used."""
     env = os.environ if environ is None else environ
     values: dict[str, object] = {
         "data_dir": Path(env.get("STEPWISE_DATA_DIR", "stepwise-data")),
         "database_url": env.get("DATABASE_URL", ""),
     }
-    if "STEPWISE_DEMO_BALANCE_PORT" in env:
-        values["demo_balance_port"] = int(env["STEPWISE_DEMO_BALANCE_PORT"])
-    if "STEPWISE_TOKEN_HOURS" in env:
-        values["token_lifetime"] = timedelta(hours=float(env["STEPWISE_TOKEN_HOURS"]))
-    if "STEPWISE_ICE_SERVERS" in env:
-        values["ice_servers"] = parse_ice_servers(env["STEPWISE_ICE_SERVERS"])
-    if "STEPWISE_STREAM_IDLE_SECONDS" in env:
-        values["stream_idle_seconds"] = float(env["STEPWISE_STREAM_IDLE_SECONDS"])
+    for variable, (setting, parse) in _PARSED.items():
+        if variable in env:
+            try:
+                values[setting] = parse(env[variable])
+            except ValueError as exc:
+                raise SettingInvalid(f"{variable}={env[variable]!r} cannot be used: {exc}") from exc
     values.update(overrides)
     return Settings(**values)  # type: ignore[arg-type]

@@ -21,7 +21,7 @@ from server.audit import service as audit
 from server.auth import service as auth
 from server.cli.trace import add_trace_command
 from server.concurrency import run_blocking
-from server.config import Settings, settings_from_env
+from server.config import SettingInvalid, Settings, settings_from_env
 from server.db.engine import Database, open_database
 from server.db.migrate import upgrade
 from server.demo import DEMO_USERS, seed_demo
@@ -220,6 +220,6 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         return args.run(args, settings_from_env())
-    except (CommandFailed, StepwiseError, OSError) as exc:
+    except (CommandFailed, StepwiseError, SettingInvalid, OSError) as exc:
         print(f"stepwise: {exc}", file=sys.stderr)
         return 1

@@ -123,3 +123,14 @@ def test_short_password_is_refused(env: dict[str, str]) -> None:
         stdin="short\n",
     )
     assert result.returncode == 1 and "at least 8 characters" in result.stderr
+
+
+def test_a_setting_that_cannot_be_used_is_named_in_one_line(env: dict[str, str]) -> None:
+    result = stepwise({**env, "STEPWISE_ICE_SERVERS": '[{"urls": 5}]'}, "audit", "verify")
+    idle = stepwise({**env, "STEPWISE_STREAM_IDLE_SECONDS": "soon"}, "audit", "verify")
+
+    assert result.returncode == 1
+    assert result.stderr.startswith("stepwise: STEPWISE_ICE_SERVERS=")
+    assert "Traceback" not in result.stderr
+    assert idle.returncode == 1
+    assert idle.stderr.strip().startswith("stepwise: STEPWISE_STREAM_IDLE_SECONDS='soon'")
