@@ -4,9 +4,11 @@
 import { api, unlessUnreachable } from "../api.js";
 import { append, h, replace } from "../dom.js";
 import * as format from "../format.js";
+import { coalesced } from "../components/coalesced.js";
 import { collaborationSection, loadCollaboration } from "../components/collaboration.js";
 import { icon } from "../components/icons.js";
 import { progressBar } from "../components/progress.js";
+import { startBatchControls } from "../components/start_button.js";
 import { timeOf } from "../components/record_parts.js";
 import { statusChip } from "../components/status.js";
 import { stepCard } from "../components/step_card.js";
@@ -36,27 +38,11 @@ export async function show(ctx) {
     }
   }
 
-  // Events arrive in bursts (a completion activates the next step): one read at a time,
-  // and one more after it if anything arrived meanwhile.
-  let running = null;
-  let again = false;
-  function reload() {
-    if (running) {
-      again = true;
-      return running;
-    }
-    running = (async () => {
-      try {
-        do {
-          again = false;
-          await fetchAndRender();
-        } while (again && ctx.isCurrent());
-      } finally {
-        running = null;
-      }
-    })();
-    return running.catch(unlessUnreachable(ctx.reportError));
-  }
+  // Events arrive in bursts (a completion activates the next step): reads are coalesced.
+  const reload = coalesced(fetchAndRender, {
+    isCurrent: () => ctx.isCurrent(),
+    onError: unlessUnreachable(ctx.reportError),
+  });
 
   await fetchAndRender({ initial: true });
   return ctx.live.watch([`batch:${id}`], { onEvent: reload, onResync: reload });
@@ -134,28 +120,7 @@ function header(ctx, batch, definition, reload) {
 }
 
 function startButton(ctx, batch, reload) {
-  const message = h("p", { class: "field__error", role: "alert", hidden: true });
-  const button = h(
-    "button",
-    {
-      type: "button",
-      id: "start-batch",
-      class: "button button--primary",
-      onClick: async () => {
-        button.disabled = true;
-        try {
-          await api.post(`/batches/${encodeURIComponent(batch.id)}/start`);
-          await reload();
-        } catch (error) {
-          button.disabled = false;
-          message.textContent = error.detail;
-          message.hidden = false;
-        }
-      },
-    },
-    icon("play"),
-    "Start batch",
-  );
+  const [button, message] = startBatchControls(batch, reload);
   return h("div", { class: "batch-head__actions" }, button, message);
 }
 

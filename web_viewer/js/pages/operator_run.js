@@ -9,6 +9,7 @@ import { coalesced } from "../components/coalesced.js";
 import { icon } from "../components/icons.js";
 import { operatorStep } from "../components/operator_step.js";
 import { progressBar } from "../components/progress.js";
+import { startBatchControls } from "../components/start_button.js";
 import { deviationCard } from "../components/record_parts.js";
 import { statusChip } from "../components/status.js";
 import { stepCard } from "../components/step_card.js";
@@ -149,28 +150,9 @@ function header(batch) {
 }
 
 function startPanel(ctx, batch, reload) {
-  const message = h("p", { class: "field__error", role: "alert", hidden: true });
-  const button = h(
-    "button",
-    {
-      type: "button",
-      id: "start-batch",
-      class: "button button--primary op-button op-button--main",
-      onClick: async () => {
-        button.disabled = true;
-        try {
-          await api.post(`/batches/${encodeURIComponent(batch.id)}/start`);
-          await reload();
-        } catch (error) {
-          button.disabled = false;
-          replace(message, icon("alert"), h("span", {}, error.detail));
-          message.hidden = false;
-        }
-      },
-    },
-    icon("play"),
-    "Start batch",
-  );
+  const [button, message] = startBatchControls(batch, reload, {
+    buttonClass: "button button--primary op-button op-button--main",
+  });
   return h("section", { class: "op-step", "aria-labelledby": "start-title" },
     h("h2", { id: "start-title", tabindex: "-1" }, "Not started yet"),
     h("p", {}, "Start the batch when the line is ready; the first step opens."),
