@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.annotations.support import arrow, next_event, subscribed
+from tests.annotations.support import arrow
 from tests.api.fixtures import complete, signature
 from tests.client import ApiClient
+from tests.events import next_event, subscribed
 
 
 async def _trail(api: ApiClient, batch_id: str, entity: str) -> list[dict[str, Any]]:
@@ -66,7 +67,7 @@ async def test_clearing_keeps_the_annotation_in_the_record_and_tells_the_headset
 ) -> None:
     path = f"/batches/{batch['id']}/annotations"
     drawn = (await api.post(path, "quinn", arrow(batch["id"]))).body
-    async with subscribed(api, "olivia", batch["id"]) as headset:
+    async with subscribed(api, batch["id"], "olivia") as headset:
         cleared = await api.post(f"{path}/{drawn['id']}/clear", "sam")
         assert cleared.status == 200, cleared.body
         event = await next_event(headset, "annotation", action="cleared")
@@ -90,7 +91,7 @@ async def test_the_operator_acknowledges_once_and_the_expert_can_still_clear(
     path = f"/batches/{batch['id']}/annotations"
     drawn = (await api.post(path, "quinn", arrow(batch["id"]))).body
     assert (await api.post(f"{path}/{drawn['id']}/acknowledge", "quinn")).status == 403
-    async with subscribed(api, "quinn", batch["id"]) as console:
+    async with subscribed(api, batch["id"], "quinn") as console:
         seen = await api.post(f"{path}/{drawn['id']}/acknowledge", "olivia")
         assert seen.status == 200, seen.body
         event = await next_event(console, "annotation", action="acknowledged")

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.annotations.support import next_event, subscribed
 from tests.client import ApiClient
+from tests.events import next_event, subscribed
 
 
 async def test_a_message_reaches_the_batch_subscribers_and_is_kept_audited(
     api: ApiClient, batch: dict[str, Any]
 ) -> None:
     path = f"/batches/{batch['id']}/chat"
-    async with subscribed(api, "olivia", batch["id"]) as headset:
+    async with subscribed(api, batch["id"], "olivia") as headset:
         posted = await api.post(path, "quinn", {"text": "  Check the seal on the left valve. "})
         assert posted.status == 201, posted.body
         event = await next_event(headset, "chat")

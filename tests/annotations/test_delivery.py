@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.annotations.support import arrow, next_event, subscribed
+from tests.annotations.support import arrow
 from tests.client import ApiClient
+from tests.events import next_event, subscribed
 
 
 async def test_the_headset_receives_the_annotation_the_expert_posts(
     api: ApiClient, batch: dict[str, Any]
 ) -> None:
-    async with subscribed(api, "olivia", batch["id"]) as headset:
+    async with subscribed(api, batch["id"], "olivia") as headset:
         drawn = await api.post(
             f"/batches/{batch['id']}/annotations",
             "quinn",
@@ -39,7 +40,7 @@ async def test_the_headset_receives_the_annotation_the_expert_posts(
 
 
 async def test_a_refused_annotation_sends_no_event(api: ApiClient, batch: dict[str, Any]) -> None:
-    async with subscribed(api, "olivia", batch["id"]) as headset:
+    async with subscribed(api, batch["id"], "olivia") as headset:
         bad = arrow(batch["id"], points=[[0.2, 0.3]])
         assert (await api.post(f"/batches/{batch['id']}/annotations", "quinn", bad)).status == 422
         good = await api.post(f"/batches/{batch['id']}/annotations", "quinn", arrow(batch["id"]))

@@ -6,7 +6,6 @@ from __future__ import annotations
 import pytest
 from playwright.async_api import Page, expect
 
-from tests.annotations.support import next_event, subscribed
 from tests.browser.support import (
     PageWatch,
     Site,
@@ -16,6 +15,7 @@ from tests.browser.support import (
     sign_in,
     wait_until_live,
 )
+from tests.events import next_event, subscribed
 from tests.streams.sessions import publish
 
 pytestmark = [
@@ -33,7 +33,7 @@ async def test_an_expert_watches_a_live_session_and_the_headset_receives_the_arr
     batch = await line_batch(site.api)
     publisher = await publish(site.api, batch["id"], as_user="olivia")
     try:
-        async with subscribed(site.api, "olivia", batch["id"]) as headset:
+        async with subscribed(site.api, batch["id"], "olivia") as headset:
             await sign_in(page, "quinn", at="/#/console")
             session = page.locator(f'tr[data-stream="{batch["id"]}"]')
             await expect(session).to_contain_text("TL-2026-0042")

@@ -3,17 +3,14 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import fractions
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 
 import av
 import cv2
 import numpy as np
-from aiohttp import ClientWebSocketResponse
 from aiortc import MediaStreamTrack, RTCPeerConnection
 
 from media.codes import DecodedCode, decode_frame
@@ -93,33 +90,6 @@ async def publish_scene(
     assert response.status == 201, await response.text()
     await accept(pc, await response.text())
     return PublishedScene(pc, track)
-
-
-@contextlib.asynccontextmanager
-async def subscribed(
-    api: ApiClient, batch_id: str, username: str = "olivia"
-) -> AsyncIterator[ClientWebSocketResponse]:
-    """A WebSocket subscribed to the batch's events, as the headset holds one."""
-    token = await api.token(username)
-    async with api.client.ws_connect(f"/api/v1/ws?token={token}") as ws:
-        assert (await ws.receive_json())["type"] == "hello"
-        await ws.send_json({"subscribe": f"batch:{batch_id}"})
-        assert (await ws.receive_json())["type"] == "subscribed"
-        yield ws
-
-
-async def next_event(
-    ws: ClientWebSocketResponse,
-    event_type: str,
-    where: Callable[[dict[str, Any]], bool] = lambda _event: True,
-    seconds: float = 10,
-) -> dict[str, Any]:
-    """The next event of a type (that `where` accepts), passing over the others."""
-    async with asyncio.timeout(seconds):
-        while True:
-            event = await ws.receive_json()
-            if event["type"] == event_type and where(event):
-                return event
 
 
 async def until(condition: Callable[[], bool], seconds: float = 10) -> None:

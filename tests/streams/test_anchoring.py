@@ -12,15 +12,14 @@ from server.streams import anchoring
 from server.streams.live import LiveStreams
 from tests.api.fixtures import approved_procedure, started_batch
 from tests.client import ApiClient
+from tests.events import next_event, subscribed
 from tests.streams.scenes import (
     BALANCE,
     HEIGHT,
     WIDTH,
     code_scene,
-    next_event,
     publish_scene,
     shifted,
-    subscribed,
     the_code,
     until,
 )

@@ -14,14 +14,13 @@ from server.streams.scanning import ScanWatch
 from server.web.keys import DATABASE
 from tests.api.fixtures import approved_procedure, complete, started_batch
 from tests.client import ApiClient
+from tests.events import next_event, subscribed
 from tests.streams.scenes import (
     BALANCE,
     QUARANTINED_LOT,
     RELEASED_LOT,
     code_scene,
-    next_event,
     publish_scene,
-    subscribed,
     until,
 )
 

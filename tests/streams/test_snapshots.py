@@ -11,14 +11,13 @@ import pytest
 from server.streams import snapshots
 from server.streams.live import LiveStreams
 from tests.client import ApiClient
+from tests.events import next_event, subscribed
 from tests.streams.scenes import (
     BALANCE,
     HEIGHT,
     WIDTH,
     code_scene,
-    next_event,
     publish_scene,
-    subscribed,
     until,
 )
 
