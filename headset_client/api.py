@@ -1,0 +1,122 @@
+"""Talking to the Stepwise server: JSON over HTTP and the event WebSocket, with aiohttp.
+
+aiohttp's errors are translated here, once: no answer, a timeout or a 5xx is
+ServerUnreachable (try again, with the same Idempotency-Key); a 4xx is ServerRefused with the
+server's problem document.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+import aiohttp
+
+from headset_client.exceptions import ServerRefused, ServerUnreachable, SignInFailed
+from headset_client.outbox import Request
+
+PREFIX = "/api/v1"
+
+
+@dataclass(frozen=True)
+class Answer:
+    """A 2xx answer: its status, JSON body (None when empty or not JSON) and raw bytes."""
+
+    status: int
+    body: Any
+    headers: dict[str, str]
+    raw: bytes
+
+
+def api_root(server: str) -> str:
+    """`http://host:port` or `http://host:port/api/v1` → the API root URL."""
+    root = server.rstrip("/")
+    return root if root.endswith(PREFIX) else root + PREFIX
+
+
+class StepwiseApi:
+    """The public API of one server, as one signed-in user."""
+
+    def __init__(self, session: aiohttp.ClientSession, server: str, timeout: float = 10.0) -> None:
+        self.session = session
+        self.root = api_root(server)
+        self.token: str | None = None
+        self._timeout = aiohttp.ClientTimeout(total=timeout)
+
+    async def login(self, username: str, password: str) -> dict[str, Any]:
+        """Sign in; keeps the bearer token and returns the user."""
+        body = {"username": username, "password": password}
+        try:
+            answer = await self.send(Request.json("POST", "/auth/login", body), authorised=False)
+        except ServerRefused as exc:
+            if exc.status == 401:
+                raise SignInFailed(f"{username}: user name or password refused") from exc
+            raise
+        self.token = answer.body["token"]
+        return answer.body["user"]
+
+    async def get(self, path: str) -> Any:
+        """GET a JSON document."""
+        return (await self._call("GET", path, None, {})).body
+
+    async def send(
+        self, request: Request, key: str | None = None, *, authorised: bool = True
+    ) -> Answer:
+        """Send a request (with its Idempotency-Key, if any) and return the 2xx answer."""
+        headers = {"Content-Type": request.content_type}
+        if key is not None:
+            headers["Idempotency-Key"] = key
+        return await self._call(
+            request.method, request.path, request.body, headers, authorised=authorised
+        )
+
+    def path_of(self, location: str) -> str:
+        """The API path of a `Location` the server answered (absolute path or URL)."""
+        index = location.find(PREFIX)
+        return location[index + len(PREFIX) :] if index >= 0 else location
+
+    def websocket(self) -> Any:
+        """A context manager connecting the event WebSocket (token in the query)."""
+        url = f"{self.root}/ws"
+        return self.session.ws_connect(
+            url,
+            params={"token": self.token or ""},
+            heartbeat=20.0,
+            timeout=aiohttp.ClientWSTimeout(ws_close=self._timeout.total),
+        )
+
+    async def _call(
+        self,
+        method: str,
+        path: str,
+        body: bytes | None,
+        headers: dict[str, str],
+        *,
+        authorised: bool = True,
+    ) -> Answer:
+        if authorised and self.token:
+            headers = {**headers, "Authorization": f"Bearer {self.token}"}
+        try:
+            async with self.session.request(
+                method, self.root + path, data=body, headers=headers, timeout=self._timeout
+            ) as response:
+                raw = await response.read()
+                status, answer_headers = response.status, dict(response.headers)
+        except (aiohttp.ClientError, TimeoutError) as exc:
+            raise ServerUnreachable(f"{method} {path}: {type(exc).__name__}: {exc}") from exc
+        document = _json(raw)
+        if status >= 500 or status in (408, 429):
+            raise ServerUnreachable(f"{method} {path}: {status}")
+        if status >= 400:
+            if not isinstance(document, dict):
+                document = {"status": status, "title": raw[:200].decode("utf-8", "replace")}
+            raise ServerRefused(status, document)
+        return Answer(status, document, answer_headers, raw)
+
+
+def _json(raw: bytes) -> Any:
+    try:
+        return json.loads(raw) if raw else None
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        return None

@@ -1,0 +1,178 @@
+"""The batch as the operator sees it: the server's record with the submissions not yet
+answered laid over it, using the same rules as the server (procedures.guardrails).
+
+Pure: no I/O. Laying a submission over a record that already holds it changes nothing (its
+step is no longer active), so a record read while a submission is in flight is still right.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from procedures.exceptions import ExpressionFailed
+from procedures.guardrails import is_applicable
+from procedures.model import Procedure, Step
+
+StepStateName = Literal["pending", "active", "completed", "skipped", "submitted"]
+
+
+@dataclass(frozen=True)
+class Submission:
+    """What the projection needs to know of a saved submission."""
+
+    kind: Literal["start", "complete", "upload", "acknowledge"]
+    step_id: str | None = None
+    values: Mapping[str, Any] = field(default_factory=dict)
+    calculated: Mapping[str, Any] = field(default_factory=dict)
+    comment: str | None = None
+    performer: str | None = None
+    needs_server: bool = False
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "step_id": self.step_id,
+            "values": dict(self.values),
+            "calculated": dict(self.calculated),
+            "comment": self.comment,
+            "performer": self.performer,
+            "needs_server": self.needs_server,
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Submission:
+        return cls(**data)
+
+
+@dataclass
+class StepState:
+    """One step: its definition and what is known of it. `submitted`: waiting for the
+    server's answer before anything after it can be done; `local`: not yet confirmed."""
+
+    step: Step
+    state: StepStateName
+    values: dict[str, Any] = field(default_factory=dict)
+    calculated: dict[str, Any] = field(default_factory=dict)
+    performer: str | None = None
+    comment: str | None = None
+    local: bool = False
+
+    @property
+    def step_id(self) -> str:
+        return self.step.id
+
+
+@dataclass
+class BatchState:
+    """A batch's status and steps, in execution order."""
+
+    batch_id: str
+    batch_number: str
+    status: str
+    parameters: dict[str, Any]
+    steps: list[StepState]
+
+    def active(self) -> StepState | None:
+        """The step to work on now, if any."""
+        return next((s for s in self.steps if s.state == "active"), None)
+
+    def awaiting(self) -> StepState | None:
+        """A step submitted for the server's judgement, holding up the ones after it."""
+        return next((s for s in self.steps if s.state == "submitted"), None)
+
+    def index_of(self, step_id: str) -> int:
+        return next(i for i, s in enumerate(self.steps) if s.step_id == step_id)
+
+    def context(self) -> dict[str, Any]:
+        """Batch parameters and the values of completed steps: what expressions may use."""
+        context = dict(self.parameters)
+        for state in self.steps:
+            if state.state == "completed":
+                context.update(state.values)
+                context.update(state.calculated)
+        return context
+
+
+def from_record(record: Mapping[str, Any], procedure: Procedure) -> BatchState:
+    """The state of a batch as the server's record (`GET /batches/{id}`) describes it."""
+    steps = [
+        StepState(
+            step=procedure.step(item["step_id"]),
+            state=item["state"],
+            values=dict(item.get("values") or {}),
+            calculated=dict(item.get("calculated") or {}),
+            performer=(item.get("completed_by") or {}).get("username"),
+            comment=item.get("comment"),
+        )
+        for item in sorted(record["steps"], key=lambda item: item["position"])
+    ]
+    return BatchState(
+        batch_id=record["id"],
+        batch_number=record["batch_number"],
+        status=record["status"],
+        parameters=dict(record.get("parameters") or {}),
+        steps=steps,
+    )
+
+
+def project(state: BatchState, submissions: Iterable[Submission]) -> BatchState:
+    """`state` with each submission applied in order, as the server will apply them."""
+    for submission in submissions:
+        apply(state, submission)
+    return state
+
+
+def apply(state: BatchState, submission: Submission) -> None:
+    """Apply one submission; one the record already reflects changes nothing."""
+    if submission.kind == "start":
+        if state.status == "created":
+            state.status = "in_progress"
+            advance(state)
+        return
+    if submission.kind != "complete" or state.status != "in_progress":
+        return
+    target = next((s for s in state.steps if s.step_id == submission.step_id), None)
+    if target is None or target.state != "active":
+        return
+    if submission.needs_server:
+        target.state = "submitted"
+        return
+    target.state, target.local = "completed", True
+    target.values = dict(submission.values)
+    target.calculated = dict(submission.calculated)
+    target.performer, target.comment = submission.performer, submission.comment
+    advance(state)
+
+
+def advance(state: BatchState) -> None:
+    """Activate the next pending step whose condition holds, skipping the others; complete
+    the batch when none is left (the server's `_advance`)."""
+    context = state.context()
+    for candidate in state.steps:
+        if candidate.state != "pending":
+            continue
+        try:
+            applicable = is_applicable(candidate.step, context)
+        except ExpressionFailed:
+            applicable = True  # as the server: skipping is the irreversible choice
+        if applicable:
+            candidate.state = "active"
+            return
+        candidate.state, candidate.local = "skipped", True
+    state.status = "completed"
+
+
+def server_needed(step: Step) -> str | None:
+    """Why completing `step` needs the server's answer first, or None if the client can
+    check it alone (same guardrails, shipped with the procedure version)."""
+    if step.kind == "verification":
+        return "a verification needs the verifier's e-signature, checked by the server"
+    if step.signature is not None:
+        return "an e-signature is checked by the server"
+    if step.dispense is not None or any(item.type == "scan" for item in step.inputs):
+        return "scanned codes are checked against equipment and lots on the server"
+    if step.hold is not None:
+        return "hold times are measured by the server's clock"
+    return None
