@@ -22,7 +22,7 @@ export async function show(ctx) {
   let procedure = null;
 
   async function fetchAndRender({ initial = false } = {}) {
-    const [batch, collaboration] = await Promise.all([api.get(`/batches/${encodeURIComponent(id)}`), loadCollaboration(id)]);
+    const [batch, collaboration] = await Promise.all([api.get(`/batches/${encodeURIComponent(id)}`), loadCollaboration(id).catch(() => null)]);
     if (!ctx.isCurrent()) return;
     if (!procedure) {
       procedure = await api.get(`/procedures/${encodeURIComponent(batch.procedure.key)}/versions/${batch.procedure.version}`);
@@ -80,7 +80,7 @@ function render(ctx, batch, definition, changed, reload, collaboration) {
         ),
       ),
     ),
-    collaborationSection(collaboration, titles),
+    collaboration && collaborationSection(collaboration, titles),
   ];
 }
 
