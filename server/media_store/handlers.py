@@ -10,7 +10,7 @@ from server.media_store import service as media
 from server.media_store.exceptions import MediaNotFound
 from server.media_store.schemas import AttachIn, AttachmentOut, MediaOut
 from server.web.api import Api, Call
-from server.web.body import BodyTooLarge
+from server.web.body import BodyTooLarge, read_body
 from server.web.keys import MEDIA_FILES
 
 api = Api("media")
@@ -30,9 +30,7 @@ async def upload(call: Call[None]) -> MediaOut:
     limit = call.settings.max_upload_bytes
     if request.content_length is not None and request.content_length > limit:
         raise BodyTooLarge(limit)
-    data = await request.content.read(limit + 1)
-    if len(data) > limit:
-        raise BodyTooLarge(limit)
+    data = await read_body(request, limit)
     stored = await media.save_image(
         call.session,
         request.app[MEDIA_FILES],

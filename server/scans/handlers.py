@@ -9,7 +9,7 @@ from server.scans import service as scans
 from server.scans.exceptions import ImageRejected
 from server.scans.schemas import ScanOut, ScanTextIn
 from server.web.api import Api, Call
-from server.web.body import BodyTooLarge, parse_json
+from server.web.body import BodyTooLarge, parse_json, read_body
 from server.web.keys import SETTINGS
 
 api = Api("scans")
@@ -28,9 +28,7 @@ async def scan(call: Call[None]) -> ScanOut:
     if request.content_type == "multipart/form-data":
         return await scans.scan_image(call.session, await _image(request))
     limit = request.app[SETTINGS].max_body_bytes
-    raw = await request.content.read(limit + 1)
-    if len(raw) > limit:
-        raise BodyTooLarge(limit)
+    raw = await read_body(request, limit)
     body = parse_json(raw, request.content_type, ScanTextIn)
     return await scans.scan_text(call.session, body.text)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any, TypeVar
 
+from aiohttp import web
 from pydantic import BaseModel, ValidationError
 
 from server.errors import Invalid
@@ -60,3 +61,13 @@ def parse_json(raw: bytes, content_type: str, model: type[M]) -> M:
             + "; ".join(f"{e['field']}: {e['message']}" for e in _errors(exc)),
             errors=_errors(exc),
         ) from exc
+
+
+async def read_body(request: web.Request, limit: int) -> bytes:
+    """The whole request body, however it arrives in pieces; BodyTooLarge past `limit`."""
+    data = bytearray()
+    while chunk := await request.content.read(64 * 1024):
+        data += chunk
+        if len(data) > limit:
+            raise BodyTooLarge(limit)
+    return bytes(data)
