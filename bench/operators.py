@@ -3,7 +3,7 @@
 Starts `stepwise serve --demo` as a child process on a free 127.0.0.1 port (SQLite, or a fresh
 PostgreSQL database), approves bench/bench_line.yaml (40 data-entry steps), creates the batches
 as the supervisor, then starts N headset clients, each a separate process running its own
-script unattended (`--script`): for each of its batches, `batch NUMBER`, then `value ...` and
+script unattended (`--script`): for each of its batches, `batch ID`, then `value ...` and
 `confirm` for every step (values in the middle of their alert bands), then `sync`. Every client
 follows its batch's events on the WebSocket, as a headset does, and writes its figures
 (`--stats`): how long each step's completion took to be answered, when it was answered, and how
@@ -74,11 +74,11 @@ class Result:
     events: int
 
 
-def _script(numbers: list[str], values: dict[str, dict[str, float]]) -> str:
+def _script(batch_ids: list[str], values: dict[str, dict[str, float]]) -> str:
     """What an operator says for these batches of bench-line, one command a line."""
     lines = []
-    for number in numbers:
-        lines.append(f"batch {number}")
+    for batch_id in batch_ids:
+        lines.append(f"batch {batch_id}")
         for inputs in values.values():
             lines += [f"value {name} {value}" for name, value in inputs.items()]
             lines.append("confirm")
@@ -87,6 +87,7 @@ def _script(numbers: list[str], values: dict[str, dict[str, float]]) -> str:
 
 
 async def _create_batches(client: Client, token: str, key: str, count: int) -> list[str]:
+    """Create batches as the supervisor; their ids (a headset finds a batch by id at once)."""
     gate = asyncio.Semaphore(CREATING)
 
     async def create() -> str:
@@ -97,7 +98,7 @@ async def _create_batches(client: Client, token: str, key: str, count: int) -> l
             )
         if status != 201:
             raise BenchFailed(f"cannot create a batch: {status} {answer}")
-        return number
+        return answer["id"]
 
     return list(await asyncio.gather(*(create() for _ in range(count))))
 
@@ -153,10 +154,10 @@ async def _phase(args: argparse.Namespace, backend: str, clients: int, work: Pat
             client = Client(session, child.url + "/api/v1")
             tokens = {user: await _login(client, user) for user in ("alex", "quinn", "sam")}
             key = await _approve_procedure(client, tokens)
-            numbers = await _create_batches(client, tokens["sam"], key, clients * args.batches)
+            batch_ids = await _create_batches(client, tokens["sam"], key, clients * args.batches)
             values = _valid_values(load_procedure_file(PROCEDURE_FILE))
             for index in range(clients):
-                mine = numbers[index * args.batches : (index + 1) * args.batches]
+                mine = batch_ids[index * args.batches : (index + 1) * args.batches]
                 (work / f"script-{index}.txt").write_text(_script(mine, values))
             runs = await asyncio.gather(
                 *(

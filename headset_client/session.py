@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
+from urllib.parse import quote
 
 import aiohttp
 
@@ -150,24 +151,33 @@ class HeadsetSession:
 
     async def choose_batch(self, number: str) -> BatchState:
         """Work on the batch with this number (or id); starts it if it was only created."""
-        batches = await self._retrying(lambda: self.api.get("/batches"))
-        chosen = next((b for b in batches if number in (b["batch_number"], b["id"])), None)
-        if chosen is None:
-            raise EntryRefused(f"no batch {number!r}")
-        record = await self._retrying(lambda: self.api.get(f"/batches/{chosen['id']}"))
+        record = await self._record_of(number)
         reference = record["procedure"]
         path = f"/procedures/{reference['key']}/versions/{reference['version']}"
         version = await self._retrying(lambda: self.api.get(path))
         self.procedure = Procedure.model_validate(version["definition"])
         self._record = record
         self._reproject()
-        self._follow(chosen["id"])
+        self._follow(record["id"])
         batch = self.require_batch()
         if batch.status == "created" and not self._pending_for(batch.batch_id):
             await self.save(
                 Request("POST", f"/batches/{batch.batch_id}/start", b""), Submission("start")
             )
         return self.require_batch()
+
+    async def _record_of(self, number: str) -> dict[str, Any]:
+        """The record of the batch with this id or, failing that, this batch number."""
+        try:
+            return await self._retrying(lambda: self.api.get(f"/batches/{quote(number, safe='')}"))
+        except ServerRefused as exc:
+            if exc.status != 404:
+                raise
+        batches = await self._retrying(lambda: self.api.get("/batches"))
+        chosen = next((b for b in batches if b["batch_number"] == number), None)
+        if chosen is None:
+            raise EntryRefused(f"no batch {number!r}")
+        return await self._retrying(lambda: self.api.get(f"/batches/{chosen['id']}"))
 
     async def _retrying(self, call: Callable[[], Awaitable[T]]) -> T:
         """`call()`; a patient session retries it while the server is unreachable, for up
