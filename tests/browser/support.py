@@ -63,6 +63,14 @@ class PageWatch:
         if message.type == "error":
             self.errors.append(f"console: {message.text} @ {message.location.get('url', '')}")
 
+    def forget_unreachable(self) -> None:
+        """Drop the refused connections of a time the server was away."""
+        self.errors = [
+            error
+            for error in self.errors
+            if "WebSocket connection to" not in error and "ERR_CONNECTION_REFUSED" not in error
+        ]
+
     async def assert_clean(self, *expected: tuple[str, int]) -> None:
         """No errors except the expected refusals, given as (API path, status)."""
         violations = await self.page.evaluate("window.__cspViolations ?? []")

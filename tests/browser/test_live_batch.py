@@ -73,6 +73,7 @@ async def test_a_lost_connection_shows_and_catches_up_by_itself(
 ) -> None:
     batch = await line_batch(site.api)
     await sign_in(page, "quinn", at=f"/#/batches/{batch['id']}")
+    await expect(page.locator('[data-step="weigh"] [data-status="active"]')).to_be_visible()
     await wait_until_live(page)
     server = site.api.client.server
     port = server.port
@@ -97,12 +98,34 @@ async def test_a_lost_connection_shows_and_catches_up_by_itself(
         await expect(value).to_have_text("10.1 kg", timeout=ONE_SECOND)
         # While the server was down, reconnection attempts (and a session check) were
         # refused: nothing else failed.
-        watch.errors = [
-            error
-            for error in watch.errors
-            if "WebSocket connection to" not in error and "ERR_CONNECTION_REFUSED" not in error
-        ]
+        watch.forget_unreachable()
         await watch.assert_clean()
     finally:
         await page.context.close()  # before the server, which would wait for its WebSocket
+        await back.close()
+
+
+async def test_a_page_opened_while_the_server_is_away_opens_when_it_is_back(
+    page: Page, site: Site, settings: Settings, watch: PageWatch
+) -> None:
+    batch = await line_batch(site.api)
+    await sign_in(page, "quinn")
+    await wait_until_live(page)
+    server = site.api.client.server
+    port = server.port
+
+    await server.close()
+    await expect(page.locator("#live-status")).to_have_text("Reconnecting…")
+    await page.evaluate("id => { location.hash = `#/batches/${id}`; }", batch["id"])
+    await expect(page.get_by_role("heading", name="Something went wrong")).to_be_visible()
+
+    back = await start_server(settings, port=port)
+    try:
+        step = page.locator('[data-step="weigh"] [data-status="active"]')
+        await expect(step).to_be_visible(timeout=10_000)
+        await expect(page.get_by_role("heading", name="Something went wrong")).to_have_count(0)
+        watch.forget_unreachable()
+        await watch.assert_clean()
+    finally:
+        await page.context.close()
         await back.close()

@@ -37,12 +37,22 @@ class App {
     this.announcer = document.getElementById("announcer");
     this.shell = new Shell(document.getElementById("topbar"), { onSignOut: (button) => this.signOut(button) });
     this.live = new LiveConnection({
-      onStatus: (state) => this.shell.setLive(state),
+      onStatus: (state) => this.liveChanged(state),
       onAuthLost: () => this.checkSession(),
     });
     this.user = null;
     this.generation = 0;
     this.cleanup = null;
+    this.retryWhenLive = false;
+  }
+
+  /** A page that failed because the server was unreachable opens again once it is back. */
+  liveChanged(state) {
+    this.shell.setLive(state);
+    if (state === "live" && this.retryWhenLive) {
+      this.retryWhenLive = false;
+      this.route();
+    }
   }
 
   async boot() {
@@ -70,6 +80,7 @@ class App {
   /** Leave the current page: stop its live subscriptions and drop late answers. */
   leave() {
     this.generation += 1;
+    this.retryWhenLive = false;
     const cleanup = this.cleanup;
     this.cleanup = null;
     if (typeof cleanup === "function") cleanup();
@@ -199,6 +210,7 @@ class App {
   }
 
   fail(error) {
+    this.retryWhenLive = error?.status === 0;
     if (error?.status === 404) {
       this.showMessage("Not found", error.detail);
       return;
