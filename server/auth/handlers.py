@@ -43,9 +43,13 @@ async def login(request: web.Request) -> web.Response:
 
 async def _sign_in(request: web.Request, *, kind: str) -> tuple[User, str, datetime]:
     body = parse_json(await request.read(), request.content_type, LoginIn)
-    async with request.app[DATABASE].sessions()() as session, session.begin():
+    database = request.app[DATABASE]
+    check = await auth.check_password(
+        database.sessions(readonly=True), body.username, body.password
+    )
+    async with database.sessions()() as session, session.begin():
         outcome = await auth.attempt_login(
-            session, request.app[SETTINGS], body.username, body.password, kind=kind
+            session, request.app[SETTINGS], body.username, check, kind=kind
         )
     # Raised only now, so that the failed attempt (lock-out counter) is committed.
     return outcome.accepted()

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import bindparam, select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from server.audit import service as audit
 from server.auth.exceptions import (
@@ -102,14 +102,50 @@ class LoginOutcome:
         return self.user, self.token, self.expires_at
 
 
-async def _check_password(
-    session: AsyncSession, settings: Settings, user: User | None, password: str
+@dataclass(frozen=True)
+class PasswordCheck:
+    """A password verified against the hash stored for a username when it was read."""
+
+    checked_hash: str | None
+    matched: bool
+
+    @classmethod
+    async def of(cls, stored_hash: str | None, password: str) -> PasswordCheck:
+        """Verify `password` against `stored_hash` (Argon2id, in a worker thread)."""
+        return cls(stored_hash, await verify_password(stored_hash, password))
+
+    def holds_for(self, user: User | None) -> bool:
+        """Whether it matched and still applies: the hash was not changed since."""
+        return (
+            self.matched
+            and user is not None
+            and user.active
+            and user.password_hash == self.checked_hash
+        )
+
+
+async def check_password(
+    sessions: async_sessionmaker[AsyncSession], username: str, password: str
+) -> PasswordCheck:
+    """Read the stored hash in a short session, then verify with no connection held.
+
+    Argon2 takes tens of milliseconds by design: a crowd signing in at once (a shift
+    change) must queue for the CPU, not hold the database pool while it waits.
+    """
+    async with sessions() as session:
+        stored = await session.scalar(select(User.password_hash).where(User.username == username))
+    return await PasswordCheck.of(stored, password)
+
+
+async def _apply_check(
+    session: AsyncSession, settings: Settings, user: User | None, check: PasswordCheck
 ) -> InvalidCredentials | AccountLocked | None:
-    """Verify a password, counting failures toward lock-out (audited)."""
+    """Apply a password check, counting failures toward lock-out (audited)."""
     now = utcnow()
     if user is not None and user.locked_until is not None and user.locked_until > now:
         return AccountLocked(user.locked_until)
-    if await verify_password(user.password_hash if user else None, password) and user.active:
+    if check.holds_for(user):
+        assert user is not None
         user.failed_logins = 0
         user.locked_until = None
         return None
@@ -133,11 +169,11 @@ async def _check_password(
 
 
 async def attempt_login(
-    session: AsyncSession, settings: Settings, username: str, password: str, *, kind: str
+    session: AsyncSession, settings: Settings, username: str, check: PasswordCheck, *, kind: str
 ) -> LoginOutcome:
-    """Check credentials and issue a token of `kind` ("bearer" or "cookie")."""
+    """Apply a password check and issue a token of `kind` ("bearer" or "cookie")."""
     user = await session.scalar(select(User).where(User.username == username))
-    error = await _check_password(session, settings, user, password)
+    error = await _apply_check(session, settings, user, check)
     if error is not None:
         return LoginOutcome(user=None, error=error)
     assert user is not None
@@ -178,7 +214,8 @@ async def reauthenticate(
 ) -> User:
     """Re-check a signer's password for an e-signature (§11.200: every signing)."""
     user = await session.scalar(select(User).where(User.username == username))
-    if await _check_password(session, settings, user, password) is not None:
+    check = await PasswordCheck.of(user.password_hash if user else None, password)
+    if await _apply_check(session, settings, user, check) is not None:
         raise SignatureRejected(username)
     assert user is not None
     return user

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
+
+from server.auth.models import User
+from server.auth.service import PasswordCheck
 from tests.client import ApiClient
 
 
@@ -98,3 +102,27 @@ async def test_unknown_role_is_refused(api: ApiClient) -> None:
         },
     )
     assert answer.status == 422 and answer.body["errors"][0]["field"] == "roles"
+
+
+async def test_a_crowd_signing_in_at_once_is_served(api: ApiClient) -> None:
+    # A shift change: the password checks queue for the CPU, not for the database.
+    people = [("sam", "sam-demo"), ("olivia", "olivia-demo"), ("quinn", "quinn-demo")] * 4
+    answers = await asyncio.gather(
+        *(
+            api.call("POST", "/auth/login", None, json={"username": name, "password": password})
+            for name, password in people
+        )
+    )
+    assert [answer.status for answer in answers] == [200] * len(people)
+    assert len({answer.body["token"] for answer in answers}) == len(people)
+
+
+async def test_a_password_check_made_before_the_password_changed_no_longer_holds() -> None:
+    check = await PasswordCheck.of(None, "anything")
+    assert not check.matched
+    user = User(username="sam", password_hash="$argon2id$old", active=True)
+    assert PasswordCheck("$argon2id$old", matched=True).holds_for(user)
+    assert not PasswordCheck("$argon2id$older", matched=True).holds_for(user)
+    assert not PasswordCheck("$argon2id$old", matched=False).holds_for(user)
+    user.active = False
+    assert not PasswordCheck("$argon2id$old", matched=True).holds_for(user)
