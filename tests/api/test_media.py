@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import io
+from collections.abc import AsyncIterator
 
+import numpy as np
 from PIL import Image
 
 from tests.api.fixtures import approved_procedure, started_batch
@@ -40,6 +43,27 @@ async def test_a_photo_is_stored_once_under_its_sha256_and_served_back(api: ApiC
         assert await response.read() == photo
     audit = await api.get("/audit/verify", "quinn")
     assert audit.body["ok"] is True
+
+
+async def test_a_photo_arriving_slowly_in_pieces_is_stored_whole(api: ApiClient) -> None:
+    # Noise does not compress: a photo of a few hundred KiB, sent in 16 KiB pieces over a
+    # slow link, as a phone on cleanroom Wi-Fi sends it.
+    noise = np.random.default_rng(3).integers(0, 255, (240, 320, 3), dtype=np.uint8)
+    buffer = io.BytesIO()
+    Image.fromarray(noise).save(buffer, format="PNG")
+    photo = buffer.getvalue()
+
+    async def slowly() -> AsyncIterator[bytes]:
+        for start in range(0, len(photo), 16 * 1024):
+            await asyncio.sleep(0.01)
+            yield photo[start : start + 16 * 1024]
+
+    stored = await _upload(api, slowly())  # type: ignore[arg-type]
+
+    assert len(photo) > 200 * 1024
+    assert stored.status == 201, stored.body
+    assert stored.body["id"] == hashlib.sha256(photo).hexdigest()
+    assert stored.body["size"] == len(photo)
 
 
 async def test_a_photo_attaches_to_the_active_step_and_is_audited(api: ApiClient) -> None:

@@ -1,10 +1,10 @@
 """A TCP proxy that loses and delays traffic at random, as Wi-Fi in a cleanroom does.
 
 Each HTTP request and each answer may be delayed, or cut: a request cut before the server
-saw it, an answer cut after the server did the work (the client never hears of it). The
-decision is made on the chunk that begins the message; the rest of a message flows on as it
-comes. Decisions come from one seeded random generator, so the same traffic meets the same
-weather.
+saw it or half-way through its head or body, an answer cut after the server did the work (the
+client never hears of it, or hears half of it). The decision is made on the chunk that begins
+the message; the rest of a message flows on as it comes. Decisions come from one seeded
+random generator, so the same traffic meets the same weather.
 """
 
 from __future__ import annotations
@@ -18,11 +18,12 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class Weather:
-    """Chances of cutting a request, of cutting an answer, and of delaying either (by up to
-    `delay` seconds)."""
+    """Chances of cutting a request, of cutting an answer, of a cut falling half-way through
+    the message rather than before it, and of delaying either (by up to `delay` seconds)."""
 
     cut_request: float = 0.25
     cut_answer: float = 0.25
+    cut_midway: float = 0.4
     delay_chance: float = 0.3
     delay: float = 0.2
 
@@ -100,6 +101,10 @@ class FlakyProxy:
                         await asyncio.sleep(self._random.uniform(0, weather.delay))
                     if self._random.random() < cut:
                         self.counts[f"{direction}s cut"] += 1
+                        if self._random.random() < weather.cut_midway:
+                            self.counts[f"{direction}s cut midway"] += 1
+                            sink.write(chunk[: len(chunk) // 2])
+                            await sink.drain()
                         return
                 sink.write(chunk)
                 await sink.drain()

@@ -43,5 +43,6 @@ async def test_lost_and_delayed_traffic_loses_nothing_and_doubles_nothing(
     assert flaky_record["status"] == "completed"
     assert counts == {"pending": 0, "done": 9, "conflict": 0}
     assert proxy.counts["requests cut"] > 0 and proxy.counts["answers cut"] > 0
+    assert proxy.counts["requests cut midway"] > 0 and proxy.counts["answers cut midway"] > 0
     assert max(attempts) > 1, "some submissions had to be sent again"
     await assert_recorded_once(base, ids["FLAKY"])
