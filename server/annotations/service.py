@@ -146,6 +146,9 @@ async def create_annotation(
     When the stream drawn on is live here and the annotation lies on a code in view, it is
     anchored to that code and follows it; otherwise it stays where it was drawn.
     """
+    # Looked at before the first statement: no database connection waits on the video.
+    stream_live = live(drawing.stream_id)
+    in_view = stream_live if stream_live is not None and await _looked(stream_live) else None
     await _open_batch(session, batch_id)
     stream = StreamId.parse(drawing.stream_id)
     if stream.batch_id != batch_id:
@@ -164,8 +167,7 @@ async def create_annotation(
     )
     session.add(annotation)
     await session.flush()
-    stream_live = live(annotation.stream_id)
-    if stream_live is not None and await _anchored(stream_live, annotation.id, drawing.points):
+    if in_view is not None and anchoring.anchor(in_view, annotation.id, drawing.points):
         annotation.anchor = CODE_ANCHOR
     out = _annotation_out(annotation, {user.id: _person(user)})
     await audit.record(
@@ -181,14 +183,15 @@ async def create_annotation(
     return out
 
 
-async def _anchored(stream: LiveStream, annotation_id: str, points: list[list[float]]) -> bool:
-    """Anchor the annotation to a code in view, analysing a frame first if none is current."""
+async def _looked(stream: LiveStream) -> bool:
+    """Whether a current analysed frame could be had (one is analysed if none is), so that
+    an annotation can be anchored to a code in view."""
     try:
         async with asyncio.timeout(LOOK_SECONDS):
             await anchoring.look(stream)
     except (TimeoutError, StreamEnded):
         return False
-    return anchoring.anchor(stream, annotation_id, points)
+    return True
 
 
 async def _locked_annotation(

@@ -4,7 +4,6 @@ captures its current frame as photo evidence of the batch's active step."""
 from __future__ import annotations
 
 from aiohttp import web
-from pydantic import Field
 
 from server.auth.exceptions import RoleNotPermitted
 from server.auth.models import User
@@ -16,21 +15,15 @@ from server.streams import snapshots
 from server.streams.analysis_context import STREAM_ANALYSES
 from server.streams.context import LIVE_STREAMS
 from server.streams.live import LiveStream
+from server.streams.schemas import SnapshotIn
 from server.streams.service import StreamId
 from server.web.api import Api, current_user
 from server.web.body import BodyTooLarge, parse_json
 from server.web.keys import DATABASE, EVENTS, MEDIA_FILES, SETTINGS
-from server.web.schemas import Strict
 
 api = Api("streams")
 # As for annotations: the people who watch a stream from the expert console.
 SNAPSHOT_ROLES = frozenset({"operator", *REMOTE_EXPERTS})
-
-
-class SnapshotIn(Strict):
-    """An optional caption; the body may be left out altogether."""
-
-    caption: str | None = Field(default=None, max_length=500)
 
 
 async def _snapshot_taker(request: web.Request) -> User:

@@ -105,3 +105,14 @@ class RecordingNotPermitted(Forbidden):
             f"Only the publisher of stream {stream_id!r} or an expert (supervisor, qa, author, "
             "admin) may record it."
         )
+
+
+class NoFrame(Conflict):
+    """The stream is live but delivered no picture in time (a stalled or frozen camera)."""
+
+    def __init__(self, stream_id: str, seconds: float) -> None:
+        super().__init__(
+            f"Stream {stream_id!r} delivered no picture within {seconds:g} s; "
+            "check the camera and try again.",
+            current={"stream_id": stream_id, "waited_seconds": seconds},
+        )

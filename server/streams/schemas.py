@@ -9,6 +9,7 @@ from pydantic import BaseModel, Field
 
 from server.media_store.schemas import media_url
 from server.streams.models import Recording
+from server.web.schemas import Strict
 
 
 class LiveStreamOut(BaseModel):
@@ -51,3 +52,9 @@ class RecordingOut(BaseModel):
             url=media_url(recording.media_id) if recording.media_id else None,
             problem=recording.problem,
         )
+
+
+class SnapshotIn(Strict):
+    """An optional caption; the body may be left out altogether."""
+
+    caption: str | None = Field(default=None, max_length=500)

@@ -18,27 +18,15 @@ from media.exceptions import MediaError
 from media.streams.exceptions import StreamEnded
 from server.audit.service import Actor
 from server.concurrency import run_blocking
-from server.errors import Conflict
 from server.media_store import service as media_store
 from server.media_store.files import MediaFiles
 from server.media_store.schemas import AttachmentOut
 from server.streams.analysis import StreamAnalysis
-from server.streams.exceptions import StreamNotLive
+from server.streams.exceptions import NoFrame, StreamNotLive
 from server.streams.live import LiveStream
 
 CONTENT_TYPE = "image/png"
 WAIT_SECONDS = 5.0  # for the next decoded frame: a keyframe, after a request, then decoding
-
-
-class NoFrame(Conflict):
-    """The stream is live but delivered no picture in time (a stalled or frozen camera)."""
-
-    def __init__(self, stream_id: str, seconds: float) -> None:
-        super().__init__(
-            f"Stream {stream_id!r} delivered no picture within {seconds:g} s; "
-            "check the camera and try again.",
-            current={"stream_id": stream_id, "waited_seconds": seconds},
-        )
 
 
 def encode_png(image: np.ndarray) -> bytes:

@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from server.streams import snapshots
+from server.streams.exceptions import NoFrame
 from server.streams.live import LiveStreams
 from tests.client import ApiClient
 from tests.events import next_event, subscribed
@@ -126,7 +127,7 @@ async def test_a_frozen_camera_gives_no_frame_instead_of_a_stale_one(
         publisher.track.paused = True
         frames = stream.relay.frames_in
         assert stream.analysis is not None
-        with pytest.raises(snapshots.NoFrame) as refused:
+        with pytest.raises(NoFrame) as refused:
             await snapshots.capture(stream.analysis, seconds=0.5)
         assert stream.relay.frames_in == frames
         assert "no picture within 0.5 s" in refused.value.detail
