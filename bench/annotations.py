@@ -27,11 +27,9 @@ from steps import (  # bench/steps.py: its child-process, database and client he
     BenchFailed,
     Client,
     _approve_procedure,
-    _child,
     _fresh_database,
-    _login,
     _percentiles,
-    _session,
+    _stepwise,
 )
 
 BACKENDS = ("sqlite", "postgresql")
@@ -104,17 +102,10 @@ async def _started_batch(client: Client, tokens: dict[str, str]) -> str:
 async def _phase(
     args: argparse.Namespace, backend: str, database_url: str | None, logs: Path
 ) -> Result:
-    env = {**os.environ, "STEPWISE_DATA_DIR": str(logs / backend)}
-    env.pop("DATABASE_URL", None)
-    if database_url is not None:
-        env["DATABASE_URL"] = database_url
-    command = ["-m", "server", "serve", "--demo"]
-    async with _child(command, env, logs / f"{backend}.log") as child, _session() as session:
-        client = Client(session, child.url + "/api/v1")
-        users = ["alex", "quinn", "sam", "olivia"]
-        tokens = dict(
-            zip(users, await asyncio.gather(*(_login(client, u) for u in users)), strict=True)
-        )
+    users = ["alex", "quinn", "sam", "olivia"]
+    async with _stepwise(backend, database_url, logs, users) as running:
+        child, client, tokens = running.child, running.client, running.tokens
+        session = client.session
         batch_id = await _started_batch(client, tokens)
         ws = await _subscribe(session, child.url, tokens["olivia"], batch_id)
         headset = Headset(ws)

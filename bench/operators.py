@@ -24,7 +24,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
 import signal
 import sys
 import tempfile
@@ -42,11 +41,9 @@ from steps import (  # bench/steps.py: its child-process, database and client he
     BenchFailed,
     Client,
     _approve_procedure,
-    _child,
     _fresh_database,
-    _login,
     _percentiles,
-    _session,
+    _stepwise,
     _valid_values,
 )
 
@@ -144,15 +141,9 @@ async def _headset(
 
 async def _phase(args: argparse.Namespace, backend: str, clients: int, work: Path) -> Result:
     async with _database(backend, args.pg_url) as database_url:
-        env = {**os.environ, "STEPWISE_DATA_DIR": str(work / f"{backend}-{clients}")}
-        env.pop("DATABASE_URL", None)
-        if database_url is not None:
-            env["DATABASE_URL"] = database_url
-        log = work / f"{backend}-{clients}.log"
-        command = ["-m", "server", "serve", "--demo"]
-        async with _child(command, env, log) as child, _session() as session:
-            client = Client(session, child.url + "/api/v1")
-            tokens = {user: await _login(client, user) for user in ("alex", "quinn", "sam")}
+        users = ["alex", "quinn", "sam"]
+        async with _stepwise(f"{backend}-{clients}", database_url, work, users) as running:
+            child, client, tokens = running.child, running.client, running.tokens
             key = await _approve_procedure(client, tokens)
             batch_ids = await _create_batches(client, tokens["sam"], key, clients * args.batches)
             values = _valid_values(load_procedure_file(PROCEDURE_FILE))

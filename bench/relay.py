@@ -8,9 +8,12 @@ runs as its own child process on a free 127.0.0.1 port, so its CPU is measured a
 - "stock": a bare aiohttp WHIP/WHEP server in this file where every viewer gets
   `MediaRelay().subscribe(track)`: aiortc decodes the publisher once and encodes again per viewer.
 The publisher and the viewers are child processes too (viewers several per process); viewers
-count the frames they receive without decoding them, to leave the CPU to the servers.
+count the frames they receive without decoding them, to leave the CPU to the servers, except
+one probe viewer, in a process of its own, that decodes: the publisher stamps each frame with
+its send time (a row of black and white blocks, twice), and the probe reads it back for the
+glass-to-glass latency.
 
-    .venv/bin/python bench/relay.py [--viewers 1,5,10,20] [--seconds 10] [--modes stepwise,stock]
+    .venv/bin/python bench/relay.py [--viewers 1,5,10,20,40] [--seconds 10] [--modes stepwise,stock]
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ import contextlib
 import json
 import math
 import os
+import statistics
 import sys
 import tempfile
 import time
@@ -37,16 +41,37 @@ import numpy as np
 from aiohttp import web
 from aiortc import RTCPeerConnection, RTCSessionDescription, VideoStreamTrack
 from aiortc.contrib.media import MediaRelay
-from steps import BenchFailed, Child, _child, _free_port
-
-from server.demo import DEMO_USERS
+from steps import BenchFailed, Child, Running, _child, _stepwise
 
 WIDTH, HEIGHT, FPS = 640, 480, 30
 VIEWERS_PER_PROCESS = 5
 SDP = "application/sdp"
-PASSWORDS = {user.username: user.password for user in DEMO_USERS}
 _DECODER_QUEUE = "_RTCRtpReceiver__decoder_queue"
 THIS = str(Path(__file__).resolve())
+STAMP_BITS, STAMP_BLOCK = 32, WIDTH // 32  # one row of 20x20 blocks carries a 32-bit time
+
+
+def now_ms() -> int:
+    """Wall-clock milliseconds, modulo 2**32: the same clock in every process of the host."""
+    return time.time_ns() // 1_000_000 % 2**STAMP_BITS
+
+
+def stamp(image: np.ndarray, ms: int) -> None:
+    """Write `ms` into the top two block rows of `image` (the same bits twice)."""
+    for bit in range(STAMP_BITS):
+        value = 255 if ms >> (STAMP_BITS - 1 - bit) & 1 else 0
+        x = bit * STAMP_BLOCK
+        image[: 2 * STAMP_BLOCK, x : x + STAMP_BLOCK] = value
+
+
+def read_stamp(gray: np.ndarray) -> int | None:
+    """The time written by `stamp`, or None if the two rows disagree (a damaged frame)."""
+    half = STAMP_BLOCK // 2
+    centres = gray[half : 2 * STAMP_BLOCK : STAMP_BLOCK, half:WIDTH:STAMP_BLOCK]
+    if centres.shape != (2, STAMP_BITS):
+        return None
+    rows = [int("".join("1" if v > 127 else "0" for v in row), 2) for row in centres]
+    return rows[0] if rows[0] == rows[1] else None
 
 
 # The publisher: a synthetic 480p camera
@@ -54,7 +79,8 @@ THIS = str(Path(__file__).resolve())
 
 class SyntheticCamera(VideoStreamTrack):
     """Textured frames with a moving bar, pre-rendered so the publisher spends its CPU on
-    VP8 encoding only; the texture keeps the encoder near its target bitrate, like a camera."""
+    VP8 encoding and the time stamp only; the texture keeps the encoder near its target
+    bitrate, like a camera."""
 
     def __init__(self) -> None:
         super().__init__()
@@ -64,12 +90,14 @@ class SyntheticCamera(VideoStreamTrack):
         for index in range(FPS):
             image = np.roll(texture, index * 8, axis=1)
             image[:, (index * 20) % WIDTH :][:, :40] = 255
-            self._frames.append(av.VideoFrame.from_ndarray(image, format="rgb24"))
+            self._frames.append(image)
         self._sent = 0
 
     async def recv(self) -> av.VideoFrame:
         pts, time_base = await self.next_timestamp()
-        frame = self._frames[self._sent % FPS]
+        image = self._frames[self._sent % FPS]
+        stamp(image, now_ms())
+        frame = av.VideoFrame.from_ndarray(image, format="rgb24")
         frame.pts, frame.time_base = pts, time_base
         self._sent += 1
         return frame
@@ -104,7 +132,7 @@ async def publish(url: str, token: str | None) -> None:
     await asyncio.Event().wait()
 
 
-# The viewers: count frames, decode nothing
+# The viewers: count frames, decode nothing (but the probe)
 
 
 class _FrameCounter:
@@ -123,16 +151,31 @@ class _FrameCounter:
         return None  # the idle decoder thread exits at once
 
 
-async def watch(url: str, token: str | None, count: int) -> None:
-    """Run `count` viewers; print "ready" once each has a frame, then on each stdin line
-    ("start", "stop") print the frame counts so far as JSON."""
-    counters, pcs = [], []
-    for _ in range(count):
+async def _probe(track: Any, counter: _FrameCounter, latencies: list[int]) -> None:
+    """Decode every frame of `track`, counting it and reading its send time."""
+    while True:
+        frame = await track.recv()
+        counter.put(frame)
+        sent = read_stamp(frame.to_ndarray(format="gray"))
+        if sent is not None:
+            latencies.append((now_ms() - sent) % 2**STAMP_BITS)
+
+
+async def watch(url: str, token: str | None, count: int, probe: bool) -> None:
+    """Run `count` viewers (the first one a decoding probe if `probe`); print "ready" once each
+    has a frame, then on each stdin line ("start", "stop") print the frame counts so far and
+    the latencies read since the last line, as JSON."""
+    counters, pcs, latencies, probes = [], [], [], []
+    for index in range(count):
         pc = RTCPeerConnection()
         receiver = pc.addTransceiver("video", direction="recvonly").receiver
         counter = _FrameCounter()
-        setattr(receiver, _DECODER_QUEUE, counter)
+        decodes = probe and index == 0
+        if not decodes:
+            setattr(receiver, _DECODER_QUEUE, counter)
         await _negotiate(pc, url, token)
+        if decodes:  # the receiver's track exists once the answer is applied
+            probes.append(asyncio.create_task(_probe(receiver.track, counter, latencies)))
         counters.append(counter)
         pcs.append(pc)
     # An overloaded server may starve some viewers: they count zero frames, not fail the run.
@@ -142,7 +185,8 @@ async def watch(url: str, token: str | None, count: int) -> None:
     print("ready", flush=True)
     loop = asyncio.get_running_loop()
     while await loop.run_in_executor(None, sys.stdin.readline):
-        print(json.dumps([c.frames for c in counters]), flush=True)
+        print(json.dumps({"frames": [c.frames for c in counters], "ms": latencies}), flush=True)
+        latencies.clear()
 
 
 # The stock baseline server
@@ -189,6 +233,7 @@ class Measure:
     viewers: int
     cpu: float  # percent of one core, server process only
     fps: list[float]  # delivered frames per second, per viewer
+    latency_ms: list[int]  # glass-to-glass, the probe viewer's frames in the window
 
 
 @dataclass(frozen=True)
@@ -198,32 +243,21 @@ class Endpoints:
     token: str | None
 
 
-async def _demo_batch(base: str) -> Endpoints:
-    """Sign in, create and start a batch of a demo procedure: its stream's endpoints."""
-    async with aiohttp.ClientSession() as session:
-
-        async def call(path: str, user: str | None, body: Any) -> Any:
-            headers = {"Authorization": f"Bearer {tokens[user]}"} if user else {}
-            async with session.post(base + path, json=body, headers=headers) as response:
-                if response.status >= 300:
-                    raise BenchFailed(f"{path}: {response.status} {await response.text()}")
-                return await response.json()
-
-        tokens: dict[str | None, str] = {}
-        for user in ("sam", "olivia"):
-            login = {"username": user, "password": PASSWORDS[user]}
-            tokens[user] = (await call("/auth/login", None, login))["token"]
-        batch = await call(
-            "/batches",
-            "sam",
-            {
-                "procedure": "stw101-compression",
-                "batch_number": f"BENCH-{uuid.uuid4().hex[:8]}",
-                "parameters": {"batch_size_kg": 12},
-            },
-        )
-        await call(f"/batches/{batch['id']}/start", "olivia", None)
-    stream = f"{base}/streams/{batch['id']}"
+async def _demo_batch(running: Running) -> Endpoints:
+    """Create and start a batch of a demo procedure: its stream's endpoints."""
+    client, tokens = running.client, running.tokens
+    body = {
+        "procedure": "stw101-compression",
+        "batch_number": f"BENCH-{uuid.uuid4().hex[:8]}",
+        "parameters": {"batch_size_kg": 12},
+    }
+    status, batch = await client.post("/batches", body, tokens["sam"])
+    if status != 201:
+        raise BenchFailed(f"cannot create a batch: {status} {batch}")
+    status, started = await client.post(f"/batches/{batch['id']}/start", None, tokens["olivia"])
+    if status != 200:
+        raise BenchFailed(f"cannot start the batch: {status} {started}")
+    stream = f"{client.base}/streams/{batch['id']}"
     # The operator both publishes and watches: any signed-in user may watch.
     return Endpoints(stream + "/whip", stream + "/whep", tokens["olivia"])
 
@@ -234,14 +268,8 @@ async def _server(mode: str, logs: Path) -> AsyncIterator[tuple[Child, Endpoints
         async with _child([THIS, "stock-server"], dict(os.environ), logs / "stock.log") as child:
             yield child, Endpoints(child.url + "/whip", child.url + "/whep", None)
         return
-    env = {
-        **os.environ,
-        "STEPWISE_DATA_DIR": str(logs / "stepwise"),
-        "STEPWISE_DEMO_BALANCE_PORT": str(_free_port()),
-    }
-    env.pop("DATABASE_URL", None)
-    async with _child(["-m", "server", "serve", "--demo"], env, logs / "stepwise.log") as child:
-        yield child, await _demo_batch(child.url + "/api/v1")
+    async with _stepwise("stepwise", None, logs, ["sam", "olivia"]) as running:
+        yield running.child, await _demo_batch(running)
 
 
 @asynccontextmanager
@@ -263,39 +291,48 @@ async def _process(*args: str) -> AsyncIterator[asyncio.subprocess.Process]:
             await process.wait()
 
 
-async def _counts(workers: list[asyncio.subprocess.Process], command: bytes) -> list[int]:
+async def _counts(
+    workers: list[asyncio.subprocess.Process], command: bytes
+) -> tuple[list[int], list[int]]:
+    """Every viewer's frame count, and the probe's latencies since the last command."""
     counts: list[int] = []
+    latencies: list[int] = []
     for worker in workers:
         assert worker.stdin is not None and worker.stdout is not None
         worker.stdin.write(command)
         await worker.stdin.drain()
     for worker in workers:
         assert worker.stdout is not None
-        counts += json.loads(await worker.stdout.readline())
-    return counts
+        answer = json.loads(await worker.stdout.readline())
+        counts += answer["frames"]
+        latencies += answer["ms"]
+    return counts, latencies
 
 
 async def _measure(
     mode: str, child: Child, endpoints: Endpoints, viewers: int, args: argparse.Namespace
 ) -> Measure:
     token = endpoints.token or ""
-    sizes = [VIEWERS_PER_PROCESS] * (viewers // VIEWERS_PER_PROCESS)
-    sizes += [viewers % VIEWERS_PER_PROCESS] if viewers % VIEWERS_PER_PROCESS else []
+    # The probe has a process of its own, so its latency is not its neighbours' queue.
+    others = max(viewers - 1, 0)
+    sizes = [1] if viewers else []
+    sizes += [VIEWERS_PER_PROCESS] * (others // VIEWERS_PER_PROCESS)
+    sizes += [others % VIEWERS_PER_PROCESS] if others % VIEWERS_PER_PROCESS else []
     async with AsyncExitStack() as stack:
         workers = [
             await stack.enter_async_context(
-                _process("watch", endpoints.whep, token, "--count", str(size))
+                _process("watch", endpoints.whep, token, "--count", str(size), *["--probe"][index:])
             )
-            for size in sizes
+            for index, size in enumerate(sizes)
         ]
         await asyncio.sleep(args.warmup)
-        before = await _counts(workers, b"start\n")
+        before, _ = await _counts(workers, b"start\n")
         cpu_before, started = child.cpu_seconds(), time.perf_counter()
         await asyncio.sleep(args.seconds)
-        after = await _counts(workers, b"stop\n")
+        after, latencies = await _counts(workers, b"stop\n")
         cpu_after, elapsed = child.cpu_seconds(), time.perf_counter() - started
     fps = [(b - a) / elapsed for a, b in zip(before, after, strict=True)]
-    return Measure(mode, viewers, 100 * (cpu_after - cpu_before) / elapsed, fps)
+    return Measure(mode, viewers, 100 * (cpu_after - cpu_before) / elapsed, fps, latencies)
 
 
 async def run(args: argparse.Namespace) -> list[Measure]:
@@ -310,27 +347,38 @@ async def run(args: argparse.Namespace) -> list[Measure]:
                         measure = await _measure(mode, child, endpoints, viewers, args)
                         fps = min(measure.fps, default=math.nan)
                         print(
-                            f" server {measure.cpu:.1f} % of a core, min {fps:.1f} fps", flush=True
+                            f" server {measure.cpu:.1f} % of a core, min {fps:.1f} fps,"
+                            f" latency p50/p95 {_latency(measure)} ms",
+                            flush=True,
                         )
                         results.append(measure)
     return results
 
 
+def _latency(measure: Measure) -> str:
+    """Glass-to-glass p50 / p95 in ms, or "-" without stamped frames."""
+    if len(measure.latency_ms) < 2:
+        return "-"
+    cuts = statistics.quantiles(measure.latency_ms, n=100, method="inclusive")
+    return f"{cuts[49]:.0f} / {cuts[94]:.0f}"
+
+
 def report(results: list[Measure]) -> None:
     """The table: server CPU in total, per viewer and per delivered frame above the idle
-    stream (0 viewers), and the frame rate each viewer got. An overloaded server delivers
-    fewer frames, so CPU per delivered frame is the figure to compare."""
+    stream (0 viewers), the frame rate each viewer got and the probe's glass-to-glass latency.
+    An overloaded server delivers fewer frames, so CPU per delivered frame is the figure to
+    compare."""
     idle = {m.mode: m.cpu for m in results if m.viewers == 0}
     per_frame: dict[tuple[str, int], float] = {}
     print()
     print(
         "| server | viewers | server CPU (% of a core) | per viewer | ms CPU per delivered frame "
-        "| fps per viewer (mean / min) |"
+        "| fps per viewer (mean / min) | glass-to-glass ms (p50 / p95) |"
     )
-    print("|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|")
     for m in results:
         if not m.viewers:
-            print(f"| {m.mode} | 0 | {m.cpu:.1f} | - | - | - |")
+            print(f"| {m.mode} | 0 | {m.cpu:.1f} | - | - | - | - |")
             continue
         extra, delivered = m.cpu - idle[m.mode], sum(m.fps)
         if delivered:
@@ -338,7 +386,8 @@ def report(results: list[Measure]) -> None:
         shown = f"{per_frame[(m.mode, m.viewers)]:.2f}" if delivered else "-"
         fps = f"{delivered / len(m.fps):.1f} / {min(m.fps):.1f}"
         print(
-            f"| {m.mode} | {m.viewers} | {m.cpu:.1f} | {extra / m.viewers:.2f} | {shown} | {fps} |"
+            f"| {m.mode} | {m.viewers} | {m.cpu:.1f} | {extra / m.viewers:.2f} | {shown} | {fps} "
+            f"| {_latency(m)} |"
         )
     for viewers in sorted({m.viewers for m in results if m.viewers}):
         ours, stock = per_frame.get(("stepwise", viewers)), per_frame.get(("stock", viewers))
@@ -355,7 +404,8 @@ def main() -> int:
         child.add_argument("url")
         child.add_argument("token")
         child.add_argument("--count", type=int, default=1)
-    parser.add_argument("--viewers", default="1,5,10,20")
+        child.add_argument("--probe", action="store_true", help="the first viewer decodes")
+    parser.add_argument("--viewers", default="1,5,10,20,40")
     parser.add_argument("--modes", default="stepwise,stock")
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--warmup", type=float, default=3.0)
@@ -367,7 +417,7 @@ def main() -> int:
         asyncio.run(publish(args.url, args.token or None))
         return 0
     if args.command == "watch":
-        asyncio.run(watch(args.url, args.token or None, args.count))
+        asyncio.run(watch(args.url, args.token or None, args.count, args.probe))
         return 0
     args.viewers = [int(n) for n in args.viewers.split(",")]
     args.modes = args.modes.split(",")

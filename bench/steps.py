@@ -402,19 +402,42 @@ async def _approve_procedure(client: Client, tokens: dict[str, str]) -> str:
     return loaded["key"]
 
 
-async def _stepwise_phase(
-    args: argparse.Namespace, backend: str, database_url: str | None, logs: Path
-) -> Result:
-    env = {**os.environ, "STEPWISE_DATA_DIR": str(logs / backend)}
+@dataclass(frozen=True)
+class Running:
+    """A `stepwise serve --demo` child, a client of its API and the tokens of `users`."""
+
+    child: Child
+    client: Client
+    tokens: dict[str, str]
+
+
+@asynccontextmanager
+async def _stepwise(
+    name: str, database_url: str | None, work: Path, users: list[str]
+) -> AsyncIterator[Running]:
+    """Serve the demo on `database_url` (None: SQLite in its data directory `work/name`),
+    logging to `work/name.log`, with `users` signed in."""
+    env = {
+        **os.environ,
+        "STEPWISE_DATA_DIR": str(work / name),
+        "STEPWISE_DEMO_BALANCE_PORT": str(_free_port()),  # beside any other demo server
+    }
     env.pop("DATABASE_URL", None)
     if database_url is not None:
         env["DATABASE_URL"] = database_url
     command = ["-m", "server", "serve", "--demo"]
-    async with _child(command, env, logs / f"{backend}.log") as child, _session() as session:
+    async with _child(command, env, work / f"{name}.log") as child, _session() as session:
         client = Client(session, child.url + "/api/v1")
-        users = ["alex", "quinn", "sam", *OPERATORS]
         signed_in = await asyncio.gather(*(_login(client, user) for user in users))
-        tokens = dict(zip(users, signed_in, strict=True))
+        yield Running(child, client, dict(zip(users, signed_in, strict=True)))
+
+
+async def _stepwise_phase(
+    args: argparse.Namespace, backend: str, database_url: str | None, logs: Path
+) -> Result:
+    users = ["alex", "quinn", "sam", *OPERATORS]
+    async with _stepwise(backend, database_url, logs, users) as running:
+        child, client, tokens = running.child, running.client, running.tokens
         key = await _approve_procedure(client, tokens)
         values = _valid_values(load_procedure_file(PROCEDURE_FILE))
         floor = Floor(client, Tally(_window(args)), key, tokens["sam"], values)
