@@ -28,6 +28,7 @@ class Settings:
     demo_balance_port: int = 4305
     ice_servers: tuple[dict[str, Any], ...] = ()  # STUN/TURN for the live-video peers
     stream_idle_seconds: float = 10.0  # a publisher sending nothing this long is gone
+    db_wait_seconds: float = 30.0  # for a free database connection, then 503 (overload)
 
     @property
     def effective_database_url(self) -> str:
@@ -47,6 +48,7 @@ _PARSED: dict[str, tuple[str, Callable[[str], object]]] = {
     "STEPWISE_TOKEN_HOURS": ("token_lifetime", lambda text: timedelta(hours=float(text))),
     "STEPWISE_ICE_SERVERS": ("ice_servers", parse_ice_servers),
     "STEPWISE_STREAM_IDLE_SECONDS": ("stream_idle_seconds", float),
+    "STEPWISE_DB_WAIT_SECONDS": ("db_wait_seconds", float),
 }
 
 

@@ -5,7 +5,8 @@ StepwiseError
  ├── Conflict                     the request clashes with the current state
  ├── Forbidden                    the actor may not do this (role, segregation of duties)
  ├── Invalid                      the request is well-formed but its content is refused
- └── (each domain's exceptions.py derives its errors from these four)
+ ├── ServerBusy                   too much at once: nothing was done, send it again shortly
+ └── (each domain's exceptions.py derives its errors from these)
 
 An error may carry a `refusal`: a trace that must be written to the audit trail even though
 the refused operation itself is rolled back (a hard-limit breach, a self-verification).
@@ -64,3 +65,14 @@ class Forbidden(StepwiseError):
 
 class Invalid(StepwiseError):
     """The content of the request is refused (limits, missing values, bad signature)."""
+
+
+class ServerBusy(StepwiseError):
+    """More requests at once than the database connections can serve in time (a shift of
+    headsets signing in together): nothing was recorded, the same request may be sent again."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "The server is too busy to take this request now; nothing was recorded. "
+            "Send it again in a few seconds."
+        )

@@ -74,15 +74,24 @@ def _sqlite_engine(url: str, *, begin: str, **pool: Any) -> AsyncEngine:
     return engine
 
 
-def open_database(url: str) -> Database:
-    """Create the engines for `url` (nothing connects until first use)."""
+def open_database(url: str, wait_seconds: float = 30.0) -> Database:
+    """Create the engines for `url` (nothing connects until first use); a request waits up
+    to `wait_seconds` for a free connection (then SQLAlchemy's TimeoutError: overload)."""
     if make_url(url).get_backend_name() == "sqlite":
         return Database(
             url=url,
             # One writer connection: writers wait for it in the pool's queue, in turn, instead
             # of in SQLite's busy handler, which sleeps up to 100 ms between polls of the lock.
-            writer=_sqlite_engine(url, begin="BEGIN IMMEDIATE", pool_size=1, max_overflow=0),
-            reader=_sqlite_engine(url, begin="BEGIN"),
+            writer=_sqlite_engine(
+                url,
+                begin="BEGIN IMMEDIATE",
+                pool_size=1,
+                max_overflow=0,
+                pool_timeout=wait_seconds,
+            ),
+            reader=_sqlite_engine(url, begin="BEGIN", pool_timeout=wait_seconds),
         )
-    engine = create_async_engine(url, pool_size=20, max_overflow=20, pool_pre_ping=True)
+    engine = create_async_engine(
+        url, pool_size=20, max_overflow=20, pool_pre_ping=True, pool_timeout=wait_seconds
+    )
     return Database(url=url, writer=engine, reader=engine)

@@ -59,7 +59,7 @@ async def _database(app: web.Application) -> AsyncIterator[None]:
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     url = settings.effective_database_url
     await upgrade(url)
-    database = open_database(url)
+    database = open_database(url, settings.db_wait_seconds)
     app[DATABASE] = database
     yield
     await database.dispose()

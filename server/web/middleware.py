@@ -6,8 +6,9 @@ import logging
 
 from aiohttp import web
 from aiohttp.typedefs import Handler
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 
-from server.errors import StepwiseError
+from server.errors import ServerBusy, StepwiseError
 from server.web.problems import from_domain_error, from_http_error, problem
 
 log = logging.getLogger(__name__)
@@ -20,6 +21,9 @@ async def problems(request: web.Request, handler: Handler) -> web.StreamResponse
         return await handler(request)
     except StepwiseError as exc:
         return from_domain_error(exc)
+    except PoolTimeout:  # every database connection stayed busy: overload, not a bug
+        log.warning("no database connection in time for %s %s", request.method, request.path)
+        return from_domain_error(ServerBusy())
     except web.HTTPException as exc:
         if exc.status < 400 or not request.path.startswith("/api/"):
             raise

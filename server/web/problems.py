@@ -8,7 +8,7 @@ from typing import Any
 from aiohttp import web
 
 from server.auth.exceptions import InvalidCredentials, NotAuthenticated
-from server.errors import Conflict, Forbidden, Invalid, NotFound, StepwiseError
+from server.errors import Conflict, Forbidden, Invalid, NotFound, ServerBusy, StepwiseError
 from server.web.body import BodyTooLarge, MalformedBody, UnsupportedMediaType
 
 PROBLEM_TYPE = "application/problem+json"
@@ -24,7 +24,9 @@ STATUS_OF: list[tuple[type[StepwiseError], int]] = [
     (NotFound, 404),
     (Conflict, 409),
     (Invalid, 422),
+    (ServerBusy, 503),
 ]
+RETRY_AFTER_SECONDS = 2  # with a 503: when a client may send the same request again
 
 
 def _slug(name: str) -> str:
@@ -50,7 +52,10 @@ def problem(
     if errors:
         body["errors"] = errors
     body.update({key: value for key, value in extra.items() if value is not None})
-    headers = {"WWW-Authenticate": 'Bearer realm="stepwise"'} if status == 401 else None
+    headers = {
+        401: {"WWW-Authenticate": 'Bearer realm="stepwise"'},
+        503: {"Retry-After": str(RETRY_AFTER_SECONDS)},
+    }.get(status)
     return web.json_response(body, status=status, content_type=PROBLEM_TYPE, headers=headers)
 
 
