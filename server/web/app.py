@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import AsyncIterator, Sequence
 
 from aiohttp import web
 
 from server.annotations.handlers import api as annotations_api
 from server.audit.handlers import api as audit_api
+from server.auth.gate import SignInGate
 from server.auth.handlers import api as auth_api
 from server.batches.handlers import api as batches_api
 from server.config import Settings
@@ -30,11 +32,14 @@ from server.streams.context import live_streams
 from server.streams.handlers import api as streams_api
 from server.streams.recording_handlers import api as stream_recordings_api
 from server.web.api import PREFIX, Api, mount
-from server.web.keys import DATABASE, EVENTS, MEDIA_FILES, SETTINGS
+from server.web.keys import DATABASE, EVENTS, MEDIA_FILES, SETTINGS, SIGN_IN_GATE
 from server.web.middleware import problems
 from server.web.openapi import build_document, openapi_handler
 from server.web.pages import add_pages, security_headers
 
+# Sign-ins waiting for a password check, per core, before more are told to come back: about
+# two seconds of Argon2 work.
+SIGN_INS_WAITING_PER_CORE = 32
 APIS: list[Api] = [
     auth_api,
     library_api,
@@ -83,6 +88,8 @@ def create_app(settings: Settings, extra: Sequence[Api] = ()) -> web.Application
     )
     app[SETTINGS] = settings
     app[MEDIA_FILES] = MediaFiles(settings.data_dir / "media")
+    cores = os.cpu_count() or 1
+    app[SIGN_IN_GATE] = SignInGate(concurrent=cores, waiting=SIGN_INS_WAITING_PER_CORE * cores)
     app.cleanup_ctx.extend([_database, _events, live_streams, stream_analyses])
     apis = [*APIS, *extra]
     mount(app, apis)

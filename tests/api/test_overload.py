@@ -1,8 +1,10 @@
-"""Overload: a request that finds every database connection busy is told to come back (503
-with Retry-After) and records nothing; sent again later, it is recorded once."""
+"""Overload: a request that finds every database connection busy, or a sign-in that finds the
+line for password checks full, is told to come back (503 with Retry-After) and records nothing;
+sent again later, it is recorded once."""
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 from pathlib import Path
 
@@ -10,7 +12,9 @@ import pytest
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from server.auth.gate import SignInGate
 from server.config import Settings
+from server.errors import ServerBusy
 from server.web.keys import DATABASE
 from tests.api.fixtures import approved_procedure
 from tests.client import ApiClient
@@ -45,3 +49,28 @@ async def test_every_connection_busy_is_503_with_retry_after_and_records_nothing
     assert later.status == 201, later.body
     batches = (await api.get("/batches", "sam")).body
     assert [b["batch_number"] for b in batches].count("B-RUSH") == 1
+
+
+async def test_sign_ins_take_turns_and_a_full_line_is_sent_away_at_once() -> None:
+    gate = SignInGate(concurrent=1, waiting=1)
+    order: list[str] = []
+    release = asyncio.Event()
+
+    async def sign_in(name: str) -> None:
+        async with gate.turn():
+            order.append(name)
+            await release.wait()
+
+    first = asyncio.create_task(sign_in("first"))
+    second = asyncio.create_task(sign_in("second"))
+    await asyncio.sleep(0)  # first checks, second waits in line
+    await asyncio.sleep(0)
+    with pytest.raises(ServerBusy):
+        async with gate.turn():
+            order.append("third")
+    release.set()
+    await asyncio.gather(first, second)
+    assert order == ["first", "second"]
+    async with gate.turn():  # the line is empty again
+        order.append("later")
+    assert order[-1] == "later"
