@@ -29,6 +29,7 @@ from steps import (  # bench/steps.py: its child-process, database and client he
     _approve_procedure,
     _fresh_database,
     _percentiles,
+    _started_batch,
     _stepwise,
 )
 
@@ -87,16 +88,10 @@ async def _subscribe(session: aiohttp.ClientSession, url: str, token: str, batch
     return ws
 
 
-async def _started_batch(client: Client, tokens: dict[str, str]) -> str:
+async def _batch_to_draw_on(client: Client, tokens: dict[str, str]) -> str:
     key = await _approve_procedure(client, tokens)
     body = {"procedure": key, "batch_number": f"ANNOT-{os.getpid()}"}
-    status, created = await client.post("/batches", body, tokens["sam"])
-    if status != 201:
-        raise BenchFailed(f"cannot create a batch: {status} {created}")
-    status, started = await client.post(f"/batches/{created['id']}/start", None, tokens["olivia"])
-    if status != 200:
-        raise BenchFailed(f"cannot start the batch: {status} {started}")
-    return created["id"]
+    return await _started_batch(client, tokens, body)
 
 
 async def _phase(
@@ -106,7 +101,7 @@ async def _phase(
     async with _stepwise(backend, database_url, logs, users) as running:
         child, client, tokens = running.child, running.client, running.tokens
         session = client.session
-        batch_id = await _started_batch(client, tokens)
+        batch_id = await _batch_to_draw_on(client, tokens)
         ws = await _subscribe(session, child.url, tokens["olivia"], batch_id)
         headset = Headset(ws)
         listening = asyncio.create_task(headset.listen())

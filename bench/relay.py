@@ -41,7 +41,7 @@ import numpy as np
 from aiohttp import web
 from aiortc import RTCPeerConnection, RTCSessionDescription, VideoStreamTrack
 from aiortc.contrib.media import MediaRelay
-from steps import BenchFailed, Child, Running, _child, _stepwise
+from steps import BenchFailed, Child, Running, _child, _started_batch, _stepwise
 
 WIDTH, HEIGHT, FPS = 640, 480, 30
 VIEWERS_PER_PROCESS = 5
@@ -251,13 +251,8 @@ async def _demo_batch(running: Running) -> Endpoints:
         "batch_number": f"BENCH-{uuid.uuid4().hex[:8]}",
         "parameters": {"batch_size_kg": 12},
     }
-    status, batch = await client.post("/batches", body, tokens["sam"])
-    if status != 201:
-        raise BenchFailed(f"cannot create a batch: {status} {batch}")
-    status, started = await client.post(f"/batches/{batch['id']}/start", None, tokens["olivia"])
-    if status != 200:
-        raise BenchFailed(f"cannot start the batch: {status} {started}")
-    stream = f"{client.base}/streams/{batch['id']}"
+    batch_id = await _started_batch(client, tokens, body)
+    stream = f"{client.base}/streams/{batch_id}"
     # The operator both publishes and watches: any signed-in user may watch.
     return Endpoints(stream + "/whip", stream + "/whep", tokens["olivia"])
 

@@ -287,6 +287,17 @@ class Floor:
     values: dict[str, dict[str, float]]
 
 
+async def _started_batch(client: Client, tokens: dict[str, str], body: dict[str, Any]) -> str:
+    """Create a batch as sam, start it as olivia (BenchFailed if refused): its id."""
+    status, created = await client.post("/batches", body, tokens["sam"])
+    if status != 201:
+        raise BenchFailed(f"cannot create a batch: {status} {created}")
+    status, started = await client.post(f"/batches/{created['id']}/start", None, tokens["olivia"])
+    if status != 200:
+        raise BenchFailed(f"cannot start the batch: {status} {started}")
+    return created["id"]
+
+
 async def _new_batch(floor: Floor, token: str) -> tuple[str, str | None] | None:
     """Create a batch as the supervisor, start it as the operator: its id and active step."""
     number = f"BENCH-{uuid.uuid4().hex[:12]}"

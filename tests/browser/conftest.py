@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 import pytest_asyncio
 from aiohttp.test_utils import TestClient
+from aioice import ice as aioice_ice
 from playwright.async_api import Browser, BrowserContext, Page, async_playwright
 
 from server.config import Settings
@@ -29,6 +30,18 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
+
+
+@pytest.fixture(scope="module", autouse=True)
+def fresh_mdns_responder() -> None:
+    """Chromium hides its addresses behind mDNS names, which the server's aioice resolves
+    with one responder per thread, guarded by an asyncio.Lock bound to the event loop that
+    first waited on it. Each module here runs in a loop of its own, and one that ended while
+    the responder was being closed leaves that lock held in a dead loop: start each module
+    with no responder, as a server process starts."""
+    for name in ("lock", "protocol", "subscribers"):
+        if hasattr(aioice_ice._mdns, name):
+            delattr(aioice_ice._mdns, name)
 
 
 @pytest.fixture(scope="module")
