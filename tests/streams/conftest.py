@@ -9,8 +9,7 @@ import pytest
 from aiohttp import web
 
 from server.config import Settings
-from server.streams.context import LIVE_STREAMS, live_streams
-from server.streams.handlers import api as streams_api
+from server.streams.context import LIVE_STREAMS
 from server.streams.live import LiveStreams
 from server.web.app import create_app
 from tests.api.fixtures import approved_procedure, started_batch
@@ -19,9 +18,7 @@ from tests.client import ApiClient
 
 @pytest.fixture
 async def app(settings: Settings) -> web.Application:
-    application = create_app(settings, [streams_api])
-    application.cleanup_ctx.append(live_streams)
-    return application
+    return create_app(settings)  # the streams API and its live streams are part of it
 
 
 @pytest.fixture
