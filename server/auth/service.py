@@ -209,16 +209,34 @@ async def revoke_token(session: AsyncSession, token: str) -> None:
         stored.revoked_at = utcnow()
 
 
-async def reauthenticate(
-    session: AsyncSession, settings: Settings, username: str, password: str
-) -> User:
-    """Re-check a signer's password for an e-signature (§11.200: every signing)."""
+async def signer(
+    session: AsyncSession, settings: Settings, username: str, check: PasswordCheck
+) -> User | SignatureRejected:
+    """Apply a signer's password check (a failure counts toward lock-out, as at sign-in):
+    the signer, or the refusal to raise once the count is committed."""
     user = await session.scalar(select(User).where(User.username == username))
-    check = await PasswordCheck.of(user.password_hash if user else None, password)
-    if await _apply_check(session, settings, user, check) is not None:
-        raise SignatureRejected(username)
-    assert user is not None
+    if await _apply_check(session, settings, user, check) is not None or user is None:
+        return SignatureRejected(username)
     return user
+
+
+async def reauthenticate(
+    session: AsyncSession,
+    settings: Settings,
+    username: str,
+    password: str,
+    check: PasswordCheck | None = None,
+) -> User:
+    """Re-check a signer's password for an e-signature (§11.200: every signing). `check`:
+    the password verified before the transaction (it holds only if the stored hash is still
+    the one it was verified against); without it, it is verified here."""
+    if check is None:
+        stored = await session.scalar(select(User.password_hash).where(User.username == username))
+        check = await PasswordCheck.of(stored, password)
+    outcome = await signer(session, settings, username, check)
+    if isinstance(outcome, SignatureRejected):
+        raise outcome
+    return outcome
 
 
 async def get_user(session: AsyncSession, username: str) -> User | None:

@@ -22,11 +22,13 @@ MEANINGS: frozenset[str] = frozenset(get_args(Meaning))
 
 @dataclass(frozen=True)
 class SignatureRequest:
-    """What a client sends: who signs (default: the signed-in user), password, meaning."""
+    """What a client sends: who signs (default: the signed-in user), password, meaning; and
+    the password's check if it was verified before the transaction."""
 
     password: str
     meaning: str
     username: str | None = None
+    check: auth.PasswordCheck | None = None
 
 
 class WrongMeaning(Invalid):
@@ -63,7 +65,7 @@ async def authenticate_signer(
     if request.meaning != meaning:
         raise WrongMeaning(meaning, request.meaning)
     username = request.username or current_user.username
-    return await auth.reauthenticate(session, settings, username, request.password)
+    return await auth.reauthenticate(session, settings, username, request.password, request.check)
 
 
 async def apply(

@@ -28,6 +28,7 @@ from server.config import Settings
 from server.errors import StepwiseError
 from server.events.staging import take_staged
 from server.idempotency import service as idempotency
+from server.web import signature_checks
 from server.web.body import BodyTooLarge, parse_json
 from server.web.keys import DATABASE, EVENTS, SETTINGS
 
@@ -195,20 +196,38 @@ class _Dispatch:
         if len(raw) > limit:
             raise BodyTooLarge(limit)
         key = request.headers.get("Idempotency-Key") if endpoint.idempotent else None
+        early = await self._signed_body(request, raw)
         try:
-            return await self._in_transaction(request, raw, key)
+            return await self._in_transaction(request, raw, key, early)
         except IntegrityError:
             if key is None:
                 raise
             # A concurrent request with the same key committed first: replay its answer.
-            return await self._in_transaction(request, raw, key)
+            return await self._in_transaction(request, raw, key, early)
         except StepwiseError as exc:
             if exc.refusal is not None:
                 await self._record_refusal(request, exc)
             raise
 
+    async def _signed_body(self, request: web.Request, raw: bytes) -> BaseModel | None:
+        """A body carrying e-signatures, parsed with their passwords verified before the
+        transaction; None otherwise, or if it does not parse (the transaction refuses it,
+        after checking who asks, as for any body)."""
+        endpoint = self.endpoint
+        if endpoint.body is None or signature_checks.MARKER not in raw:
+            return None
+        try:
+            body = parse_json(raw, request.content_type, endpoint.body)
+        except StepwiseError:
+            return None
+        if next(signature_checks.signatures_in(body), None) is not None:
+            async with request.app[DATABASE].sessions(readonly=True)() as session:
+                user = await current_user(request, session)
+            await signature_checks.verify_early(request, user, body)
+        return body
+
     async def _in_transaction(
-        self, request: web.Request, raw: bytes, key: str | None
+        self, request: web.Request, raw: bytes, key: str | None, early: BaseModel | None
     ) -> web.Response:
         endpoint = self.endpoint
         database, bus = request.app[DATABASE], request.app[EVENTS]
@@ -221,11 +240,9 @@ class _Dispatch:
             assert endpoint.roles is not None
             if not user.has_any_role(endpoint.roles):
                 raise RoleNotPermitted(endpoint.summary, endpoint.roles)
-            body = (
-                parse_json(raw, request.content_type, endpoint.body)
-                if endpoint.body is not None
-                else None
-            )
+            body = early
+            if body is None and endpoint.body is not None:
+                body = parse_json(raw, request.content_type, endpoint.body)
             claimed = None
             if key is not None:
                 claimed = await idempotency.claim(

@@ -1,0 +1,58 @@
+"""E-signatures are re-authenticated on every signing: a wrong password is refused, records
+nothing and counts toward the signer's lock-out like a failed sign-in."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tests.api.fixtures import approved_procedure, complete, signature, started_batch
+from tests.client import ApiClient
+
+DONE_BEFORE_VERIFY = [
+    ("clearance", {"values": {"area_clean": True}}),
+    ("weigh", {"values": {"net_kg": 10.0, "appearance": "conforms"}}),
+]
+
+
+async def _at_verification(api: ApiClient) -> dict[str, Any]:
+    await approved_procedure(api, "test_line.yaml")
+    batch = await started_batch(api)
+    for step_id, body in DONE_BEFORE_VERIFY:
+        answer = await complete(api, batch["id"], step_id, **body)
+        assert answer.status == 200, (step_id, answer.body)
+    return batch
+
+
+async def test_a_wrong_signature_password_is_refused_and_counts_toward_lock_out(
+    api: ApiClient,
+) -> None:
+    batch = await _at_verification(api)
+    wrong = {**signature("sam", "verified"), "password": "not-sams"}
+    refusals = [await complete(api, batch["id"], "verify_weigh", signature=wrong) for _ in range(5)]
+    sam = signature("sam", "verified")
+    right = await complete(api, batch["id"], "verify_weigh", signature=sam)
+    record = (await api.get(f"/batches/{batch['id']}", "quinn")).body
+    sign_in = await api.call(
+        "POST", "/auth/login", None, json={"username": "sam", "password": "sam-demo"}
+    )
+
+    assert [r.status for r in refusals] == [422] * 5
+    assert refusals[0].body["errors"] == [
+        {"field": "signature.password", "message": "re-enter your password"}
+    ]
+    # The fifth wrong password locked sam's account: the right one no longer signs.
+    assert right.status == 422, right.body
+    [verify] = [s for s in record["steps"] if s["step_id"] == "verify_weigh"]
+    assert verify["state"] == "active" and verify["signatures"] == []
+    assert sign_in.status == 403 and "locked" in sign_in.body["detail"]
+
+
+async def test_someone_else_signs_with_their_own_password(api: ApiClient) -> None:
+    batch = await _at_verification(api)
+    sam = signature("sam", "verified")
+    signed = await complete(api, batch["id"], "verify_weigh", signature=sam)
+    record = (await api.get(f"/batches/{batch['id']}", "quinn")).body
+
+    assert signed.status == 200, signed.body
+    [verify] = [s for s in record["steps"] if s["step_id"] == "verify_weigh"]
+    assert [(s["username"], s["meaning"]) for s in verify["signatures"]] == [("sam", "verified")]
