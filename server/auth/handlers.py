@@ -19,10 +19,10 @@ from server.auth.schemas import (
     SignedOut,
     UserOut,
 )
-from server.errors import ServerBusy
 from server.web.api import Api, Call, bearer_token, cookie_token, current_user
 from server.web.body import parse_json
-from server.web.keys import DATABASE, SETTINGS, SIGN_IN_GATE
+from server.web.keys import DATABASE, SETTINGS
+from server.web.password_checks import gated_check
 
 api = Api("auth")
 
@@ -44,14 +44,8 @@ async def login(request: web.Request) -> web.Response:
 
 async def _sign_in(request: web.Request, *, kind: str) -> tuple[User, str, datetime]:
     body = parse_json(await request.read(), request.content_type, LoginIn)
-    database = request.app[DATABASE]
-    async with request.app[SIGN_IN_GATE].turn():
-        if request.transport is None or request.transport.is_closing():
-            raise ServerBusy()  # the client gave up while in line: spend nothing on it
-        check = await auth.check_password(
-            database.sessions(readonly=True), body.username, body.password
-        )
-    async with database.sessions()() as session, session.begin():
+    check = await gated_check(request, body.username, body.password)
+    async with request.app[DATABASE].sessions()() as session, session.begin():
         outcome = await auth.attempt_login(
             session, request.app[SETTINGS], body.username, check, kind=kind
         )

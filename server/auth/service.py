@@ -209,15 +209,19 @@ async def revoke_token(session: AsyncSession, token: str) -> None:
         stored.revoked_at = utcnow()
 
 
+def _signer_or_refusal(
+    error: InvalidCredentials | AccountLocked | None, user: User | None, username: str
+) -> User | SignatureRejected:
+    return SignatureRejected(username) if error is not None or user is None else user
+
+
 async def signer(
     session: AsyncSession, settings: Settings, username: str, check: PasswordCheck
 ) -> User | SignatureRejected:
     """Apply a signer's password check (a failure counts toward lock-out, as at sign-in):
     the signer, or the refusal to raise once the count is committed."""
     user = await session.scalar(select(User).where(User.username == username))
-    if await _apply_check(session, settings, user, check) is not None or user is None:
-        return SignatureRejected(username)
-    return user
+    return _signer_or_refusal(await _apply_check(session, settings, user, check), user, username)
 
 
 async def reauthenticate(
@@ -230,10 +234,10 @@ async def reauthenticate(
     """Re-check a signer's password for an e-signature (§11.200: every signing). `check`:
     the password verified before the transaction (it holds only if the stored hash is still
     the one it was verified against); without it, it is verified here."""
+    user = await session.scalar(select(User).where(User.username == username))
     if check is None:
-        stored = await session.scalar(select(User.password_hash).where(User.username == username))
-        check = await PasswordCheck.of(stored, password)
-    outcome = await signer(session, settings, username, check)
+        check = await PasswordCheck.of(user.password_hash if user else None, password)
+    outcome = _signer_or_refusal(await _apply_check(session, settings, user, check), user, username)
     if isinstance(outcome, SignatureRejected):
         raise outcome
     return outcome

@@ -18,7 +18,8 @@ from pydantic import BaseModel
 
 from server.auth import service as auth
 from server.auth.models import User
-from server.web.keys import DATABASE, SETTINGS, SIGN_IN_GATE
+from server.web.keys import DATABASE, SETTINGS
+from server.web.password_checks import gated_check
 from server.web.schemas import SignatureIn
 
 MARKER = b'"signature"'  # bodies without it are not parsed twice
@@ -36,14 +37,10 @@ def signatures_in(body: BaseModel) -> Iterator[SignatureIn]:
 async def verify_early(request: web.Request, user: User, body: BaseModel) -> None:
     """Verify the password of each signature in `body`, keeping the checks on it; count
     each wrong one toward its signer's lock-out."""
-    database, gate = request.app[DATABASE], request.app[SIGN_IN_GATE]
     for signature in signatures_in(body):
         username = signature.username or user.username
-        async with gate.turn():
-            check = await auth.check_password(
-                database.sessions(readonly=True), username, signature.password
-            )
+        check = await gated_check(request, username, signature.password)
         if not check.matched:
-            async with database.sessions()() as session, session.begin():
+            async with request.app[DATABASE].sessions()() as session, session.begin():
                 await auth.signer(session, request.app[SETTINGS], username, check)
         signature.verified(check)
