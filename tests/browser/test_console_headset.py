@@ -60,6 +60,8 @@ async def test_the_headset_streams_the_expert_draws_and_the_live_scan_is_recorde
 
         await sign_in(page, "quinn", at=f"/#/console/{batch_id}")
         await wait_until_live(page)
+        # "Live" can come before the page has drawn its player: wait for the element first.
+        await expect(page.locator("#console-video")).to_be_attached()
         # Frames really arrive: the picture has the camera's size and Chromium keeps decoding.
         await page.wait_for_function(f"() => {VIDEO}.videoWidth > 0 && {DECODED} > 0")
         size = await page.evaluate(f"() => [{VIDEO}.videoWidth, {VIDEO}.videoHeight]")
