@@ -19,12 +19,33 @@ from server.auth.schemas import (
     SignedOut,
     UserOut,
 )
-from server.web.api import Api, Call, bearer_token, cookie_token, current_user
-from server.web.body import parse_json
-from server.web.keys import DATABASE, SETTINGS
+from server.auth.service import PasswordCheck
+from server.web.api import Api, Call, Preparation, bearer_token, cookie_token
 from server.web.password_checks import gated_check
 
 api = Api("auth")
+
+
+async def _password_checked(prep: Preparation[LoginIn]) -> PasswordCheck:
+    """The password verified at the sign-in gate with no connection held; a wrong one is
+    counted toward lock-out in a transaction of its own and refused."""
+    check = await gated_check(prep.request, prep.body.username, prep.body.password)
+    if not check.matched:
+        async with prep.database.sessions()() as session, session.begin():
+            _, error = await auth.apply_login_check(
+                session, prep.settings, prep.body.username, check
+            )
+        if error is not None:
+            raise error
+    return check
+
+
+async def _sign_in(call: Call[LoginIn], *, kind: str) -> tuple[User, str, datetime]:
+    check = call.prepared_as(PasswordCheck)
+    outcome = await auth.attempt_login(
+        call.session, call.settings, call.body.username, check, kind=kind
+    )
+    return outcome.accepted()
 
 
 @api.route(
@@ -34,23 +55,11 @@ api = Api("auth")
     roles=None,
     body=LoginIn,
     response=LoginOut,
-    plain=True,
+    prepare=_password_checked,
 )
-async def login(request: web.Request) -> web.Response:
-    user, token, expires_at = await _sign_in(request, kind="bearer")
-    answer = LoginOut(token=token, expires_at=expires_at, user=UserOut.of(user))
-    return web.json_response(text=answer.model_dump_json())
-
-
-async def _sign_in(request: web.Request, *, kind: str) -> tuple[User, str, datetime]:
-    body = parse_json(await request.read(), request.content_type, LoginIn)
-    check = await gated_check(request, body.username, body.password)
-    async with request.app[DATABASE].sessions()() as session, session.begin():
-        outcome = await auth.attempt_login(
-            session, request.app[SETTINGS], body.username, check, kind=kind
-        )
-    # Raised only now, so that the failed attempt (lock-out counter) is committed.
-    return outcome.accepted()
+async def login(call: Call[LoginIn]) -> LoginOut:
+    user, token, expires_at = await _sign_in(call, kind="bearer")
+    return LoginOut(token=token, expires_at=expires_at, user=UserOut.of(user))
 
 
 @api.route(
@@ -60,10 +69,10 @@ async def _sign_in(request: web.Request, *, kind: str) -> tuple[User, str, datet
     roles=None,
     body=LoginIn,
     response=BrowserSessionOut,
-    plain=True,
+    prepare=_password_checked,
 )
-async def open_browser_session(request: web.Request) -> web.Response:
-    user, token, expires_at = await _sign_in(request, kind="cookie")
+async def open_browser_session(call: Call[LoginIn]) -> web.Response:
+    user, token, expires_at = await _sign_in(call, kind="cookie")
     answer = BrowserSessionOut(
         user=UserOut.of(user), csrf_token=csrf_token(token), expires_at=expires_at
     )
@@ -74,8 +83,8 @@ async def open_browser_session(request: web.Request) -> web.Response:
         httponly=True,
         samesite="Strict",
         path="/",
-        secure=request.secure,
-        max_age=int(request.app[SETTINGS].token_lifetime.total_seconds()),
+        secure=call.request.secure,
+        max_age=int(call.settings.token_lifetime.total_seconds()),
     )
     return response
 
@@ -86,14 +95,11 @@ async def open_browser_session(request: web.Request) -> web.Response:
     summary="Browser sign-out",
     roles=EVERYONE,
     response=SignedOut,
-    plain=True,
 )
-async def close_browser_session(request: web.Request) -> web.Response:
-    async with request.app[DATABASE].sessions()() as session, session.begin():
-        await current_user(request, session)
-        token = cookie_token(request)
-        if token is not None:
-            await auth.revoke_token(session, token)
+async def close_browser_session(call: Call[None]) -> web.Response:
+    token = cookie_token(call.request)
+    if token is not None:
+        await auth.revoke_token(call.session, token)
     response = web.json_response(text=SignedOut().model_dump_json())
     response.del_cookie(SESSION_COOKIE, path="/")
     return response

@@ -168,12 +168,20 @@ async def _apply_check(
     return InvalidCredentials()
 
 
+async def apply_login_check(
+    session: AsyncSession, settings: Settings, username: str, check: PasswordCheck
+) -> tuple[User | None, InvalidCredentials | AccountLocked | None]:
+    """The user a sign-in names and why it fails, if it does (a failure is counted toward
+    lock-out: commit it before raising the error)."""
+    user = await session.scalar(select(User).where(User.username == username))
+    return user, await _apply_check(session, settings, user, check)
+
+
 async def attempt_login(
     session: AsyncSession, settings: Settings, username: str, check: PasswordCheck, *, kind: str
 ) -> LoginOutcome:
     """Apply a password check and issue a token of `kind` ("bearer" or "cookie")."""
-    user = await session.scalar(select(User).where(User.username == username))
-    error = await _apply_check(session, settings, user, check)
+    user, error = await apply_login_check(session, settings, username, check)
     if error is not None:
         return LoginOutcome(user=None, error=error)
     assert user is not None

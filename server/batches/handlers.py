@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from server.auth.roles import EVERYONE, SHOP_FLOOR, SUPERVISION
 from server.batches import service as batches
+from server.batches.balance_readings import BalanceReadings, read_ahead
 from server.batches.schemas import (
     BatchOut,
     BatchSummary,
@@ -15,7 +18,8 @@ from server.batches.schemas import (
     DeviationOut,
 )
 from server.batches.traceability import Override
-from server.web.api import Api, Call
+from server.web.api import Api, Call, Preparation
+from server.web.signature_checks import VerifiedSignatures, verify_signatures
 
 api = Api("batches")
 PERFORMERS = SHOP_FLOOR | {"qa"}
@@ -79,6 +83,24 @@ async def start_batch(call: Call[None]) -> BatchOut:
     return await _record(call, batch.id)
 
 
+@dataclass(frozen=True)
+class PreparedCompletion:
+    """What completing a step needs that may take a while: its e-signatures' password checks
+    and, for a dispense step, the balance's reading."""
+
+    signatures: VerifiedSignatures
+    readings: BalanceReadings
+
+
+async def _prepare_completion(prep: Preparation[CompleteStepIn]) -> PreparedCompletion:
+    signatures = await verify_signatures(prep)
+    async with prep.database.sessions(readonly=True)() as session:
+        readings = await read_ahead(
+            session, prep.param("batch_id"), prep.param("step_id"), prep.body.values
+        )
+    return PreparedCompletion(signatures, readings)
+
+
 @api.route(
     "POST",
     "/batches/{batch_id}/steps/{step_id}/complete",
@@ -87,9 +109,12 @@ async def start_batch(call: Call[None]) -> BatchOut:
     body=CompleteStepIn,
     response=CompletionOut,
     idempotent=True,
+    prepare=_prepare_completion,
 )
 async def complete_step(call: Call[CompleteStepIn]) -> CompletionOut:
     signature, override = call.body.signature, call.body.override
+    prepared = call.prepared_as(PreparedCompletion)
+    signed = prepared.signatures.request
     completion = await batches.complete_step(
         call.session,
         call.settings,
@@ -98,8 +123,9 @@ async def complete_step(call: Call[CompleteStepIn]) -> CompletionOut:
         call.param("step_id"),
         values=call.body.values,
         comment=call.body.comment,
-        signature=signature.request() if signature else None,
-        override=(Override(override.reason, override.signature.request()) if override else None),
+        signature=signed(signature),
+        override=Override(override.reason, signed(override.signature)) if override else None,
+        readings=prepared.readings,
     )
     return CompletionOut.of(completion)
 

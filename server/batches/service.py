@@ -21,6 +21,7 @@ from server.auth import service as auth
 from server.auth.exceptions import RoleNotPermitted
 from server.auth.models import User
 from server.batches import traceability
+from server.batches.balance_readings import NO_READINGS, BalanceReadings
 from server.batches.evidence import photo_problems
 from server.batches.exceptions import (
     BatchNotFound,
@@ -341,8 +342,10 @@ async def complete_step(
     comment: str | None,
     signature: signatures.SignatureRequest | None,
     override: traceability.Override | None = None,
+    readings: BalanceReadings | None = None,
 ) -> Completion:
-    """Record a step's values, scans, signature and deviations together, then move on."""
+    """Record a step's values, scans, signature and deviations together, then move on;
+    `readings`: the balance of a dispense step, read before the transaction."""
     batch = await _locked_batch(session, batch_id)
     record = _record(batch, step_id)
     if batch.status != "in_progress":
@@ -366,7 +369,7 @@ async def complete_step(
             raise StepValuesRejected(step_id, missing)
         performer, meaning = await _performer(session, settings, user, batch, step, signature)
         traced = await traceability.check(
-            session, settings, user, batch, step, values, context, override
+            session, settings, user, batch, step, values, context, override, readings or NO_READINGS
         )
     except StepwiseError as exc:
         raise exc.with_refusal(refusal) from exc

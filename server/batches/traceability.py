@@ -7,9 +7,10 @@ material uses and the dispensed container in the step's transaction.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from functools import partial
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -19,13 +20,14 @@ from procedures.guardrails import FieldProblem
 from procedures.model import DISPENSE_SCANS, Expectation, Step
 from server.auth.exceptions import RoleNotPermitted
 from server.auth.models import User
+from server.balances.mtsics import Reading
+from server.batches.balance_readings import BalanceReadings
 from server.batches.exceptions import StepValuesRejected
 from server.batches.models import Batch
 from server.config import Settings
 from server.deviations import service as deviations
 from server.deviations.models import Deviation
 from server.equipment import service as equipment_service
-from server.equipment import weighing
 from server.equipment.exceptions import EquipmentRefused
 from server.equipment.models import Equipment
 from server.materials import service as materials
@@ -91,8 +93,10 @@ async def check(
     values: Mapping[str, object],
     context: Mapping[str, object],
     override: Override | None,
+    readings: BalanceReadings,
 ) -> Traced:
-    """Resolve and check every scan of the step (and weigh, for a dispense step)."""
+    """Resolve and check every scan of the step (and, for a dispense step, take the weight
+    from `readings`: the balance was read before the transaction opened)."""
     traced = Traced()
     for item in step.inputs:
         text = values.get(item.name)
@@ -105,7 +109,7 @@ async def check(
         if isinstance(found, Lot):
             traced.lots.append((found, traced.containers.get(item.name)))
     if step.dispense is not None:
-        await _check_dispense(session, traced, batch, step, values, context, override)
+        await _check_dispense(session, traced, batch, step, values, context, override, readings)
     if traced.overridden:
         assert override is not None
         traced.override_signer = await _override_signer(session, settings, user, override)
@@ -209,6 +213,7 @@ async def _check_dispense(
     values: Mapping[str, object],
     context: Mapping[str, object],
     override: Override | None,
+    readings: BalanceReadings,
 ) -> None:
     dispense = step.dispense
     assert dispense is not None
@@ -237,7 +242,9 @@ async def _check_dispense(
     lot_code = str(values["lot"])
     lot = await _check_scan(session, traced, batch, "lot", lot_code, expected["lot"], override)
     assert isinstance(lot, Lot)
-    net, source = await _net_weight(step, balance, values.get(dispense.name))
+    net, source = _net_weight(
+        step, values.get(dispense.name), partial(readings.reading_of, balance)
+    )
     problem = check_net(dispense, target, net)
     if problem is not None:
         raise StepValuesRejected(step.id, [problem])
@@ -246,7 +253,7 @@ async def _check_dispense(
     traced.weighing = Weighing(lot, balance, net, dispense.unit, taken, source, target)
 
 
-async def _net_weight(step: Step, balance: Equipment, manual: object) -> tuple[Decimal, str]:
+def _net_weight(step: Step, manual: object, read: Callable[[], Reading]) -> tuple[Decimal, str]:
     """The net weight: typed (marked manual) or read from the balance over MT-SICS."""
     dispense = step.dispense
     assert dispense is not None
@@ -262,7 +269,7 @@ async def _net_weight(step: Step, balance: Equipment, manual: object) -> tuple[D
                 step.id, [_problem(dispense.name, "wrong_type", "must be a positive number")]
             )
         return net, "manual"
-    reading = await weighing.stable_net_weight(balance)
+    reading = read()
     try:
         net = convert(reading.value, reading.unit, dispense.unit)
     except ValueError as exc:

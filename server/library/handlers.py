@@ -7,6 +7,7 @@ from server.library import service as library
 from server.library.schemas import ApproveIn, LoadProcedureIn, ProcedureOut, VersionOut
 from server.web.api import Api, Call
 from server.web.paths import int_param
+from server.web.signature_checks import VerifiedSignatures, verify_signatures
 
 api = Api("procedures")
 
@@ -58,6 +59,7 @@ async def get_version(call: Call[None]) -> VersionOut:
     body=ApproveIn,
     response=VersionOut,
     idempotent=True,
+    prepare=verify_signatures,
 )
 async def approve_version(call: Call[ApproveIn]) -> VersionOut:
     approved = await library.approve(
@@ -66,6 +68,6 @@ async def approve_version(call: Call[ApproveIn]) -> VersionOut:
         call.user,
         call.param("key"),
         int_param(call, "version"),
-        call.body.signature.request(),
+        call.prepared_as(VerifiedSignatures).request(call.body.signature),
     )
     return VersionOut.of(approved)

@@ -13,6 +13,7 @@ from server.materials.schemas import (
     ReceiveLotIn,
 )
 from server.web.api import Api, Call
+from server.web.signature_checks import VerifiedSignatures, verify_signatures
 
 api = Api("materials")
 MASTER_DATA = frozenset({"qa", "admin"})
@@ -85,6 +86,7 @@ async def get_lot(call: Call[None]) -> LotOut:
     body=LotStatusIn,
     response=LotOut,
     idempotent=True,
+    prepare=verify_signatures,
 )
 async def set_lot_status(call: Call[LotStatusIn]) -> LotOut:
     lot = await materials.set_lot_status(
@@ -94,7 +96,7 @@ async def set_lot_status(call: Call[LotStatusIn]) -> LotOut:
         call.param("ref"),
         status=call.body.status,
         reason=call.body.reason,
-        signature=call.body.signature.request(),
+        signature=call.prepared_as(VerifiedSignatures).request(call.body.signature),
     )
     return LotOut.of(lot)
 

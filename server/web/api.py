@@ -25,34 +25,66 @@ from server.auth.browser import CSRF_HEADER, SAFE_METHODS, SESSION_COOKIE, csrf_
 from server.auth.exceptions import CsrfRejected, NotAuthenticated, RoleNotPermitted
 from server.auth.models import User
 from server.config import Settings
+from server.db.engine import Database
+from server.db.unit_of_work import unit_of_work
 from server.errors import StepwiseError
-from server.events.staging import take_staged
 from server.idempotency import service as idempotency
-from server.web import signature_checks
-from server.web.body import BodyTooLarge, parse_json
+from server.web.body import parse_json, read_body
 from server.web.keys import DATABASE, EVENTS, SETTINGS
 
 log = logging.getLogger(__name__)
 PREFIX = "/api/v1"
 B = TypeVar("B")
+P = TypeVar("P")
 
 
-@dataclass
-class Call(Generic[B]):
-    """Everything a handler needs: the request, its open transaction, user and body."""
+@dataclass(frozen=True)
+class Preparation(Generic[B]):
+    """What an endpoint's prepare phase sees: who asks and what, with no transaction open."""
 
     request: web.Request
-    session: AsyncSession
-    user: User
+    user: User | None
     body: B
     settings: Settings
 
     def param(self, name: str) -> str:
         return self.request.match_info[name]
 
+    @property
+    def database(self) -> Database:
+        return self.request.app[DATABASE]
+
+
+@dataclass
+class Call(Generic[B]):
+    """Everything a handler needs: the request, its open transaction, user and body, and
+    what the endpoint's prepare phase produced before the transaction opened."""
+
+    request: web.Request
+    session: AsyncSession
+    signed_in: User | None
+    body: B
+    settings: Settings
+    prepared: object = None
+
+    @property
+    def user(self) -> User:
+        """The signed-in user (every endpoint but the few public ones has one)."""
+        assert self.signed_in is not None, "a public endpoint has no signed-in user"
+        return self.signed_in
+
+    def param(self, name: str) -> str:
+        return self.request.match_info[name]
+
+    def prepared_as(self, kind: type[P]) -> P:
+        """The prepare phase's result, as the type the endpoint declared it to be."""
+        assert isinstance(self.prepared, kind), f"{self.request.path}: prepared {kind.__name__}"
+        return self.prepared
+
 
 Handler = Callable[[Call[Any]], Awaitable[Any]]
 PlainHandler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+Prepare = Callable[[Preparation[Any]], Awaitable[object]]
 
 
 @dataclass(frozen=True)
@@ -74,6 +106,7 @@ class Endpoint:
     produces: tuple[str, ...]
     upload: type[BaseModel] | None
     consumes: tuple[str, ...]
+    prepare: Prepare | None
 
 
 class Api:
@@ -98,6 +131,7 @@ class Api:
         produces: tuple[str, ...] = ("application/json",),
         upload: type[BaseModel] | None = None,
         consumes: tuple[str, ...] = (),
+        prepare: Prepare | None = None,
     ) -> Callable[[Any], Any]:
         """Declare a handler; GETs run in read-only transactions.
 
@@ -107,6 +141,11 @@ class Api:
         answers with a file (a label, an image) instead of JSON. `upload` documents a body the
         handler reads itself: a multipart file upload, or JSON of that shape. `consumes` names the
         media types of a raw body the handler reads itself (an image).
+
+        `prepare` is a phase for slow or blocking work (password and signature checks,
+        reading a balance, waiting for a video frame): it runs after authentication and body
+        parsing and before the write transaction opens, so no database connection (on SQLite:
+        the one writer) waits on it; its result reaches the handler as `call.prepared`.
         """
 
         def register(handler: Any) -> Any:
@@ -127,6 +166,7 @@ class Api:
                     produces=produces,
                     upload=upload,
                     consumes=consumes,
+                    prepare=prepare,
                 )
             )
             return handler
@@ -184,94 +224,91 @@ def _json(status: int, body: str, *, replayed: bool = False) -> web.Response:
 
 
 class _Dispatch:
-    """The aiohttp handler of one endpoint."""
+    """The aiohttp handler of one endpoint: its phases are read the body, prepare (with no
+    transaction open), then the unit of work (authorise, replay or handle, commit, publish)."""
 
     def __init__(self, endpoint: Endpoint) -> None:
         self.endpoint = endpoint
 
     async def __call__(self, request: web.Request) -> web.StreamResponse:
         endpoint = self.endpoint
-        raw = await request.read() if endpoint.body is not None else b""
-        limit = request.app[SETTINGS].max_body_bytes
-        if len(raw) > limit:
-            raise BodyTooLarge(limit)
+        settings = request.app[SETTINGS]
+        raw = await read_body(request, settings.max_body_bytes) if endpoint.body else b""
         key = request.headers.get("Idempotency-Key") if endpoint.idempotent else None
-        early = await self._signed_body(request, raw)
+        body, prepared = None, None
+        if endpoint.prepare is not None:
+            async with request.app[DATABASE].sessions(readonly=True)() as session:
+                user = await self._authorised(request, session)
+            body = self._parsed(request, raw)
+            prepared = await endpoint.prepare(Preparation(request, user, body, settings))
         try:
-            return await self._in_transaction(request, raw, key, early)
+            return await self._in_transaction(request, raw, key, body, prepared)
         except IntegrityError:
             if key is None:
                 raise
             # A concurrent request with the same key committed first: replay its answer.
-            return await self._in_transaction(request, raw, key, early)
+            return await self._in_transaction(request, raw, key, body, prepared)
         except StepwiseError as exc:
             if exc.refusal is not None:
                 await self._record_refusal(request, exc)
             raise
 
-    async def _signed_body(self, request: web.Request, raw: bytes) -> BaseModel | None:
-        """A body carrying e-signatures, parsed with their passwords verified before the
-        transaction; None otherwise, or if it does not parse (the transaction refuses it,
-        after checking who asks, as for any body)."""
-        endpoint = self.endpoint
-        if endpoint.body is None or signature_checks.MARKER not in raw:
+    async def _authorised(self, request: web.Request, session: AsyncSession) -> User | None:
+        """Who asks, if their role may call this endpoint (None for a public endpoint)."""
+        roles = self.endpoint.roles
+        if roles is None:
             return None
-        try:
-            body = parse_json(raw, request.content_type, endpoint.body)
-        except StepwiseError:
-            return None
-        if next(signature_checks.signatures_in(body), None) is not None:
-            async with request.app[DATABASE].sessions(readonly=True)() as session:
-                user = await current_user(request, session)
-            await signature_checks.verify_early(request, user, body)
-        return body
+        user = await current_user(request, session)
+        if not user.has_any_role(roles):
+            raise RoleNotPermitted(self.endpoint.summary, roles)
+        return user
+
+    def _parsed(self, request: web.Request, raw: bytes) -> Any:
+        model = self.endpoint.body
+        return None if model is None else parse_json(raw, request.content_type, model)
 
     async def _in_transaction(
-        self, request: web.Request, raw: bytes, key: str | None, early: BaseModel | None
-    ) -> web.Response:
+        self, request: web.Request, raw: bytes, key: str | None, body: Any, prepared: object
+    ) -> web.StreamResponse:
         endpoint = self.endpoint
         database, bus = request.app[DATABASE], request.app[EVENTS]
-        fingerprint = hashlib.sha256(
-            request.method.encode() + b" " + request.path.encode() + b"\n" + raw
-        ).hexdigest()
-        sessions = database.sessions(readonly=endpoint.readonly)
-        async with sessions() as session, session.begin():
-            user = await current_user(request, session)
-            assert endpoint.roles is not None
-            if not user.has_any_role(endpoint.roles):
-                raise RoleNotPermitted(endpoint.summary, endpoint.roles)
-            body = early
-            if body is None and endpoint.body is not None:
-                body = parse_json(raw, request.content_type, endpoint.body)
+        async with unit_of_work(database, bus, readonly=endpoint.readonly) as session:
+            user = await self._authorised(request, session)
+            if body is None:
+                body = self._parsed(request, raw)
             claimed = None
-            if key is not None:
+            if key is not None and user is not None:
                 claimed = await idempotency.claim(
                     session,
                     user_id=user.id,
                     key=key,
                     method=request.method,
                     path=request.path,
-                    fingerprint=fingerprint,
+                    fingerprint=_fingerprint(request, raw),
                 )
                 if isinstance(claimed, idempotency.StoredAnswer):
                     return _json(claimed.status, claimed.body, replayed=True)
-            call = Call(request, session, user, body, request.app[SETTINGS])
+            call = Call(request, session, user, body, request.app[SETTINGS], prepared)
             result = await endpoint.handler(call)  # type: ignore[arg-type]
             if isinstance(result, web.StreamResponse):
-                return result  # a file (label, image): not JSON, never replayed
+                return result  # a file (label, image) or a hand-made answer: never replayed
             text = _serialise(result)
             if claimed is not None:
                 answer = idempotency.StoredAnswer(endpoint.status, text)
                 await idempotency.remember(session, claimed, answer)
-            events = take_staged(session)
-            await bus.before_commit(session, events)
-        bus.after_commit(events)
         return _json(endpoint.status, text)
 
     async def _record_refusal(self, request: web.Request, error: StepwiseError) -> None:
         assert error.refusal is not None
         async with request.app[DATABASE].sessions()() as session, session.begin():
             await audit.record_refusal(session, error.refusal, error.detail)
+
+
+def _fingerprint(request: web.Request, raw: bytes) -> str:
+    """What an Idempotency-Key is bound to: the same key must come with the same request."""
+    return hashlib.sha256(
+        request.method.encode() + b" " + request.path.encode() + b"\n" + raw
+    ).hexdigest()
 
 
 def _dispatcher(endpoint: Endpoint) -> PlainHandler:

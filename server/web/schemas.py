@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, PrivateAttr
-
-from server.auth.service import PasswordCheck
-from server.signatures.service import SignatureRequest
+from pydantic import BaseModel, ConfigDict
 
 
 class Strict(BaseModel):
@@ -28,12 +25,3 @@ class SignatureIn(Strict):
     password: str
     meaning: str
     username: str | None = None
-    _check: PasswordCheck | None = PrivateAttr(default=None)
-
-    def verified(self, check: PasswordCheck) -> None:
-        """Keep the password's check, made before the transaction."""
-        self._check = check
-
-    def request(self) -> SignatureRequest:
-        """The signature as the services take it."""
-        return SignatureRequest(self.password, self.meaning, self.username, self._check)

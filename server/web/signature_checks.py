@@ -1,28 +1,28 @@
-"""E-signature passwords verified before the transaction opens.
+"""E-signature passwords verified in the prepare phase, before the transaction opens.
 
 Argon2 takes tens of milliseconds by design. Verified inside the step's transaction, it would
-hold the batch row and a database connection (on SQLite: the one writer) all that time. So the
-dispatcher parses a body that carries signatures first and verifies each password with no
-connection held (taking turns with sign-ins at the gate); the check travels with the signature
-and the transaction only applies it (the stored hash must still be the one verified). A wrong
-password is also counted toward the signer's lock-out here, in a short transaction of its own:
-the refused request's transaction, which refuses and audits it as before, is rolled back.
+hold the batch row and a database connection (on SQLite: the one writer) all that time. So an
+endpoint whose body carries signatures declares `prepare=verify_signatures`: each password is
+checked with no connection held (taking turns with sign-ins at the gate), and the checks reach
+the handler, which hands each to the services with its signature (the transaction only
+applies it: the stored hash must still be the one verified). A wrong password is also counted
+toward the signer's lock-out here, in a short transaction of its own: the refused request's
+transaction, which refuses and audits it, is rolled back.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 
-from aiohttp import web
 from pydantic import BaseModel
 
 from server.auth import service as auth
 from server.auth.models import User
-from server.web.keys import DATABASE, SETTINGS
+from server.signatures.service import SignatureRequest
+from server.web.api import Preparation
 from server.web.password_checks import gated_check
 from server.web.schemas import SignatureIn
-
-MARKER = b'"signature"'  # bodies without it are not parsed twice
 
 
 def signatures_in(body: BaseModel) -> Iterator[SignatureIn]:
@@ -34,13 +34,31 @@ def signatures_in(body: BaseModel) -> Iterator[SignatureIn]:
             yield from signatures_in(value)
 
 
-async def verify_early(request: web.Request, user: User, body: BaseModel) -> None:
-    """Verify the password of each signature in `body`, keeping the checks on it; count
-    each wrong one toward its signer's lock-out."""
-    for signature in signatures_in(body):
+@dataclass(frozen=True)
+class VerifiedSignatures:
+    """The password checks of one body's e-signatures, each beside its signature."""
+
+    checks: tuple[tuple[SignatureIn, auth.PasswordCheck], ...]
+
+    def request(self, signature: SignatureIn | None) -> SignatureRequest | None:
+        """The signature as the services take it, with its password already checked."""
+        if signature is None:
+            return None
+        check = next((c for s, c in self.checks if s is signature), None)
+        return SignatureRequest(signature.password, signature.meaning, signature.username, check)
+
+
+async def verify_signatures(prep: Preparation[BaseModel]) -> VerifiedSignatures:
+    """Verify the password of each signature in the body; count each wrong one toward its
+    signer's lock-out."""
+    user = prep.user
+    assert isinstance(user, User)
+    checks = []
+    for signature in signatures_in(prep.body):
         username = signature.username or user.username
-        check = await gated_check(request, username, signature.password)
+        check = await gated_check(prep.request, username, signature.password)
         if not check.matched:
-            async with request.app[DATABASE].sessions()() as session, session.begin():
-                await auth.signer(session, request.app[SETTINGS], username, check)
-        signature.verified(check)
+            async with prep.database.sessions()() as session, session.begin():
+                await auth.signer(session, prep.settings, username, check)
+        checks.append((signature, check))
+    return VerifiedSignatures(tuple(checks))
