@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import joinedload
 
 from server.balances.mtsics import Reading
@@ -46,14 +46,20 @@ NO_READINGS = BalanceReadings()
 
 
 async def read_ahead(
-    session: AsyncSession, batch_id: str, step_id: str, values: Mapping[str, object]
+    sessions: async_sessionmaker[AsyncSession],
+    batch_id: str,
+    step_id: str,
+    values: Mapping[str, object],
 ) -> BalanceReadings:
     """Read the balance a dispense step's values name, unless its weight was typed in.
 
     Anything that does not add up (no such batch or step, not a dispense step, an unknown
     code) reads nothing: the step's transaction refuses it with the proper error.
     """
-    balance = await _balance_to_read(session, batch_id, step_id, values)
+    if "balance" not in values:
+        return NO_READINGS  # not a dispense step's values: no need to look
+    async with sessions() as session:
+        balance = await _balance_to_read(session, batch_id, step_id, values)
     if balance is None:
         return BalanceReadings()
     try:

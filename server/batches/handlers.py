@@ -94,10 +94,12 @@ class PreparedCompletion:
 
 async def _prepare_completion(prep: Preparation[CompleteStepIn]) -> PreparedCompletion:
     signatures = await verify_signatures(prep)
-    async with prep.database.sessions(readonly=True)() as session:
-        readings = await read_ahead(
-            session, prep.param("batch_id"), prep.param("step_id"), prep.body.values
-        )
+    readings = await read_ahead(
+        prep.database.sessions(readonly=True),
+        prep.param("batch_id"),
+        prep.param("step_id"),
+        prep.body.values,
+    )
     return PreparedCompletion(signatures, readings)
 
 

@@ -10,7 +10,6 @@ from server.media_store import service as media
 from server.media_store.exceptions import MediaNotFound
 from server.media_store.schemas import AttachIn, AttachmentOut, MediaOut
 from server.web.api import Api, Call
-from server.web.body import BodyTooLarge, read_body
 from server.web.keys import MEDIA_FILES
 
 api = Api("media")
@@ -26,17 +25,12 @@ api = Api("media")
     consumes=("image/png", "image/jpeg"),
 )
 async def upload(call: Call[None]) -> MediaOut:
-    request = call.request
-    limit = call.settings.max_upload_bytes
-    if request.content_length is not None and request.content_length > limit:
-        raise BodyTooLarge(limit)
-    data = await read_body(request, limit)
     stored = await media.save_image(
         call.session,
-        request.app[MEDIA_FILES],
+        call.request.app[MEDIA_FILES],
         actor_of(call.user),
-        data,
-        request.content_type,
+        call.raw,
+        call.request.content_type,
     )
     return MediaOut.of(stored)
 

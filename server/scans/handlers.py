@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-from aiohttp import BodyPartReader, web
-
 from server.auth.roles import EVERYONE
 from server.scans import service as scans
 from server.scans.exceptions import ImageRejected
 from server.scans.schemas import ScanOut, ScanTextIn
 from server.web.api import Api, Call
-from server.web.body import BodyTooLarge, parse_json, read_body
-from server.web.keys import SETTINGS
+from server.web.body import BodyTooLarge, form_file, parse_json
 
 api = Api("scans")
 
@@ -26,23 +23,12 @@ api = Api("scans")
 async def scan(call: Call[None]) -> ScanOut:
     request = call.request
     if request.content_type == "multipart/form-data":
-        return await scans.scan_image(call.session, await _image(request))
-    limit = request.app[SETTINGS].max_body_bytes
-    raw = await read_body(request, limit)
-    body = parse_json(raw, request.content_type, ScanTextIn)
+        image = form_file(call.raw, request.headers["Content-Type"], "image")
+        if image is None:
+            raise ImageRejected("send the photo as the multipart field 'image'")
+        return await scans.scan_image(call.session, image)
+    limit = call.settings.max_body_bytes
+    if len(call.raw) > limit:
+        raise BodyTooLarge(limit)
+    body = parse_json(call.raw, request.content_type, ScanTextIn)
     return await scans.scan_text(call.session, body.text)
-
-
-async def _image(request: web.Request) -> bytes:
-    """The bytes of the multipart field `image`, within the upload limit."""
-    limit = request.app[SETTINGS].max_upload_bytes
-    reader = await request.multipart()
-    while (part := await reader.next()) is not None:
-        if isinstance(part, BodyPartReader) and part.name == "image":
-            data = bytearray()
-            while chunk := await part.read_chunk():
-                data += chunk
-                if len(data) > limit:
-                    raise BodyTooLarge(limit)
-            return bytes(data)
-    raise ImageRejected("send the photo as the multipart field 'image'")

@@ -66,6 +66,7 @@ class Call(Generic[B]):
     body: B
     settings: Settings
     prepared: object = None
+    raw: bytes = b""
 
     @property
     def user(self) -> User:
@@ -107,6 +108,14 @@ class Endpoint:
     upload: type[BaseModel] | None
     consumes: tuple[str, ...]
     prepare: Prepare | None
+
+    @property
+    def reads_upload(self) -> bool:
+        """The body is a file (or a form carrying one) that the handler reads from `call.raw`."""
+        return bool(self.consumes) or self.upload is not None
+
+    def body_limit(self, settings: Settings) -> int:
+        return settings.max_upload_bytes if self.reads_upload else settings.max_body_bytes
 
 
 class Api:
@@ -223,6 +232,17 @@ def _json(status: int, body: str, *, replayed: bool = False) -> web.Response:
     return web.Response(status=status, text=body, content_type="application/json", headers=headers)
 
 
+@dataclass(frozen=True)
+class _Prepared:
+    """What the phases before the transaction produced."""
+
+    user: User | None
+    authenticated: bool
+    raw: bytes
+    body: Any
+    prepared: object
+
+
 class _Dispatch:
     """The aiohttp handler of one endpoint: its phases are read the body, prepare (with no
     transaction open), then the unit of work (authorise, replay or handle, commit, publish)."""
@@ -233,21 +253,24 @@ class _Dispatch:
     async def __call__(self, request: web.Request) -> web.StreamResponse:
         endpoint = self.endpoint
         settings = request.app[SETTINGS]
-        raw = await read_body(request, settings.max_body_bytes) if endpoint.body else b""
+        early = endpoint.prepare is not None or endpoint.reads_upload
+        # Who asks is known before a large or slow body is read or worked on.
+        user = await self._authorised_apart(request) if early else None
+        reads = endpoint.body is not None or endpoint.reads_upload
+        raw = await read_body(request, endpoint.body_limit(settings)) if reads else b""
         key = request.headers.get("Idempotency-Key") if endpoint.idempotent else None
         body, prepared = None, None
         if endpoint.prepare is not None:
-            async with request.app[DATABASE].sessions(readonly=True)() as session:
-                user = await self._authorised(request, session)
             body = self._parsed(request, raw)
             prepared = await endpoint.prepare(Preparation(request, user, body, settings))
+        phase = _Prepared(user, early, raw, body, prepared)
         try:
-            return await self._in_transaction(request, raw, key, body, prepared)
+            return await self._in_transaction(request, key, phase)
         except IntegrityError:
             if key is None:
                 raise
             # A concurrent request with the same key committed first: replay its answer.
-            return await self._in_transaction(request, raw, key, body, prepared)
+            return await self._in_transaction(request, key, phase)
         except StepwiseError as exc:
             if exc.refusal is not None:
                 await self._record_refusal(request, exc)
@@ -263,17 +286,25 @@ class _Dispatch:
             raise RoleNotPermitted(self.endpoint.summary, roles)
         return user
 
+    async def _authorised_apart(self, request: web.Request) -> User | None:
+        async with request.app[DATABASE].sessions(readonly=True)() as session:
+            return await self._authorised(request, session)
+
     def _parsed(self, request: web.Request, raw: bytes) -> Any:
         model = self.endpoint.body
         return None if model is None else parse_json(raw, request.content_type, model)
 
     async def _in_transaction(
-        self, request: web.Request, raw: bytes, key: str | None, body: Any, prepared: object
+        self, request: web.Request, key: str | None, phase: _Prepared
     ) -> web.StreamResponse:
         endpoint = self.endpoint
         database, bus = request.app[DATABASE], request.app[EVENTS]
+        raw, body = phase.raw, phase.body
         async with unit_of_work(database, bus, readonly=endpoint.readonly) as session:
-            user = await self._authorised(request, session)
+            if phase.authenticated:
+                user = None if phase.user is None else await session.merge(phase.user, load=False)
+            else:
+                user = await self._authorised(request, session)
             if body is None:
                 body = self._parsed(request, raw)
             claimed = None
@@ -288,7 +319,7 @@ class _Dispatch:
                 )
                 if isinstance(claimed, idempotency.StoredAnswer):
                     return _json(claimed.status, claimed.body, replayed=True)
-            call = Call(request, session, user, body, request.app[SETTINGS], prepared)
+            call = Call(request, session, user, body, request.app[SETTINGS], phase.prepared, raw)
             result = await endpoint.handler(call)  # type: ignore[arg-type]
             if isinstance(result, web.StreamResponse):
                 return result  # a file (label, image) or a hand-made answer: never replayed

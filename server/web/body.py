@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+from email.parser import BytesParser
+from email.policy import HTTP
 from typing import Any, TypeVar
 
 from aiohttp import web
@@ -61,6 +63,20 @@ def parse_json(raw: bytes, content_type: str, model: type[M]) -> M:
             + "; ".join(f"{e['field']}: {e['message']}" for e in _errors(exc)),
             errors=_errors(exc),
         ) from exc
+
+
+def form_file(raw: bytes, content_type: str, name: str) -> bytes | None:
+    """The bytes of the field `name` of a multipart/form-data body read whole, if present."""
+    form = BytesParser(policy=HTTP).parsebytes(
+        b"Content-Type: " + content_type.encode("latin-1") + b"\r\n\r\n" + raw
+    )
+    if not form.is_multipart():
+        return None
+    for part in form.iter_parts():
+        if part.get_param("name", header="content-disposition") == name:
+            payload = part.get_payload(decode=True)
+            return payload if isinstance(payload, bytes) else None
+    return None
 
 
 async def read_body(request: web.Request, limit: int) -> bytes:
