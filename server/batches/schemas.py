@@ -14,6 +14,7 @@ from server.clock import isoformat
 from server.deviations.models import Deviation
 from server.materials.schemas import ContainerOut
 from server.signatures.models import Signature
+from server.web.paths import MAX_VERSION
 from server.web.schemas import SignatureIn, Strict, UserRef
 
 
@@ -23,7 +24,7 @@ def user_ref(user: User | None) -> UserRef | None:
 
 class CreateBatchIn(Strict):
     procedure: str = Field(min_length=1, max_length=100)
-    version: int | None = Field(default=None, ge=1)
+    version: int | None = Field(default=None, ge=1, le=MAX_VERSION)
     batch_number: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9._/-]*$")
     parameters: dict[str, Any] = Field(default_factory=dict)
 

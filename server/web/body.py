@@ -11,6 +11,13 @@ from aiohttp import web
 from pydantic import BaseModel, ValidationError
 
 from server.errors import Invalid
+from server.web.json_limits import (
+    MAX_DEPTH,
+    JsonOutOfLimits,
+    bounded_int,
+    json_problem,
+    no_constants,
+)
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -30,6 +37,16 @@ class BodyTooLarge(Invalid):
         super().__init__(f"The request body is larger than {limit // 1024} KiB.")
 
 
+class BodyOutOfLimits(Invalid):
+    """The body is JSON beyond what the server takes (too deep, a number too large)."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(
+            f"The body is out of limits at {field}: {message}.",
+            errors=[{"field": field, "message": message, "code": "out_of_limits"}],
+        )
+
+
 class BodyInvalid(Invalid):
     """The body is JSON but does not have the expected shape."""
 
@@ -45,16 +62,29 @@ def _errors(exc: ValidationError) -> list[dict[str, Any]]:
     ]
 
 
+def load_json(raw: bytes) -> Any:
+    """A client's JSON document, within the limits of server.web.json_limits."""
+    try:
+        data = json.loads(raw or b"null", parse_int=bounded_int, parse_constant=no_constants)
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise MalformedBody(f"The body is not valid JSON: {exc}.") from exc
+    except RecursionError as exc:
+        raise BodyOutOfLimits("body", f"nested deeper than {MAX_DEPTH} levels") from exc
+    except JsonOutOfLimits as exc:
+        raise BodyOutOfLimits("body", str(exc)) from exc
+    problem = json_problem(data)
+    if problem is not None:
+        raise BodyOutOfLimits(problem.path, problem.message)
+    return data
+
+
 def parse_json(raw: bytes, content_type: str, model: type[M]) -> M:
     """Validate raw bytes as JSON of `model`."""
     if content_type != "application/json":
         raise UnsupportedMediaType(
             f"Expected Content-Type application/json, got {content_type or 'none'!r}."
         )
-    try:
-        data = json.loads(raw or b"null")
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise MalformedBody(f"The body is not valid JSON: {exc}.") from exc
+    data = load_json(raw)
     try:
         return model.model_validate(data)
     except ValidationError as exc:

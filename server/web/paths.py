@@ -6,17 +6,19 @@ from typing import Any
 
 from server.errors import Invalid
 
+MAX_VERSION = 2**31 - 1  # versions are stored as 32-bit integers
+
 
 class BadPathParameter(Invalid):
     """A path segment that should be a number is not."""
 
 
-def int_param(call: Any, name: str) -> int:
-    """A path parameter that must be a positive whole number."""
+def int_param(call: Any, name: str, maximum: int = MAX_VERSION) -> int:
+    """A path parameter that must be a whole number from 0 to `maximum`."""
     raw = call.param(name)
-    if not raw.isdigit():
+    if not (raw.isascii() and raw.isdigit()) or len(raw) > len(str(maximum)) or int(raw) > maximum:
         raise BadPathParameter(
-            f"{name} must be a whole number, got {raw!r}.",
-            errors=[{"field": name, "message": "whole number expected"}],
+            f"{name} must be a whole number up to {maximum}, got {raw[:40]!r}.",
+            errors=[{"field": name, "message": f"whole number up to {maximum} expected"}],
         )
     return int(raw)
