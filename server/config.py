@@ -23,6 +23,7 @@ class Settings:
     lockout: timedelta = timedelta(minutes=15)
     max_body_bytes: int = 1024 * 1024
     max_upload_bytes: int = 20 * 1024 * 1024
+    body_read_seconds: float = 30.0  # a body arriving slower than this is cut off
     event_queue_size: int = 256
     demo: bool = False
     demo_balance_port: int = 4305
@@ -49,6 +50,7 @@ _PARSED: dict[str, tuple[str, Callable[[str], object]]] = {
     "STEPWISE_ICE_SERVERS": ("ice_servers", parse_ice_servers),
     "STEPWISE_STREAM_IDLE_SECONDS": ("stream_idle_seconds", float),
     "STEPWISE_DB_WAIT_SECONDS": ("db_wait_seconds", float),
+    "STEPWISE_BODY_READ_SECONDS": ("body_read_seconds", float),
 }
 
 

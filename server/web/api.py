@@ -257,7 +257,8 @@ class _Dispatch:
         # Who asks is known before a large or slow body is read or worked on.
         user = await self._authorised_apart(request) if early else None
         reads = endpoint.body is not None or endpoint.reads_upload
-        raw = await read_body(request, endpoint.body_limit(settings)) if reads else b""
+        limit, seconds = endpoint.body_limit(settings), settings.body_read_seconds
+        raw = await read_body(request, limit, seconds) if reads else b""
         key = request.headers.get("Idempotency-Key") if endpoint.idempotent else None
         body, prepared = None, None
         if endpoint.prepare is not None:

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from email.parser import BytesParser
 from email.policy import HTTP
 from typing import Any, TypeVar
 
-from aiohttp import web
+from aiohttp import ClientPayloadError, web
 from pydantic import BaseModel, ValidationError
 
 from server.errors import Invalid
@@ -45,6 +46,20 @@ class BodyOutOfLimits(Invalid):
             f"The body is out of limits at {field}: {message}.",
             errors=[{"field": field, "message": message, "code": "out_of_limits"}],
         )
+
+
+class BodyTooSlow(Invalid):
+    """The body did not arrive in time: a client sending a few bytes a minute holds a worker."""
+
+    def __init__(self, seconds: float) -> None:
+        super().__init__(f"The request body did not arrive within {seconds:g} seconds.")
+
+
+class BodyIncomplete(Invalid):
+    """The client went away before its body had arrived: nothing was done."""
+
+    def __init__(self, received: int) -> None:
+        super().__init__(f"The connection closed after {received} bytes of the body.")
 
 
 class BodyInvalid(Invalid):
@@ -109,11 +124,21 @@ def form_file(raw: bytes, content_type: str, name: str) -> bytes | None:
     return None
 
 
-async def read_body(request: web.Request, limit: int) -> bytes:
-    """The whole request body, however it arrives in pieces; BodyTooLarge past `limit`."""
+async def read_body(request: web.Request, limit: int, seconds: float) -> bytes:
+    """The whole request body, however it arrives in pieces: BodyTooLarge past `limit` (said
+    at once when the declared length is over it), BodyTooSlow when it takes over `seconds`,
+    BodyIncomplete when the client goes away half-way."""
+    if request.content_length is not None and request.content_length > limit:
+        raise BodyTooLarge(limit)
     data = bytearray()
-    while chunk := await request.content.read(64 * 1024):
-        data += chunk
-        if len(data) > limit:
-            raise BodyTooLarge(limit)
+    try:
+        async with asyncio.timeout(seconds):
+            while chunk := await request.content.read(64 * 1024):
+                data += chunk
+                if len(data) > limit:
+                    raise BodyTooLarge(limit)
+    except TimeoutError as exc:
+        raise BodyTooSlow(seconds) from exc
+    except (ConnectionError, ClientPayloadError) as exc:
+        raise BodyIncomplete(len(data)) from exc
     return bytes(data)

@@ -47,7 +47,9 @@ async def test_a_deeply_nested_value_is_refused_and_the_audit_stays_readable(
     "number", ["1" * 5_000, "1180591620717411303424", "-9007199254740993", "NaN", "Infinity"]
 )
 async def test_numbers_no_client_can_read_exactly_are_refused(api: ApiClient, number: str) -> None:
-    body = '{"procedure": "granulation", "batch_number": "B-HUGE", "version": ' + number + "}"
+    body = (
+        '{"procedure": "stw101-granulation", "batch_number": "B-HUGE", "version": ' + number + "}"
+    )
     answer = await api.call("POST", "/batches", "sam", data=body, headers=JSON)
     assert answer.status == 422, answer.body
     listed = await api.get("/batches", "sam")
@@ -55,9 +57,11 @@ async def test_numbers_no_client_can_read_exactly_are_refused(api: ApiClient, nu
 
 
 async def test_a_version_beyond_what_is_stored_is_a_422_not_a_500(api: ApiClient) -> None:
-    body = {"procedure": "granulation", "batch_number": "B-BIG", "version": 2**40}
+    body = {"procedure": "stw101-granulation", "batch_number": "B-BIG", "version": 2**40}
     created = await api.post("/batches", "sam", body)
     assert created.status == 422, created.body
-    path = await api.get("/procedures/granulation/versions/99999999999999999999999", "olivia")
+    path = await api.get(
+        "/procedures/stw101-granulation/versions/99999999999999999999999", "olivia"
+    )
     assert path.status == 422, path.body
     assert path.body["errors"][0]["field"] == "version"

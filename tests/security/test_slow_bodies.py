@@ -1,0 +1,63 @@
+"""Findings 1, 7 and 9: a client that sends a body slowly, or goes away half-way, holds
+nothing: it is cut off after the read timeout, its request changes nothing, and the rest of the
+server goes on meanwhile."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from aiohttp.test_utils import TestClient
+
+from server.config import Settings
+from server.web.app import create_app
+from tests.client import ApiClient
+
+HEADERS = "POST {path} HTTP/1.1\r\nHost: x\r\nContent-Type: {kind}\r\nContent-Length: {length}\r\n"
+
+
+async def _stalled(
+    client: TestClient, path: str, kind: str, token: str
+) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
+    """Open a request that announces 100 kB, sends 4 bytes and stalls."""
+    reader, writer = await asyncio.open_connection(client.host, client.port)
+    head = HEADERS.format(path=path, kind=kind, length=100_000)
+    writer.write(f"{head}Authorization: Bearer {token}\r\n\r\n".encode() + b"\x89PNG")
+    await writer.drain()
+    return reader, writer
+
+
+@pytest.fixture
+def settings(database_url: str, tmp_path) -> Settings:
+    return Settings(data_dir=tmp_path / "data", database_url=database_url, body_read_seconds=2)
+
+
+@pytest.fixture
+async def raw_client(aiohttp_client, settings: Settings) -> TestClient:
+    return await aiohttp_client(create_app(settings))
+
+
+async def test_a_stalled_upload_is_cut_off_and_blocks_no_write(raw_client: TestClient) -> None:
+    api = ApiClient(raw_client)
+    token = await api.token("olivia")
+    stalled = [
+        await _stalled(raw_client, "/api/v1/media", "image/png", token),
+        await _stalled(raw_client, "/api/v1/scans", "multipart/form-data; boundary=x", token),
+    ]
+    loop = asyncio.get_running_loop()
+    started = loop.time()
+    signed_in = await api.call(
+        "POST", "/auth/login", None, json={"username": "sam", "password": "sam-demo"}
+    )
+    assert signed_in.status == 200, signed_in.body
+    created = await api.post(
+        "/batches", "sam", {"procedure": "stw101-granulation", "batch_number": "B-WHILE-STALLED"}
+    )
+    assert created.status == 201, created.body
+    assert loop.time() - started < 1.5, "a write waited on a stalled upload"
+    for reader, writer in stalled:
+        status_line = await asyncio.wait_for(reader.readline(), timeout=10)
+        writer.close()
+        assert b" 400 " in status_line or b" 408 " in status_line or b" 422 " in status_line
+    media = await api.get("/batches/" + created.body["id"] + "/attachments", "olivia")
+    assert media.body == []
