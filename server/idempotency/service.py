@@ -23,6 +23,28 @@ class KeyReused(Invalid):
         )
 
 
+class KeyMalformed(Invalid):
+    """An Idempotency-Key that cannot be one: empty, too long, or not printable ASCII."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            f"Idempotency-Key must be 1 to {MAX_KEY_CHARS} printable ASCII characters.",
+            errors=[{"field": "Idempotency-Key", "message": "send a fresh UUID per request"}],
+        )
+
+
+MAX_KEY_CHARS = 200  # the stored column's width
+
+
+def checked_key(key: str) -> str:
+    """The key as sent, if it can be one (a blank key would make unrelated requests equal)."""
+    if not 0 < len(key) <= MAX_KEY_CHARS or not (key.isascii() and key.isprintable()):
+        raise KeyMalformed()
+    if not key.strip():
+        raise KeyMalformed()
+    return key
+
+
 @dataclass(frozen=True)
 class StoredAnswer:
     status: int

@@ -260,6 +260,8 @@ class _Dispatch:
         limit, seconds = endpoint.body_limit(settings), settings.body_read_seconds
         raw = await read_body(request, limit, seconds) if reads else b""
         key = request.headers.get("Idempotency-Key") if endpoint.idempotent else None
+        if key is not None:
+            key = idempotency.checked_key(key)
         body, prepared = None, None
         if endpoint.prepare is not None:
             body = self._parsed(request, raw)

@@ -65,3 +65,20 @@ async def test_a_version_beyond_what_is_stored_is_a_422_not_a_500(api: ApiClient
     )
     assert path.status == 422, path.body
     assert path.body["errors"][0]["field"] == "version"
+
+
+@pytest.mark.parametrize("key", ["", "   ", "k" * 201, "clé"])
+async def test_an_idempotency_key_that_cannot_be_one_is_refused(api: ApiClient, key: str) -> None:
+    await approved_procedure(api, "test_line.yaml")
+    batch = await started_batch(api)
+    headers = {"Idempotency-Key": key.encode().decode("latin-1")}
+    answer = await api.post(
+        f"/batches/{batch['id']}/steps/clearance/complete",
+        "olivia",
+        {"values": {"area_clean": True}},
+        headers=headers,
+    )
+    assert answer.status == 422, answer.body
+    assert answer.body["errors"][0]["field"] == "Idempotency-Key"
+    record = await api.get(f"/batches/{batch['id']}", "olivia")
+    assert record.body["steps"][0]["state"] == "active"
