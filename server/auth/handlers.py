@@ -12,6 +12,7 @@ from server.auth.models import User
 from server.auth.roles import ADMINS, EVERYONE
 from server.auth.schemas import (
     BrowserSessionOut,
+    Capabilities,
     CreateUserIn,
     LoginIn,
     LoginOut,
@@ -122,14 +123,16 @@ async def logout(call: Call[None]) -> SignedOut:
 @api.route(
     "GET",
     "/auth/me",
-    summary="The signed-in user (and the CSRF token of a browser)",
+    summary="The signed-in user, what they may do (and the CSRF token of a browser)",
     roles=EVERYONE,
     response=MeOut,
 )
 async def me(call: Call[None]) -> MeOut:
     token = None if bearer_token(call.request) else cookie_token(call.request)
     return MeOut(
-        **UserOut.of(call.user).model_dump(), csrf_token=csrf_token(token) if token else None
+        **UserOut.of(call.user).model_dump(),
+        csrf_token=csrf_token(token) if token else None,
+        can=Capabilities.of(call.user),
     )
 
 

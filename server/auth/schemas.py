@@ -7,6 +7,7 @@ from datetime import datetime
 from pydantic import BaseModel, Field
 
 from server.auth.models import User
+from server.auth.roles import REMOTE_EXPERTS, SHOP_FLOOR, SUPERVISION
 from server.web.schemas import Strict
 
 
@@ -38,8 +39,34 @@ class BrowserSessionOut(BaseModel):
     expires_at: datetime
 
 
+class Capabilities(BaseModel):
+    """What the user may do, from the role groups the endpoints named here declare.
+
+    Clients show or hide their controls by these, instead of keeping role lists of their own.
+    """
+
+    create_batches: bool = Field(description="Create batches (`POST /batches`).")
+    start_batches: bool = Field(
+        description="Start batches and run them on the shop floor "
+        "(`POST /batches/{batch_id}/start`)."
+    )
+    annotate_streams: bool = Field(
+        description="Guide live streams as a remote expert: draw on the video, snapshot, "
+        "record (`POST /batches/{batch_id}/annotations`)."
+    )
+
+    @classmethod
+    def of(cls, user: User) -> Capabilities:
+        return cls(
+            create_batches=user.has_any_role(SUPERVISION),
+            start_batches=user.has_any_role(SHOP_FLOOR),
+            annotate_streams=user.has_any_role(REMOTE_EXPERTS),
+        )
+
+
 class MeOut(UserOut):
     csrf_token: str | None = None
+    can: Capabilities
 
 
 class CreateUserIn(Strict):
