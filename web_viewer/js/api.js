@@ -1,8 +1,10 @@
 // The JSON API, as every other client uses it; the browser authenticates with its HttpOnly
-// session cookie and sends the CSRF token with every state-changing request.
+// session cookie and sends the CSRF token with every state-changing request. Bodies that are
+// not JSON (an SDP offer, image bytes, a multipart form) go the same way, by send().
 
 const BASE = "/api/v1";
 const SAFE = new Set(["GET", "HEAD"]);
+const JSON_TYPE = "application/json";
 
 /** A refused or failed request, carrying the problem document (RFC 9457). */
 export class ApiError extends Error {
@@ -39,16 +41,22 @@ class Api {
     this.onSignedOut = null;
   }
 
-  async request(method, path, body) {
-    const headers = { Accept: "application/json" };
-    if (body !== undefined) headers["Content-Type"] = "application/json";
+  /**
+   * Send a request with the session cookie (and the CSRF token on writes); answers the
+   * Response, or throws ApiError with the problem document of a refusal. `path` is under
+   * /api/v1, or absolute (a Location the server gave); `body` is a string, Blob or FormData
+   * (a FormData sets its own Content-Type); `headers` are added.
+   */
+  async send(method, path, { body, contentType, accept = JSON_TYPE, headers: extra = {} } = {}) {
+    const headers = { ...extra, Accept: accept };
+    if (contentType) headers["Content-Type"] = contentType;
     if (!SAFE.has(method) && this.csrfToken) headers["X-CSRF-Token"] = this.csrfToken;
     let response;
     try {
-      response = await fetch(BASE + path, {
+      response = await fetch(path.startsWith(`${BASE}/`) ? path : BASE + path, {
         method,
         headers,
-        body: body === undefined ? undefined : JSON.stringify(body),
+        body,
         credentials: "same-origin",
         cache: "no-store",
       });
@@ -57,36 +65,37 @@ class Api {
         detail: "The server cannot be reached. Check the connection and try again.",
       });
     }
-    const text = await response.text();
-    let data = null;
-    try {
-      data = text ? JSON.parse(text) : null;
-    } catch {
-      data = { detail: `Unexpected answer from the server (${response.status}).` };
-    }
-    if (!response.ok) {
-      const error = new ApiError(response.status, data);
-      if (response.status === 401 && !path.startsWith("/auth/") && this.onSignedOut) {
-        this.onSignedOut(error);
-      }
-      throw error;
-    }
-    return data;
+    if (response.ok) return response;
+    const error = new ApiError(response.status, await answerOf(response));
+    if (response.status === 401 && !path.startsWith("/auth/")) this.onSignedOut?.(error);
+    throw error;
+  }
+
+  /** Send `options.body` as it is (see send) and answer the JSON the server sent back. */
+  async sendForJson(method, path, options) {
+    const response = await this.send(method, path, options);
+    return answerOf(response);
+  }
+
+  /** Send `body` (any JSON value; none when undefined) and answer the JSON sent back. */
+  request(method, path, body, { headers } = {}) {
+    const json = body === undefined ? {} : { body: JSON.stringify(body), contentType: JSON_TYPE };
+    return this.sendForJson(method, path, { ...json, headers });
   }
 
   get(path) {
     return this.request("GET", path);
   }
 
-  post(path, body = {}) {
-    return this.request("POST", path, body);
+  post(path, body = {}, options = {}) {
+    return this.request("POST", path, body, options);
   }
 
   delete(path) {
     return this.request("DELETE", path);
   }
 
-  /** The signed-in user, or null when this browser has no session. */
+  /** The signed-in user with what they may do (`can`), or null when this browser has no session. */
   async me() {
     try {
       const me = await this.get("/auth/me");
@@ -98,10 +107,11 @@ class Api {
     }
   }
 
+  /** Open a session; answers the signed-in user as me() does. */
   async signIn(username, password) {
     const answer = await this.post("/auth/session", { username, password });
     this.csrfToken = answer.csrf_token;
-    return answer.user;
+    return this.me();
   }
 
   async signOut() {
@@ -110,6 +120,16 @@ class Api {
     } finally {
       this.csrfToken = null;
     }
+  }
+}
+
+/** The JSON of an answer (null when empty), or a problem saying it was not JSON. */
+async function answerOf(response) {
+  const text = await response.text();
+  try {
+    return text ? JSON.parse(text) : null;
+  } catch {
+    return { detail: `Unexpected answer from the server (${response.status}).` };
   }
 }
 

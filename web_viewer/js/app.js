@@ -29,6 +29,7 @@ const ROUTES = [
   [/^\/operator\/([^/]+)$/, operatorRun],
   [/^\/console$/, consolePage],
   [/^\/console\/([^/]+)$/, consoleSession],
+  [/^\/console\/([^/]+)\/([^/]+)$/, consoleSession],
 ];
 
 class App {

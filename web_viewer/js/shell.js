@@ -30,10 +30,10 @@ export class Shell {
       ["procedures", h("a", { class: "nav__link", href: "#/procedures" }, icon("file"), "Procedures")],
       ["trace", h("a", { class: "nav__link", href: "#/trace" }, icon("trace"), "Traceability")],
     ]);
-    if (user.roles.some((role) => role === "operator" || role === "supervisor")) {
+    if (user.can.start_batches) {
       this.links.set("operator", h("a", { class: "nav__link", href: "#/operator" }, icon("play"), "Run"));
     }
-    if (user.roles.some((role) => ["supervisor", "qa", "author", "admin"].includes(role))) {
+    if (user.can.annotate_streams) {
       this.links.set("console", h("a", { class: "nav__link", href: "#/console" }, icon("eye"), "Console"));
     }
     const signOut = h(

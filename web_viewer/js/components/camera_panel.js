@@ -8,8 +8,10 @@ import { Camera } from "./camera.js";
 import { icon } from "./icons.js";
 import { Scanner } from "./scan_capture.js";
 import { chip } from "./status.js";
-import { WhipPublisher } from "./whip.js";
+import { publish } from "../webrtc.js";
 
+// The connection's states, as the live chip says them.
+const LIVE_STATES = { connected: "live", disconnected: "interrupted", failed: "failed" };
 const LIVE_CHIPS = {
   stopped: ["neutral", "circle", "Not shared"],
   connecting: ["active", "reconnect", "Connecting live video…"],
@@ -25,7 +27,8 @@ export class CameraPanel {
     this.camera = new Camera();
     this.scanner = new Scanner(this.camera);
     this.liveState = "stopped";
-    this.whip = new WhipPublisher(batchId, { onState: (state) => this.setLiveState(state) });
+    // The sharing under way ({session}, the session once the server accepted it), or null.
+    this.sharing = null;
     this.layer = new AnnotationLayer({
       onAcknowledge: (annotation) =>
         api.post(`/batches/${encodeURIComponent(batchId)}/annotations/${encodeURIComponent(annotation.id)}/acknowledge`),
@@ -51,7 +54,7 @@ export class CameraPanel {
       const { width, height } = this.camera.frameSize;
       // CSSOM, not a style attribute: allowed by the CSP. The frame takes the picture's shape.
       this.frame.style.aspectRatio = running && width && height ? `${width} / ${height}` : "";
-      if (!running && this.whip.publishing) this.whip.stop();
+      if (!running) this.stopSharing();
       this.update();
     });
     this.update();
@@ -61,7 +64,7 @@ export class CameraPanel {
     const running = this.camera.running;
     this.frame.classList.toggle("camera__frame--on", running);
     replace(this.toggle, icon(running ? "ban" : "eye"), running ? "Turn camera off" : "Turn camera on");
-    const sharing = this.whip.publishing;
+    const sharing = this.sharing !== null;
     this.share.setAttribute("aria-pressed", String(sharing));
     replace(this.share, icon(sharing ? "ban" : "live"), sharing ? "Stop sharing" : "Share live video");
     const [tone, iconName, text] = LIVE_CHIPS[this.liveState] ?? LIVE_CHIPS.stopped;
@@ -73,6 +76,32 @@ export class CameraPanel {
   setLiveState(state) {
     this.liveState = state;
     this.update();
+  }
+
+  /** Share the camera as the batch's main stream (the batch id is its stream id). */
+  async startSharing() {
+    const sharing = { session: null };
+    this.sharing = sharing;
+    this.setLiveState("connecting");
+    const onState = (connection) => {
+      if (this.sharing === sharing && LIVE_STATES[connection]) this.setLiveState(LIVE_STATES[connection]);
+    };
+    try {
+      sharing.session = await publish(this.batchId, [this.camera.track], { stream: this.camera.stream, onState });
+    } catch (error) {
+      if (this.sharing === sharing) this.stopSharing();
+      throw error;
+    }
+    if (this.sharing !== sharing) sharing.session.close(); // stopped while connecting
+  }
+
+  /** End the live session (if any), then close its connection. Safe to call twice. */
+  async stopSharing() {
+    const sharing = this.sharing;
+    if (!sharing) return;
+    this.sharing = null;
+    this.setLiveState("stopped");
+    await sharing.session?.close();
   }
 
   showError(error) {
@@ -106,12 +135,12 @@ export class CameraPanel {
   async toggleSharing() {
     this.share.disabled = true;
     try {
-      if (this.whip.publishing) {
-        await this.whip.stop();
+      if (this.sharing) {
+        await this.stopSharing();
       } else {
         await this.attempt(async () => {
           await this.camera.start();
-          await this.whip.start(this.camera.track, this.camera.stream);
+          await this.startSharing();
         });
       }
     } catch {
@@ -151,7 +180,7 @@ export class CameraPanel {
 
   /** Stop sharing and turn the camera off (leaving the page). */
   destroy() {
-    this.whip.stop();
+    this.stopSharing();
     this.camera.stop();
   }
 }

@@ -1,7 +1,7 @@
 // The active step on the operator's phone: what to do, the inputs, the comment that values in
 // the alert band need, the e-signature, and the server's refusals next to the fields they name.
 
-import { ApiError } from "../api.js";
+import { api, ApiError } from "../api.js";
 import { h } from "../dom.js";
 import * as format from "../format.js";
 import { dispenseTable } from "./dispense.js";
@@ -9,7 +9,6 @@ import { field, formMessage, showProblem } from "./forms.js";
 import { icon } from "./icons.js";
 import { InputProblem, operatorInput } from "./operator_inputs.js";
 import { timeOf } from "./record_parts.js";
-import { sendBodyForJson } from "./send_body.js";
 import { askSignature } from "./signature_dialog.js";
 import { stepCard } from "./step_card.js";
 import { chip } from "./status.js";
@@ -91,11 +90,7 @@ export function operatorStep({ batch, record, user, tools, onCompleted, onStale 
     const json = JSON.stringify(body);
     const path = `/batches/${encodeURIComponent(batch.id)}/steps/${encodeURIComponent(record.step_id)}/complete`;
     try {
-      const result = await sendBodyForJson("POST", path, {
-        body: json,
-        contentType: "application/json",
-        headers: { "Idempotency-Key": idempotencyKey(json) },
-      });
+      const result = await api.post(path, body, { headers: { "Idempotency-Key": idempotencyKey(json) } });
       attempt = null;
       onCompleted(result);
       return null;

@@ -2,13 +2,13 @@
 // value of a photo input.
 
 import { h } from "../dom.js";
-import { sendBodyForJson } from "./send_body.js";
+import { api } from "../api.js";
 
 const STORED_TYPES = new Set(["image/jpeg", "image/png"]);
 
 /** Store a JPEG or PNG image; answers {id, content_type, size, url}. */
 export function uploadPhoto(blob) {
-  return sendBodyForJson("POST", "/media", { body: blob, contentType: blob.type });
+  return api.sendForJson("POST", "/media", { body: blob, contentType: blob.type });
 }
 
 /**

@@ -3,7 +3,6 @@
 // way the server says what the code identifies, so the operator sees it before completing.
 
 import { api } from "../api.js";
-import { sendBodyForJson } from "./send_body.js";
 
 const FORMATS = ["qr_code", "data_matrix", "code_128"];
 const ATTEMPTS = 4;
@@ -60,7 +59,7 @@ export class Scanner {
     }
     const form = new FormData();
     form.append("image", await this.camera.frame(), "frame.jpg");
-    return bestCode(await sendBodyForJson("POST", "/scans", { body: form }), spec);
+    return bestCode(await api.sendForJson("POST", "/scans", { body: form }), spec);
   }
 
   /**

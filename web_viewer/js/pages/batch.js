@@ -101,7 +101,7 @@ function header(ctx, batch, definition, reload) {
     ["Material genealogy", h("a", { class: "icon-link", href: `#/trace/batch/${encodeURIComponent(batch.batch_number)}` },
       icon("trace"), "Backward trace")],
   ];
-  const canStart = batch.status === "created" && ctx.user.roles.some((role) => role === "operator" || role === "supervisor");
+  const canStart = batch.status === "created" && ctx.user.can.start_batches;
   return h(
     "header",
     { class: "batch-head" },

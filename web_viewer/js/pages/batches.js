@@ -54,7 +54,7 @@ export async function show(ctx) {
       "div",
       { class: "page-head" },
       h("div", {}, h("h1", { tabindex: "-1" }, "Batches"), h("p", { class: "page-lead" }, "Every batch with its status and progress. This list updates live.")),
-      ctx.user.roles.includes("supervisor") &&
+      ctx.user.can.create_batches &&
         h("a", { class: "button button--primary", href: "#/batches/new" }, icon("plus"), "New batch"),
     ),
     h(

@@ -9,7 +9,7 @@ import { chip } from "../components/status.js";
 
 const FOLLOWED = new Set(["stream", "step"]);
 // An expert's microphone (`{batch_id}.talkback`): heard on the headset, not a session to watch.
-const TALKBACK = "talkback";
+export const TALKBACK = "talkback";
 
 export async function show(ctx) {
   ctx.setTitle("Expert console");
@@ -92,12 +92,18 @@ function table(streams, batches) {
           h("td", { "data-label": "Viewers" }, String(stream.viewers)),
           h("td", { "data-label": "Live since" }, h("time", { datetime: stream.started_at, title: stream.started_at }, format.dateTime(stream.started_at))),
           h("td", { "data-label": "Watch" },
-            h("a", { class: "button button--primary", href: `#/console/${encodeURIComponent(stream.stream_id)}` },
+            h("a", { class: "button button--primary", href: sessionHref(stream) },
               icon("eye"), "Watch", h("span", { class: "visually-hidden" }, ` ${batch?.batch_number ?? stream.stream_id}${stream.name ? ` (${stream.name})` : ""}`))),
         );
       }),
     ),
   );
+}
+
+/** The console of `stream`: by its batch, and its stream id unless it is the batch's main one. */
+function sessionHref(stream) {
+  const batch = `#/console/${encodeURIComponent(stream.batch_id)}`;
+  return stream.name ? `${batch}/${encodeURIComponent(stream.stream_id)}` : batch;
 }
 
 /** A chip saying whether a stream is live, in words and icon. */

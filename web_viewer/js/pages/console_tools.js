@@ -5,7 +5,31 @@ import { api } from "../api.js";
 import { h, replace } from "../dom.js";
 import { icon } from "../components/icons.js";
 import { timeOf } from "../components/record_parts.js";
-import { talk } from "./console_webrtc.js";
+import { publish } from "../webrtc.js";
+import { TALKBACK } from "./console.js";
+
+/**
+ * Publish the microphone to `streamId`: resolves to {close()} once the server accepted it.
+ * The microphone is released when closed or refused.
+ */
+async function talk(streamId, { onState }) {
+  const microphone = await navigator.mediaDevices.getUserMedia({ audio: true, video: false });
+  const release = () => {
+    for (const track of microphone.getTracks()) track.stop();
+  };
+  try {
+    const session = await publish(streamId, microphone.getAudioTracks(), { stream: microphone, onState });
+    return {
+      close() {
+        release();
+        session.close();
+      },
+    };
+  } catch (error) {
+    release();
+    throw error;
+  }
+}
 
 /** Whether a refusal means the server has no such endpoint (rather than refusing this call). */
 function unavailable(error) {
@@ -116,7 +140,7 @@ export function mediaTools({ streamId, batchId, titles }) {
     talkButton.disabled = true;
     say(talkStatus, "reconnect", "Connecting the microphone…");
     try {
-      talking = await talk(`${batchId}.talkback`, {
+      talking = await talk(`${batchId}.${TALKBACK}`, {
         onState: (state) => {
           if (state === "connected") say(talkStatus, "live", "Talking: the operator hears you.");
           if (state === "failed") stopTalking("Talk-back lost its connection. Try again.");

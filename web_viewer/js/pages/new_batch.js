@@ -16,7 +16,7 @@ export async function show(ctx) {
   const head = h("div", { class: "page-head" }, h("div", {},
     h("a", { class: "back-link", href: "#/batches" }, icon("back"), "All batches"),
     h("h1", { tabindex: "-1" }, "New batch")));
-  if (!ctx.user.roles.includes("supervisor")) {
+  if (!ctx.user.can.create_batches) {
     append(ctx.main, head, h("p", { class: "notice notice--info" }, icon("lock"), "Only supervisors can create batches."));
     return;
   }
