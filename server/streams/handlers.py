@@ -205,6 +205,7 @@ async def list_streams(call: Call[None]) -> list[LiveStreamOut]:
             viewers=len(stream.viewers),
             started_at=stream.started_at,
             step=await active_step_id(call.session, stream.batch_id),
+            talkback_stream_id=str(StreamId(stream.batch_id, streams.TALKBACK)),
         )
         for stream in call.request.app[LIVE_STREAMS]
     ]

@@ -22,6 +22,9 @@ class LiveStreamOut(BaseModel):
     viewers: int
     started_at: datetime
     step: str | None = Field(description="The batch's active step when listed.")
+    talkback_stream_id: str = Field(
+        description="The stream an expert publishes to talk to the batch's operator."
+    )
 
 
 class RecordingOut(BaseModel):

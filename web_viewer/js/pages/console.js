@@ -8,8 +8,6 @@ import { icon } from "../components/icons.js";
 import { chip } from "../components/status.js";
 
 const FOLLOWED = new Set(["stream", "step"]);
-// An expert's microphone (`{batch_id}.talkback`): heard on the headset, not a session to watch.
-export const TALKBACK = "talkback";
 
 export async function show(ctx) {
   ctx.setTitle("Expert console");
@@ -43,7 +41,8 @@ export async function show(ctx) {
   async function load() {
     const [all, batches] = await Promise.all([api.get("/streams"), api.get("/batches")]);
     if (!ctx.isCurrent()) return;
-    const streams = all.filter((stream) => stream.name !== TALKBACK);
+    // An expert's microphone (a batch's talk-back stream) is heard on the shop floor, not watched.
+    const streams = all.filter((stream) => stream.stream_id !== stream.talkback_stream_id);
     const byId = new Map(batches.map((batch) => [batch.id, batch]));
     count.textContent = `${streams.length} live ${streams.length === 1 ? "session" : "sessions"}`;
     replace(body, streams.length ? table(streams, byId) : empty());

@@ -45,7 +45,7 @@ export async function show(ctx) {
   });
   const annotationList = annotationsPanel(ctx, { path, streamId, titles, expert, onShown: (shown) => video.setAnnotations(shown) });
   const chat = chatPanel({ path, titles });
-  const tools = expert ? mediaTools({ streamId, batchId, titles }) : null;
+  const tools = expert ? mediaTools({ streamId, talkbackId: () => stream?.talkback_stream_id ?? null, titles }) : null;
 
   append(
     ctx.main,

@@ -6,7 +6,6 @@ import { h, replace } from "../dom.js";
 import { icon } from "../components/icons.js";
 import { timeOf } from "../components/record_parts.js";
 import { publish } from "../webrtc.js";
-import { TALKBACK } from "./console.js";
 
 /**
  * Publish the microphone to `streamId`: resolves to {close()} once the server accepted it.
@@ -46,10 +45,11 @@ function tool(title, button, status) {
 }
 
 /**
- * The tools for `streamId` (of batch `batchId`): {element, onEvent(event), close()}.
- * `titles`: step id → title, for messages.
+ * The tools for `streamId`: {element, onEvent(event), close()}. `talkbackId()`: the stream
+ * to talk to its operator on, as the server lists it (null while not live); `titles()`:
+ * step id → title, for messages.
  */
-export function mediaTools({ streamId, batchId, titles }) {
+export function mediaTools({ streamId, talkbackId, titles }) {
   const path = `/streams/${encodeURIComponent(streamId)}`;
 
   // ---------- Snapshot ----------
@@ -137,10 +137,15 @@ export function mediaTools({ streamId, batchId, titles }) {
       stopTalking();
       return;
     }
+    const target = talkbackId();
+    if (!target) {
+      say(talkStatus, "offline", "Talk-back is possible while the stream is live.");
+      return;
+    }
     talkButton.disabled = true;
     say(talkStatus, "reconnect", "Connecting the microphone…");
     try {
-      talking = await talk(`${batchId}.${TALKBACK}`, {
+      talking = await talk(target, {
         onState: (state) => {
           if (state === "connected") say(talkStatus, "live", "Talking: the operator hears you.");
           if (state === "failed") stopTalking("Talk-back lost its connection. Try again.");
