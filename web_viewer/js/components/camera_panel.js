@@ -27,7 +27,7 @@ export class CameraPanel {
     this.camera = new Camera();
     this.scanner = new Scanner(this.camera);
     this.liveState = "stopped";
-    // The sharing under way ({session}, the session once the server accepted it), or null.
+    // The sharing under way ({session, stopping}; the session once the server accepted it), or null.
     this.sharing = null;
     this.layer = new AnnotationLayer({
       onAcknowledge: (annotation) =>
@@ -80,11 +80,11 @@ export class CameraPanel {
 
   /** Share the camera as the batch's main stream (the batch id is its stream id). */
   async startSharing() {
-    const sharing = { session: null };
+    const sharing = { session: null, stopping: false };
     this.sharing = sharing;
     this.setLiveState("connecting");
     const onState = (connection) => {
-      if (this.sharing === sharing && LIVE_STATES[connection]) this.setLiveState(LIVE_STATES[connection]);
+      if (this.sharing === sharing && !sharing.stopping && LIVE_STATES[connection]) this.setLiveState(LIVE_STATES[connection]);
     };
     try {
       sharing.session = await publish(this.batchId, [this.camera.track], { stream: this.camera.stream, onState });
@@ -95,13 +95,18 @@ export class CameraPanel {
     if (this.sharing !== sharing) sharing.session.close(); // stopped while connecting
   }
 
-  /** End the live session (if any), then close its connection. Safe to call twice. */
+  /**
+   * End the live session (if any), then close its connection; only then does the panel say
+   * it is no longer shared. Safe to call twice.
+   */
   async stopSharing() {
     const sharing = this.sharing;
-    if (!sharing) return;
+    if (!sharing || sharing.stopping) return;
+    sharing.stopping = true;
+    await sharing.session?.close();
+    if (this.sharing !== sharing) return;
     this.sharing = null;
     this.setLiveState("stopped");
-    await sharing.session?.close();
   }
 
   showError(error) {
