@@ -8,15 +8,18 @@ import { statusChip } from "../components/status.js";
 import { stepCard } from "../components/step_card.js";
 import { streamChip } from "./console.js";
 
-/** The head of the session on `batch`: {element, update(stream)}; `stream` is null when not live. */
-export function sessionHead(batch, { named }) {
+/**
+ * The head of the session on `batch`: {element, update(stream)}; `name` names a stream other
+ * than the batch's main one; `stream` is null when not live.
+ */
+export function sessionHead(batch, { name }) {
   const facts = h("div", { class: "console-head__facts" });
   const element = h(
     "header",
     { class: "console-head" },
     h("div", {},
       h("p", { class: "eyebrow" }, "Expert console"),
-      h("h1", { tabindex: "-1" }, `Batch ${batch.batch_number}`, named ? ` · ${named}` : "")),
+      h("h1", { tabindex: "-1" }, `Batch ${batch.batch_number}`, name ? ` · ${name}` : "")),
     facts,
   );
   return {

@@ -16,9 +16,9 @@ import { videoPanel } from "./console_video.js";
 /** `#/console/{batch_id}` watches the batch's main stream, `#/console/{batch_id}/{stream_id}` another. */
 export async function show(ctx) {
   ctx.setSection("console");
-  const [batchId, named] = ctx.params;
+  const [batchId, otherStreamId] = ctx.params;
   // A batch's main stream has the batch's id as its stream id (the contract).
-  const streamId = named ?? batchId;
+  const streamId = otherStreamId ?? batchId;
   const path = `/batches/${encodeURIComponent(batchId)}`;
   const expert = ctx.user.can.annotate_streams;
   const read = () => Promise.all([api.get(path), api.get(`${path}/annotations`), api.get(`${path}/chat`), findStream(streamId)]);
@@ -29,7 +29,7 @@ export async function show(ctx) {
   const titles = () => new Map(batch.steps.map((step) => [step.step_id, step.title]));
 
   const onError = unlessUnreachable(ctx.reportError);
-  const head = sessionHead(batch, { named: named && (stream?.name ?? named) });
+  const head = sessionHead(batch, { name: otherStreamId && (stream?.name ?? otherStreamId) });
   const refreshStream = coalesced(async () => {
     const found = await findStream(streamId);
     if (!ctx.isCurrent()) return;
