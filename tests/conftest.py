@@ -3,6 +3,9 @@
 Each backend is prepared once per session as a template (schema, demo users, approved sample
 procedures, all through the real services); every test gets its own copy, so tests are
 independent and fast. PostgreSQL must be reachable: the test command starts it.
+
+The server stack (the application, SQLAlchemy, asyncpg, aiohttp) is imported inside the
+fixtures, never here: `pytest tests/procedures` runs without it (tests/architecture checks).
 """
 
 from __future__ import annotations
@@ -11,33 +14,38 @@ import asyncio
 import os
 import shutil
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-import asyncpg
 import pytest
-from sqlalchemy.engine import make_url
 
-from server.config import Settings
-from server.db.engine import open_database
-from server.db.migrate import upgrade
-from server.demo import seed_demo
-from server.web.app import create_app
-from tests.client import ApiClient
+if TYPE_CHECKING:
+    from aiohttp import web
+    from aiohttp.test_utils import TestClient
+
+    from server.config import Settings
+    from tests.client import ApiClient
 
 PG_BASE = os.environ.get("STEPWISE_TEST_PG", "postgresql+asyncpg://postgres@127.0.0.1:5432/test")
 BACKENDS = ["sqlite", "postgresql"]
 
 
 def pg_url(database: str) -> str:
+    from sqlalchemy.engine import make_url
+
     return make_url(PG_BASE).set(database=database).render_as_string(hide_password=False)
 
 
 def _admin_dsn() -> str:
+    from sqlalchemy.engine import make_url
+
     return make_url(PG_BASE).set(drivername="postgresql").render_as_string(hide_password=False)
 
 
 async def _pg_admin(*statements: str) -> None:
+    import asyncpg
+
     connection = await asyncpg.connect(_admin_dsn())
     try:
         for statement in statements:
@@ -47,6 +55,11 @@ async def _pg_admin(*statements: str) -> None:
 
 
 async def _seed(url: str, data_dir: Path) -> None:
+    from server.config import Settings
+    from server.db.engine import open_database
+    from server.db.migrate import upgrade
+    from server.demo import seed_demo
+
     await upgrade(url)
     database = open_database(url)
     try:
@@ -91,10 +104,34 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
 
 @pytest.fixture
 def settings(database_url: str, tmp_path: Path) -> Settings:
+    from server.config import Settings
+
     return Settings(data_dir=tmp_path / "data", database_url=database_url)
 
 
 @pytest.fixture
+async def aiohttp_client() -> AsyncIterator[Callable[..., Awaitable[TestClient[Any, Any]]]]:
+    """Start an application on a local port and give a client of it; both stop after the
+    test (pytest-aiohttp's fixture, without importing aiohttp for tests that do not use it)."""
+    from aiohttp.test_utils import TestClient, TestServer
+
+    clients: list[TestClient[Any, Any]] = []
+
+    async def start(app: web.Application, **kwargs: Any) -> TestClient[Any, Any]:
+        client = TestClient(TestServer(app), **kwargs)
+        await client.start_server()
+        clients.append(client)
+        return client
+
+    yield start
+    while clients:
+        await clients.pop().close()
+
+
+@pytest.fixture
 async def api(aiohttp_client, settings: Settings) -> AsyncIterator[ApiClient]:
+    from server.web.app import create_app
+    from tests.client import ApiClient
+
     client = await aiohttp_client(create_app(settings))
     yield ApiClient(client)
