@@ -8,14 +8,35 @@ StepwiseError
  ├── ServerBusy                   too much at once: nothing was done, send it again shortly
  └── (each domain's exceptions.py derives its errors from these)
 
-An error may carry a `refusal`: a trace that must be written to the audit trail even though
-the refused operation itself is rolled back (a hard-limit breach, a self-verification).
+An error names what is wrong with the request as typed `problems` (one per field), which
+`server/web/problems.py` alone renders to the wire. An error may carry a `refusal`: a trace
+that must be written to the audit trail even though the refused operation itself is rolled
+back (a hard-limit breach, a self-verification).
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with a request: the field it concerns and why.
+
+    `field` is the field's path in the request (`values.main_force_kn`, `signature.password`,
+    `Content-Type`); `code` says why for programs, `message` for people; `value` and `limit`
+    are the refused value and the bounds or choices it broke; `details` holds anything else
+    a client acts on (`overridable`, a procedure file's `line`).
+    """
+
+    field: str
+    message: str
+    code: str | None = None
+    value: object = None
+    limit: Mapping[str, Any] | None = None
+    details: Mapping[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -32,14 +53,14 @@ class Refusal:
 
 
 class StepwiseError(Exception):
-    """Base of all domain errors; `detail` is shown to the user, `errors` name fields."""
+    """Base of all domain errors; `detail` is shown to the user, `problems` name fields."""
 
     refusal: Refusal | None = None
 
-    def __init__(self, detail: str, *, errors: list[dict[str, Any]] | None = None) -> None:
+    def __init__(self, detail: str, *, problems: Sequence[Problem] = ()) -> None:
         super().__init__(detail)
         self.detail = detail
-        self.errors = errors or []
+        self.problems = tuple(problems)
 
     def with_refusal(self, refusal: Refusal) -> StepwiseError:
         """Attach the audit trace of this refusal and return self (for `raise ... from`)."""

@@ -17,7 +17,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from server.clock import isoformat
-from server.errors import Conflict, Invalid, NotFound
+from server.errors import Conflict, Invalid, NotFound, Problem
 
 
 class AnnotationNotFound(NotFound):
@@ -56,7 +56,7 @@ class StreamNotOfBatch(Invalid):
         super().__init__(
             f"Stream {stream_id!r} is not a stream of batch {batch_id!r}: use the batch id "
             "or `{batch_id}.{name}`.",
-            errors=[{"field": "stream_id", "message": "not a stream of this batch"}],
+            problems=[Problem("stream_id", "not a stream of this batch")],
         )
 
 
@@ -64,5 +64,5 @@ class StepNotOfBatch(Invalid):
     def __init__(self, step_id: str, batch_id: str) -> None:
         super().__init__(
             f"Batch {batch_id!r} has no step {step_id!r}.",
-            errors=[{"field": "step_id", "message": "not a step of this batch"}],
+            problems=[Problem("step_id", "not a step of this batch")],
         )

@@ -19,7 +19,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from server.clock import isoformat
-from server.errors import Conflict, Forbidden, Invalid, StepwiseError
+from server.errors import Conflict, Forbidden, Invalid, Problem, StepwiseError
 
 
 class NotAuthenticated(StepwiseError):
@@ -36,13 +36,13 @@ class SignatureRejected(Invalid):
         super().__init__(
             f"The signature of {username!r} was refused: wrong password, or the account "
             "is locked or inactive.",
-            errors=[{"field": "signature.password", "message": "re-enter your password"}],
+            problems=[Problem("signature.password", "re-enter your password")],
         )
 
 
 class UnknownRole(Invalid):
     def __init__(self, role: str) -> None:
-        super().__init__(f"Unknown role {role!r}.", errors=[{"field": "roles", "message": role}])
+        super().__init__(f"Unknown role {role!r}.", problems=[Problem("roles", role)])
 
 
 class AccountLocked(Forbidden):

@@ -26,21 +26,21 @@ from typing import Any
 
 from procedures.guardrails import FieldProblem
 from server.clock import isoformat
-from server.errors import Conflict, Forbidden, Invalid, NotFound
+from server.errors import Conflict, Forbidden, Invalid, NotFound, Problem
 
 
-def problem_entries(problems: list[FieldProblem], prefix: str = "values") -> list[dict[str, Any]]:
-    """Field problems as the `errors` list of a problem document."""
-    entries = []
-    for problem in problems:
-        field = problem.field if problem.field == "comment" else f"{prefix}.{problem.field}"
-        entry: dict[str, Any] = {"field": field, "code": problem.code, "message": problem.message}
-        if problem.value is not None:
-            entry["value"] = problem.value
-        if problem.limit is not None:
-            entry["limit"] = problem.limit
-        entries.append(entry)
-    return entries
+def request_problems(problems: list[FieldProblem], prefix: str = "values") -> list[Problem]:
+    """The recipe core's field problems, named by their path in the request."""
+    return [
+        Problem(
+            p.field if p.field == "comment" else f"{prefix}.{p.field}",
+            p.message,
+            code=p.code,
+            value=p.value,
+            limit=p.limit,
+        )
+        for p in problems
+    ]
 
 
 class BatchNotFound(NotFound):
@@ -98,7 +98,7 @@ class StepValuesRejected(Invalid):
         super().__init__(
             f"Step {step_id!r} was not recorded: "
             + "; ".join(problem.message for problem in problems),
-            errors=problem_entries(problems),
+            problems=request_problems(problems),
         )
 
 
@@ -106,7 +106,7 @@ class ParametersRejected(Invalid):
     def __init__(self, problems: list[FieldProblem]) -> None:
         super().__init__(
             "Batch parameters refused: " + "; ".join(p.message for p in problems),
-            errors=problem_entries(problems, prefix="parameters"),
+            problems=request_problems(problems, prefix="parameters"),
         )
 
 
@@ -114,7 +114,7 @@ class NothingToCorrect(Invalid):
     def __init__(self, step_id: str) -> None:
         super().__init__(
             f"The correction of step {step_id!r} changes no value.",
-            errors=[{"field": "values", "message": "give at least one changed value"}],
+            problems=[Problem("values", "give at least one changed value")],
         )
 
 
@@ -125,8 +125,5 @@ class TracedValueNotCorrectable(Invalid):
         super().__init__(
             f"Step {step_id!r}: {', '.join(names)} came from a scan or a balance and cannot be "
             "corrected by editing; raise a deviation instead.",
-            errors=[
-                {"field": f"values.{name}", "message": "recorded from a scan or balance"}
-                for name in names
-            ],
+            problems=[Problem(f"values.{n}", "recorded from a scan or balance") for n in names],
         )

@@ -341,7 +341,7 @@ async def _overrides(
             severity="major",
             title=f"Material used despite refusal: {refused.code.replace('_', ' ')}",
             detail=f"{refused.detail} Overridden by {signer.full_name}.",
-            field=refused.errors[0]["field"].removeprefix("values."),
+            field=refused.field,
             comment=traced.override_reason,
         )
         await signatures.apply(

@@ -13,7 +13,7 @@ StepwiseError
 
 from __future__ import annotations
 
-from server.errors import Conflict, Invalid, NotFound
+from server.errors import Conflict, Invalid, NotFound, Problem
 
 
 class EquipmentNotFound(NotFound):
@@ -32,7 +32,7 @@ class EquipmentRefused(Invalid):
     def __init__(self, field: str, equipment: str, code: str, message: str) -> None:
         super().__init__(
             f"{equipment} cannot be used: {message}.",
-            errors=[{"field": f"values.{field}", "code": code, "message": message}],
+            problems=[Problem(f"values.{field}", message, code=code)],
         )
         self.code = code
 

@@ -9,7 +9,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.clock import utcnow
-from server.errors import Invalid
+from server.errors import Invalid, Problem
 from server.idempotency.models import IdempotencyRecord
 
 
@@ -19,7 +19,7 @@ class KeyReused(Invalid):
     def __init__(self, key: str) -> None:
         super().__init__(
             f"Idempotency-Key {key!r} was already used for a different request.",
-            errors=[{"field": "Idempotency-Key", "message": "use a new key for a new request"}],
+            problems=[Problem("Idempotency-Key", "use a new key for a new request")],
         )
 
 
@@ -29,7 +29,7 @@ class KeyMalformed(Invalid):
     def __init__(self) -> None:
         super().__init__(
             f"Idempotency-Key must be 1 to {MAX_KEY_CHARS} printable ASCII characters.",
-            errors=[{"field": "Idempotency-Key", "message": "send a fresh UUID per request"}],
+            problems=[Problem("Idempotency-Key", "send a fresh UUID per request")],
         )
 
 

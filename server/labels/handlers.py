@@ -13,7 +13,7 @@ from server.batches.exceptions import BatchNotFound
 from server.batches.models import Batch
 from server.concurrency import run_blocking
 from server.equipment import service as equipment
-from server.errors import Invalid
+from server.errors import Invalid, Problem
 from server.labels.content import container_label, equipment_label, lot_label
 from server.materials import service as materials
 from server.web.api import Api, Call
@@ -34,7 +34,7 @@ async def _label(call: Call[None], content: LabelContent, name: str) -> web.Resp
     if format not in FORMATS:
         raise LabelRefused(
             f"Unknown label format {format!r}; use png or pdf.",
-            errors=[{"field": "format", "message": "png or pdf"}],
+            problems=[Problem("format", "png or pdf")],
         )
     render, media_type = FORMATS[format]
     try:

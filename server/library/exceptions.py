@@ -16,7 +16,7 @@ StepwiseError
 from __future__ import annotations
 
 from procedures.exceptions import ProcedureFileInvalid
-from server.errors import Conflict, Forbidden, Invalid, NotFound
+from server.errors import Conflict, Forbidden, Invalid, NotFound, Problem
 
 
 class ProcedureNotFound(NotFound):
@@ -58,13 +58,10 @@ class ProcedureSourceInvalid(Invalid):
     def __init__(self, error: ProcedureFileInvalid) -> None:
         super().__init__(
             str(error),
-            errors=[
-                {
-                    "field": issue.path,
-                    "line": issue.line,
-                    "message": issue.message,
-                    "file": error.filename,
-                }
+            problems=[
+                Problem(
+                    issue.path, issue.message, details={"line": issue.line, "file": error.filename}
+                )
                 for issue in error.issues
             ],
         )

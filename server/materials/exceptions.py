@@ -14,7 +14,7 @@ StepwiseError
 
 from __future__ import annotations
 
-from server.errors import Conflict, Invalid, NotFound
+from server.errors import Conflict, Invalid, NotFound, Problem
 
 
 class MaterialNotFound(NotFound):
@@ -43,7 +43,7 @@ class LotStatusUnchanged(Conflict):
 
 
 class MaterialRefused(Invalid):
-    """A lot that cannot be used in this step: `code` says why, `message` in words.
+    """A lot that cannot be used for input `field`: `code` says why, `message` in words.
 
     `overridable` refusals may be overridden by a supervisor's e-signature, which opens a
     deviation; the others (wrong material, rejected, not enough left) never can.
@@ -53,15 +53,11 @@ class MaterialRefused(Invalid):
         hint = " A supervisor may override with an e-signature." if overridable else ""
         super().__init__(
             f"{what} cannot be used: {message}.{hint}",
-            errors=[
-                {
-                    "field": f"values.{field}",
-                    "code": code,
-                    "message": message,
-                    "overridable": overridable,
-                }
+            problems=[
+                Problem(f"values.{field}", message, code=code, details={"overridable": overridable})
             ],
         )
+        self.field = field
         self.code = code
         self.message = message
         self.overridable = overridable

@@ -11,7 +11,7 @@ StepwiseError
 
 from __future__ import annotations
 
-from server.errors import Invalid, NotFound
+from server.errors import Invalid, NotFound, Problem
 from server.web.body import UnsupportedMediaType
 
 
@@ -24,7 +24,7 @@ class MediaRejected(Invalid):
     def __init__(self, reason: str) -> None:
         super().__init__(
             f"The upload cannot be stored: {reason}.",
-            errors=[{"field": "body", "message": reason}],
+            problems=[Problem("body", reason)],
         )
 
 
@@ -33,5 +33,5 @@ class MediaTypeUnsupported(UnsupportedMediaType):
         super().__init__(
             f"Media of type {content_type or 'unknown'!r} cannot be uploaded; "
             f"send one of {', '.join(accepted)}.",
-            errors=[{"field": "Content-Type", "message": f"one of {', '.join(accepted)}"}],
+            problems=[Problem("Content-Type", f"one of {', '.join(accepted)}")],
         )

@@ -9,14 +9,14 @@ StepwiseError
 
 from __future__ import annotations
 
-from server.errors import Invalid
+from server.errors import Invalid, Problem
 
 
 class ImageRejected(Invalid):
     def __init__(self, reason: str) -> None:
         super().__init__(
             f"The upload cannot be scanned: {reason}.",
-            errors=[{"field": "image", "message": reason}],
+            problems=[Problem("image", reason)],
         )
 
 
@@ -24,7 +24,7 @@ class CodeMalformed(Invalid):
     def __init__(self, field: str, text: str, reason: str) -> None:
         super().__init__(
             f"The code {text!r} is not valid GS1 data: {reason}.",
-            errors=[{"field": field, "code": "malformed_gs1", "message": reason}],
+            problems=[Problem(field, reason, code="malformed_gs1")],
         )
 
 
@@ -33,5 +33,5 @@ class CodeUnknown(Invalid):
         message = "this code identifies no equipment, lot or container known here"
         super().__init__(
             f"The code {text!r} is unknown: {message}.",
-            errors=[{"field": field, "code": "unknown_code", "message": message}],
+            problems=[Problem(field, message, code="unknown_code")],
         )

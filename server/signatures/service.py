@@ -13,7 +13,7 @@ from server.auth.models import User
 from server.canonical import canonical_json, sha256_hex
 from server.clock import isoformat, utcnow
 from server.config import Settings
-from server.errors import Invalid
+from server.errors import Invalid, Problem
 from server.signatures.models import Signature
 
 Meaning = Literal["performed", "verified", "reviewed", "approved", "released"]
@@ -37,7 +37,7 @@ class WrongMeaning(Invalid):
     def __init__(self, expected: str, given: str) -> None:
         super().__init__(
             f"This signature must have the meaning {expected!r}, not {given!r}.",
-            errors=[{"field": "signature.meaning", "message": f"expected {expected!r}"}],
+            problems=[Problem("signature.meaning", f"expected {expected!r}")],
         )
 
 
@@ -47,7 +47,7 @@ class SignatureRequired(Invalid):
     def __init__(self, meaning: str) -> None:
         super().__init__(
             f"An electronic signature with the meaning {meaning!r} is required.",
-            errors=[{"field": "signature", "message": f"sign with meaning {meaning!r}"}],
+            problems=[Problem("signature", f"sign with meaning {meaning!r}")],
         )
 
 

@@ -21,7 +21,7 @@ StepwiseError
 
 from __future__ import annotations
 
-from server.errors import Conflict, Forbidden, Invalid, NotFound
+from server.errors import Conflict, Forbidden, Invalid, NotFound, Problem
 from server.web.body import UnsupportedMediaType
 
 
@@ -53,7 +53,7 @@ class StreamIdInvalid(Invalid):
         super().__init__(
             f"{stream_id!r} is not a stream id: use the batch id, or `{{batch_id}}.{{name}}` "
             "with a name of lowercase letters, digits and dashes.",
-            errors=[{"field": "stream_id", "message": "not a stream id"}],
+            problems=[Problem("stream_id", "not a stream id")],
         )
 
 
@@ -66,7 +66,7 @@ class OfferRefused(Invalid):
     def __init__(self, reason: str) -> None:
         super().__init__(
             f"The SDP offer is refused: {reason}.",
-            errors=[{"field": "body", "code": "sdp_offer", "message": reason}],
+            problems=[Problem("body", reason, code="sdp_offer")],
         )
 
 

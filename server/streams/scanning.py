@@ -77,12 +77,12 @@ async def judge(
             continue
         return "scan", {"input": name, "resolved": found.summary()}
     name, refusal = next(
-        ((n, r) for n, r in refusals if r.errors[0]["code"] not in _WRONG_KIND), refusals[0]
+        ((n, r) for n, r in refusals if r.problems[0].code not in _WRONG_KIND), refusals[0]
     )
     return "scan_rejected", {
         "input": name,
         "reason": refusal.detail,
-        "code": refusal.errors[0]["code"],
+        "code": refusal.problems[0].code,
     }
 
 

@@ -11,7 +11,7 @@ from typing import Any, TypeVar
 from aiohttp import ClientPayloadError, web
 from pydantic import BaseModel, ValidationError
 
-from server.errors import Invalid
+from server.errors import Invalid, Problem
 from server.web.json_limits import (
     MAX_DEPTH,
     JsonOutOfLimits,
@@ -44,7 +44,7 @@ class BodyOutOfLimits(Invalid):
     def __init__(self, field: str, message: str) -> None:
         super().__init__(
             f"The body is out of limits at {field}: {message}.",
-            errors=[{"field": field, "message": message, "code": "out_of_limits"}],
+            problems=[Problem(field, message, code="out_of_limits")],
         )
 
 
@@ -66,13 +66,11 @@ class BodyInvalid(Invalid):
     """The body is JSON but does not have the expected shape."""
 
 
-def _errors(exc: ValidationError) -> list[dict[str, Any]]:
+def _problems(exc: ValidationError) -> list[Problem]:
     return [
-        {
-            "field": ".".join(str(part) for part in error["loc"]) or "body",
-            "message": error["msg"],
-            "code": error["type"],
-        }
+        Problem(
+            ".".join(str(part) for part in error["loc"]) or "body", error["msg"], code=error["type"]
+        )
         for error in exc.errors(include_url=False, include_input=False)
     ]
 
@@ -103,10 +101,11 @@ def parse_json(raw: bytes, content_type: str, model: type[M]) -> M:
     try:
         return model.model_validate(data)
     except ValidationError as exc:
+        problems = _problems(exc)
         raise BodyInvalid(
             f"The body does not match {model.__name__}: "
-            + "; ".join(f"{e['field']}: {e['message']}" for e in _errors(exc)),
-            errors=_errors(exc),
+            + "; ".join(f"{p.field}: {p.message}" for p in problems),
+            problems=problems,
         ) from exc
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from server.errors import Invalid
+from server.errors import Invalid, Problem
 
 MAX_VERSION = 2**31 - 1  # versions are stored as 32-bit integers
 
@@ -19,6 +19,6 @@ def int_param(call: Any, name: str, maximum: int = MAX_VERSION) -> int:
     if not (raw.isascii() and raw.isdigit()) or len(raw) > len(str(maximum)) or int(raw) > maximum:
         raise BadPathParameter(
             f"{name} must be a whole number up to {maximum}, got {raw[:40]!r}.",
-            errors=[{"field": name, "message": f"whole number up to {maximum} expected"}],
+            problems=[Problem(name, f"whole number up to {maximum} expected")],
         )
     return int(raw)

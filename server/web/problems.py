@@ -8,7 +8,15 @@ from typing import Any
 from aiohttp import web
 
 from server.auth.exceptions import InvalidCredentials, NotAuthenticated
-from server.errors import Conflict, Forbidden, Invalid, NotFound, ServerBusy, StepwiseError
+from server.errors import (
+    Conflict,
+    Forbidden,
+    Invalid,
+    NotFound,
+    Problem,
+    ServerBusy,
+    StepwiseError,
+)
 from server.web.body import BodyTooLarge, MalformedBody, UnsupportedMediaType
 
 PROBLEM_TYPE = "application/problem+json"
@@ -59,13 +67,27 @@ def problem(
     return web.json_response(body, status=status, content_type=PROBLEM_TYPE, headers=headers)
 
 
+def problem_entry(item: Problem) -> dict[str, Any]:
+    """A typed problem as one entry of a problem document's `errors` (unset parts left out)."""
+    entry: dict[str, Any] = {"field": item.field}
+    if item.code is not None:
+        entry["code"] = item.code
+    entry["message"] = item.message
+    if item.value is not None:
+        entry["value"] = item.value
+    if item.limit is not None:
+        entry["limit"] = dict(item.limit)
+    return entry | dict(item.details)
+
+
 def from_domain_error(error: StepwiseError) -> web.Response:
     """Map a domain error to its problem response."""
     status = next(code for kind, code in STATUS_OF if isinstance(error, kind))
     name = type(error).__name__
     title = _slug(name).replace("-", " ").capitalize()
     current = error.current if isinstance(error, Conflict) else None
-    return problem(status, _slug(name), title, error.detail, errors=error.errors, current=current)
+    errors = [problem_entry(item) for item in error.problems]
+    return problem(status, _slug(name), title, error.detail, errors=errors, current=current)
 
 
 def from_http_error(error: web.HTTPException) -> web.Response:
