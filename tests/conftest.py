@@ -4,6 +4,9 @@ Each backend is prepared once per session as a template (schema, demo users, app
 procedures, all through the real services); every test gets its own copy, so tests are
 independent and fast. PostgreSQL must be reachable: the test command starts it.
 
+Every event the event bus delivers during a test must follow the event contract
+(`server.events.schemas`): a test during which one does not fails.
+
 The server stack (the application, SQLAlchemy, asyncpg, aiohttp) is imported inside the
 fixtures, never here: `pytest tests/procedures` runs without it (tests/architecture checks).
 """
@@ -66,6 +69,29 @@ async def _seed(url: str, data_dir: Path) -> None:
         await seed_demo(database, Settings(data_dir=data_dir, database_url=url))
     finally:
         await database.dispose()
+
+
+@pytest.fixture(autouse=True)
+def events_follow_the_contract(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Validate every event the bus delivers (in this process) against the event union."""
+    from pydantic import ValidationError
+
+    from server.events.bus import EventBus
+    from server.events.schemas import parse_event
+
+    broken: list[str] = []
+    deliver = EventBus.deliver
+
+    def checked(bus: EventBus, event: dict[str, Any]) -> None:
+        try:
+            parse_event(event)
+        except ValidationError as exc:
+            broken.append(f"{event}\n{exc}")
+        deliver(bus, event)
+
+    monkeypatch.setattr(EventBus, "deliver", checked)
+    yield
+    assert not broken, "events outside the event contract:\n" + "\n".join(broken)
 
 
 @pytest.fixture(scope="session")

@@ -32,6 +32,7 @@ from server.batches.active import active_step_id
 from server.batches.exceptions import BatchNotFound
 from server.batches.models import Batch, StepRecord
 from server.clock import utcnow
+from server.events.schemas import AnnotationEvent, ChatEvent
 from server.events.staging import stage
 from server.streams import anchoring
 from server.streams.live import LiveStream
@@ -127,9 +128,10 @@ async def _described(session: AsyncSession, annotation: Annotation) -> Annotatio
 
 
 def _announce(session: AsyncSession, action: str, out: AnnotationOut) -> None:
-    stage(
-        session, "annotation", out.batch_id, action=action, annotation=out.model_dump(mode="json")
+    event = AnnotationEvent(
+        batch_id=out.batch_id, action=action, annotation=out.model_dump(mode="json")
     )
+    stage(session, event)
 
 
 async def create_annotation(
@@ -319,7 +321,7 @@ async def post_message(
         new=dumped,
         batch_id=batch_id,
     )
-    stage(session, "chat", batch_id, message=dumped)
+    stage(session, ChatEvent(batch_id=batch_id, message=dumped))
     return out
 
 

@@ -44,6 +44,7 @@ from server.deviations import service as deviations
 from server.deviations.models import Deviation
 from server.equipment import service as equipment
 from server.errors import Refusal, StepwiseError
+from server.events.schemas import BatchEvent, StepEvent
 from server.events.staging import stage
 from server.library import service as library
 from server.library.models import ProcedureVersion
@@ -213,7 +214,7 @@ async def create_batch(
         },
         batch_id=batch.id,
     )
-    stage(session, "batch", batch.id, status="created", batch_number=batch_number)
+    stage(session, BatchEvent(batch_id=batch.id, status="created", batch_number=batch_number))
     return batch
 
 
@@ -234,7 +235,7 @@ async def start_batch(session: AsyncSession, user: User, batch_id: str) -> Batch
         new={"status": "in_progress"},
         batch_id=batch.id,
     )
-    stage(session, "batch", batch.id, status="in_progress")
+    stage(session, BatchEvent(batch_id=batch.id, status="in_progress"))
     await _advance(session, user, batch, library.definition_of(batch.procedure_version))
     return batch
 
@@ -267,10 +268,10 @@ async def _advance(
                 reason=f"condition is false: {step.when}",
                 batch_id=batch.id,
             )
-            stage(session, "step", batch.id, step_id=record.step_id, state="skipped")
+            stage(session, StepEvent(batch_id=batch.id, step_id=record.step_id, state="skipped"))
             continue
         record.state, record.activated_at = "active", utcnow()
-        stage(session, "step", batch.id, step_id=record.step_id, state="active")
+        stage(session, StepEvent(batch_id=batch.id, step_id=record.step_id, state="active"))
         return record
     batch.status, batch.completed_at = "completed", utcnow()
     await audit.record(
@@ -284,7 +285,7 @@ async def _advance(
         batch_id=batch.id,
     )
     await equipment.release_for_batch(session, user, batch.id)
-    stage(session, "batch", batch.id, status="completed")
+    stage(session, BatchEvent(batch_id=batch.id, status="completed"))
     return None
 
 
@@ -447,14 +448,15 @@ async def complete_step(
     )
     stage(
         session,
-        "step",
-        batch.id,
-        step_id=step_id,
-        state="completed",
-        by=performer.username,
-        values=entered,
-        calculated=outcome.calculated,
-        result="alert" if opened else "ok",
+        StepEvent(
+            batch_id=batch.id,
+            step_id=step_id,
+            state="completed",
+            by=performer.username,
+            values=entered,
+            calculated=outcome.calculated,
+            result="alert" if opened else "ok",
+        ),
     )
     following = await _advance(session, user, batch, definition)
     next_step = following.step_id if following else None
@@ -598,12 +600,13 @@ async def correct_step(
     await session.refresh(record, ["values"])
     stage(
         session,
-        "step",
-        batch.id,
-        step_id=step_id,
-        state="completed",
-        corrected=changed,
-        by=user.username,
+        StepEvent(
+            batch_id=batch.id,
+            step_id=step_id,
+            state="completed",
+            corrected=changed,
+            by=user.username,
+        ),
     )
     return batch, opened
 

@@ -13,6 +13,7 @@ from server.auth import service as auth
 from server.auth.models import User
 from server.clock import utcnow
 from server.deviations.models import Deviation
+from server.events.schemas import DeviationEvent
 from server.events.staging import stage
 
 
@@ -74,13 +75,14 @@ async def open_deviation(
     )
     stage(
         session,
-        "deviation",
-        batch_id,
-        deviation_id=deviation.id,
-        number=deviation.number,
-        step_id=step_id,
-        severity=severity,
-        title=title,
+        DeviationEvent(
+            batch_id=batch_id,
+            deviation_id=deviation.id,
+            number=deviation.number,
+            step_id=step_id,
+            severity=severity,
+            title=title,
+        ),
     )
     return deviation
 

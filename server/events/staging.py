@@ -6,17 +6,16 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from server.clock import isoformat, utcnow
+from server.events.schemas import EventBase
 
 _KEY = "stepwise.staged_events"
 
 
-def stage(session: AsyncSession, event_type: str, batch_id: str | None, **fields: Any) -> None:
+def stage(session: AsyncSession, event: EventBase) -> None:
     """Queue an event to be published when (and only if) this transaction commits."""
-    event = {"type": event_type, "batch_id": batch_id, "at": isoformat(utcnow()), **fields}
-    session.info.setdefault(_KEY, []).append(event)
+    session.info.setdefault(_KEY, []).append(event.wire())
 
 
 def take_staged(session: AsyncSession) -> list[dict[str, Any]]:
-    """Remove and return the events staged on `session`."""
+    """Remove and return the events staged on `session`, as sent."""
     return session.info.pop(_KEY, [])

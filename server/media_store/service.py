@@ -15,6 +15,7 @@ from server.batches.exceptions import BatchNotFound
 from server.batches.models import Batch
 from server.clock import utcnow
 from server.concurrency import run_blocking
+from server.events.schemas import AttachmentEvent
 from server.events.staging import stage
 from server.media_store.exceptions import MediaNotFound, MediaRejected, MediaTypeUnsupported
 from server.media_store.files import MediaFiles, is_media_id
@@ -107,7 +108,7 @@ async def attach(
         new=out.model_dump(mode="json"),
         batch_id=batch_id,
     )
-    stage(session, "attachment", batch_id, attachment=out.model_dump(mode="json"))
+    stage(session, AttachmentEvent(batch_id=batch_id, attachment=out.model_dump(mode="json")))
     return attachment
 
 

@@ -15,17 +15,16 @@ import logging
 import time
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
-from typing import Any
 
 from media.codes import DecodedCode, decode_frame
 from media.streams.decoder import DecodedFrame, FrameDecoder
-from server.clock import isoformat, utcnow
 from server.concurrency import run_blocking
 from server.db.engine import Database
 from server.events.bus import EventBus
+from server.events.schemas import AnnotationEvent, EventBase
 from server.streams import anchoring
 from server.streams.live import LiveStream
-from server.streams.scanning import ScanWatch
+from server.streams.scanning import Publish, ScanWatch
 
 log = logging.getLogger(__name__)
 SAMPLE_RATE = 5.0  # analysed frames per second of stream
@@ -52,17 +51,17 @@ class StreamAnalysis:
         self,
         stream: LiveStream,
         database: Database,
-        publish: Callable[[list[dict[str, Any]]], Awaitable[None]],
+        publish: Publish,
         *,
         sample_rate: float = SAMPLE_RATE,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.stream = stream
-        self._send = publish
+        self._publish = publish
         self._clock = clock
         self.decoder = FrameDecoder(stream.relay, self._on_sample, sample_rate=sample_rate)
         self.scanning = ScanWatch(
-            database, self._publish, batch_id=stream.batch_id, stream_id=stream.stream_id
+            database, publish, batch_id=stream.batch_id, stream_id=stream.stream_id
         )
         self.anchors: dict[str, anchoring.Anchor] = {}
         self.latest: AnalysedFrame | None = None
@@ -131,23 +130,17 @@ class StreamAnalysis:
         if moved:
             await self._publish([self._moved(anchor) for anchor in moved])
 
-    def _moved(self, anchor: anchoring.Anchor) -> dict[str, Any]:
+    def _moved(self, anchor: anchoring.Anchor) -> AnnotationEvent:
         """The transient `annotation` event of an anchored annotation that moved."""
-        return {
-            "type": "annotation",
-            "action": "moved",
-            "annotation": {
+        return AnnotationEvent(
+            batch_id=self.stream.batch_id,
+            action="moved",
+            annotation={
                 "id": anchor.annotation_id,
                 "stream_id": self.stream.stream_id,
                 "points": anchor.points,
                 "anchor": "code",
             },
-        }
-
-    async def _publish(self, events: list[dict[str, Any]]) -> None:
-        at = isoformat(utcnow())
-        await self._send(
-            [{"type": e["type"], "batch_id": self.stream.batch_id, "at": at, **e} for e in events]
         )
 
 
@@ -182,14 +175,15 @@ class StreamAnalyses:
             self._in_background(stream.analysis.refresh())
         return stream.analysis
 
-    async def publish(self, events: list[dict[str, Any]]) -> None:
+    async def publish(self, events: list[EventBase]) -> None:
         """Send transient events (nothing stored) to the batch's subscribers in every process."""
+        sent = [event.wire() for event in events]
         if self._bus.transport is None:
-            for event in events:
+            for event in sent:
                 self._bus.deliver(event)
             return
         async with self._database.sessions()() as session, session.begin():
-            await self._bus.before_commit(session, events)
+            await self._bus.before_commit(session, sent)
 
     async def follow(self) -> None:
         """Attach new streams, drop ended ones and follow step events, until cancelled."""

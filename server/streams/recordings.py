@@ -21,6 +21,7 @@ from server.auth.roles import REMOTE_EXPERTS
 from server.batches.active import active_step_id
 from server.clock import utcnow
 from server.concurrency import run_blocking
+from server.events.schemas import RecordingEvent
 from server.events.staging import stage
 from server.media_store import service as media_store
 from server.media_store.files import MediaFiles
@@ -44,7 +45,7 @@ def _check_permitted(user: User, stream_id: str, publisher: str | None) -> None:
 
 def _announce(session: AsyncSession, recording: Recording, action: str) -> dict[str, object]:
     out = RecordingOut.of(recording).model_dump(mode="json")
-    stage(session, "recording", recording.batch_id, action=action, recording=out)
+    stage(session, RecordingEvent(batch_id=recording.batch_id, action=action, recording=out))
     return out
 
 

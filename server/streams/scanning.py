@@ -14,7 +14,6 @@ import asyncio
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload
@@ -27,14 +26,13 @@ from server.batches.models import Batch
 from server.db.engine import Database
 from server.equipment.exceptions import EquipmentRefused
 from server.errors import StepwiseError
+from server.events.schemas import EventBase, ScanEvent, ScanRejectedEvent
 from server.library import service as library
 from server.materials.exceptions import MaterialRefused
 from server.scans.exceptions import CodeMalformed, CodeUnknown
 
-# Sends events (a "type" and its fields) to the batch's subscribers.
-Publish = Callable[[list[dict[str, Any]]], Awaitable[None]]
-# What a code in view gives: an event type and its fields.
-Announcement = tuple[str, dict[str, Any]]
+# Sends transient events to the batch's subscribers.
+Publish = Callable[[list[EventBase]], Awaitable[None]]
 # Refusals that only say the code is not the kind an input takes: another input may explain
 # better why the code does not fit the step.
 _WRONG_KIND = frozenset({"not_equipment", "not_a_lot"})
@@ -61,10 +59,17 @@ async def active_scan_step(session: AsyncSession, batch_id: str) -> ScanStep | N
 
 
 async def judge(
-    session: AsyncSession, batch_id: str, step: ScanStep, code: DecodedCode
-) -> Announcement:
+    session: AsyncSession, batch_id: str, stream_id: str, step: ScanStep, code: DecodedCode
+) -> ScanEvent | ScanRejectedEvent:
     """The event a code in view gives: `scan` for the first input that accepts it, else
     `scan_rejected` with the refusal a manual scan of it would get."""
+    seen = {
+        "batch_id": batch_id,
+        "stream_id": stream_id,
+        "step_id": step.step_id,
+        "text": code.text,
+        "format": code.format,
+    }
     refusals: list[tuple[str, StepwiseError]] = []
     for name, expects in step.expects.items():
         try:
@@ -75,15 +80,13 @@ async def judge(
         except (EquipmentRefused, MaterialRefused) as exc:
             refusals.append((name, exc))
             continue
-        return "scan", {"input": name, "resolved": found.summary()}
+        return ScanEvent(**seen, input=name, resolved=found.summary())
     name, refusal = next(
         ((n, r) for n, r in refusals if r.problems[0].code not in _WRONG_KIND), refusals[0]
     )
-    return "scan_rejected", {
-        "input": name,
-        "reason": refusal.detail,
-        "code": refusal.problems[0].code,
-    }
+    return ScanRejectedEvent(
+        **seen, input=name, reason=refusal.detail, code=refusal.problems[0].code
+    )
 
 
 class ScanWatch:
@@ -144,21 +147,13 @@ class ScanWatch:
         events = []
         async with self._database.sessions(readonly=True)() as session, session.begin():
             for code in entering.values():
-                kind, fields = await judge(session, self.batch_id, step, code)
-                item = fields.get("resolved", {}).get("id", code.text)
-                if self.step is not step or (fields["input"], item) in self._announced:
+                event = await judge(session, self.batch_id, self.stream_id, step, code)
+                resolved = event.resolved if isinstance(event, ScanEvent) else {}
+                item = resolved.get("id", code.text)
+                if self.step is not step or (event.input, item) in self._announced:
                     continue  # the step moved on, or another code of this item was announced
-                self._announced[(fields["input"], item)] = code.text
-                events.append(
-                    {
-                        "type": kind,
-                        "stream_id": self.stream_id,
-                        "step_id": step.step_id,
-                        "text": code.text,
-                        "format": code.format,
-                        **fields,
-                    }
-                )
+                self._announced[(event.input, item)] = code.text
+                events.append(event)
         self.announced += len(events)
         if events:
             await self._publish(events)

@@ -11,6 +11,7 @@ from server.audit import service as audit
 from server.auth.roles import EVERYONE, SHOP_FLOOR
 from server.batches.models import Batch
 from server.clock import isoformat
+from server.events.schemas import StreamEvent
 from server.events.staging import stage
 from server.streams.exceptions import StreamBatchNotFound, StreamIdInvalid
 from server.streams.live import LiveStream
@@ -72,11 +73,12 @@ async def record_started(session: AsyncSession, stream: LiveStream) -> None:
     )
     stage(
         session,
-        "stream",
-        stream.batch_id,
-        stream_id=stream.stream_id,
-        state="live",
-        publisher=stream.publisher_username,
+        StreamEvent(
+            batch_id=stream.batch_id,
+            stream_id=stream.stream_id,
+            state="live",
+            publisher=stream.publisher_username,
+        ),
     )
 
 
@@ -94,4 +96,4 @@ async def record_ended(
         reason=reason,
         batch_id=stream.batch_id,
     )
-    stage(session, "stream", stream.batch_id, stream_id=stream.stream_id, state="ended")
+    stage(session, StreamEvent(batch_id=stream.batch_id, stream_id=stream.stream_id, state="ended"))

@@ -1,4 +1,4 @@
-"""The OpenAPI 3.1 document, generated from the endpoint declarations."""
+"""The OpenAPI 3.1 document, generated from the endpoint declarations and the event models."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from aiohttp import web
 from pydantic import BaseModel, TypeAdapter
 from pydantic.json_schema import models_json_schema
 
+from server.events.schemas import EVENTS
 from server.web.api import PREFIX, Api, Endpoint
 
 REF = "#/components/schemas/{model}"
@@ -119,6 +120,18 @@ def _operation(endpoint: Endpoint, refs: dict[Any, Any]) -> dict[str, Any]:
     return operation
 
 
+def _event_schemas() -> tuple[dict[str, Any], dict[str, Any]]:
+    """The WebSocket events: the union (`Event`) and each event's model, as components."""
+    union = EVENTS.json_schema(ref_template=REF)
+    models = union.pop("$defs")
+    events = {
+        "description": "Sent on the WebSocket (GET /api/v1/ws) to subscribers of the batch: "
+        "one JSON object per message, told apart by `type`.",
+        "schema": {"$ref": REF.format(model="Event")},
+    }
+    return {**models, "Event": union}, events
+
+
 def build_document(apis: list[Api]) -> dict[str, Any]:
     """OpenAPI 3.1 for every declared endpoint."""
     endpoints = [endpoint for api in apis for endpoint in api.endpoints]
@@ -126,6 +139,7 @@ def build_document(apis: list[Api]) -> dict[str, Any]:
     refs, definitions = models_json_schema(
         [(model, "validation") for model in models], ref_template=REF
     )
+    event_models, events = _event_schemas()
     paths: dict[str, dict[str, Any]] = {}
     for endpoint in endpoints:
         paths.setdefault(PREFIX + endpoint.path, {})[endpoint.method.lower()] = _operation(
@@ -136,10 +150,15 @@ def build_document(apis: list[Api]) -> dict[str, Any]:
         "info": {"title": "Stepwise API", "version": "1"},
         "paths": paths,
         "components": {
-            "schemas": {**definitions.get("$defs", {}), "Problem": PROBLEM_SCHEMA},
+            "schemas": {
+                **definitions.get("$defs", {}),
+                **event_models,
+                "Problem": PROBLEM_SCHEMA,
+            },
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
         },
         "security": [{"bearer": []}],
+        "x-events": events,
     }
 
 

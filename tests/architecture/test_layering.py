@@ -3,7 +3,8 @@
 - Domain code does not know the web layer: modules of `server/` other than the web edge
   (handlers, schemas, app contexts, `server.web`, the CLI) import neither aiohttp, nor
   `server.web`, nor any `schemas` module. Modules named `models`, `service`, `rules` and
-  `exceptions` are held to this wherever they are.
+  `exceptions` are held to this wherever they are. The one `schemas` module domain code may
+  import is the event contract, `server.events.schemas`, which is held to the same rule.
 - `procedures/` (the recipe core) and `media/` import neither the server, aiohttp, SQLAlchemy
   nor asyncpg; `headset_client/` (a separate program) imports neither the server nor SQLAlchemy.
 
@@ -24,6 +25,9 @@ DOMAIN_NAMES = frozenset({"models", "service", "rules", "exceptions"})
 EDGE_PACKAGES = ("server.web", "server.cli")
 EDGE_MODULES = frozenset({"server.app", "server.__main__", "server.demo_balance"})
 EDGE_NAMES = frozenset({"handlers", "schemas", "context"})
+# The typed events services stage: a contract of the domain, not an API shape, so services
+# may import it; it is held to the domain's rules itself.
+EVENT_CONTRACT = "server.events.schemas"
 PURE_FORBIDDEN = ("server", "aiohttp", "sqlalchemy", "asyncpg")
 FORBIDDEN_IN = {
     "procedures": PURE_FORBIDDEN,
@@ -103,12 +107,12 @@ def _is_web(imported: str) -> bool:
     return (
         _within(imported, "aiohttp")
         or _within(imported, "server.web")
-        or imported.rsplit(".", 1)[-1] == "schemas"
+        or (imported.rsplit(".", 1)[-1] == "schemas" and imported != EVENT_CONTRACT)
     )
 
 
 def _is_domain(module: Module) -> bool:
-    if module.basename in DOMAIN_NAMES:
+    if module.basename in DOMAIN_NAMES or module.name == EVENT_CONTRACT:
         return True
     edge = (
         module.name in EDGE_MODULES

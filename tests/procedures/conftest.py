@@ -10,6 +10,11 @@ from procedures.loader import FileIssue, load_procedure_text
 from procedures.model import Procedure
 
 
+@pytest.fixture(autouse=True)
+def events_follow_the_contract() -> None:
+    """The recipe core publishes no events (and its tests run without the server)."""
+
+
 @pytest.fixture
 def load_yaml() -> Callable[[str], Procedure]:
     """Load dedented YAML text as `test.yaml`."""

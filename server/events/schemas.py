@@ -1,0 +1,169 @@
+"""The events a batch's subscribers receive on the WebSocket: one model per `type`.
+
+Every event carries `type`, `batch_id` and `at` (UTC, ISO 8601). An event says what changed;
+a client that needs the whole picture re-reads the resource. Keys a producer leaves out are
+left out of the wire too (a `stream` event that ends has no `publisher`, a step that becomes
+active no `values`), so optional fields are absent rather than null.
+
+The union `Event` is the contract for the web viewer, the headset client and the console; it
+is published in the OpenAPI document (`components.schemas` and `x-events`).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal, get_args
+
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, model_validator
+
+from server.clock import isoformat, utcnow
+
+Severity = Literal["minor", "major", "critical"]
+
+
+class EventBase(BaseModel):
+    """What every event has. Each subclass fixes `type` to its literal, given by itself."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    type: str
+    batch_id: str | None = Field(description="The batch the event belongs to (its topic).")
+    at: str = Field(description="When it happened (UTC, ISO 8601).")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _typed_and_stamped(cls, data: Any) -> Any:
+        # `type` and `at` count as given, so `wire()` always carries them.
+        if isinstance(data, dict):
+            (event_type,) = get_args(cls.model_fields["type"].annotation)
+            return {"type": event_type, "at": isoformat(utcnow()), **data}
+        return data
+
+    def wire(self) -> dict[str, Any]:
+        """The event as sent: the fields given, in JSON types."""
+        return self.model_dump(mode="json", exclude_unset=True)
+
+
+class BatchEvent(EventBase):
+    """A batch was created, started or completed."""
+
+    type: Literal["batch"]
+    status: Literal["created", "in_progress", "completed"]
+    batch_number: str | None = Field(None, description="Only when the batch is created.")
+
+
+class StepEvent(EventBase):
+    """A step became active, was skipped, completed (with its values) or corrected."""
+
+    type: Literal["step"]
+    step_id: str
+    state: Literal["active", "skipped", "completed"]
+    by: str | None = Field(None, description="Who completed or corrected it (username).")
+    values: dict[str, Any] | None = Field(None, description="On completion: the values entered.")
+    calculated: dict[str, Any] | None = Field(None, description="On completion: calculated.")
+    result: Literal["ok", "alert"] | None = Field(
+        None, description="On completion: `alert` when a value opened a deviation."
+    )
+    corrected: dict[str, Any] | None = Field(
+        None, description="On correction: the changed values, by name."
+    )
+
+
+class DeviationEvent(EventBase):
+    """A deviation was opened."""
+
+    type: Literal["deviation"]
+    deviation_id: str
+    number: str
+    step_id: str | None
+    severity: Severity
+    title: str
+
+
+class AttachmentEvent(EventBase):
+    """A file was attached to the batch record."""
+
+    type: Literal["attachment"]
+    attachment: dict[str, Any] = Field(
+        description="The attachment as `GET /batches/{batch_id}/attachments` lists it."
+    )
+
+
+class AnnotationEvent(EventBase):
+    """An annotation was created, cleared, acknowledged, or (anchored to a code) moved."""
+
+    type: Literal["annotation"]
+    action: Literal["created", "cleared", "acknowledged", "moved"]
+    annotation: dict[str, Any] = Field(
+        description="The annotation as `GET /batches/{batch_id}/annotations` lists it; when "
+        "`moved`, only `id`, `stream_id`, `points` and `anchor`."
+    )
+
+
+class ChatEvent(EventBase):
+    """A chat message was posted on the batch."""
+
+    type: Literal["chat"]
+    message: dict[str, Any] = Field(
+        description="The message as `GET /batches/{batch_id}/chat` lists it."
+    )
+
+
+class StreamEvent(EventBase):
+    """A live stream of the batch started or ended."""
+
+    type: Literal["stream"]
+    stream_id: str
+    state: Literal["live", "ended"]
+    publisher: str | None = Field(None, description="When live: who publishes (username).")
+
+
+class RecordingEvent(EventBase):
+    """A recording of a live stream started or stopped."""
+
+    type: Literal["recording"]
+    action: Literal["started", "stopped"]
+    recording: dict[str, Any] = Field(description="The recording as `GET /streams` shows it.")
+
+
+class _CodeInView(EventBase):
+    stream_id: str
+    step_id: str = Field(description="The active scan step the code was judged against.")
+    input: str = Field(description="The step's input the code was judged for.")
+    text: str = Field(description="The code's text, as a manual scan would send it.")
+    format: str = Field(description="The symbology (QRCode, DataMatrix, ...).")
+
+
+class ScanEvent(_CodeInView):
+    """A code in a live stream that the active step accepts (transient: nothing recorded)."""
+
+    type: Literal["scan"]
+    resolved: dict[str, Any] = Field(description="What the code identifies, as a scan shows it.")
+
+
+class ScanRejectedEvent(_CodeInView):
+    """A code in a live stream that the active step refuses, with a manual scan's reason."""
+
+    type: Literal["scan_rejected"]
+    reason: str
+    code: str = Field(description="Why, for programs (`lot_quarantined`, `unknown_code`, ...).")
+
+
+Event = Annotated[
+    BatchEvent
+    | StepEvent
+    | DeviationEvent
+    | AttachmentEvent
+    | AnnotationEvent
+    | ChatEvent
+    | StreamEvent
+    | RecordingEvent
+    | ScanEvent
+    | ScanRejectedEvent,
+    Field(discriminator="type"),
+]
+EVENTS: TypeAdapter[Event] = TypeAdapter(Event)
+
+
+def parse_event(data: dict[str, Any]) -> Event:
+    """A wire event as its model; pydantic's ValidationError when it breaks the contract."""
+    return EVENTS.validate_python(data)
