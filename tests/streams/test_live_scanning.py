@@ -9,6 +9,7 @@ import pytest
 from aiohttp import web
 
 from media.codes import DecodedCode
+from server.events.schemas import EventBase
 from server.streams.live import LiveStreams
 from server.streams.scanning import ScanWatch
 from server.web.keys import DATABASE
@@ -157,8 +158,8 @@ async def test_a_code_is_announced_again_only_after_leaving_the_view(
     events: list[dict[str, Any]] = []
     now = [0.0]
 
-    async def collect(announced: list[dict[str, Any]]) -> None:
-        events.extend(announced)
+    async def collect(announced: list[EventBase]) -> None:
+        events.extend(event.wire() for event in announced)
 
     batch_id = dispensing["id"]
     watch = ScanWatch(
