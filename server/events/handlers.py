@@ -11,6 +11,7 @@ from aiohttp import WSMsgType, web
 
 from server.auth.roles import EVERYONE
 from server.events.bus import Subscription
+from server.events.schemas import Hello, ProtocolError, Reply, SubscriptionChanged
 from server.web.api import Api, current_user
 from server.web.keys import DATABASE, EVENTS
 
@@ -48,7 +49,7 @@ async def websocket(request: web.Request) -> web.WebSocketResponse:
         user = await current_user(request, session)
     ws = web.WebSocketResponse(heartbeat=HEARTBEAT_SECONDS)
     await ws.prepare(request)
-    await ws.send_json({"type": "hello", "user": user.username})
+    await _reply(ws, Hello(user=user.username))
     with request.app[EVENTS].subscribe() as subscription:
         pump = asyncio.create_task(_pump(ws, subscription))
         try:
@@ -63,24 +64,29 @@ async def websocket(request: web.Request) -> web.WebSocketResponse:
     return ws
 
 
+async def _reply(ws: web.WebSocketResponse, message: Reply) -> None:
+    await ws.send_json(message.model_dump(mode="json"))
+
+
 async def _handle(ws: web.WebSocketResponse, subscription: Subscription, data: str) -> None:
     try:
         command = json.loads(data)
     except json.JSONDecodeError:
-        await ws.send_json({"type": "error", "detail": "messages must be JSON"})
+        await _reply(ws, ProtocolError(detail="messages must be JSON"))
         return
     if not isinstance(command, dict) or not ({"subscribe", "unsubscribe"} & command.keys()):
-        await ws.send_json({"type": "error", "detail": 'send {"subscribe": "batch:<id>"}'})
+        await _reply(ws, ProtocolError(detail='send {"subscribe": "batch:<id>"}'))
         return
     for verb in ("subscribe", "unsubscribe"):
         if verb not in command:
             continue
         topic = command[verb]
         if (error := _topic_error(topic)) is not None:
-            await ws.send_json({"type": "error", "detail": error})
+            await _reply(ws, ProtocolError(detail=error))
             continue
         if verb == "subscribe":
             subscription.topics.add(topic)
         else:
             subscription.topics.discard(topic)
-        await ws.send_json({"type": f"{verb}d", "topic": topic})
+        changed = "subscribed" if verb == "subscribe" else "unsubscribed"
+        await _reply(ws, SubscriptionChanged(type=changed, topic=topic))

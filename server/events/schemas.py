@@ -6,7 +6,8 @@ left out of the wire too (a `stream` event that ends has no `publisher`, a step 
 active no `values`), so optional fields are absent rather than null.
 
 The union `Event` is the contract for the web viewer, the headset client and the console; it
-is published in the OpenAPI document (`components.schemas` and `x-events`).
+is published in the OpenAPI document (`components.schemas` and `x-events`), with `Reply`, the
+WebSocket's own messages (hello, subscription changes, protocol errors).
 """
 
 from __future__ import annotations
@@ -162,6 +163,31 @@ Event = Annotated[
     Field(discriminator="type"),
 ]
 EVENTS: TypeAdapter[Event] = TypeAdapter(Event)
+
+
+class Hello(BaseModel):
+    """The first message on a WebSocket: who the server knows the client as."""
+
+    type: Literal["hello"] = "hello"
+    user: str
+
+
+class SubscriptionChanged(BaseModel):
+    """The answer to `{"subscribe": topic}` or `{"unsubscribe": topic}`."""
+
+    type: Literal["subscribed", "unsubscribed"]
+    topic: str
+
+
+class ProtocolError(BaseModel):
+    """A message the server could not act on (not JSON, unknown command or topic)."""
+
+    type: Literal["error"] = "error"
+    detail: str
+
+
+Reply = Annotated[Hello | SubscriptionChanged | ProtocolError, Field(discriminator="type")]
+REPLIES: TypeAdapter[Reply] = TypeAdapter(Reply)
 
 
 def parse_event(data: dict[str, Any]) -> Event:

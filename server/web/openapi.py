@@ -9,7 +9,7 @@ from aiohttp import web
 from pydantic import BaseModel, TypeAdapter
 from pydantic.json_schema import models_json_schema
 
-from server.events.schemas import EVENTS
+from server.events.schemas import EVENTS, REPLIES
 from server.web.api import PREFIX, Api, Endpoint
 
 REF = "#/components/schemas/{model}"
@@ -121,15 +121,18 @@ def _operation(endpoint: Endpoint, refs: dict[Any, Any]) -> dict[str, Any]:
 
 
 def _event_schemas() -> tuple[dict[str, Any], dict[str, Any]]:
-    """The WebSocket events: the union (`Event`) and each event's model, as components."""
-    union = EVENTS.json_schema(ref_template=REF)
-    models = union.pop("$defs")
-    events = {
-        "description": "Sent on the WebSocket (GET /api/v1/ws) to subscribers of the batch: "
-        "one JSON object per message, told apart by `type`.",
+    """The WebSocket's messages as components: each model, the unions `Event` (a batch's
+    events) and `Reply` (the socket's own answers); and the `x-events` entry naming them."""
+    events = EVENTS.json_schema(ref_template=REF)
+    replies = REPLIES.json_schema(ref_template=REF)
+    models = {**events.pop("$defs"), **replies.pop("$defs")}
+    entry = {
+        "description": "Sent on the WebSocket (GET /api/v1/ws), one JSON object per message, "
+        "told apart by `type`: the events of the subscribed batches, and replies to commands.",
         "schema": {"$ref": REF.format(model="Event")},
+        "replies": {"$ref": REF.format(model="Reply")},
     }
-    return {**models, "Event": union}, events
+    return {**models, "Event": events, "Reply": replies}, entry
 
 
 def build_document(apis: list[Api]) -> dict[str, Any]:

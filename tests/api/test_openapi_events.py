@@ -14,6 +14,8 @@ async def test_the_openapi_document_describes_every_event_type(api: ApiClient) -
     union = schemas["Event"]
 
     assert document["x-events"]["schema"] == {"$ref": "#/components/schemas/Event"}
+    assert document["x-events"]["replies"] == {"$ref": "#/components/schemas/Reply"}
+    assert {"Hello", "SubscriptionChanged", "ProtocolError"} <= schemas.keys()
     assert union["discriminator"]["propertyName"] == "type"
     models = get_args(get_args(Event)[0])
     assert set(union["discriminator"]["mapping"]) == {
