@@ -16,9 +16,8 @@ from typing import Annotated, Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, model_validator
 
+from procedures.model import Severity
 from server.clock import isoformat, utcnow
-
-Severity = Literal["minor", "major", "critical"]
 
 
 class EventBase(BaseModel):
