@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from procedures.guardrails import Alert
 from server.audit import service as audit
 from server.auth import service as auth
 from server.auth.models import User
@@ -83,6 +84,64 @@ async def open_deviation(
         title=title,
     )
     return deviation
+
+
+async def open_for_alerts(
+    session: AsyncSession,
+    opened_by: User,
+    alerts: Iterable[Alert],
+    *,
+    batch_id: str,
+    batch_number: str,
+    step_id: str,
+    comment: str | None,
+    correction: bool = False,
+) -> list[Deviation]:
+    """One deviation for each value recorded in its alert range, by a completion or a
+    correction (the comment the alert required is the deviation's)."""
+    title = " outside its alert range" + (" (correction)" if correction else "")
+    return [
+        await open_deviation(
+            session,
+            opened_by,
+            batch_id=batch_id,
+            batch_number=batch_number,
+            step_id=step_id,
+            kind="alert_limit",
+            severity=alert.severity,
+            title=alert.field + title,
+            detail=alert.message,
+            field=alert.field,
+            value=alert.value,
+            limits=alert.limit,
+            comment=comment,
+        )
+        for alert in alerts
+    ]
+
+
+async def open_hold_exceeded(
+    session: AsyncSession,
+    opened_by: User,
+    *,
+    batch_id: str,
+    batch_number: str,
+    step_id: str,
+    comment: str | None,
+) -> Deviation:
+    """The deviation of a timed step completed after its maximum hold time."""
+    return await open_deviation(
+        session,
+        opened_by,
+        batch_id=batch_id,
+        batch_number=batch_number,
+        step_id=step_id,
+        kind="hold_time_exceeded",
+        severity="major",
+        title="Maximum hold time exceeded",
+        detail=f"Step {step_id!r} was completed after its maximum hold time.",
+        comment=comment,
+    )
 
 
 async def for_batch(session: AsyncSession, batch_id: str) -> Sequence[Deviation]:
