@@ -92,13 +92,13 @@ async def correct_step(
         reason=reason,
         batch_id=batch.id,
     )
-    opened = await deviations.open_for_alerts(
+    opened = await deviations.open_for_step(
         session,
         user,
-        (alert for alert in outcome.alerts if alert.field in changed),
         batch_id=batch.id,
         batch_number=batch.batch_number,
         step_id=step_id,
+        alerts=[alert for alert in outcome.alerts if alert.field in changed],
         comment=comment,
         correction=True,
     )

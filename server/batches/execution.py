@@ -159,19 +159,8 @@ async def start_batch(session: AsyncSession, user: User, batch_id: str) -> Batch
     batch = await locked_batch(session, batch_id)
     if not batch.status.startable:
         raise BatchNotInProgress(batch.batch_number, batch.status)
-    previous = batch.status
-    batch.status, batch.started_at = BatchStatus.IN_PROGRESS, utcnow()
-    actor = auth.actor_of(user)
-    await audit.record(
-        session,
-        actor,
-        "batch.started",
-        "batch",
-        batch.id,
-        old={"status": previous},
-        new={"status": BatchStatus.IN_PROGRESS},
-        batch_id=batch.id,
-    )
+    batch.started_at = utcnow()
+    await _change_status(session, user, batch, BatchStatus.IN_PROGRESS, "batch.started")
     stage(session, "batch", batch.id, status=BatchStatus.IN_PROGRESS)
     await _advance(session, user, batch, library.definition_of(batch.procedure_version))
     return batch
@@ -196,12 +185,19 @@ async def complete_step(
     definition = library.definition_of(batch.procedure_version)
     step = definition.step(step_id)
     with refusals_audited(user, batch, record, "step.completion_refused", values):
-        accepted = await _evaluate(
-            session, settings, user, batch, step, values, comment, signature, override
+        check_role(user, step, "Performing")
+        hold = _check_hold(batch, step)
+        context = batch_context(batch)
+        outcome = evaluate(step, values, context, comment)
+        await check_photos(session, step, outcome.values)
+        performer, meaning = await _performer(session, settings, user, batch, step, signature)
+        traced = await traceability.check(
+            session, settings, user, batch, step, values, context, override
         )
+    accepted = _Accepted(performer, meaning, outcome, traced, hold, comment)
     recorded = await _record(session, batch, record, step, accepted)
     await _sign(session, batch, record, accepted, recorded)
-    await _audit(session, batch, record, accepted, recorded)
+    await _audit(session, record, accepted, recorded)
     following = await _advance(session, user, batch, definition)
     next_step = following.step_id if following else None
     return Completion(batch, record, recorded.deviations, next_step, recorded.container)
@@ -212,30 +208,6 @@ def _check_completable(batch: Batch, record: StepRecord) -> None:
         raise BatchNotInProgress(batch.batch_number, batch.status)
     if record.state != StepStatus.ACTIVE:
         raise StepNotActive(record.step_id, step_summary(record))
-
-
-async def _evaluate(
-    session: AsyncSession,
-    settings: Settings,
-    user: User,
-    batch: Batch,
-    step: Step,
-    values: Mapping[str, Any],
-    comment: str | None,
-    signature: signatures.SignatureRequest | None,
-    override: traceability.Override | None,
-) -> _Accepted:
-    """Everything completing the step checks before anything is written."""
-    check_role(user, step, "Performing")
-    hold = _check_hold(batch, step)
-    context = batch_context(batch)
-    outcome = evaluate(step, values, context, comment)
-    await check_photos(session, step, outcome.values)
-    performer, meaning = await _performer(session, settings, user, batch, step, signature)
-    traced = await traceability.check(
-        session, settings, user, batch, step, values, context, override
-    )
-    return _Accepted(performer, meaning, outcome, traced, hold, comment)
 
 
 def _check_hold(batch: Batch, step: Step) -> str | None:
@@ -299,8 +271,17 @@ async def _record(
     record.state, record.completed_at, record.performer = StepStatus.COMPLETED, now, performer
     record.comment = accepted.comment
     await session.flush()
-    opened = overridden + await _open_deviations(session, batch, step, accepted)
-    return _Recorded(entered, outcome.calculated, opened, container)
+    opened = await deviations.open_for_step(
+        session,
+        performer,
+        batch_id=batch.id,
+        batch_number=batch.batch_number,
+        step_id=step.id,
+        alerts=outcome.alerts,
+        comment=accepted.comment,
+        hold_exceeded=accepted.hold == "exceeded",
+    )
+    return _Recorded(entered, outcome.calculated, overridden + opened, container)
 
 
 def _dispensed_values(
@@ -318,33 +299,6 @@ def _dispensed_values(
         lot: traced.values["lot"],
         number: container.number,
     }
-
-
-async def _open_deviations(
-    session: AsyncSession, batch: Batch, step: Step, accepted: _Accepted
-) -> list[Deviation]:
-    """The deviations of values in their alert range and of an exceeded hold time."""
-    opened = await deviations.open_for_alerts(
-        session,
-        accepted.performer,
-        accepted.outcome.alerts,
-        batch_id=batch.id,
-        batch_number=batch.batch_number,
-        step_id=step.id,
-        comment=accepted.comment,
-    )
-    if accepted.hold == "exceeded":
-        opened.append(
-            await deviations.open_hold_exceeded(
-                session,
-                accepted.performer,
-                batch_id=batch.id,
-                batch_number=batch.batch_number,
-                step_id=step.id,
-                comment=accepted.comment,
-            )
-        )
-    return opened
 
 
 async def _sign(
@@ -374,11 +328,7 @@ async def _sign(
 
 
 async def _audit(
-    session: AsyncSession,
-    batch: Batch,
-    record: StepRecord,
-    accepted: _Accepted,
-    recorded: _Recorded,
+    session: AsyncSession, record: StepRecord, accepted: _Accepted, recorded: _Recorded
 ) -> None:
     """Audit the completion, and announce it once committed."""
     performer = accepted.performer
@@ -395,12 +345,12 @@ async def _audit(
             **recorded.summary(),
             "comment": accepted.comment,
         },
-        batch_id=batch.id,
+        batch_id=record.batch_id,
     )
     stage(
         session,
         "step",
-        batch.id,
+        record.batch_id,
         step_id=record.step_id,
         state=StepStatus.COMPLETED,
         by=performer.username,
@@ -445,17 +395,24 @@ async def _advance(
 
 async def _complete_batch(session: AsyncSession, user: User, batch: Batch) -> None:
     """The batch's last step is done: complete it and release its equipment."""
-    previous = batch.status
-    batch.status, batch.completed_at = BatchStatus.COMPLETED, utcnow()
+    batch.completed_at = utcnow()
+    await _change_status(session, user, batch, BatchStatus.COMPLETED, "batch.completed")
+    await equipment.release_for_batch(session, user, batch.id)
+    stage(session, "batch", batch.id, status=BatchStatus.COMPLETED)
+
+
+async def _change_status(
+    session: AsyncSession, user: User, batch: Batch, status: BatchStatus, action: str
+) -> None:
+    """Move the batch to `status`, in the audit trail as `action`."""
+    previous, batch.status = batch.status, status
     await audit.record(
         session,
         auth.actor_of(user),
-        "batch.completed",
+        action,
         "batch",
         batch.id,
         old={"status": previous},
-        new={"status": BatchStatus.COMPLETED},
+        new={"status": status},
         batch_id=batch.id,
     )
-    await equipment.release_for_batch(session, user, batch.id)
-    stage(session, "batch", batch.id, status=BatchStatus.COMPLETED)
