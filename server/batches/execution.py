@@ -22,6 +22,7 @@ from server.auth import service as auth
 from server.auth.exceptions import RoleNotPermitted
 from server.auth.models import User
 from server.batches import traceability
+from server.batches.balance_readings import NO_READINGS, BalanceReadings
 from server.batches.checks import check_photos, check_role, evaluate, refusals_audited
 from server.batches.exceptions import (
     BatchNotInProgress,
@@ -177,8 +178,10 @@ async def complete_step(
     comment: str | None,
     signature: signatures.SignatureRequest | None,
     override: traceability.Override | None = None,
+    readings: BalanceReadings | None = None,
 ) -> Completion:
-    """Record a step's values, scans, signature and deviations together, then move on."""
+    """Record a step's values, scans, signature and deviations together, then move on;
+    `readings`: the balance of a dispense step, read before the transaction."""
     batch = await locked_batch(session, batch_id)
     record = step_record(batch, step_id)
     _check_completable(batch, record)
@@ -192,7 +195,7 @@ async def complete_step(
         await check_photos(session, step, outcome.values)
         performer, meaning = await _performer(session, settings, user, batch, step, signature)
         traced = await traceability.check(
-            session, settings, user, batch, step, values, context, override
+            session, settings, user, batch, step, values, context, override, readings or NO_READINGS
         )
     accepted = _Accepted(performer, meaning, outcome, traced, hold, comment)
     recorded = await _record(session, batch, record, step, accepted)
