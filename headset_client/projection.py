@@ -1,5 +1,5 @@
 """The batch as the operator sees it: the server's record with the submissions not yet
-answered laid over it, using the same rules as the server (procedures.guardrails).
+answered laid over it, using the same rules as the server (procedures.guardrails, .states).
 
 Pure: no I/O. Laying a submission over a record that already holds it changes nothing (its
 step is no longer active), so a record read while a submission is in flight is still right.
