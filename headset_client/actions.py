@@ -25,6 +25,7 @@ from headset_client.outbox import Request
 from headset_client.projection import BatchState, StepState, Submission, server_needed
 from headset_client.render import describe_step
 from headset_client.session import HeadsetSession, conflict_line
+from procedures.states import StepStatus
 
 if TYPE_CHECKING:
     from headset_client.camera.live import LiveCamera
@@ -113,7 +114,7 @@ class Operator:
         target = batch.steps[index]
         self._view = target.step_id
         lines = self._describe(batch, target)
-        if target.state == "pending":
+        if target.state == StepStatus.PENDING:
             lines.append("  (not yet: 'repeat' goes back to the active step)")
         return lines
 

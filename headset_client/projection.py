@@ -1,5 +1,5 @@
 """The batch as the operator sees it: the server's record with the submissions not yet
-answered laid over it, using the same rules as the server (procedures.guardrails).
+answered laid over it, using the same rules as the server (procedures.guardrails, .states).
 
 Pure: no I/O. Laying a submission over a record that already holds it changes nothing (its
 step is no longer active), so a record read while a submission is in flight is still right.
@@ -7,15 +7,12 @@ step is no longer active), so a record read while a submission is in flight is s
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from procedures.exceptions import ExpressionFailed
-from procedures.guardrails import is_applicable
 from procedures.model import Procedure, Step
-
-StepStateName = Literal["pending", "active", "completed", "skipped", "submitted"]
+from procedures.states import BatchStatus, StepStatus, execution_context, next_steps
 
 
 @dataclass(frozen=True)
@@ -48,16 +45,20 @@ class Submission:
 
 @dataclass
 class StepState:
-    """One step: its definition and what is known of it. `submitted`: waiting for the
-    server's answer before anything after it can be done; `local`: not yet confirmed."""
+    """One step: its definition and what is known of it. `submitted`: active, but waiting
+    for the server's answer before anything after it can be done; `local`: not yet confirmed."""
 
     step: Step
-    state: StepStateName
+    state: StepStatus
     values: dict[str, Any] = field(default_factory=dict)
     calculated: dict[str, Any] = field(default_factory=dict)
     performer: str | None = None
     comment: str | None = None
     local: bool = False
+    submitted: bool = False
+
+    def __post_init__(self) -> None:
+        self.state = StepStatus(self.state)
 
     @property
     def step_id(self) -> str:
@@ -70,29 +71,32 @@ class BatchState:
 
     batch_id: str
     batch_number: str
-    status: str
+    status: BatchStatus
     parameters: dict[str, Any]
     steps: list[StepState]
 
+    def __post_init__(self) -> None:
+        self.status = BatchStatus(self.status)
+
     def active(self) -> StepState | None:
         """The step to work on now, if any."""
-        return next((s for s in self.steps if s.state == "active"), None)
+        return next((s for s in self._active() if not s.submitted), None)
 
     def awaiting(self) -> StepState | None:
         """A step submitted for the server's judgement, holding up the ones after it."""
-        return next((s for s in self.steps if s.state == "submitted"), None)
+        return next((s for s in self._active() if s.submitted), None)
+
+    def _active(self) -> Iterator[StepState]:
+        return (s for s in self.steps if s.state == StepStatus.ACTIVE)
 
     def index_of(self, step_id: str) -> int:
         return next(i for i, s in enumerate(self.steps) if s.step_id == step_id)
 
     def context(self) -> dict[str, Any]:
         """Batch parameters and the values of completed steps: what expressions may use."""
-        context = dict(self.parameters)
-        for state in self.steps:
-            if state.state == "completed":
-                context.update(state.values)
-                context.update(state.calculated)
-        return context
+        return execution_context(
+            self.parameters, ((s.state, {**s.values, **s.calculated}) for s in self.steps)
+        )
 
 
 def from_record(record: Mapping[str, Any], procedure: Procedure) -> BatchState:
@@ -127,19 +131,19 @@ def project(state: BatchState, submissions: Iterable[Submission]) -> BatchState:
 def apply(state: BatchState, submission: Submission) -> None:
     """Apply one submission; one the record already reflects changes nothing."""
     if submission.kind == "start":
-        if state.status == "created":
-            state.status = "in_progress"
+        if state.status.startable:
+            state.status = BatchStatus.IN_PROGRESS
             advance(state)
         return
-    if submission.kind != "complete" or state.status != "in_progress":
+    if submission.kind != "complete" or not state.status.executing:
         return
     target = next((s for s in state.steps if s.step_id == submission.step_id), None)
-    if target is None or target.state != "active":
+    if target is None or target.state != StepStatus.ACTIVE or target.submitted:
         return
     if submission.needs_server:
-        target.state = "submitted"
+        target.submitted = True
         return
-    target.state, target.local = "completed", True
+    target.state, target.local = StepStatus.COMPLETED, True
     target.values = dict(submission.values)
     target.calculated = dict(submission.calculated)
     target.performer, target.comment = submission.performer, submission.comment
@@ -147,21 +151,19 @@ def apply(state: BatchState, submission: Submission) -> None:
 
 
 def advance(state: BatchState) -> None:
-    """Activate the next pending step whose condition holds, skipping the others; complete
-    the batch when none is left (the server's `_advance`)."""
-    context = state.context()
-    for candidate in state.steps:
-        if candidate.state != "pending":
-            continue
-        try:
-            applicable = is_applicable(candidate.step, context)
-        except ExpressionFailed:
-            applicable = True  # as the server: skipping is the irreversible choice
-        if applicable:
-            candidate.state = "active"
-            return
-        candidate.state, candidate.local = "skipped", True
-    state.status = "completed"
+    """Move the batch on by the server's rules (procedures.states.next_steps)."""
+    steps = {s.step_id: s for s in state.steps}
+    following = next_steps(
+        [s.step for s in state.steps],
+        {step_id: s.state for step_id, s in steps.items()},
+        state.context(),
+    )
+    for skipped in following.skipped:
+        steps[skipped.id].state, steps[skipped.id].local = StepStatus.SKIPPED, True
+    if following.activated is not None:
+        steps[following.activated.id].state = StepStatus.ACTIVE
+    if following.batch_completed:
+        state.status = BatchStatus.COMPLETED
 
 
 def server_needed(step: Step) -> str | None:

@@ -7,13 +7,13 @@ from typing import Any
 
 from headset_client.projection import BatchState, StepState
 from procedures.model import Hold, Input, Limits
+from procedures.states import StepStatus
 
 _STATE_WORDS = {
-    "pending": "to do",
-    "active": "ACTIVE",
-    "completed": "done",
-    "skipped": "skipped",
-    "submitted": "waiting for the server",
+    StepStatus.PENDING: "to do",
+    StepStatus.ACTIVE: "ACTIVE",
+    StepStatus.COMPLETED: "done",
+    StepStatus.SKIPPED: "skipped",
 }
 
 
@@ -26,14 +26,14 @@ def describe_step(
     """The step in view: title, state, instruction, each input with unit, limits and value."""
     step = state.step
     position = batch.index_of(step.id) + 1
-    status = _STATE_WORDS[state.state]
-    if state.state == "completed":
+    status = "waiting for the server" if state.submitted else _STATE_WORDS[state.state]
+    if state.state == StepStatus.COMPLETED:
         who = state.performer or "?"
         status = f"done by {who}" + (" (not yet sent)" if state.local else "")
     lines = [f"[{batch.batch_number}] step {position}/{len(batch.steps)}: {step.title} ({status})"]
     if step.instruction:
         lines.append(f"  {step.instruction.strip()}")
-    shown = state.values if state.state == "completed" else drafts
+    shown = state.values if state.state == StepStatus.COMPLETED else drafts
     for item in step.inputs:
         lines.append(f"  - {describe_input(item)}{_said(shown.get(item.name))}")
     if step.dispense is not None:
@@ -47,11 +47,11 @@ def describe_step(
         lines.append(f"  = {calculation.label}{limits}{result}")
     if step.kind == "verification":
         lines.append(f"  verify step {step.verifies!r}: 'verify USER' with a second person")
-    if step.signature and state.state == "active":
+    if step.signature and state.state == StepStatus.ACTIVE:
         lines.append("  needs your e-signature: say 'sign'")
     if step.hold is not None:
         lines.append(f"  hold after {step.hold.after!r}: {describe_hold(step.hold)}")
-    shown_comment = state.comment if state.state == "completed" else comment
+    shown_comment = state.comment if state.state == StepStatus.COMPLETED else comment
     if shown_comment:
         lines.append(f"  comment: {shown_comment}")
     return lines

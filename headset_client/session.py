@@ -33,6 +33,7 @@ from headset_client.outbox import Entry, Outbox, Request
 from headset_client.projection import BatchState, Submission, from_record, project
 from headset_client.sender import Backoff, Sender
 from procedures.model import Procedure
+from procedures.states import BatchStatus
 
 T = TypeVar("T")
 
@@ -147,7 +148,7 @@ class HeadsetSession:
     async def list_batches(self) -> list[dict[str, Any]]:
         """Batches an operator can work on: in progress, or created and not yet started."""
         found = await self._retrying(lambda: self.api.get("/batches"))
-        return [b for b in found if b["status"] in ("created", "in_progress")]
+        return [b for b in found if BatchStatus(b["status"]).open]
 
     async def choose_batch(self, number: str) -> BatchState:
         """Work on the batch with this number (or id); starts it if it was only created."""
@@ -160,7 +161,7 @@ class HeadsetSession:
         self._reproject()
         self._follow(record["id"])
         batch = self.require_batch()
-        if batch.status == "created" and not self._pending_for(batch.batch_id):
+        if batch.status.startable and not self._pending_for(batch.batch_id):
             await self.save(
                 Request("POST", f"/batches/{batch.batch_id}/start", b""), Submission("start")
             )

@@ -25,6 +25,7 @@ from datetime import datetime
 from typing import Any
 
 from procedures.guardrails import FieldProblem
+from procedures.states import BatchStatus, StepStatus
 from server.clock import isoformat
 from server.errors import Conflict, Forbidden, Invalid, NotFound, Problem
 
@@ -59,7 +60,7 @@ class BatchNumberTaken(Conflict):
 
 
 class BatchNotInProgress(Conflict):
-    def __init__(self, batch_number: str, status: str) -> None:
+    def __init__(self, batch_number: str, status: BatchStatus) -> None:
         super().__init__(f"Batch {batch_number} is {status}.", current={"status": status})
 
 
@@ -73,12 +74,12 @@ class HoldNotElapsed(Conflict):
         super().__init__(
             f"Step {step_id!r} cannot be completed before {isoformat(earliest)} "
             "(minimum hold time).",
-            current={"state": "active", "earliest": isoformat(earliest)},
+            current={"state": StepStatus.ACTIVE, "earliest": isoformat(earliest)},
         )
 
 
 class NotCorrectable(Conflict):
-    def __init__(self, step_id: str, state: str) -> None:
+    def __init__(self, step_id: str, state: StepStatus) -> None:
         super().__init__(
             f"Step {step_id!r} is {state}; only completed steps can be corrected.",
             current={"state": state},

@@ -8,8 +8,9 @@ from typing import Any
 from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from procedures.states import BatchStatus, StepStatus
 from server.auth.models import User
-from server.db.base import Base
+from server.db.base import Base, EnumText
 from server.ids import new_id
 from server.library.models import ProcedureVersion
 
@@ -22,7 +23,7 @@ class Batch(Base):
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
     batch_number: Mapped[str] = mapped_column(String(64), unique=True)
     procedure_version_id: Mapped[str] = mapped_column(ForeignKey("procedure_versions.id"))
-    status: Mapped[str] = mapped_column(String(16))
+    status: Mapped[BatchStatus] = mapped_column(EnumText(BatchStatus, 16))
     parameters: Mapped[dict[str, Any]]
     created_by: Mapped[str] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime]
@@ -43,7 +44,7 @@ class StepRecord(Base):
     step_id: Mapped[str] = mapped_column(String(100))
     operation_id: Mapped[str] = mapped_column(String(100))
     position: Mapped[int]
-    state: Mapped[str] = mapped_column(String(16))
+    state: Mapped[StepStatus] = mapped_column(EnumText(StepStatus, 16))
     activated_at: Mapped[datetime | None]
     completed_at: Mapped[datetime | None]
     completed_by: Mapped[str | None] = mapped_column(ForeignKey("users.id"))

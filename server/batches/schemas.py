@@ -7,6 +7,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from procedures.states import StepStatus
 from server.auth.models import User
 from server.batches.models import Batch, StepRecord
 from server.batches.service import BatchRecord, Completion
@@ -219,7 +220,7 @@ class BatchSummary(BaseModel):
     def summary_fields(cls, batch: Batch) -> dict[str, Any]:
         version = batch.procedure_version
         states = [record.state for record in batch.steps]
-        active = [record.step_id for record in batch.steps if record.state == "active"]
+        active = [record.step_id for record in batch.steps if record.state == StepStatus.ACTIVE]
         return {
             "id": batch.id,
             "batch_number": batch.batch_number,
@@ -237,8 +238,8 @@ class BatchSummary(BaseModel):
             "current_step": active[0] if active else None,
             "progress": Progress(
                 total=len(states),
-                completed=states.count("completed"),
-                skipped=states.count("skipped"),
+                completed=states.count(StepStatus.COMPLETED),
+                skipped=states.count(StepStatus.SKIPPED),
             ),
         }
 

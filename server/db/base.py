@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 from decimal import Decimal
-from typing import Any, ClassVar
+from enum import StrEnum
+from typing import Any, ClassVar, TypeVar
 
 from sqlalchemy import JSON, Date, DateTime, MetaData, String
 from sqlalchemy.dialects.postgresql import JSONB
@@ -59,6 +60,27 @@ class DecimalText(TypeDecorator[Decimal]):
 
     def process_result_value(self, value: str | None, dialect: Dialect) -> Decimal | None:
         return None if value is None else Decimal(value)
+
+
+_Enum = TypeVar("_Enum", bound=StrEnum)
+
+
+class EnumText(TypeDecorator[_Enum]):
+    """A StrEnum stored as its value in a plain string column: a new member needs no
+    migration, and rows read back as members."""
+
+    impl = String
+    cache_ok = True
+
+    def __init__(self, enum: type[_Enum], length: int) -> None:
+        super().__init__(length)
+        self.enum = enum
+
+    def process_bind_param(self, value: str | None, dialect: Dialect) -> str | None:
+        return None if value is None else str(value)
+
+    def process_result_value(self, value: str | None, dialect: Dialect) -> _Enum | None:
+        return None if value is None else self.enum(value)
 
 
 class Base(DeclarativeBase):

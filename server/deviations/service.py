@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from functools import partial
 from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from procedures.guardrails import Alert
 from server.audit import service as audit
 from server.auth import service as auth
 from server.auth.models import User
@@ -85,6 +87,54 @@ async def open_deviation(
         ),
     )
     return deviation
+
+
+async def open_for_step(
+    session: AsyncSession,
+    opened_by: User,
+    *,
+    batch_id: str,
+    batch_number: str,
+    step_id: str,
+    alerts: Iterable[Alert],
+    comment: str | None,
+    hold_exceeded: bool = False,
+    correction: bool = False,
+) -> list[Deviation]:
+    """The deviations a step's completion or correction opens: one for each value recorded
+    in its alert range (with the comment the alert required), one for an exceeded hold."""
+    at_step = partial(
+        open_deviation,
+        session,
+        opened_by,
+        batch_id=batch_id,
+        batch_number=batch_number,
+        step_id=step_id,
+        comment=comment,
+    )
+    where = " (correction)" if correction else ""
+    opened = [
+        await at_step(
+            kind="alert_limit",
+            severity=alert.severity,
+            title=f"{alert.field} outside its alert range{where}",
+            detail=alert.message,
+            field=alert.field,
+            value=alert.value,
+            limits=alert.limit,
+        )
+        for alert in alerts
+    ]
+    if hold_exceeded:
+        opened.append(
+            await at_step(
+                kind="hold_time_exceeded",
+                severity="major",
+                title="Maximum hold time exceeded",
+                detail=f"Step {step_id!r} was completed after its maximum hold time.",
+            )
+        )
+    return opened
 
 
 async def for_batch(session: AsyncSession, batch_id: str) -> Sequence[Deviation]:

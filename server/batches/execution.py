@@ -1,0 +1,432 @@
+"""Executing a batch: create it, start it, complete its active step and move it on.
+
+The server is the authority on order, conditions, limits, roles and time.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from procedures import exceptions as procedure_errors
+from procedures.guardrails import StepOutcome, check_parameters, hold_status
+from procedures.model import Procedure as ProcedureDefinition
+from procedures.model import Step
+from procedures.states import BatchStatus, StepStatus, next_steps
+from server.audit import service as audit
+from server.auth import service as auth
+from server.auth.exceptions import RoleNotPermitted
+from server.auth.models import User
+from server.batches import traceability
+from server.batches.balance_readings import NO_READINGS, BalanceReadings
+from server.batches.checks import check_photos, check_role, evaluate, refusals_audited
+from server.batches.exceptions import (
+    BatchNotInProgress,
+    BatchNumberTaken,
+    HoldNotElapsed,
+    ParametersRejected,
+    SelfVerification,
+    StepNotActive,
+)
+from server.batches.models import Batch, StepRecord
+from server.batches.record import (
+    batch_context,
+    locked_batch,
+    step_record,
+    step_summary,
+    value_revision,
+)
+from server.clock import utcnow
+from server.config import Settings
+from server.deviations import service as deviations
+from server.deviations.models import Deviation
+from server.equipment import service as equipment
+from server.events.schemas import BatchEvent, StepEvent
+from server.events.staging import stage
+from server.library import service as library
+from server.materials.models import Container
+from server.signatures import service as signatures
+
+
+@dataclass(frozen=True)
+class Completion:
+    """What completing a step produced."""
+
+    batch: Batch
+    record: StepRecord
+    deviations: list[Deviation]
+    next_step: str | None
+    container: Container | None = None
+
+    @property
+    def result(self) -> str:
+        return "alert" if self.deviations else "ok"
+
+
+@dataclass(frozen=True)
+class _Accepted:
+    """A completion every check accepted: who performs it, and what it will record."""
+
+    performer: User
+    meaning: str | None
+    outcome: StepOutcome
+    traced: traceability.Traced
+    hold: str | None
+    comment: str | None
+
+
+@dataclass(frozen=True)
+class _Recorded:
+    """What a completion wrote into the step's record."""
+
+    values: dict[str, Any]
+    calculated: dict[str, float]
+    deviations: list[Deviation]
+    container: Container | None
+
+    def summary(self) -> dict[str, Any]:
+        return {"values": self.values, "calculated": self.calculated}
+
+
+def _checked_parameters(
+    definition: ProcedureDefinition, given: Mapping[str, Any]
+) -> dict[str, Any]:
+    try:
+        return check_parameters(definition.parameters, given)
+    except procedure_errors.ParametersRejected as exc:
+        raise ParametersRejected(exc.problems) from exc
+
+
+async def create_batch(
+    session: AsyncSession,
+    user: User,
+    *,
+    procedure_key: str,
+    version: int | None,
+    batch_number: str,
+    parameters: Mapping[str, Any],
+) -> Batch:
+    """Create a batch pinned to an approved procedure version, every step pending."""
+    procedure_version = await library.effective_version(session, procedure_key, version)
+    definition = library.definition_of(procedure_version)
+    checked = _checked_parameters(definition, parameters)
+    if await session.scalar(select(Batch.id).where(Batch.batch_number == batch_number)):
+        raise BatchNumberTaken(batch_number)
+    now = utcnow()
+    batch = Batch(
+        batch_number=batch_number,
+        procedure_version_id=procedure_version.id,
+        status=BatchStatus.CREATED,
+        parameters=checked,
+        created_by=user.id,
+        created_at=now,
+    )
+    session.add(batch)
+    await session.flush()
+    for position, step in enumerate(definition.steps()):
+        session.add(
+            StepRecord(
+                batch_id=batch.id,
+                step_id=step.id,
+                operation_id=definition.operation_of(step.id).id,
+                position=position,
+                state=StepStatus.PENDING,
+            )
+        )
+    await audit.record(
+        session,
+        auth.actor_of(user),
+        "batch.created",
+        "batch",
+        batch.id,
+        new={
+            "batch_number": batch_number,
+            "procedure": procedure_key,
+            "version": procedure_version.version,
+            "content_hash": procedure_version.content_hash,
+            "parameters": checked,
+        },
+        batch_id=batch.id,
+    )
+    stage(
+        session,
+        BatchEvent(batch_id=batch.id, status=BatchStatus.CREATED, batch_number=batch_number),
+    )
+    return batch
+
+
+async def start_batch(session: AsyncSession, user: User, batch_id: str) -> Batch:
+    """Put a created batch in progress and activate its first applicable step."""
+    batch = await locked_batch(session, batch_id)
+    if not batch.status.startable:
+        raise BatchNotInProgress(batch.batch_number, batch.status)
+    batch.started_at = utcnow()
+    await _change_status(session, user, batch, BatchStatus.IN_PROGRESS, "batch.started")
+    stage(session, BatchEvent(batch_id=batch.id, status=BatchStatus.IN_PROGRESS))
+    await _advance(session, user, batch, library.definition_of(batch.procedure_version))
+    return batch
+
+
+async def complete_step(
+    session: AsyncSession,
+    settings: Settings,
+    user: User,
+    batch_id: str,
+    step_id: str,
+    *,
+    values: Mapping[str, Any],
+    comment: str | None,
+    signature: signatures.SignatureRequest | None,
+    override: traceability.Override | None = None,
+    readings: BalanceReadings | None = None,
+) -> Completion:
+    """Record a step's values, scans, signature and deviations together, then move on;
+    `readings`: the balance of a dispense step, read before the transaction."""
+    batch = await locked_batch(session, batch_id)
+    record = step_record(batch, step_id)
+    _check_completable(batch, record)
+    definition = library.definition_of(batch.procedure_version)
+    step = definition.step(step_id)
+    with refusals_audited(user, batch, record, "step.completion_refused", values):
+        check_role(user, step, "Performing")
+        hold = _check_hold(batch, step)
+        context = batch_context(batch)
+        outcome = evaluate(step, values, context, comment)
+        await check_photos(session, step, outcome.values)
+        performer, meaning = await _performer(session, settings, user, batch, step, signature)
+        traced = await traceability.check(
+            session, settings, user, batch, step, values, context, override, readings or NO_READINGS
+        )
+    accepted = _Accepted(performer, meaning, outcome, traced, hold, comment)
+    recorded = await _record(session, batch, record, step, accepted)
+    await _sign(session, batch, record, accepted, recorded)
+    await _audit(session, record, accepted, recorded)
+    following = await _advance(session, user, batch, definition)
+    next_step = following.step_id if following else None
+    return Completion(batch, record, recorded.deviations, next_step, recorded.container)
+
+
+def _check_completable(batch: Batch, record: StepRecord) -> None:
+    if not batch.status.executing:
+        raise BatchNotInProgress(batch.batch_number, batch.status)
+    if record.state != StepStatus.ACTIVE:
+        raise StepNotActive(record.step_id, step_summary(record))
+
+
+def _check_hold(batch: Batch, step: Step) -> str | None:
+    """The hold state of a timer step; completing before the minimum is refused."""
+    if step.hold is None:
+        return None
+    since = step_record(batch, step.hold.after).completed_at
+    if since is None:
+        return None
+    status = hold_status(step.hold, since, utcnow())
+    if status.state == "too_early":
+        assert status.earliest is not None
+        raise HoldNotElapsed(step.id, status.earliest)
+    return status.state
+
+
+async def _performer(
+    session: AsyncSession,
+    settings: Settings,
+    user: User,
+    batch: Batch,
+    step: Step,
+    signature: signatures.SignatureRequest | None,
+) -> tuple[User, str | None]:
+    """Who performs the step, and the meaning they sign with (None: no signature)."""
+    if step.kind == "verification":
+        assert step.verifies is not None
+        signer = await signatures.authenticate_signer(
+            session, settings, signature, meaning="verified", current_user=user
+        )
+        if signer.id == step_record(batch, step.verifies).completed_by:
+            raise SelfVerification(step.verifies)
+        if not signer.has_any_role(step.verifier_roles):
+            raise RoleNotPermitted("Verifying this step", step.verifier_roles)
+        return signer, "verified"
+    if step.signature is None and signature is None:
+        return user, None
+    signer = await signatures.authenticate_signer(
+        session, settings, signature, meaning="performed", current_user=user
+    )
+    if signer.id != user.id:
+        raise RoleNotPermitted("Signing as performer for someone else", ["the performer"])
+    return signer, "performed"
+
+
+async def _record(
+    session: AsyncSession, batch: Batch, record: StepRecord, step: Step, accepted: _Accepted
+) -> _Recorded:
+    """Write the step's values and material uses, complete it, and open its deviations."""
+    performer, outcome, traced = accepted.performer, accepted.outcome, accepted.traced
+    now = utcnow()
+    container, overridden = await traceability.record(session, performer, batch, step, traced)
+    entered = {**outcome.values, **traced.values}
+    if step.dispense is not None:
+        entered = _dispensed_values(step, traced, container)
+    for name, value in entered.items():
+        source = traced.sources.get(name, "entered")
+        record.values.append(value_revision(record, name, value, source, 1, performer, now))
+    for name, value in outcome.calculated.items():
+        record.values.append(value_revision(record, name, value, "calculated", 1, performer, now))
+    record.state, record.completed_at, record.performer = StepStatus.COMPLETED, now, performer
+    record.comment = accepted.comment
+    await session.flush()
+    opened = await deviations.open_for_step(
+        session,
+        performer,
+        batch_id=batch.id,
+        batch_number=batch.batch_number,
+        step_id=step.id,
+        alerts=outcome.alerts,
+        comment=accepted.comment,
+        hold_exceeded=accepted.hold == "exceeded",
+    )
+    return _Recorded(entered, outcome.calculated, overridden + opened, container)
+
+
+def _dispensed_values(
+    step: Step, traced: traceability.Traced, container: Container | None
+) -> dict[str, Any]:
+    """What a dispense step records: net quantity, balance, lot and container."""
+    dispense, weighing = step.dispense, traced.weighing
+    assert dispense is not None and weighing is not None and container is not None
+    net, balance, lot, number = dispense.value_names()
+    traced.sources.update({net: weighing.source, number: "dispensed"})
+    traced.sources.update({balance: "scan", lot: "scan"})
+    return {
+        net: float(weighing.net),
+        balance: traced.values["balance"],
+        lot: traced.values["lot"],
+        number: container.number,
+    }
+
+
+async def _sign(
+    session: AsyncSession,
+    batch: Batch,
+    record: StepRecord,
+    accepted: _Accepted,
+    recorded: _Recorded,
+) -> None:
+    """The performer's or verifier's e-signature over what the step recorded, if it takes one."""
+    if accepted.meaning is None:
+        return
+    await signatures.apply(
+        session,
+        accepted.performer,
+        accepted.meaning,
+        {
+            "batch_id": batch.id,
+            "batch_number": batch.batch_number,
+            "step_id": record.step_id,
+            "procedure_content_hash": batch.procedure_version.content_hash,
+            **recorded.summary(),
+        },
+        batch_id=batch.id,
+        step_record_id=record.id,
+    )
+
+
+async def _audit(
+    session: AsyncSession, record: StepRecord, accepted: _Accepted, recorded: _Recorded
+) -> None:
+    """Audit the completion, and announce it once committed."""
+    performer = accepted.performer
+    await audit.record(
+        session,
+        auth.actor_of(performer),
+        "step.completed",
+        "step",
+        record.id,
+        old={"state": StepStatus.ACTIVE},
+        new={
+            "state": StepStatus.COMPLETED,
+            "step_id": record.step_id,
+            **recorded.summary(),
+            "comment": accepted.comment,
+        },
+        batch_id=record.batch_id,
+    )
+    stage(
+        session,
+        StepEvent(
+            batch_id=record.batch_id,
+            step_id=record.step_id,
+            state=StepStatus.COMPLETED,
+            by=performer.username,
+            values=recorded.values,
+            calculated=recorded.calculated,
+            result="alert" if recorded.deviations else "ok",
+        ),
+    )
+
+
+async def _advance(
+    session: AsyncSession, user: User, batch: Batch, definition: ProcedureDefinition
+) -> StepRecord | None:
+    """Move the batch on as procedures.states.next_steps says; the step activated, if any."""
+    records = {record.step_id: record for record in batch.steps}
+    states = {step_id: record.state for step_id, record in records.items()}
+    following = next_steps(definition.steps(), states, batch_context(batch))
+    actor = auth.actor_of(user)
+    for step in following.skipped:
+        record = records[step.id]
+        record.state = StepStatus.SKIPPED
+        await audit.record(
+            session,
+            actor,
+            "step.skipped",
+            "step",
+            record.id,
+            old={"state": StepStatus.PENDING},
+            new={"state": StepStatus.SKIPPED},
+            reason=f"condition is false: {step.when}",
+            batch_id=batch.id,
+        )
+        stage(
+            session,
+            StepEvent(batch_id=batch.id, step_id=record.step_id, state=StepStatus.SKIPPED),
+        )
+    if following.activated is not None:
+        record = records[following.activated.id]
+        record.state, record.activated_at = StepStatus.ACTIVE, utcnow()
+        stage(
+            session,
+            StepEvent(batch_id=batch.id, step_id=record.step_id, state=StepStatus.ACTIVE),
+        )
+        return record
+    if following.batch_completed:
+        await _complete_batch(session, user, batch)
+    return None
+
+
+async def _complete_batch(session: AsyncSession, user: User, batch: Batch) -> None:
+    """The batch's last step is done: complete it and release its equipment."""
+    batch.completed_at = utcnow()
+    await _change_status(session, user, batch, BatchStatus.COMPLETED, "batch.completed")
+    await equipment.release_for_batch(session, user, batch.id)
+    stage(session, BatchEvent(batch_id=batch.id, status=BatchStatus.COMPLETED))
+
+
+async def _change_status(
+    session: AsyncSession, user: User, batch: Batch, status: BatchStatus, action: str
+) -> None:
+    """Move the batch to `status`, in the audit trail as `action`."""
+    previous, batch.status = batch.status, status
+    await audit.record(
+        session,
+        auth.actor_of(user),
+        action,
+        "batch",
+        batch.id,
+        old={"status": previous},
+        new={"status": status},
+        batch_id=batch.id,
+    )

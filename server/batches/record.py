@@ -1,0 +1,174 @@
+"""The electronic batch record: loading it to show or to change, and reading its values."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import joinedload, selectinload
+
+from procedures.dispensing import DispenseTarget, dispense_target
+from procedures.exceptions import StepRejected
+from procedures.model import Procedure as ProcedureDefinition
+from procedures.states import execution_context
+from server.auth.models import User
+from server.batches.exceptions import BatchNotFound, StepNotFound
+from server.batches.models import Batch, StepRecord, StepValue
+from server.clock import isoformat
+from server.deviations import service as deviations
+from server.deviations.models import Deviation
+from server.library import service as library
+from server.library.models import ProcedureVersion
+from server.signatures.models import Signature
+
+
+@dataclass(frozen=True)
+class BatchRecord:
+    """A batch with everything the record shows: definition, signatures, deviations."""
+
+    batch: Batch
+    definition: ProcedureDefinition
+    signatures: Sequence[Signature]
+    deviations: Sequence[Deviation]
+    dispense_targets: Mapping[str, DispenseTarget]
+
+
+def _with_record() -> list[Any]:
+    steps = selectinload(Batch.steps)
+    return [
+        steps.selectinload(StepRecord.values).selectinload(StepValue.author),
+        steps.selectinload(StepRecord.performer),
+        selectinload(Batch.procedure_version).selectinload(ProcedureVersion.procedure),
+    ]
+
+
+def _for_change() -> list[Any]:
+    """What changing a batch reads: its steps with their values, and the pinned version."""
+    steps = selectinload(Batch.steps)
+    return [
+        steps.selectinload(StepRecord.values),
+        steps.joinedload(StepRecord.performer),
+        joinedload(Batch.procedure_version, innerjoin=True),
+    ]
+
+
+async def locked_batch(session: AsyncSession, batch_id: str) -> Batch:
+    """Load a batch for change, holding its row lock until commit (PostgreSQL).
+
+    Two devices completing the same step queue here; the second then sees the step done.
+    SQLite write transactions are already serialised by BEGIN IMMEDIATE.
+    """
+    batch = await session.scalar(
+        select(Batch)
+        .where(Batch.id == batch_id)
+        .with_for_update(of=Batch)
+        .options(*_for_change())
+        .execution_options(populate_existing=True)
+    )
+    if batch is None:
+        raise BatchNotFound(batch_id)
+    return batch
+
+
+def step_record(batch: Batch, step_id: str) -> StepRecord:
+    """The record of one step of the batch."""
+    for record in batch.steps:
+        if record.step_id == step_id:
+            return record
+    raise StepNotFound(batch.id, step_id)
+
+
+def current_values(record: StepRecord) -> dict[str, Any]:
+    """The latest revision of every value recorded in a step."""
+    return {value.name: value.value for value in record.values}
+
+
+def batch_context(batch: Batch) -> dict[str, Any]:
+    """What the batch's expressions may use: its parameters and completed steps' values."""
+    return execution_context(
+        batch.parameters, ((record.state, current_values(record)) for record in batch.steps)
+    )
+
+
+def step_summary(record: StepRecord) -> dict[str, Any]:
+    """The state of a step as a 409 answer reports it."""
+    summary: dict[str, Any] = {"step_id": record.step_id, "state": record.state}
+    if record.completed_at is not None:
+        summary["completed_at"] = isoformat(record.completed_at)
+        summary["completed_by"] = record.performer.username if record.performer else None
+    return summary
+
+
+def value_revision(
+    record: StepRecord,
+    name: str,
+    value: Any,
+    source: str,
+    revision: int,
+    author: User,
+    at: datetime,
+    reason: str | None = None,
+) -> StepValue:
+    """One revision of a value recorded in a step."""
+    return StepValue(
+        step_record_id=record.id,
+        name=name,
+        value=value,
+        source=source,
+        revision=revision,
+        entered_by=author.id,
+        entered_at=at,
+        reason=reason,
+    )
+
+
+async def load_record(session: AsyncSession, batch_id: str) -> BatchRecord:
+    """A batch with its steps, values, signatures and deviations, for display."""
+    batch = await session.scalar(select(Batch).where(Batch.id == batch_id).options(*_with_record()))
+    if batch is None:
+        raise BatchNotFound(batch_id)
+    signed = (
+        await session.scalars(
+            select(Signature).where(Signature.batch_id == batch_id).order_by(Signature.signed_at)
+        )
+    ).all()
+    definition = library.definition_of(batch.procedure_version)
+    return BatchRecord(
+        batch=batch,
+        definition=definition,
+        signatures=signed,
+        deviations=await deviations.for_batch(session, batch_id),
+        dispense_targets=_dispense_targets(definition, batch),
+    )
+
+
+def _dispense_targets(definition: ProcedureDefinition, batch: Batch) -> dict[str, DispenseTarget]:
+    """The target window of each dispense step whose target can be worked out yet."""
+    context, targets = batch_context(batch), {}
+    for step in definition.steps():
+        if step.dispense is None:
+            continue
+        try:
+            targets[step.id] = dispense_target(step.dispense, context)
+        except StepRejected:
+            continue  # depends on a value not recorded yet
+    return targets
+
+
+async def list_batches(session: AsyncSession, status: str | None = None) -> Sequence[Batch]:
+    """Batches, newest first, optionally of one status."""
+    query = (
+        select(Batch)
+        .options(
+            selectinload(Batch.steps),
+            selectinload(Batch.procedure_version).selectinload(ProcedureVersion.procedure),
+        )
+        .order_by(Batch.created_at.desc())
+    )
+    if status:
+        query = query.where(Batch.status == status)
+    return (await session.scalars(query)).all()
