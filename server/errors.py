@@ -5,6 +5,7 @@ StepwiseError
  ├── Conflict                     the request clashes with the current state
  ├── Forbidden                    the actor may not do this (role, segregation of duties)
  ├── Invalid                      the request is well-formed but its content is refused
+ │    └── UnsupportedMediaType     the body is not of a media type this request takes (415)
  ├── ServerBusy                   too much at once: nothing was done, send it again shortly
  └── (each domain's exceptions.py derives its errors from these)
 
@@ -86,6 +87,10 @@ class Forbidden(StepwiseError):
 
 class Invalid(StepwiseError):
     """The content of the request is refused (limits, missing values, bad signature)."""
+
+
+class UnsupportedMediaType(Invalid):
+    """The body is not of a media type this request takes (JSON, SDP, an image)."""
 
 
 class ServerBusy(StepwiseError):

@@ -9,8 +9,7 @@ from __future__ import annotations
 from server.annotations import service as annotations
 from server.annotations.schemas import AnnotationIn, AnnotationOut, ChatIn, ChatMessageOut
 from server.auth.roles import EVERYONE, REMOTE_EXPERTS, SHOP_FLOOR
-from server.streams.context import LIVE_STREAMS
-from server.streams.live import LiveStream
+from server.streams.analysis_context import STREAM_ANALYSES
 from server.web.api import Api, Call
 
 api = Api("annotations")
@@ -18,13 +17,9 @@ ANNOTATIONS = "/batches/{batch_id}/annotations"
 ANNOTATION = ANNOTATIONS + "/{annotation_id}"
 
 
-def _live(call: Call[object]) -> annotations.LiveLookup:
-    streams = call.request.app[LIVE_STREAMS]
-
-    def lookup(stream_id: str) -> LiveStream | None:
-        return next((stream for stream in streams if stream.stream_id == stream_id), None)
-
-    return lookup
+def _anchoring(call: Call[object]) -> annotations.Anchoring:
+    """The analyses of the streams live in this process: they anchor annotations to codes."""
+    return call.request.app[STREAM_ANALYSES]
 
 
 @api.route(
@@ -47,14 +42,15 @@ async def create_annotation(call: Call[AnnotationIn]) -> AnnotationOut:
         color=body.color,
         frame_timestamp=body.frame_timestamp,
     )
-    return await annotations.create_annotation(
+    entry = await annotations.create_annotation(
         call.session,
         call.user,
         call.param("batch_id"),
         drawing,
+        anchoring=_anchoring(call),
         step_id=body.step_id,
-        live=_live(call),
     )
+    return AnnotationOut.of(entry)
 
 
 @api.route(
@@ -65,7 +61,8 @@ async def create_annotation(call: Call[AnnotationIn]) -> AnnotationOut:
     response=list[AnnotationOut],
 )
 async def list_annotations(call: Call[None]) -> list[AnnotationOut]:
-    return list(await annotations.annotations_of(call.session, call.param("batch_id")))
+    entries = await annotations.annotations_of(call.session, call.param("batch_id"))
+    return [AnnotationOut.of(entry) for entry in entries]
 
 
 @api.route(
@@ -77,13 +74,14 @@ async def list_annotations(call: Call[None]) -> list[AnnotationOut]:
     idempotent=True,
 )
 async def clear_annotation(call: Call[None]) -> AnnotationOut:
-    return await annotations.clear_annotation(
+    entry = await annotations.clear_annotation(
         call.session,
         call.user,
         call.param("batch_id"),
         call.param("annotation_id"),
-        live=_live(call),
+        anchoring=_anchoring(call),
     )
+    return AnnotationOut.of(entry)
 
 
 @api.route(
@@ -95,9 +93,10 @@ async def clear_annotation(call: Call[None]) -> AnnotationOut:
     idempotent=True,
 )
 async def acknowledge_annotation(call: Call[None]) -> AnnotationOut:
-    return await annotations.acknowledge_annotation(
+    entry = await annotations.acknowledge_annotation(
         call.session, call.user, call.param("batch_id"), call.param("annotation_id")
     )
+    return AnnotationOut.of(entry)
 
 
 @api.route(
@@ -111,9 +110,10 @@ async def acknowledge_annotation(call: Call[None]) -> AnnotationOut:
     idempotent=True,
 )
 async def post_message(call: Call[ChatIn]) -> ChatMessageOut:
-    return await annotations.post_message(
+    entry = await annotations.post_message(
         call.session, call.user, call.param("batch_id"), call.body.text, step_id=call.body.step_id
     )
+    return ChatMessageOut.of(entry)
 
 
 @api.route(
@@ -124,4 +124,5 @@ async def post_message(call: Call[ChatIn]) -> ChatMessageOut:
     response=list[ChatMessageOut],
 )
 async def list_messages(call: Call[None]) -> list[ChatMessageOut]:
-    return list(await annotations.messages_of(call.session, call.param("batch_id")))
+    entries = await annotations.messages_of(call.session, call.param("batch_id"))
+    return [ChatMessageOut.of(entry) for entry in entries]

@@ -1,10 +1,12 @@
-"""An annotation as stored with the batch record."""
+"""Annotations and chat as stored with the batch record, and as the record lists them."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from pydantic_core import to_jsonable_python
 from sqlalchemy import ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -50,3 +52,79 @@ class ChatMessage(Base):
     text: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime]
     created_by: Mapped[str] = mapped_column(ForeignKey("users.id"))
+
+
+@dataclass(frozen=True)
+class Person:
+    """Who wrote or handled a remark."""
+
+    username: str
+    full_name: str
+
+    def summary(self) -> dict[str, str]:
+        return {"username": self.username, "full_name": self.full_name}
+
+
+def _summary_of(person: Person | None) -> dict[str, str] | None:
+    return person.summary() if person is not None else None
+
+
+@dataclass(frozen=True)
+class AnnotationEntry:
+    """An annotation with the people who drew, cleared and acknowledged it."""
+
+    annotation: Annotation
+    created_by: Person
+    cleared_by: Person | None = None
+    acknowledged_by: Person | None = None
+
+    @property
+    def anchor(self) -> str:
+        """`code` when it follows a code in view, else `frame`."""
+        return "code" if self.annotation.anchor else "frame"
+
+    def summary(self) -> dict[str, Any]:
+        """The annotation as the audit trail and `annotation` events show it."""
+        a = self.annotation
+        return {
+            "id": a.id,
+            "batch_id": a.batch_id,
+            "stream_id": a.stream_id,
+            "step_id": a.step_id,
+            "shape": a.shape,
+            "points": [[float(x), float(y)] for x, y in a.points],
+            "text": a.text,
+            "color": a.color,
+            "frame_timestamp": _float(a.frame_timestamp),
+            "anchor": self.anchor,
+            "created_at": to_jsonable_python(a.created_at),
+            "created_by": self.created_by.summary(),
+            "cleared_at": to_jsonable_python(a.cleared_at),
+            "cleared_by": _summary_of(self.cleared_by),
+            "acknowledged_at": to_jsonable_python(a.acknowledged_at),
+            "acknowledged_by": _summary_of(self.acknowledged_by),
+        }
+
+
+@dataclass(frozen=True)
+class ChatEntry:
+    """A chat message with who wrote it."""
+
+    message: ChatMessage
+    created_by: Person
+
+    def summary(self) -> dict[str, Any]:
+        """The message as the audit trail and `chat` events show it."""
+        m = self.message
+        return {
+            "id": m.id,
+            "batch_id": m.batch_id,
+            "step_id": m.step_id,
+            "text": m.text,
+            "created_at": to_jsonable_python(m.created_at),
+            "created_by": self.created_by.summary(),
+        }
+
+
+def _float(value: float | None) -> float | None:
+    return None if value is None else float(value)

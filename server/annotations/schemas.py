@@ -8,6 +8,8 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 from pydantic_core import PydanticCustomError
 
+from server.annotations.models import AnnotationEntry, ChatEntry, Person
+
 Shape = Literal["arrow", "circle", "rectangle", "freehand", "text"]
 Anchor = Literal["frame", "code"]
 # How many points each shape takes (fewest, most), and what they are.
@@ -110,6 +112,14 @@ class PersonOut(BaseModel):
     username: str
     full_name: str
 
+    @classmethod
+    def of(cls, person: Person) -> PersonOut:
+        return cls(username=person.username, full_name=person.full_name)
+
+
+def _person_out(person: Person | None) -> PersonOut | None:
+    return None if person is None else PersonOut.of(person)
+
 
 class AnnotationOut(BaseModel):
     """An annotation in the record and in `annotation` events."""
@@ -133,6 +143,28 @@ class AnnotationOut(BaseModel):
     acknowledged_at: datetime | None
     acknowledged_by: PersonOut | None
 
+    @classmethod
+    def of(cls, entry: AnnotationEntry) -> AnnotationOut:
+        a = entry.annotation
+        return cls(
+            id=a.id,
+            batch_id=a.batch_id,
+            stream_id=a.stream_id,
+            step_id=a.step_id,
+            shape=a.shape,  # type: ignore[arg-type]
+            points=a.points,
+            text=a.text,
+            color=a.color,
+            frame_timestamp=a.frame_timestamp,
+            anchor=entry.anchor,  # type: ignore[arg-type]
+            created_at=a.created_at,
+            created_by=PersonOut.of(entry.created_by),
+            cleared_at=a.cleared_at,
+            cleared_by=_person_out(entry.cleared_by),
+            acknowledged_at=a.acknowledged_at,
+            acknowledged_by=_person_out(entry.acknowledged_by),
+        )
+
 
 class ChatMessageOut(BaseModel):
     id: str
@@ -141,3 +173,15 @@ class ChatMessageOut(BaseModel):
     text: str
     created_at: datetime
     created_by: PersonOut
+
+    @classmethod
+    def of(cls, entry: ChatEntry) -> ChatMessageOut:
+        m = entry.message
+        return cls(
+            id=m.id,
+            batch_id=m.batch_id,
+            step_id=m.step_id,
+            text=m.text,
+            created_at=m.created_at,
+            created_by=PersonOut.of(entry.created_by),
+        )

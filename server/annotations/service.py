@@ -8,13 +8,13 @@ conversation. Both stay in the batch record.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from media.streams.exceptions import StreamEnded
 from server.annotations.exceptions import (
     AnnotationAcknowledged,
     AnnotationCleared,
@@ -23,8 +23,7 @@ from server.annotations.exceptions import (
     StepNotOfBatch,
     StreamNotOfBatch,
 )
-from server.annotations.models import Annotation, ChatMessage
-from server.annotations.schemas import AnnotationOut, ChatMessageOut, PersonOut
+from server.annotations.models import Annotation, AnnotationEntry, ChatEntry, ChatMessage, Person
 from server.audit import service as audit
 from server.auth import service as auth
 from server.auth.models import User
@@ -34,21 +33,31 @@ from server.batches.models import Batch, StepRecord
 from server.clock import utcnow
 from server.events.schemas import AnnotationEvent, ChatEvent
 from server.events.staging import stage
-from server.streams import anchoring
-from server.streams.live import LiveStream
-from server.streams.service import StreamId
+from server.streams.exceptions import StreamIdInvalid
+from server.streams.ids import StreamId
 
 # What the record keeps of an annotation that follows a code: the analyser holds the plane.
 CODE_ANCHOR = {"kind": "code"}
-# The stream of a stream id if it is live in this process, else None.
-LiveLookup = Callable[[str], LiveStream | None]
 # How long an annotation may wait for a frame of a live stream to be analysed for codes (when
 # none is current): beyond it, it is stored frame-anchored rather than keep the headset waiting.
 LOOK_SECONDS = 0.3
 
 
-def _nothing_live(_stream_id: str) -> None:
-    return None
+class Anchoring(Protocol):
+    """Anchors annotations to the codes in view of the streams live in this process."""
+
+    async def look(self, stream_id: StreamId) -> bool:
+        """Whether a current analysed frame of the stream could be had (one is analysed if
+        none is); False when the stream is not live here."""
+        ...
+
+    def anchor(self, stream_id: StreamId, annotation_id: str, points: list[list[float]]) -> bool:
+        """Anchor an annotation to the code it is drawn on in the current frame, if any."""
+        ...
+
+    def release(self, stream_id: StreamId, annotation_id: str) -> None:
+        """Stop following an annotation. Safe to call twice."""
+        ...
 
 
 @dataclass(frozen=True)
@@ -87,11 +96,11 @@ async def _step_of(session: AsyncSession, batch_id: str, step_id: str | None) ->
     return step_id
 
 
-def _person(user: User) -> PersonOut:
-    return PersonOut(username=user.username, full_name=user.full_name)
+def _person(user: User) -> Person:
+    return Person(user.username, user.full_name)
 
 
-async def _people(session: AsyncSession, ids: Iterable[str | None]) -> dict[str, PersonOut]:
+async def _people(session: AsyncSession, ids: Iterable[str | None]) -> dict[str, Person]:
     wanted = {user_id for user_id in ids if user_id is not None}
     if not wanted:
         return {}
@@ -99,37 +108,25 @@ async def _people(session: AsyncSession, ids: Iterable[str | None]) -> dict[str,
     return {user.id: _person(user) for user in users}
 
 
-def _annotation_out(annotation: Annotation, people: dict[str, PersonOut]) -> AnnotationOut:
-    return AnnotationOut(
-        id=annotation.id,
-        batch_id=annotation.batch_id,
-        stream_id=annotation.stream_id,
-        step_id=annotation.step_id,
-        shape=annotation.shape,  # type: ignore[arg-type]
-        points=annotation.points,
-        text=annotation.text,
-        color=annotation.color,
-        frame_timestamp=annotation.frame_timestamp,
-        anchor="code" if annotation.anchor else "frame",
-        created_at=annotation.created_at,
+def _entry(annotation: Annotation, people: dict[str, Person]) -> AnnotationEntry:
+    return AnnotationEntry(
+        annotation,
         created_by=people[annotation.created_by],
-        cleared_at=annotation.cleared_at,
         cleared_by=people.get(annotation.cleared_by or ""),
-        acknowledged_at=annotation.acknowledged_at,
         acknowledged_by=people.get(annotation.acknowledged_by or ""),
     )
 
 
-async def _described(session: AsyncSession, annotation: Annotation) -> AnnotationOut:
+async def _described(session: AsyncSession, annotation: Annotation) -> AnnotationEntry:
     people = await _people(
         session, (annotation.created_by, annotation.cleared_by, annotation.acknowledged_by)
     )
-    return _annotation_out(annotation, people)
+    return _entry(annotation, people)
 
 
-def _announce(session: AsyncSession, action: str, out: AnnotationOut) -> None:
+def _announce(session: AsyncSession, action: str, entry: AnnotationEntry) -> None:
     event = AnnotationEvent(
-        batch_id=out.batch_id, action=action, annotation=out.model_dump(mode="json")
+        batch_id=entry.annotation.batch_id, action=action, annotation=entry.summary()
     )
     stage(session, event)
 
@@ -140,17 +137,16 @@ async def create_annotation(
     batch_id: str,
     drawing: Drawing,
     *,
+    anchoring: Anchoring,
     step_id: str | None = None,
-    live: LiveLookup = _nothing_live,
-) -> AnnotationOut:
+) -> AnnotationEntry:
     """Store an expert's annotation on the batch's step, audited and sent to the headset.
 
     When the stream drawn on is live here and the annotation lies on a code in view, it is
     anchored to that code and follows it; otherwise it stays where it was drawn.
     """
     # Looked at before the first statement: no database connection waits on the video.
-    stream_live = live(drawing.stream_id)
-    in_view = stream_live if stream_live is not None and await _looked(stream_live) else None
+    in_view = await _in_view(anchoring, drawing.stream_id)
     await _open_batch(session, batch_id)
     stream = StreamId.parse(drawing.stream_id)
     if stream.batch_id != batch_id:
@@ -169,31 +165,31 @@ async def create_annotation(
     )
     session.add(annotation)
     await session.flush()
-    if in_view is not None and anchoring.anchor(in_view, annotation.id, drawing.points):
+    if in_view and anchoring.anchor(stream, annotation.id, drawing.points):
         annotation.anchor = CODE_ANCHOR
-    out = _annotation_out(annotation, {user.id: _person(user)})
+    entry = AnnotationEntry(annotation, created_by=_person(user))
     await audit.record(
         session,
         auth.actor_of(user),
         "annotation.created",
         "annotation",
         annotation.id,
-        new=out.model_dump(mode="json"),
+        new=entry.summary(),
         batch_id=batch_id,
     )
-    _announce(session, "created", out)
-    return out
+    _announce(session, "created", entry)
+    return entry
 
 
-async def _looked(stream: LiveStream) -> bool:
-    """Whether a current analysed frame could be had (one is analysed if none is), so that
+async def _in_view(anchoring: Anchoring, stream_id: str) -> bool:
+    """Whether a current analysed frame of the stream drawn on could be had in time, so that
     an annotation can be anchored to a code in view."""
     try:
+        stream = StreamId.parse(stream_id)
         async with asyncio.timeout(LOOK_SECONDS):
-            await anchoring.look(stream)
-    except (TimeoutError, StreamEnded):
-        return False
-    return True
+            return await anchoring.look(stream)
+    except (StreamIdInvalid, TimeoutError):
+        return False  # an invalid stream id is refused after the batch is checked
 
 
 async def _locked_annotation(
@@ -213,15 +209,15 @@ async def clear_annotation(
     batch_id: str,
     annotation_id: str,
     *,
-    live: LiveLookup = _nothing_live,
-) -> AnnotationOut:
+    anchoring: Anchoring,
+) -> AnnotationEntry:
     """An expert takes an annotation off the video; the record keeps it, marked cleared."""
     annotation = await _locked_annotation(session, batch_id, annotation_id)
     annotation.cleared_at = utcnow()
     annotation.cleared_by = user.id
-    if (stream_live := live(annotation.stream_id)) is not None:
-        anchoring.release(stream_live, annotation.id)
-    out = await _described(session, annotation)
+    anchoring.release(StreamId.parse(annotation.stream_id), annotation.id)
+    entry = await _described(session, annotation)
+    summary = entry.summary()
     await audit.record(
         session,
         auth.actor_of(user),
@@ -229,23 +225,23 @@ async def clear_annotation(
         "annotation",
         annotation.id,
         old={"cleared_at": None},
-        new={"cleared_at": out.model_dump(mode="json")["cleared_at"], "cleared_by": user.username},
+        new={"cleared_at": summary["cleared_at"], "cleared_by": user.username},
         batch_id=batch_id,
     )
-    _announce(session, "cleared", out)
-    return out
+    _announce(session, "cleared", entry)
+    return entry
 
 
 async def acknowledge_annotation(
     session: AsyncSession, user: User, batch_id: str, annotation_id: str
-) -> AnnotationOut:
+) -> AnnotationEntry:
     """The operator confirms they have seen an annotation; it stays on screen until cleared."""
     annotation = await _locked_annotation(session, batch_id, annotation_id)
     if annotation.acknowledged_at is not None:
         raise AnnotationAcknowledged(annotation_id, annotation.acknowledged_at)
     annotation.acknowledged_at = utcnow()
     annotation.acknowledged_by = user.id
-    out = await _described(session, annotation)
+    entry = await _described(session, annotation)
     await audit.record(
         session,
         auth.actor_of(user),
@@ -254,13 +250,13 @@ async def acknowledge_annotation(
         annotation.id,
         old={"acknowledged_at": None},
         new={
-            "acknowledged_at": out.model_dump(mode="json")["acknowledged_at"],
+            "acknowledged_at": entry.summary()["acknowledged_at"],
             "acknowledged_by": user.username,
         },
         batch_id=batch_id,
     )
-    _announce(session, "acknowledged", out)
-    return out
+    _announce(session, "acknowledged", entry)
+    return entry
 
 
 async def _existing_batch(session: AsyncSession, batch_id: str) -> None:
@@ -268,7 +264,7 @@ async def _existing_batch(session: AsyncSession, batch_id: str) -> None:
         raise BatchNotFound(batch_id)
 
 
-async def annotations_of(session: AsyncSession, batch_id: str) -> Sequence[AnnotationOut]:
+async def annotations_of(session: AsyncSession, batch_id: str) -> Sequence[AnnotationEntry]:
     """Every annotation of a batch, cleared ones included, oldest first."""
     await _existing_batch(session, batch_id)
     found = (
@@ -282,23 +278,12 @@ async def annotations_of(session: AsyncSession, batch_id: str) -> Sequence[Annot
         session,
         (user_id for a in found for user_id in (a.created_by, a.cleared_by, a.acknowledged_by)),
     )
-    return [_annotation_out(annotation, people) for annotation in found]
-
-
-def _message_out(message: ChatMessage, people: dict[str, PersonOut]) -> ChatMessageOut:
-    return ChatMessageOut(
-        id=message.id,
-        batch_id=message.batch_id,
-        step_id=message.step_id,
-        text=message.text,
-        created_at=message.created_at,
-        created_by=people[message.created_by],
-    )
+    return [_entry(annotation, people) for annotation in found]
 
 
 async def post_message(
     session: AsyncSession, user: User, batch_id: str, text: str, *, step_id: str | None = None
-) -> ChatMessageOut:
+) -> ChatEntry:
     """Add a chat line to the batch, audited and sent to everyone following the batch."""
     await _open_batch(session, batch_id)
     message = ChatMessage(
@@ -310,22 +295,22 @@ async def post_message(
     )
     session.add(message)
     await session.flush()
-    out = _message_out(message, {user.id: _person(user)})
-    dumped = out.model_dump(mode="json")
+    entry = ChatEntry(message, _person(user))
+    summary = entry.summary()
     await audit.record(
         session,
         auth.actor_of(user),
         "chat.posted",
         "chat_message",
         message.id,
-        new=dumped,
+        new=summary,
         batch_id=batch_id,
     )
-    stage(session, ChatEvent(batch_id=batch_id, message=dumped))
-    return out
+    stage(session, ChatEvent(batch_id=batch_id, message=summary))
+    return entry
 
 
-async def messages_of(session: AsyncSession, batch_id: str) -> Sequence[ChatMessageOut]:
+async def messages_of(session: AsyncSession, batch_id: str) -> Sequence[ChatEntry]:
     """The batch's chat, oldest first."""
     await _existing_batch(session, batch_id)
     found = (
@@ -336,4 +321,4 @@ async def messages_of(session: AsyncSession, batch_id: str) -> Sequence[ChatMess
         )
     ).all()
     people = await _people(session, (message.created_by for message in found))
-    return [_message_out(message, people) for message in found]
+    return [ChatEntry(message, people[message.created_by]) for message in found]

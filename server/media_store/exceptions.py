@@ -11,8 +11,7 @@ StepwiseError
 
 from __future__ import annotations
 
-from server.errors import Invalid, NotFound, Problem
-from server.web.body import UnsupportedMediaType
+from server.errors import Invalid, NotFound, Problem, UnsupportedMediaType
 
 
 class MediaNotFound(NotFound):

@@ -68,18 +68,16 @@ async def download(call: Call[None]) -> web.StreamResponse:
     idempotent=True,
 )
 async def add_attachment(call: Call[AttachIn]) -> AttachmentOut:
-    batch_id = call.param("batch_id")
-    attachment = await media.attach(
+    entry = await media.attach(
         call.session,
         actor_of(call.user),
-        batch_id=batch_id,
+        batch_id=call.param("batch_id"),
         media_id=call.body.media_id,
         kind="photo",
         step_id=call.body.step_id,
         caption=call.body.caption,
     )
-    found = await media.get_media(call.session, attachment.media_id)
-    return AttachmentOut.of(attachment, found, actor_of(call.user).label)
+    return AttachmentOut.of(entry)
 
 
 @api.route(
@@ -90,4 +88,5 @@ async def add_attachment(call: Call[AttachIn]) -> AttachmentOut:
     response=list[AttachmentOut],
 )
 async def list_attachments(call: Call[None]) -> list[AttachmentOut]:
-    return list(await media.attachments_of(call.session, call.param("batch_id")))
+    entries = await media.attachments_of(call.session, call.param("batch_id"))
+    return [AttachmentOut.of(entry) for entry in entries]

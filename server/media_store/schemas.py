@@ -7,14 +7,8 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from server.media_store.models import Attachment, MediaObject
-from server.web.api import PREFIX
+from server.media_store.models import AttachmentEntry, MediaObject, media_url
 from server.web.schemas import Strict
-
-
-def media_url(media_id: str) -> str:
-    """Where a stored file can be fetched."""
-    return f"{PREFIX}/media/{media_id}"
 
 
 class MediaOut(BaseModel):
@@ -50,7 +44,8 @@ class AttachmentOut(BaseModel):
     created_by: str
 
     @classmethod
-    def of(cls, attachment: Attachment, media: MediaObject, by: str) -> AttachmentOut:
+    def of(cls, entry: AttachmentEntry) -> AttachmentOut:
+        attachment = entry.attachment
         return cls(
             id=attachment.id,
             batch_id=attachment.batch_id,
@@ -58,7 +53,7 @@ class AttachmentOut(BaseModel):
             kind=attachment.kind,  # type: ignore[arg-type]
             stream_id=attachment.stream_id,
             caption=attachment.caption,
-            media=MediaOut.of(media),
+            media=MediaOut.of(entry.media),
             created_at=attachment.created_at,
-            created_by=by,
+            created_by=entry.attached_by,
         )

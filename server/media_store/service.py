@@ -20,8 +20,7 @@ from server.events.staging import stage
 from server.media_store.exceptions import MediaNotFound, MediaRejected, MediaTypeUnsupported
 from server.media_store.files import MediaFiles, is_media_id
 from server.media_store.images import IMAGE_TYPES, image_problem
-from server.media_store.models import Attachment, MediaObject
-from server.media_store.schemas import AttachmentOut
+from server.media_store.models import Attachment, AttachmentEntry, MediaObject
 
 
 async def save_media(
@@ -81,7 +80,7 @@ async def attach(
     step_id: str | None = None,
     stream_id: str | None = None,
     caption: str | None = None,
-) -> Attachment:
+) -> AttachmentEntry:
     """Attach stored media to a batch, by default to its active step; audited, announced."""
     if await session.get(Batch, batch_id) is None:
         raise BatchNotFound(batch_id)
@@ -98,21 +97,22 @@ async def attach(
     )
     session.add(attachment)
     await session.flush()
-    out = AttachmentOut.of(attachment, media, actor.label)
+    entry = AttachmentEntry(attachment, media, actor.label)
+    summary = entry.summary()
     await audit.record(
         session,
         actor,
         "attachment.added",
         "attachment",
         attachment.id,
-        new=out.model_dump(mode="json"),
+        new=summary,
         batch_id=batch_id,
     )
-    stage(session, AttachmentEvent(batch_id=batch_id, attachment=out.model_dump(mode="json")))
-    return attachment
+    stage(session, AttachmentEvent(batch_id=batch_id, attachment=summary))
+    return entry
 
 
-async def attachments_of(session: AsyncSession, batch_id: str) -> Sequence[AttachmentOut]:
+async def attachments_of(session: AsyncSession, batch_id: str) -> Sequence[AttachmentEntry]:
     """Every attachment of a batch, oldest first, with who attached it."""
     if await session.get(Batch, batch_id) is None:
         raise BatchNotFound(batch_id)
@@ -123,7 +123,7 @@ async def attachments_of(session: AsyncSession, batch_id: str) -> Sequence[Attac
         .where(Attachment.batch_id == batch_id)
         .order_by(Attachment.created_at, Attachment.id)
     )
-    return [AttachmentOut.of(attachment, media, _label(user)) for attachment, media, user in rows]
+    return [AttachmentEntry(attachment, media, _label(user)) for attachment, media, user in rows]
 
 
 def _label(user: User | None) -> str:

@@ -4,8 +4,9 @@ Each live stream of this process gets a `StreamAnalysis`. Its decoder runs only 
 stream's batch has an active scan step or annotations are anchored to codes (and, briefly,
 for a snapshot); then a few frames per second go through the code reader in a worker thread,
 and what is found feeds hands-free scanning (`scanning`) and anchored annotations
-(`anchoring`). `StreamAnalyses` attaches one to every live stream and keeps each on its
-batch's active step by following the step events of the event bus.
+(`anchoring`). `StreamAnalyses` keeps the analyses by stream id: the registry of live
+streams tells it when a stream starts and ends, and it keeps each analysis on its batch's
+active step by following the step events of the event bus.
 """
 
 from __future__ import annotations
@@ -13,16 +14,19 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Awaitable, Callable, Iterable
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable
 
-from media.codes import DecodedCode, decode_frame
+from media.codes import decode_frame
 from media.streams.decoder import DecodedFrame, FrameDecoder
+from media.streams.exceptions import StreamEnded
 from server.concurrency import run_blocking
 from server.db.engine import Database
 from server.events.bus import EventBus
 from server.events.schemas import AnnotationEvent, EventBase
 from server.streams import anchoring
+from server.streams.anchoring import AnalysedFrame
+from server.streams.exceptions import StreamNotLive
+from server.streams.ids import StreamId
 from server.streams.live import LiveStream
 from server.streams.scanning import Publish, ScanWatch
 
@@ -32,16 +36,6 @@ SAMPLE_RATE = 5.0  # analysed frames per second of stream
 FRESH_FOR = 1.0
 # Events that may change a batch's active step.
 _STEP_EVENTS = frozenset({"step", "batch"})
-
-
-@dataclass(frozen=True, eq=False)
-class AnalysedFrame:
-    """The codes found in one sampled frame; `at` is when (monotonic seconds)."""
-
-    codes: list[DecodedCode]
-    timestamp: int
-    size: tuple[int, int]
-    at: float
 
 
 class StreamAnalysis:
@@ -61,7 +55,7 @@ class StreamAnalysis:
         self._clock = clock
         self.decoder = FrameDecoder(stream.relay, self._on_sample, sample_rate=sample_rate)
         self.scanning = ScanWatch(
-            database, publish, batch_id=stream.batch_id, stream_id=stream.stream_id
+            database, publish, batch_id=stream.batch_id, stream_id=str(stream.stream_id)
         )
         self.anchors: dict[str, anchoring.Anchor] = {}
         self.latest: AnalysedFrame | None = None
@@ -96,6 +90,23 @@ class StreamAnalysis:
         (wrap it in `asyncio.timeout`); StreamEnded when the publisher has left."""
         return self.current() or await self._analysed(await self.decoder.next_frame())
 
+    def anchor(self, annotation_id: str, points: list[list[float]]) -> bool:
+        """Anchor an annotation to the code it is drawn on or next to in the current analysed
+        frame, so that it follows the code; False (it stays frame-anchored) when no code is
+        close or nothing is analysed now (`look` first when no scan step keeps analysing)."""
+        frame = self.current()
+        found = anchoring.anchor_in(frame, annotation_id, points) if frame is not None else None
+        if found is None:
+            return False
+        self.anchors[annotation_id] = found
+        self.update()
+        return True
+
+    def release(self, annotation_id: str) -> None:
+        """Stop following an annotation (it was cleared). Safe to call twice."""
+        if self.anchors.pop(annotation_id, None) is not None:
+            self.update()
+
     async def close(self) -> None:
         """Stop decoding and analysing. Safe to call twice."""
         self._closed = True
@@ -126,7 +137,8 @@ class StreamAnalysis:
     async def _analyse(self, frame: DecodedFrame) -> None:
         analysed = await self._analysed(frame)
         await self.scanning.see(analysed.codes)
-        moved = anchoring.follow(self.anchors, analysed)
+        moved = anchoring.follow(self.anchors.values(), analysed)
+        self.anchors.update((anchor.annotation_id, anchor) for anchor in moved)
         if moved:
             await self._publish([self._moved(anchor) for anchor in moved])
 
@@ -137,7 +149,7 @@ class StreamAnalysis:
             action="moved",
             annotation={
                 "id": anchor.annotation_id,
-                "stream_id": self.stream.stream_id,
+                "stream_id": str(self.stream.stream_id),
                 "points": anchor.points,
                 "anchor": "code",
             },
@@ -145,35 +157,68 @@ class StreamAnalysis:
 
 
 class StreamAnalyses:
-    """Gives every live stream of this process its analysis and keeps each on its batch's
-    active step, following the event bus (every process's step events, on PostgreSQL)."""
+    """The analysis of every live stream of this process, by stream id.
+
+    Listens to the registry of live streams (an analysis starts and stops with its stream)
+    and keeps each on its batch's active step, following the event bus (every process's
+    step events, on PostgreSQL). It is also how annotations are anchored to codes in view.
+    """
 
     def __init__(
-        self,
-        streams: Callable[[], Iterable[LiveStream]],
-        database: Database,
-        bus: EventBus,
-        *,
-        sample_rate: float = SAMPLE_RATE,
-        sweep_seconds: float = 1.0,
+        self, database: Database, bus: EventBus, *, sample_rate: float = SAMPLE_RATE
     ) -> None:
-        self._streams = streams
         self._database = database
         self._bus = bus
         self._sample_rate = sample_rate
-        self._sweep_seconds = sweep_seconds
-        self._attached: dict[str, LiveStream] = {}
+        self._analyses: dict[StreamId, StreamAnalysis] = {}
         self._tasks: set[asyncio.Task[None]] = set()
 
-    def of(self, stream: LiveStream) -> StreamAnalysis:
-        """The stream's analysis, attached (and set on its active step) on first use."""
-        if stream.analysis is None:
-            stream.analysis = StreamAnalysis(
-                stream, self._database, self.publish, sample_rate=self._sample_rate
-            )
-            self._attached[stream.stream_id] = stream
-            self._in_background(stream.analysis.refresh())
-        return stream.analysis
+    def of(self, stream_id: StreamId) -> StreamAnalysis:
+        """The analysis of a stream live in this process, or StreamNotLive."""
+        analysis = self._analyses.get(stream_id)
+        if analysis is None:
+            raise StreamNotLive(stream_id)
+        return analysis
+
+    def started(self, stream: LiveStream) -> None:
+        """A stream went live: analyse it, on its batch's active step."""
+        analysis = StreamAnalysis(
+            stream, self._database, self.publish, sample_rate=self._sample_rate
+        )
+        self._analyses[stream.stream_id] = analysis
+        self._in_background(analysis.refresh())
+
+    async def ended(self, stream: LiveStream) -> None:
+        """A stream ended: stop its analysis."""
+        analysis = self._analyses.get(stream.stream_id)
+        if analysis is not None and analysis.stream is stream:
+            del self._analyses[stream.stream_id]
+            await analysis.close()
+
+    async def look(self, stream_id: StreamId) -> bool:
+        """Whether a current analysed frame of the stream could be had (the next decoded frame
+        is analysed if none is current; wrap it in `asyncio.timeout`); False when the stream
+        is not live here or ends."""
+        analysis = self._analyses.get(stream_id)
+        if analysis is None:
+            return False
+        try:
+            await analysis.look()
+        except StreamEnded:
+            return False
+        return True
+
+    def anchor(self, stream_id: StreamId, annotation_id: str, points: list[list[float]]) -> bool:
+        """Anchor an annotation to the code in view it is drawn on (`StreamAnalysis.anchor`);
+        False when the stream is not live here."""
+        analysis = self._analyses.get(stream_id)
+        return analysis is not None and analysis.anchor(annotation_id, points)
+
+    def release(self, stream_id: StreamId, annotation_id: str) -> None:
+        """Stop following an annotation, if its stream is live here. Safe to call twice."""
+        analysis = self._analyses.get(stream_id)
+        if analysis is not None:
+            analysis.release(annotation_id)
 
     async def publish(self, events: list[EventBase]) -> None:
         """Send transient events (nothing stored) to the batch's subscribers in every process."""
@@ -186,16 +231,12 @@ class StreamAnalyses:
             await self._bus.before_commit(session, sent)
 
     async def follow(self) -> None:
-        """Attach new streams, drop ended ones and follow step events, until cancelled."""
+        """Keep every analysis on its batch's active step from the step events, until
+        cancelled."""
         with self._bus.subscribe() as subscription:
             subscription.topics.add("batches")
             while True:
-                self._sweep()
-                try:
-                    async with asyncio.timeout(self._sweep_seconds):
-                        event = await subscription.queue.get()
-                except TimeoutError:
-                    continue
+                event = await subscription.queue.get()
                 if event.get("type") in _STEP_EVENTS:
                     self._refresh(event.get("batch_id"))
                 if subscription.lagging and subscription.queue.empty():
@@ -204,27 +245,16 @@ class StreamAnalyses:
 
     async def close(self) -> None:
         """Stop every analysis (server shutdown). Safe to call twice."""
-        streams, self._attached = list(self._attached.values()), {}
-        for stream in streams:
-            if stream.analysis is not None:
-                await stream.analysis.close()
+        analyses, self._analyses = list(self._analyses.values()), {}
+        for analysis in analyses:
+            await analysis.close()
         while self._tasks:
             await asyncio.gather(*self._tasks, return_exceptions=True)
 
-    def _sweep(self) -> None:
-        live = {stream.stream_id: stream for stream in self._streams()}
-        for stream in live.values():
-            self.of(stream)
-        for stream_id, stream in list(self._attached.items()):
-            if live.get(stream_id) is not stream:
-                del self._attached[stream_id]
-                if stream.analysis is not None:
-                    self._in_background(stream.analysis.close())
-
     def _refresh(self, batch_id: str | None) -> None:
-        for stream in self._attached.values():
-            if stream.analysis is not None and batch_id in (None, stream.batch_id):
-                self._in_background(stream.analysis.refresh())
+        for analysis in self._analyses.values():
+            if batch_id in (None, analysis.stream.batch_id):
+                self._in_background(analysis.refresh())
 
     def _in_background(self, work: Awaitable[None]) -> None:
         task = asyncio.ensure_future(work)

@@ -21,10 +21,11 @@ async def stream_analyses(app: web.Application) -> AsyncIterator[None]:
 
     Runs after the live streams context, so it stops before the streams end.
     """
-    analyses = StreamAnalyses(lambda: app[LIVE_STREAMS], app[DATABASE], app[EVENTS])
+    analyses = StreamAnalyses(app[DATABASE], app[EVENTS])
     app[STREAM_ANALYSES] = analyses
     following = asyncio.create_task(analyses.follow())
-    yield
+    with app[LIVE_STREAMS].announcing_to(analyses):
+        yield
     following.cancel()
     with contextlib.suppress(asyncio.CancelledError):
         await following

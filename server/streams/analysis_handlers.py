@@ -14,9 +14,9 @@ from server.media_store.schemas import AttachmentOut
 from server.streams import snapshots
 from server.streams.analysis_context import STREAM_ANALYSES
 from server.streams.context import LIVE_STREAMS
+from server.streams.ids import StreamId
 from server.streams.live import LiveStream
 from server.streams.schemas import SnapshotIn
-from server.streams.service import StreamId
 from server.web.api import Api, current_user
 from server.web.body import BodyTooLarge, parse_json
 from server.web.keys import DATABASE, EVENTS, MEDIA_FILES, SETTINGS
@@ -68,13 +68,13 @@ async def take_snapshot(request: web.Request) -> web.Response:
     app = request.app
     user = await _snapshot_taker(request)
     body = await _body(request)
-    stream = app[LIVE_STREAMS].get(str(StreamId.parse(request.match_info["stream_id"])))
+    stream = app[LIVE_STREAMS].get(StreamId.parse(request.match_info["stream_id"]))
     _check_may_capture(user, stream)
-    png = await snapshots.capture(app[STREAM_ANALYSES].of(stream))
+    png = await snapshots.capture(app[STREAM_ANALYSES].of(stream.stream_id))
     bus, actor = app[EVENTS], actor_of(user)
     async with app[DATABASE].sessions()() as session, session.begin():
-        out = await snapshots.store(session, app[MEDIA_FILES], actor, stream, png, body.caption)
+        entry = await snapshots.store(session, app[MEDIA_FILES], actor, stream, png, body.caption)
         events = take_staged(session)
         await bus.before_commit(session, events)
     bus.after_commit(events)
-    return web.json_response(text=out.model_dump_json(), status=201)
+    return web.json_response(text=AttachmentOut.of(entry).model_dump_json(), status=201)

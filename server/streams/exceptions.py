@@ -10,7 +10,8 @@ StepwiseError
  │    ├── StreamAlreadyLive      the stream already has its one publisher
  │    ├── NothingToRecord        the stream carries no video (talk-back audio)
  │    ├── RecordingRunning       the stream is being recorded already
- │    └── RecordingNotRunning    the recording has stopped already
+ │    ├── RecordingNotRunning    the recording has stopped already
+ │    └── NoFrame                the stream delivered no picture in time (a snapshot)
  ├── Forbidden
  │    └── RecordingNotPermitted  only the publisher or an expert records a stream
  └── Invalid
@@ -21,8 +22,12 @@ StepwiseError
 
 from __future__ import annotations
 
-from server.errors import Conflict, Forbidden, Invalid, NotFound, Problem
-from server.web.body import UnsupportedMediaType
+from typing import TYPE_CHECKING
+
+from server.errors import Conflict, Forbidden, Invalid, NotFound, Problem, UnsupportedMediaType
+
+if TYPE_CHECKING:
+    from server.streams.ids import StreamId
 
 
 class StreamBatchNotFound(NotFound):
@@ -31,20 +36,21 @@ class StreamBatchNotFound(NotFound):
 
 
 class StreamNotLive(NotFound):
-    def __init__(self, stream_id: str) -> None:
-        super().__init__(f"Stream {stream_id!r} is not live.")
+    def __init__(self, stream_id: StreamId) -> None:
+        super().__init__(f"Stream {str(stream_id)!r} is not live.")
 
 
 class StreamSessionNotFound(NotFound):
-    def __init__(self, stream_id: str, session_id: str) -> None:
-        super().__init__(f"Stream {stream_id!r} has no session {session_id!r}.")
+    def __init__(self, stream_id: StreamId, session_id: str) -> None:
+        super().__init__(f"Stream {str(stream_id)!r} has no session {session_id!r}.")
 
 
 class StreamAlreadyLive(Conflict):
-    def __init__(self, stream_id: str, publisher: str) -> None:
+    def __init__(self, stream_id: StreamId, publisher: str) -> None:
         super().__init__(
-            f"Stream {stream_id!r} is already published by {publisher}; one publisher per stream.",
-            current={"stream_id": stream_id, "publisher": publisher},
+            f"Stream {str(stream_id)!r} is already published by {publisher}; "
+            "one publisher per stream.",
+            current={"stream_id": str(stream_id), "publisher": publisher},
         )
 
 
@@ -71,23 +77,27 @@ class OfferRefused(Invalid):
 
 
 class RecordingNotFound(NotFound):
-    def __init__(self, stream_id: str, recording_id: str) -> None:
-        super().__init__(f"Stream {stream_id!r} has no recording {recording_id!r}.")
+    def __init__(self, stream_id: StreamId, recording_id: str) -> None:
+        super().__init__(f"Stream {str(stream_id)!r} has no recording {recording_id!r}.")
 
 
 class NothingToRecord(Conflict):
-    def __init__(self, stream_id: str) -> None:
+    def __init__(self, stream_id: StreamId) -> None:
         super().__init__(
-            f"Stream {stream_id!r} carries no VP8 or H.264 video to record.",
-            current={"stream_id": stream_id},
+            f"Stream {str(stream_id)!r} carries no VP8 or H.264 video to record.",
+            current={"stream_id": str(stream_id)},
         )
 
 
 class RecordingRunning(Conflict):
-    def __init__(self, stream_id: str, recording_id: str) -> None:
+    def __init__(self, stream_id: StreamId, recording_id: str) -> None:
         super().__init__(
-            f"Stream {stream_id!r} is being recorded already (recording {recording_id!r}).",
-            current={"stream_id": stream_id, "recording_id": recording_id, "status": "recording"},
+            f"Stream {str(stream_id)!r} is being recorded already (recording {recording_id!r}).",
+            current={
+                "stream_id": str(stream_id),
+                "recording_id": recording_id,
+                "status": "recording",
+            },
         )
 
 
@@ -100,19 +110,19 @@ class RecordingNotRunning(Conflict):
 
 
 class RecordingNotPermitted(Forbidden):
-    def __init__(self, stream_id: str) -> None:
+    def __init__(self, stream_id: StreamId) -> None:
         super().__init__(
-            f"Only the publisher of stream {stream_id!r} or an expert (supervisor, qa, author, "
-            "admin) may record it."
+            f"Only the publisher of stream {str(stream_id)!r} or an expert (supervisor, qa, "
+            "author, admin) may record it."
         )
 
 
 class NoFrame(Conflict):
     """The stream is live but delivered no picture in time (a stalled or frozen camera)."""
 
-    def __init__(self, stream_id: str, seconds: float) -> None:
+    def __init__(self, stream_id: StreamId, seconds: float) -> None:
         super().__init__(
-            f"Stream {stream_id!r} delivered no picture within {seconds:g} s; "
+            f"Stream {str(stream_id)!r} delivered no picture within {seconds:g} s; "
             "check the camera and try again.",
-            current={"stream_id": stream_id, "waited_seconds": seconds},
+            current={"stream_id": str(stream_id), "waited_seconds": seconds},
         )

@@ -20,9 +20,9 @@ from server.events.staging import take_staged
 from server.streams import service as streams
 from server.streams.context import LIVE_STREAMS
 from server.streams.exceptions import OfferRefused, SdpExpected, StreamSessionNotFound
+from server.streams.ids import StreamId
 from server.streams.live import LiveStream
 from server.streams.schemas import LiveStreamOut
-from server.streams.service import StreamId
 from server.web.api import PREFIX, Api, Call, current_user
 from server.web.body import BodyTooLarge
 from server.web.keys import DATABASE, EVENTS, SETTINGS
@@ -87,14 +87,12 @@ async def publish(request: web.Request) -> web.Response:
         request, streams.publishers, "Publish a live stream", batch_must_exist=True
     )
     offer = await _offer(request)
-    with live.reserving(str(stream_id)):
-        relay, peer = live.new_publisher(str(stream_id))
+    with live.reserving(stream_id):
+        relay, peer = live.new_publisher(stream_id)
         try:
             answer = await peer.answer(offer)
             stream = LiveStream(
-                stream_id=str(stream_id),
-                batch_id=stream_id.batch_id,
-                name=stream_id.name,
+                stream_id=stream_id,
                 publisher=auth.actor_of(user),
                 publisher_username=user.username,
                 relay=relay,
@@ -127,7 +125,7 @@ async def publish(request: web.Request) -> web.Response:
 async def unpublish(request: web.Request) -> web.Response:
     user, stream_id = await _signed_in(request, streams.publishers, "End a live stream")
     await request.app[LIVE_STREAMS].end_session(
-        str(stream_id), request.match_info["session_id"], auth.actor_of(user)
+        stream_id, request.match_info["session_id"], auth.actor_of(user)
     )
     return web.Response(status=200)
 
@@ -145,7 +143,7 @@ async def watch(request: web.Request) -> web.Response:
     _user, stream_id = await _signed_in(request, EVERYONE, "Watch a live stream")
     offer = await _offer(request)
     try:
-        session_id, answer = await request.app[LIVE_STREAMS].watch(str(stream_id), offer)
+        session_id, answer = await request.app[LIVE_STREAMS].watch(stream_id, offer)
     except OfferRejected as exc:
         raise OfferRefused(exc.reason) from exc
     return _created(f"{PREFIX}/streams/{stream_id}/whep/{session_id}", answer)
@@ -161,8 +159,8 @@ async def watch(request: web.Request) -> web.Response:
 async def unwatch(request: web.Request) -> web.Response:
     _user, stream_id = await _signed_in(request, EVERYONE, "Stop watching a live stream")
     session_id = request.match_info["session_id"]
-    if not await request.app[LIVE_STREAMS].leave(str(stream_id), session_id):
-        raise StreamSessionNotFound(str(stream_id), session_id)
+    if not await request.app[LIVE_STREAMS].leave(stream_id, session_id):
+        raise StreamSessionNotFound(stream_id, session_id)
     return web.Response(status=200)
 
 
@@ -198,7 +196,7 @@ for _path in (WHIP, WHEP):
 async def list_streams(call: Call[None]) -> list[LiveStreamOut]:
     return [
         LiveStreamOut(
-            stream_id=stream.stream_id,
+            stream_id=str(stream.stream_id),
             batch_id=stream.batch_id,
             name=stream.name,
             publisher=stream.publisher_username,

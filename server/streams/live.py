@@ -1,4 +1,8 @@
-"""The streams live in this process: their relays, publisher and viewer peers."""
+"""The streams live in this process: their relays, publisher and viewer peers.
+
+The registry announces each stream that starts and ends to the listeners registered with
+it at startup (the streams' analyses), which keep their own state by stream id.
+"""
 
 from __future__ import annotations
 
@@ -6,10 +10,10 @@ import asyncio
 import contextlib
 import logging
 import secrets
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from media.streams.recorder import Recorder
 from media.streams.relay import Relay
@@ -17,9 +21,7 @@ from media.streams.webrtc import PeerSettings, Publisher, Viewer
 from server.audit.service import Actor
 from server.clock import utcnow
 from server.streams.exceptions import StreamAlreadyLive, StreamNotLive, StreamSessionNotFound
-
-if TYPE_CHECKING:
-    from server.streams.analysis import StreamAnalysis
+from server.streams.ids import StreamId
 
 log = logging.getLogger(__name__)
 # Records the end of a stream in the database: (stream, actor, reason).
@@ -35,9 +37,7 @@ def new_session_id() -> str:
 class LiveStream:
     """One published stream and everyone watching it."""
 
-    stream_id: str
-    batch_id: str
-    name: str | None
+    stream_id: StreamId
     publisher: Actor
     publisher_username: str
     relay: Relay
@@ -46,7 +46,22 @@ class LiveStream:
     started_at: datetime = field(default_factory=utcnow)
     viewers: dict[str, Viewer] = field(default_factory=dict)
     recorders: dict[str, Recorder] = field(default_factory=dict)  # by Recording id
-    analysis: StreamAnalysis | None = None  # set by server.streams.analysis
+
+    @property
+    def batch_id(self) -> str:
+        return self.stream_id.batch_id
+
+    @property
+    def name(self) -> str | None:
+        return self.stream_id.name
+
+
+class StreamListener(Protocol):
+    """Told when a stream of this process starts and when it ends."""
+
+    def started(self, stream: LiveStream) -> None: ...
+
+    async def ended(self, stream: LiveStream) -> None: ...
 
 
 class LiveStreams:
@@ -59,17 +74,22 @@ class LiveStreams:
     def __init__(
         self, record_end: EndRecorder, *, queue_size: int = 30, peers: PeerSettings | None = None
     ) -> None:
-        self._streams: dict[str, LiveStream] = {}
+        self._streams: dict[StreamId, LiveStream] = {}
         self._peers = peers or PeerSettings()
-        self._reserved: set[str] = set()
+        self._reserved: set[StreamId] = set()
+        self._listeners: list[StreamListener] = []
         self._record_end = record_end
         self._queue_size = queue_size
         self._tasks: set[asyncio.Task[None]] = set()
 
-    def __iter__(self):  # type: ignore[no-untyped-def]
+    def __iter__(self) -> Iterator[LiveStream]:
         return iter(list(self._streams.values()))
 
-    def get(self, stream_id: str) -> LiveStream:
+    def find(self, stream_id: StreamId) -> LiveStream | None:
+        """The live stream, or None."""
+        return self._streams.get(stream_id)
+
+    def get(self, stream_id: StreamId) -> LiveStream:
         """The live stream, or StreamNotLive."""
         stream = self._streams.get(stream_id)
         if stream is None:
@@ -77,7 +97,16 @@ class LiveStreams:
         return stream
 
     @contextlib.contextmanager
-    def reserving(self, stream_id: str):  # type: ignore[no-untyped-def]
+    def announcing_to(self, listener: StreamListener) -> Iterator[None]:
+        """Tell `listener` of every stream that starts or ends while the block runs."""
+        self._listeners.append(listener)
+        try:
+            yield
+        finally:
+            self._listeners.remove(listener)
+
+    @contextlib.contextmanager
+    def reserving(self, stream_id: StreamId) -> Iterator[None]:
         """Hold the stream id while its publisher negotiates, so a second one gets 409."""
         if stream_id in self._streams or stream_id in self._reserved:
             live = self._streams.get(stream_id)
@@ -88,7 +117,7 @@ class LiveStreams:
         finally:
             self._reserved.discard(stream_id)
 
-    def new_publisher(self, stream_id: str) -> tuple[Relay, Publisher]:
+    def new_publisher(self, stream_id: StreamId) -> tuple[Relay, Publisher]:
         """The video relay and the publisher peer that feeds it (and its audio relay); the
         peer's failure or silence ends the stream."""
         relay = Relay("video", queue_size=self._queue_size)
@@ -100,13 +129,19 @@ class LiveStreams:
         return relay, Publisher(relay, gone, audio=audio, settings=self._peers)
 
     def add(self, stream: LiveStream) -> None:
+        """A stream goes live: announced to the listeners."""
         self._streams[stream.stream_id] = stream
+        for listener in self._listeners:
+            listener.started(stream)
 
-    async def end(self, stream_id: str, actor: Actor | None, reason: str) -> LiveStream | None:
-        """End a stream and its viewers, and record it; None when it had already ended."""
+    async def end(self, stream_id: StreamId, actor: Actor | None, reason: str) -> LiveStream | None:
+        """End a stream and its viewers (announced to the listeners first), and record it;
+        None when it had already ended."""
         stream = self._streams.pop(stream_id, None)
         if stream is None:
             return None
+        for listener in list(self._listeners):
+            await listener.ended(stream)
         viewers = list(stream.viewers.values())
         stream.viewers.clear()
         await stream.peer.close()
@@ -115,14 +150,14 @@ class LiveStreams:
         await self._record_end(stream, actor or stream.publisher, reason)
         return stream
 
-    async def end_session(self, stream_id: str, session_id: str, actor: Actor) -> None:
+    async def end_session(self, stream_id: StreamId, session_id: str, actor: Actor) -> None:
         """DELETE of a WHIP session."""
         stream = self._streams.get(stream_id)
         if stream is None or stream.session_id != session_id:
             raise StreamSessionNotFound(stream_id, session_id)
         await self.end(stream_id, actor, "the publisher ended the stream")
 
-    async def watch(self, stream_id: str, offer: str) -> tuple[str, str]:
+    async def watch(self, stream_id: StreamId, offer: str) -> tuple[str, str]:
         """A new viewer of a live stream: (session id, SDP answer)."""
         stream = self.get(stream_id)
         session_id = new_session_id()
@@ -142,7 +177,7 @@ class LiveStreams:
         stream.viewers[session_id] = viewer
         return session_id, answer
 
-    async def leave(self, stream_id: str, session_id: str) -> bool:
+    async def leave(self, stream_id: StreamId, session_id: str) -> bool:
         """A viewer stops watching; the others go on. False when it had already left."""
         stream = self._streams.get(stream_id)
         viewer = stream.viewers.pop(session_id, None) if stream else None

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
+from pydantic_core import to_jsonable_python
 from sqlalchemy import ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from server.db.base import Base
 from server.ids import new_id
+from server.media_store.models import media_url
 
 
 class Recording(Base):
@@ -27,3 +30,18 @@ class Recording(Base):
     stopped_by: Mapped[str | None] = mapped_column(ForeignKey("users.id"))
     media_id: Mapped[str | None] = mapped_column(ForeignKey("media_objects.id"))
     problem: Mapped[str | None] = mapped_column(Text)
+
+    def summary(self) -> dict[str, Any]:
+        """The recording as the audit trail and `recording` events show it."""
+        return {
+            "id": self.id,
+            "stream_id": self.stream_id,
+            "batch_id": self.batch_id,
+            "step_id": self.step_id,
+            "status": self.status,
+            "started_at": to_jsonable_python(self.started_at),
+            "stopped_at": to_jsonable_python(self.stopped_at),
+            "media_id": self.media_id,
+            "url": media_url(self.media_id) if self.media_id else None,
+            "problem": self.problem,
+        }

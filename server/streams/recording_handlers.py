@@ -5,9 +5,8 @@ from __future__ import annotations
 from server.auth.roles import EVERYONE
 from server.streams import recordings
 from server.streams.context import LIVE_STREAMS
-from server.streams.live import LiveStream
+from server.streams.ids import StreamId
 from server.streams.schemas import RecordingOut
-from server.streams.service import StreamId
 from server.web.api import Api, Call
 from server.web.keys import MEDIA_FILES
 
@@ -15,8 +14,8 @@ api = Api("recordings")
 RECORDINGS = "/streams/{stream_id}/recordings"
 
 
-def _stream_id(call: Call[None]) -> str:
-    return str(StreamId.parse(call.param("stream_id")))
+def _stream_id(call: Call[None]) -> StreamId:
+    return StreamId.parse(call.param("stream_id"))
 
 
 @api.route(
@@ -46,15 +45,12 @@ async def start(call: Call[None]) -> RecordingOut:
 )
 async def stop(call: Call[None]) -> RecordingOut:
     stream_id = _stream_id(call)
-    live: LiveStream | None = next(
-        (s for s in call.request.app[LIVE_STREAMS] if s.stream_id == stream_id), None
-    )
     recording = await recordings.stop_recording(
         call.session,
         call.request.app[MEDIA_FILES],
         stream_id,
         call.param("recording_id"),
         call.user,
-        live,
+        call.request.app[LIVE_STREAMS].find(stream_id),
     )
     return RecordingOut.of(recording)

@@ -32,21 +32,21 @@ from server.streams.exceptions import (
     RecordingNotRunning,
     RecordingRunning,
 )
+from server.streams.ids import StreamId
 from server.streams.live import LiveStream
 from server.streams.models import Recording
-from server.streams.schemas import RecordingOut
 
 
-def _check_permitted(user: User, stream_id: str, publisher: str | None) -> None:
+def _check_permitted(user: User, stream_id: StreamId, publisher: str | None) -> None:
     # Besides the stream's own publisher, the remote experts may record it.
     if user.username != publisher and not user.has_any_role(REMOTE_EXPERTS):
         raise RecordingNotPermitted(stream_id)
 
 
 def _announce(session: AsyncSession, recording: Recording, action: str) -> dict[str, object]:
-    out = RecordingOut.of(recording).model_dump(mode="json")
-    stage(session, RecordingEvent(batch_id=recording.batch_id, action=action, recording=out))
-    return out
+    summary = recording.summary()
+    stage(session, RecordingEvent(batch_id=recording.batch_id, action=action, recording=summary))
+    return summary
 
 
 async def start_recording(
@@ -59,7 +59,7 @@ async def start_recording(
     if stream.recorders:
         raise RecordingRunning(stream.stream_id, next(iter(stream.recorders)))
     recording = Recording(
-        stream_id=stream.stream_id,
+        stream_id=str(stream.stream_id),
         batch_id=stream.batch_id,
         step_id=await active_step_id(session, stream.batch_id),
         status="recording",
@@ -91,14 +91,14 @@ async def _locked(session: AsyncSession, recording_id: str) -> Recording | None:
 async def stop_recording(
     session: AsyncSession,
     files: MediaFiles,
-    stream_id: str,
+    stream_id: StreamId,
     recording_id: str,
     user: User,
     stream: LiveStream | None,
 ) -> Recording:
     """Stop a running recording and store its file; RecordingNotRunning once stopped."""
     recording = await _locked(session, recording_id)
-    if recording is None or recording.stream_id != stream_id:
+    if recording is None or recording.stream_id != str(stream_id):
         raise RecordingNotFound(stream_id, recording_id)
     _check_permitted(user, stream_id, stream.publisher_username if stream else None)
     if recording.status != "recording":

@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from server.media_store.schemas import media_url
+from server.media_store.models import media_url
 from server.streams.models import Recording
 from server.web.schemas import Strict
 

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass
-
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.audit import service as audit
@@ -13,31 +10,12 @@ from server.batches.models import Batch
 from server.clock import isoformat
 from server.events.schemas import StreamEvent
 from server.events.staging import stage
-from server.streams.exceptions import StreamBatchNotFound, StreamIdInvalid
+from server.streams.exceptions import StreamBatchNotFound
+from server.streams.ids import StreamId
 from server.streams.live import LiveStream
 
-_NAME = re.compile(r"[a-z0-9][a-z0-9-]{0,31}")
-_BATCH_ID = re.compile(r"[A-Za-z0-9-]{1,36}")
 # The stream an expert publishes their microphone to, for the headset to play.
 TALKBACK = "talkback"
-
-
-@dataclass(frozen=True)
-class StreamId:
-    """`{batch_id}` for a batch's main stream, `{batch_id}.{name}` for the others."""
-
-    batch_id: str
-    name: str | None
-
-    @classmethod
-    def parse(cls, text: str) -> StreamId:
-        batch_id, dot, name = text.partition(".")
-        if not _BATCH_ID.fullmatch(batch_id) or (dot and not _NAME.fullmatch(name)):
-            raise StreamIdInvalid(text)
-        return cls(batch_id, name if dot else None)
-
-    def __str__(self) -> str:
-        return self.batch_id if self.name is None else f"{self.batch_id}.{self.name}"
 
 
 def publishers(stream_id: StreamId) -> frozenset[str]:
@@ -53,7 +31,7 @@ async def check_batch(session: AsyncSession, stream_id: StreamId) -> None:
 
 def _summary(stream: LiveStream) -> dict[str, str | None]:
     return {
-        "stream_id": stream.stream_id,
+        "stream_id": str(stream.stream_id),
         "name": stream.name,
         "session_id": stream.session_id,
         "started_at": isoformat(stream.started_at),
@@ -67,7 +45,7 @@ async def record_started(session: AsyncSession, stream: LiveStream) -> None:
         stream.publisher,
         "stream.started",
         "stream",
-        stream.stream_id,
+        str(stream.stream_id),
         new=_summary(stream),
         batch_id=stream.batch_id,
     )
@@ -75,7 +53,7 @@ async def record_started(session: AsyncSession, stream: LiveStream) -> None:
         session,
         StreamEvent(
             batch_id=stream.batch_id,
-            stream_id=stream.stream_id,
+            stream_id=str(stream.stream_id),
             state="live",
             publisher=stream.publisher_username,
         ),
@@ -91,9 +69,12 @@ async def record_ended(
         actor,
         "stream.ended",
         "stream",
-        stream.stream_id,
+        str(stream.stream_id),
         old=_summary(stream),
         reason=reason,
         batch_id=stream.batch_id,
     )
-    stage(session, StreamEvent(batch_id=stream.batch_id, stream_id=stream.stream_id, state="ended"))
+    stage(
+        session,
+        StreamEvent(batch_id=stream.batch_id, stream_id=str(stream.stream_id), state="ended"),
+    )

@@ -20,7 +20,7 @@ from server.audit.service import Actor
 from server.concurrency import run_blocking
 from server.media_store import service as media_store
 from server.media_store.files import MediaFiles
-from server.media_store.schemas import AttachmentOut
+from server.media_store.models import AttachmentEntry
 from server.streams.analysis import StreamAnalysis
 from server.streams.exceptions import NoFrame, StreamNotLive
 from server.streams.live import LiveStream
@@ -57,17 +57,16 @@ async def store(
     stream: LiveStream,
     png: bytes,
     caption: str | None,
-) -> AttachmentOut:
+) -> AttachmentEntry:
     """Store a captured frame and attach it to the stream's batch (its active step); audited,
     announced as an `attachment` event of kind snapshot."""
     media = await media_store.save_media(session, files, actor, png, CONTENT_TYPE)
-    attachment = await media_store.attach(
+    return await media_store.attach(
         session,
         actor,
         batch_id=stream.batch_id,
         media_id=media.id,
         kind="snapshot",
-        stream_id=stream.stream_id,
+        stream_id=str(stream.stream_id),
         caption=caption,
     )
-    return AttachmentOut.of(attachment, media, actor.label)

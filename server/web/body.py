@@ -11,7 +11,7 @@ from typing import Any, TypeVar
 from aiohttp import ClientPayloadError, web
 from pydantic import BaseModel, ValidationError
 
-from server.errors import Invalid, Problem
+from server.errors import Invalid, Problem, UnsupportedMediaType
 from server.web.json_limits import (
     MAX_DEPTH,
     JsonOutOfLimits,
@@ -25,10 +25,6 @@ M = TypeVar("M", bound=BaseModel)
 
 class MalformedBody(Invalid):
     """The body is not valid JSON."""
-
-
-class UnsupportedMediaType(Invalid):
-    """The body is not of the JSON media type."""
 
 
 class BodyTooLarge(Invalid):

@@ -9,6 +9,8 @@ import pytest
 from aiohttp import web
 
 from server.config import Settings
+from server.streams.analysis import StreamAnalyses
+from server.streams.analysis_context import STREAM_ANALYSES
 from server.streams.context import LIVE_STREAMS
 from server.streams.live import LiveStreams
 from server.web.app import create_app
@@ -32,6 +34,11 @@ async def api(app: web.Application, aiohttp_client: Any) -> AsyncIterator[ApiCli
 @pytest.fixture
 def live(app: web.Application) -> LiveStreams:
     return app[LIVE_STREAMS]
+
+
+@pytest.fixture
+def analyses(app: web.Application) -> StreamAnalyses:
+    return app[STREAM_ANALYSES]
 
 
 @pytest.fixture

@@ -8,7 +8,8 @@ from typing import Any
 import numpy as np
 import pytest
 
-from server.streams import anchoring
+from server.streams.analysis import StreamAnalyses
+from server.streams.ids import StreamId
 from server.streams.live import LiveStreams
 from tests.api.fixtures import approved_procedure, started_batch
 from tests.client import ApiClient
@@ -51,7 +52,7 @@ def _moved_by(event: dict[str, Any], drawn: list[list[float]], shift: np.ndarray
 
 
 async def test_an_annotation_on_a_code_follows_it_when_the_camera_moves(
-    api: ApiClient, live: LiveStreams, dispensing: dict[str, Any]
+    api: ApiClient, analyses: StreamAnalyses, dispensing: dict[str, Any]
 ) -> None:
     batch_id = dispensing["id"]
     image = code_scene(BALANCE)
@@ -77,8 +78,8 @@ async def test_an_annotation_on_a_code_follows_it_when_the_camera_moves(
             assert moved["annotation"]["stream_id"] == batch_id
             assert moved["annotation"]["anchor"] == "code"
 
-            analysis = live.get(batch_id).analysis
-            assert analysis is not None and drawn.body["id"] in analysis.anchors
+            analysis = analyses.of(StreamId.parse(batch_id))
+            assert drawn.body["id"] in analysis.anchors
             cleared = await api.post(
                 f"/batches/{batch_id}/annotations/{drawn.body['id']}/clear", "quinn"
             )
@@ -89,7 +90,7 @@ async def test_an_annotation_on_a_code_follows_it_when_the_camera_moves(
 
 
 async def test_an_annotation_away_from_any_code_stays_frame_anchored(
-    api: ApiClient, live: LiveStreams, dispensing: dict[str, Any]
+    api: ApiClient, analyses: StreamAnalyses, dispensing: dict[str, Any]
 ) -> None:
     batch_id = dispensing["id"]
     image = code_scene(BALANCE)
@@ -112,35 +113,35 @@ async def test_an_annotation_away_from_any_code_stays_frame_anchored(
             )
             assert drawn.status == 201, drawn.body
             assert drawn.body["anchor"] == "frame"
-            analysis = live.get(batch_id).analysis
-            assert analysis is not None and analysis.anchors == {}
+            assert analyses.of(StreamId.parse(batch_id)).anchors == {}
         finally:
             await publisher.close()
 
 
 async def test_anchoring_keeps_the_analysis_running_and_releasing_stops_it(
-    api: ApiClient, live: LiveStreams, batch: dict[str, Any]
+    api: ApiClient, live: LiveStreams, analyses: StreamAnalyses, batch: dict[str, Any]
 ) -> None:
     # The test line has no scan step: only the anchored annotation needs frames analysed.
     image = code_scene(BALANCE)
     centre = np.mean(the_code(image).corners, axis=0) / SIZE
     publisher = await publish_scene(api, batch["id"], image)
     try:
-        stream = live.get(batch["id"])
-        await until(lambda: stream.analysis is not None and stream.analysis.scanning.refreshes > 0)
-        assert stream.analysis is not None and not stream.analysis.decoder.running
-        assert not anchoring.anchor(stream, "a1", [centre.tolist()])  # nothing analysed yet
+        stream = live.get(StreamId.parse(batch["id"]))
+        analysis = analyses.of(stream.stream_id)
+        await until(lambda: analysis.scanning.refreshes > 0)
+        assert not analysis.decoder.running
+        assert not analysis.anchor("a1", [centre.tolist()])  # nothing analysed yet
 
         async with asyncio.timeout(10):
-            await anchoring.look(stream)
-        assert anchoring.anchor(stream, "a1", [centre.tolist()])
-        assert stream.analysis.decoder.sampling
-        analysed = stream.analysis.analysed
-        await until(lambda: stream.analysis is not None and stream.analysis.analysed > analysed)
+            await analysis.look()
+        assert analysis.anchor("a1", [centre.tolist()])
+        assert analysis.decoder.sampling
+        analysed = analysis.analysed
+        await until(lambda: analysis.analysed > analysed)
 
-        anchoring.release(stream, "a1")
-        anchoring.release(stream, "a1")
-        await until(lambda: stream.analysis is not None and not stream.analysis.decoder.running)
+        analysis.release("a1")
+        analysis.release("a1")
+        await until(lambda: not analysis.decoder.running)
         assert stream.relay.viewer_count == 0
     finally:
         await publisher.close()

@@ -8,6 +8,7 @@ import pytest
 
 from media.streams.codecs import OPUS, VP8
 from media.streams.webrtc import RelayedAudioTrack, RelayedVideoTrack
+from server.streams.ids import StreamId
 from server.streams.live import LiveStreams
 from tests.client import ApiClient
 from tests.streams.media_peers import (
@@ -26,7 +27,7 @@ pytestmark = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 
 
 def _assert_audio_not_transcoded(live: LiveStreams, stream_id: str) -> None:
-    stream = live.get(stream_id)
+    stream = live.get(StreamId.parse(stream_id))
     assert stream.peer.decoder_tapped
     senders = [
         t.sender
@@ -55,7 +56,7 @@ async def test_an_experts_microphone_reaches_the_headset(
         assert response.status == 201, await response.text()
         await headset.wait_for("audio", 50)  # a second of sound
         assert abs(dominant_frequency(headset.frames["audio"][-40:]) - TONE_HZ) < 10
-        stream = live.get(talkback)
+        stream = live.get(StreamId.parse(talkback))
         assert (stream.peer.audio.codec, stream.relay.codec) == (OPUS, None)
         _assert_audio_not_transcoded(live, talkback)
         listed = (await api.get("/streams", "olivia")).body
@@ -84,7 +85,7 @@ async def test_a_viewer_of_talkback_must_receive_audio(
         response = await receive(api, talkback, viewer, as_user="olivia")
         assert response.status == 422
         assert "does not receive audio" in (await response.json())["detail"]
-        assert live.get(talkback).peer.audio.viewer_count == 0
+        assert live.get(StreamId.parse(talkback)).peer.audio.viewer_count == 0
     finally:
         await viewer.close()
         await expert.pc.close()
@@ -106,7 +107,7 @@ async def test_audio_and_video_of_one_publisher_are_both_relayed(
         await both.wait_for("video", 5)
         await video_only.wait_for("video", 5)
         assert video_only.frames.keys() == {"video"}
-        stream = live.get(batch["id"])
+        stream = live.get(StreamId.parse(batch["id"]))
         assert (stream.relay.codec, stream.peer.audio.codec) == (VP8, OPUS)
         assert (stream.relay.viewer_count, stream.peer.audio.viewer_count) == (2, 1)
         _assert_audio_not_transcoded(live, batch["id"])

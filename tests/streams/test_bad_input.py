@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 
+from server.streams.ids import StreamId
 from server.streams.live import LiveStreams
 from tests.client import ApiClient
 from tests.streams.peers import new_peer, offer
@@ -98,8 +99,8 @@ async def test_watching_needs_an_offer_that_receives_video(
         sdp = await _video_offer("sendonly")
         response = await post_sdp(api, f"/streams/{batch['id']}/whep", "quinn", sdp)
         assert "does not receive video" in (await _problem(response, 422))["detail"]
-        assert live.get(batch["id"]).viewers == {}
-        assert live.get(batch["id"]).relay.viewer_count == 0
+        assert live.get(StreamId.parse(batch["id"])).viewers == {}
+        assert live.get(StreamId.parse(batch["id"])).relay.viewer_count == 0
     finally:
         await publisher.close()
 

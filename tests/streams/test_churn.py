@@ -11,6 +11,7 @@ import pytest
 from aiortc import RTCPeerConnection
 
 from server.config import Settings
+from server.streams.ids import StreamId
 from server.streams.live import LiveStreams
 from tests.client import ApiClient
 from tests.streams.sessions import Watching, delete, publish, watch
@@ -64,7 +65,7 @@ async def _churn(api: ApiClient, live: LiveStreams, stream_id: str, rng: random.
     )
     await asyncio.gather(*(c.watcher.wait_for_frames(1) for c in churners))
     rng.shuffle(churners)
-    sessions = live.get(stream_id).viewers
+    sessions = live.get(StreamId.parse(stream_id)).viewers
     for index, churner in enumerate(churners):
         server_side = sessions[churner.location.rsplit("/", 1)[1]]
         if index % 2:
@@ -89,7 +90,7 @@ async def test_viewers_coming_and_going_do_not_disturb_the_one_that_stays(
         for _ in range(2):
             await _churn(api, live, batch["id"], rng)
             await staying.watcher.wait_for_frames(15)
-        stream = live.get(batch["id"])
+        stream = live.get(StreamId.parse(batch["id"]))
         assert list(stream.viewers) == [staying.location.rsplit("/", 1)[1]]
         assert stream.relay.viewer_count == 1
         assert _tasks() <= tasks_before  # no peer, sender, reader or relay task left over
@@ -108,7 +109,7 @@ async def test_a_publisher_that_vanishes_is_ended_and_its_viewers_released(
     viewer = await watch(api, batch["id"])
     try:
         await viewer.watcher.wait_for_frames(3)
-        stream = live.get(batch["id"])
+        stream = live.get(StreamId.parse(batch["id"]))
         released = _gone(viewer.watcher.pc)
         ended = _gone(stream.peer.pc)
         _vanish(publisher.pc)

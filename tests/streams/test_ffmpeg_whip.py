@@ -56,7 +56,7 @@ def _p256_certificate(folder: Path) -> dict[str, str]:
 
 
 def _frames_in(live: LiveStreams, stream_id: str) -> int:
-    return next((s.relay.frames_in for s in live if s.stream_id == stream_id), 0)
+    return next((s.relay.frames_in for s in live if str(s.stream_id) == stream_id), 0)
 
 
 async def test_ffmpeg_whip_muxer_publishes_and_a_viewer_receives_its_frames(

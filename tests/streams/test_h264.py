@@ -12,6 +12,7 @@ import pytest
 from media.streams.codecs import H264, VP8, is_h264_keyframe
 from media.streams.offers import parse_offer, publisher_codecs
 from media.streams.webrtc import RelayedVideoTrack
+from server.streams.ids import StreamId
 from server.streams.live import LiveStreams
 from tests.client import ApiClient
 from tests.streams.media_peers import Receiver, prefer, publish_tracks, receive
@@ -78,7 +79,7 @@ async def test_an_h264_publisher_reaches_viewers_in_h264_without_transcoding(
             await viewer.wait_for("video", 10)
             frame = viewer.frames["video"][-1]
             assert (frame.width, frame.height) == (WIDTH, HEIGHT)
-        stream = live.get(batch["id"])
+        stream = live.get(StreamId.parse(batch["id"]))
         assert stream.relay.codec == H264
         assert stream.peer.decoder_tapped
         for session in stream.viewers.values():
@@ -104,7 +105,7 @@ async def test_a_viewer_without_h264_is_refused_an_h264_stream(
         response = await receive(api, batch["id"], viewer)
         assert response.status == 422
         assert "the stream is H.264" in (await response.json())["detail"]
-        assert live.get(batch["id"]).relay.viewer_count == 0
+        assert live.get(StreamId.parse(batch["id"])).relay.viewer_count == 0
     finally:
         await viewer.close()
         await publisher.pc.close()

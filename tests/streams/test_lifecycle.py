@@ -6,6 +6,7 @@ from typing import Any
 
 from aiortc.mediastreams import MediaStreamError
 
+from server.streams.ids import StreamId
 from server.streams.live import LiveStreams
 from tests.client import ApiClient
 from tests.streams.peers import new_peer, offer
@@ -75,7 +76,7 @@ async def test_publisher_connection_closing_ends_the_stream(
     try:
         await viewer.watcher.wait_for_frames(3)
         # As when ICE fails: the connection closes without a DELETE.
-        await live.get(batch["id"]).peer.pc.close()
+        await live.get(StreamId.parse(batch["id"])).peer.pc.close()
         await live.settle()
         assert (await api.get("/streams", "quinn")).body == []
     finally:

@@ -10,6 +10,8 @@ from aiohttp import web
 
 from media.codes import DecodedCode
 from server.events.schemas import EventBase
+from server.streams.analysis import StreamAnalyses
+from server.streams.ids import StreamId
 from server.streams.live import LiveStreams
 from server.streams.scanning import ScanWatch
 from server.web.keys import DATABASE
@@ -34,7 +36,7 @@ async def dispensing(api: ApiClient) -> dict[str, Any]:
 
 
 async def test_an_expected_code_in_view_is_announced_once_and_confirmed_as_a_scan(
-    api: ApiClient, live: LiveStreams, dispensing: dict[str, Any]
+    api: ApiClient, analyses: StreamAnalyses, dispensing: dict[str, Any]
 ) -> None:
     batch_id = dispensing["id"]
     async with subscribed(api, batch_id) as ws:
@@ -52,8 +54,7 @@ async def test_an_expected_code_in_view_is_announced_once_and_confirmed_as_a_sca
             assert scan["resolved"]["code"] == "EQ-BAL-01"
             assert scan["at"].endswith("Z")
 
-            analysis = live.get(batch_id).analysis
-            assert analysis is not None
+            analysis = analyses.of(StreamId.parse(batch_id))
             seen = analysis.analysed
             await until(lambda: analysis.analysed >= seen + 5)  # the code stays in view
             assert analysis.scanning.announced == 1
@@ -104,16 +105,15 @@ async def test_a_quarantined_lot_in_view_is_rejected_with_the_manual_scan_reason
 
 
 async def test_no_frame_is_decoded_while_no_scan_step_is_active(
-    api: ApiClient, live: LiveStreams, batch: dict[str, Any]
+    api: ApiClient, live: LiveStreams, analyses: StreamAnalyses, batch: dict[str, Any]
 ) -> None:
     # The test line starts with a checklist step: nothing to scan.
     publisher = await publish_scene(api, batch["id"], code_scene(BALANCE))
     try:
-        stream = live.get(batch["id"])
-        await until(lambda: stream.analysis is not None and stream.analysis.scanning.refreshes > 0)
+        stream = live.get(StreamId.parse(batch["id"]))
+        analysis = analyses.of(stream.stream_id)
+        await until(lambda: analysis.scanning.refreshes > 0)
         await until(lambda: stream.relay.frames_in >= 10)
-        analysis = stream.analysis
-        assert analysis is not None
         assert not analysis.scanning.active
         assert not analysis.decoder.running
         assert (analysis.decoder.starts, analysis.decoder.decoded, analysis.analysed) == (0, 0, 0)
@@ -123,17 +123,17 @@ async def test_no_frame_is_decoded_while_no_scan_step_is_active(
 
 
 async def test_decoding_stops_once_no_scan_step_remains(
-    api: ApiClient, live: LiveStreams, dispensing: dict[str, Any]
+    api: ApiClient, live: LiveStreams, analyses: StreamAnalyses, dispensing: dict[str, Any]
 ) -> None:
     batch_id = dispensing["id"]
     done = await complete(api, batch_id, "scan_balance", values={"balance_id": "EQ-BAL-01"})
     assert done.status == 200, done.body
     publisher = await publish_scene(api, batch_id, code_scene(RELEASED_LOT))
     try:
-        stream = live.get(batch_id)
-        await until(lambda: stream.analysis is not None and stream.analysis.analysed > 0)
-        analysis = stream.analysis
-        assert analysis is not None and analysis.decoder.running
+        stream = live.get(StreamId.parse(batch_id))
+        analysis = analyses.of(stream.stream_id)
+        await until(lambda: analysis.analysed > 0)
+        assert analysis.decoder.running
         weighed = await complete(
             api,
             batch_id,

@@ -9,6 +9,7 @@ import av
 import pytest
 
 from media.streams.codecs import H264
+from server.streams.ids import StreamId
 from server.streams.live import LiveStreams
 from tests.client import ApiClient
 from tests.streams.media_peers import Tone, publish_tracks
@@ -73,7 +74,7 @@ async def test_a_recording_is_stored_attached_to_the_step_and_audited(
             again = await api.post(stop, "quinn")
             assert again.status == 409
             assert again.body["current"]["status"] == "stored"
-            assert live.get(stream_id).recorders == {}
+            assert live.get(StreamId.parse(stream_id)).recorders == {}
             recorded = []
             while len(recorded) < 2:
                 event = await ws.receive_json(timeout=5)
@@ -153,7 +154,7 @@ async def test_recording_is_refused_clearly_and_leaves_nothing_behind(
         started = await _start(api, batch["id"])
         twice = await api.post(f"/streams/{batch['id']}/recordings", "sam")
         assert twice.status == 409 and twice.body["current"]["recording_id"] == started["id"]
-        assert list(live.get(batch["id"]).recorders) == [started["id"]]
+        assert list(live.get(StreamId.parse(batch["id"])).recorders) == [started["id"]]
         missing = await api.post(f"/streams/{batch['id']}/recordings/nope/stop", "quinn")
         assert missing.status == 404
         trail = (await api.get(f"/batches/{batch['id']}/audit", "quinn")).body

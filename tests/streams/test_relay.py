@@ -6,6 +6,7 @@ import asyncio
 from typing import Any
 
 from media.streams.webrtc import RelayedVideoTrack
+from server.streams.ids import StreamId
 from server.streams.live import LiveStreams
 from tests.client import ApiClient
 from tests.streams.peers import HEIGHT, WIDTH
@@ -13,7 +14,7 @@ from tests.streams.sessions import delete, publish, watch
 
 
 def _assert_nothing_transcoded(live: LiveStreams, stream_id: str) -> None:
-    stream = live.get(stream_id)
+    stream = live.get(StreamId.parse(stream_id))
     assert stream.peer.decoder_tapped
     for viewer in stream.viewers.values():
         assert isinstance(viewer.transceiver.sender.track, RelayedVideoTrack)
@@ -33,7 +34,7 @@ async def test_frames_reach_three_viewers_without_transcoding(
             frame = viewer.watcher.frames[-1]
             assert (frame.width, frame.height) == (WIDTH, HEIGHT)
         _assert_nothing_transcoded(live, batch["id"])
-        relay = live.get(batch["id"]).relay
+        relay = live.get(StreamId.parse(batch["id"])).relay
         assert relay.frames_in > 0
         listed = await api.get("/streams", "quinn")
         assert listed.status == 200
@@ -61,7 +62,7 @@ async def test_a_late_viewer_gets_a_keyframe_promptly(
         late = await watch(api, batch["id"], "sam")
         try:
             await late.watcher.wait_for_frames(5, seconds=5)
-            assert live.get(batch["id"]).relay.keyframes.sent >= 2
+            assert live.get(StreamId.parse(batch["id"])).relay.keyframes.sent >= 2
         finally:
             await late.watcher.close()
     finally:

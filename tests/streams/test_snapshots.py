@@ -9,7 +9,9 @@ import numpy as np
 import pytest
 
 from server.streams import snapshots
+from server.streams.analysis import StreamAnalyses
 from server.streams.exceptions import NoFrame
+from server.streams.ids import StreamId
 from server.streams.live import LiveStreams
 from tests.client import ApiClient
 from tests.events import next_event, subscribed
@@ -28,7 +30,7 @@ def _snapshots(stream_id: str) -> str:
 
 
 async def test_a_snapshot_attaches_the_current_frame_to_the_active_step(
-    api: ApiClient, live: LiveStreams, batch: dict[str, Any]
+    api: ApiClient, live: LiveStreams, analyses: StreamAnalyses, batch: dict[str, Any]
 ) -> None:
     batch_id = batch["id"]
     async with subscribed(api, batch_id, "quinn") as ws:
@@ -39,9 +41,9 @@ async def test_a_snapshot_attaches_the_current_frame_to_the_active_step(
             )
             assert taken.status == 201, taken.body
             announced = await next_event(ws, "attachment")
-            stream = live.get(batch_id)
-            assert stream.analysis is not None
-            await until(lambda: stream.analysis is not None and not stream.analysis.decoder.running)
+            stream = live.get(StreamId.parse(batch_id))
+            analysis = analyses.of(stream.stream_id)
+            await until(lambda: not analysis.decoder.running)
             assert stream.relay.viewer_count == 0  # decoded for the snapshot only
         finally:
             await publisher.close()
@@ -118,19 +120,19 @@ async def test_a_refused_snapshot_says_why_and_stores_nothing(
 
 
 async def test_a_frozen_camera_gives_no_frame_instead_of_a_stale_one(
-    api: ApiClient, live: LiveStreams, batch: dict[str, Any]
+    api: ApiClient, live: LiveStreams, analyses: StreamAnalyses, batch: dict[str, Any]
 ) -> None:
     publisher = await publish_scene(api, batch["id"], code_scene(BALANCE))
     try:
-        stream = live.get(batch["id"])
-        await until(lambda: stream.relay.frames_in > 3 and stream.analysis is not None)
+        stream = live.get(StreamId.parse(batch["id"]))
+        analysis = analyses.of(stream.stream_id)
+        await until(lambda: stream.relay.frames_in > 3)
         publisher.track.paused = True
         frames = stream.relay.frames_in
-        assert stream.analysis is not None
         with pytest.raises(NoFrame) as refused:
-            await snapshots.capture(stream.analysis, seconds=0.5)
+            await snapshots.capture(analysis, seconds=0.5)
         assert stream.relay.frames_in == frames
         assert "no picture within 0.5 s" in refused.value.detail
-        assert not stream.analysis.decoder.running
+        assert not analysis.decoder.running
     finally:
         await publisher.close()
