@@ -91,7 +91,7 @@ class LiveStreams:
 
     def get(self, stream_id: StreamId) -> LiveStream:
         """The live stream, or StreamNotLive."""
-        stream = self._streams.get(stream_id)
+        stream = self.find(stream_id)
         if stream is None:
             raise StreamNotLive(stream_id)
         return stream
