@@ -9,7 +9,7 @@ from server.auth.exceptions import RoleNotPermitted
 from server.auth.models import User
 from server.auth.roles import REMOTE_EXPERTS
 from server.auth.service import actor_of
-from server.events.staging import take_staged
+from server.db.unit_of_work import unit_of_work
 from server.media_store.schemas import AttachmentOut
 from server.streams import snapshots
 from server.streams.analysis_context import STREAM_ANALYSES
@@ -64,17 +64,16 @@ def _check_may_capture(user: User, stream: LiveStream) -> None:
     plain=True,
 )
 async def take_snapshot(request: web.Request) -> web.Response:
-    # Plain: waiting for a frame must not hold a database transaction (SQLite's one writer).
+    # Plain: its body is optional (none at all means no caption), which declared bodies are
+    # not; waiting for a frame holds no database transaction (SQLite's one writer).
     app = request.app
     user = await _snapshot_taker(request)
     body = await _body(request)
     stream = app[LIVE_STREAMS].get(StreamId.parse(request.match_info["stream_id"]))
     _check_may_capture(user, stream)
     png = await snapshots.capture(app[STREAM_ANALYSES].of(stream.stream_id))
-    bus, actor = app[EVENTS], actor_of(user)
-    async with app[DATABASE].sessions()() as session, session.begin():
-        entry = await snapshots.store(session, app[MEDIA_FILES], actor, stream, png, body.caption)
-        events = take_staged(session)
-        await bus.before_commit(session, events)
-    bus.after_commit(events)
+    async with unit_of_work(app[DATABASE], app[EVENTS]) as session:
+        entry = await snapshots.store(
+            session, app[MEDIA_FILES], actor_of(user), stream, png, body.caption
+        )
     return web.json_response(text=AttachmentOut.of(entry).model_dump_json(), status=201)

@@ -1,12 +1,14 @@
 """WHIP (RFC 9725) publishing, WHEP watching, and the list of live streams.
 
-The WHIP/WHEP handlers are plain: their bodies and answers are SDP, not JSON, and peer
-negotiation happens outside any database transaction.
+Bodies and answers of WHIP/WHEP are SDP, not JSON. Peer negotiation is slow and happens before
+any transaction opens (WHEP's prepare phase); the registry of live streams records a stream's
+start and end in its own unit of work (whoever ends it: a DELETE, the publisher's connection
+failing, shutdown).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from dataclasses import dataclass
 
 from aiohttp import web
 
@@ -16,16 +18,14 @@ from server.auth.exceptions import RoleNotPermitted
 from server.auth.models import User
 from server.auth.roles import EVERYONE
 from server.batches.active import active_step_id
-from server.events.staging import take_staged
 from server.streams import service as streams
 from server.streams.context import LIVE_STREAMS
 from server.streams.exceptions import OfferRefused, SdpExpected, StreamSessionNotFound
 from server.streams.ids import StreamId
-from server.streams.live import LiveStream
 from server.streams.schemas import LiveStreamOut
-from server.web.api import PREFIX, Api, Call, current_user
+from server.web.api import PREFIX, Api, Call, Preparation, current_user
 from server.web.body import BodyTooLarge
-from server.web.keys import DATABASE, EVENTS, SETTINGS
+from server.web.keys import DATABASE, SETTINGS
 from server.web.problems import problem
 
 api = Api("streams")
@@ -34,18 +34,28 @@ WHIP = "/streams/{stream_id}/whip"
 WHEP = "/streams/{stream_id}/whep"
 
 
-async def _signed_in(
-    request: web.Request,
-    roles: frozenset[str] | Callable[[StreamId], frozenset[str]],
-    action: str,
-    *,
-    batch_must_exist: bool = False,
+@dataclass(frozen=True)
+class Negotiated:
+    """A WHIP or WHEP session just negotiated: its URL and the SDP answer."""
+
+    location: str
+    answer: str
+
+    def created(self) -> web.Response:
+        """The 201 answer that opens the session."""
+        return web.Response(
+            status=201, text=self.answer, content_type=SDP, headers={"Location": self.location}
+        )
+
+
+async def _publisher(
+    request: web.Request, action: str, *, batch_must_exist: bool = False
 ) -> tuple[User, StreamId]:
-    """The user, if their role allows `action` (on this stream), and the stream id of the path."""
+    """The user and the stream id of the path, if the user may publish that stream."""
     async with request.app[DATABASE].sessions(readonly=True)() as session, session.begin():
         user = await current_user(request, session)
         stream_id = StreamId.parse(request.match_info["stream_id"])
-        allowed = roles(stream_id) if callable(roles) else roles
+        allowed = streams.publishers(stream_id)
         if not user.has_any_role(allowed):
             raise RoleNotPermitted(action, allowed)
         if batch_must_exist:
@@ -67,10 +77,8 @@ async def _offer(request: web.Request) -> str:
         raise OfferRefused("the body is not UTF-8 text") from exc
 
 
-def _created(location: str, answer: str) -> web.Response:
-    return web.Response(status=201, text=answer, content_type=SDP, headers={"Location": location})
-
-
+# WHIP is plain: who may publish depends on the stream (`{batch_id}.talkback` takes any role),
+# which the roles of a declaration cannot say.
 @api.route(
     "POST",
     WHIP,
@@ -82,37 +90,15 @@ def _created(location: str, answer: str) -> web.Response:
     produces=(SDP,),
 )
 async def publish(request: web.Request) -> web.Response:
-    live = request.app[LIVE_STREAMS]
-    user, stream_id = await _signed_in(
-        request, streams.publishers, "Publish a live stream", batch_must_exist=True
-    )
+    user, stream_id = await _publisher(request, "Publish a live stream", batch_must_exist=True)
     offer = await _offer(request)
-    with live.reserving(stream_id):
-        relay, peer = live.new_publisher(stream_id)
-        try:
-            answer = await peer.answer(offer)
-            stream = LiveStream(
-                stream_id=stream_id,
-                publisher=auth.actor_of(user),
-                publisher_username=user.username,
-                relay=relay,
-                peer=peer,
-            )
-            database, bus = request.app[DATABASE], request.app[EVENTS]
-            async with database.sessions()() as session, session.begin():
-                await streams.record_started(session, stream)
-                events = take_staged(session)
-                await bus.before_commit(session, events)
-        except OfferRejected as exc:
-            await peer.close()
-            raise OfferRefused(exc.reason) from exc
-        except BaseException:
-            await peer.close()
-            raise
-        live.add(stream)
-    bus.after_commit(events)
-    location = f"{PREFIX}/streams/{stream_id}/whip/{stream.session_id}"
-    return _created(location, answer)
+    try:
+        stream, answer = await request.app[LIVE_STREAMS].start(
+            stream_id, auth.actor_of(user), user.username, offer
+        )
+    except OfferRejected as exc:
+        raise OfferRefused(exc.reason) from exc
+    return Negotiated(f"{PREFIX}/streams/{stream_id}/whip/{stream.session_id}", answer).created()
 
 
 @api.route(
@@ -123,11 +109,21 @@ async def publish(request: web.Request) -> web.Response:
     plain=True,
 )
 async def unpublish(request: web.Request) -> web.Response:
-    user, stream_id = await _signed_in(request, streams.publishers, "End a live stream")
+    user, stream_id = await _publisher(request, "End a live stream")
     await request.app[LIVE_STREAMS].end_session(
         stream_id, request.match_info["session_id"], auth.actor_of(user)
     )
     return web.Response(status=200)
+
+
+async def _start_watching(preparation: Preparation[None]) -> Negotiated:
+    stream_id = StreamId.parse(preparation.param("stream_id"))
+    offer = await _offer(preparation.request)
+    try:
+        session_id, answer = await preparation.request.app[LIVE_STREAMS].watch(stream_id, offer)
+    except OfferRejected as exc:
+        raise OfferRefused(exc.reason) from exc
+    return Negotiated(f"{PREFIX}/streams/{stream_id}/whep/{session_id}", answer)
 
 
 @api.route(
@@ -136,17 +132,18 @@ async def unpublish(request: web.Request) -> web.Response:
     summary="Watch a live stream (WHEP): an SDP offer in, the SDP answer out",
     roles=EVERYONE,
     status=201,
-    plain=True,
     produces=(SDP,),
+    prepare=_start_watching,
 )
-async def watch(request: web.Request) -> web.Response:
-    _user, stream_id = await _signed_in(request, EVERYONE, "Watch a live stream")
-    offer = await _offer(request)
-    try:
-        session_id, answer = await request.app[LIVE_STREAMS].watch(stream_id, offer)
-    except OfferRejected as exc:
-        raise OfferRefused(exc.reason) from exc
-    return _created(f"{PREFIX}/streams/{stream_id}/whep/{session_id}", answer)
+async def watch(call: Call[None]) -> web.Response:
+    return call.prepared_as(Negotiated).created()
+
+
+async def _stop_watching(preparation: Preparation[None]) -> None:
+    stream_id = StreamId.parse(preparation.param("stream_id"))
+    session_id = preparation.param("session_id")
+    if not await preparation.request.app[LIVE_STREAMS].leave(stream_id, session_id):
+        raise StreamSessionNotFound(stream_id, session_id)
 
 
 @api.route(
@@ -154,13 +151,9 @@ async def watch(request: web.Request) -> web.Response:
     WHEP + "/{session_id}",
     summary="Stop watching a live stream (WHEP session)",
     roles=EVERYONE,
-    plain=True,
+    prepare=_stop_watching,
 )
-async def unwatch(request: web.Request) -> web.Response:
-    _user, stream_id = await _signed_in(request, EVERYONE, "Stop watching a live stream")
-    session_id = request.match_info["session_id"]
-    if not await request.app[LIVE_STREAMS].leave(stream_id, session_id):
-        raise StreamSessionNotFound(stream_id, session_id)
+async def unwatch(call: Call[None]) -> web.Response:
     return web.Response(status=200)
 
 

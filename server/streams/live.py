@@ -24,6 +24,8 @@ from server.streams.exceptions import StreamAlreadyLive, StreamNotLive, StreamSe
 from server.streams.ids import StreamId
 
 log = logging.getLogger(__name__)
+# Records the start of a stream in the database, in its own unit of work.
+StartRecorder = Callable[["LiveStream"], Awaitable[None]]
 # Records the end of a stream in the database: (stream, actor, reason).
 EndRecorder = Callable[["LiveStream", Actor, str], Awaitable[None]]
 
@@ -67,17 +69,24 @@ class StreamListener(Protocol):
 class LiveStreams:
     """Every live stream of this server; ends them all when the server stops.
 
-    A stream ends once, whoever notices first (a DELETE, the publisher's connection failing,
-    shutdown); the end is recorded through `record_end`.
+    A stream starts with its publisher's offer, recorded through `record_start`, and ends
+    once, whoever notices first (a DELETE, the publisher's connection failing, shutdown); the
+    end is recorded through `record_end`.
     """
 
     def __init__(
-        self, record_end: EndRecorder, *, queue_size: int = 30, peers: PeerSettings | None = None
+        self,
+        record_start: StartRecorder,
+        record_end: EndRecorder,
+        *,
+        queue_size: int = 30,
+        peers: PeerSettings | None = None,
     ) -> None:
         self._streams: dict[StreamId, LiveStream] = {}
         self._peers = peers or PeerSettings()
         self._reserved: set[StreamId] = set()
         self._listeners: list[StreamListener] = []
+        self._record_start = record_start
         self._record_end = record_end
         self._queue_size = queue_size
         self._tasks: set[asyncio.Task[None]] = set()
@@ -105,8 +114,28 @@ class LiveStreams:
         finally:
             self._listeners.remove(listener)
 
+    async def start(
+        self, stream_id: StreamId, publisher: Actor, publisher_username: str, offer: str
+    ) -> tuple[LiveStream, str]:
+        """A publisher's stream goes live: (the stream, the SDP answer to its offer), recorded
+        and then announced to the listeners. StreamAlreadyLive while another publisher holds
+        the id (or negotiates for it); OfferRejected for an offer that cannot be answered."""
+        with self._reserving(stream_id):
+            relay, peer = self._new_publisher(stream_id)
+            try:
+                answer = await peer.answer(offer)
+                stream = LiveStream(stream_id, publisher, publisher_username, relay, peer)
+                await self._record_start(stream)
+            except BaseException:
+                await peer.close()
+                raise
+            self._streams[stream_id] = stream
+            for listener in self._listeners:
+                listener.started(stream)
+        return stream, answer
+
     @contextlib.contextmanager
-    def reserving(self, stream_id: StreamId) -> Iterator[None]:
+    def _reserving(self, stream_id: StreamId) -> Iterator[None]:
         """Hold the stream id while its publisher negotiates, so a second one gets 409."""
         if stream_id in self._streams or stream_id in self._reserved:
             live = self._streams.get(stream_id)
@@ -117,7 +146,7 @@ class LiveStreams:
         finally:
             self._reserved.discard(stream_id)
 
-    def new_publisher(self, stream_id: StreamId) -> tuple[Relay, Publisher]:
+    def _new_publisher(self, stream_id: StreamId) -> tuple[Relay, Publisher]:
         """The video relay and the publisher peer that feeds it (and its audio relay); the
         peer's failure or silence ends the stream."""
         relay = Relay("video", queue_size=self._queue_size)
@@ -127,12 +156,6 @@ class LiveStreams:
             self._in_background(self.end(stream_id, None, reason))
 
         return relay, Publisher(relay, gone, audio=audio, settings=self._peers)
-
-    def add(self, stream: LiveStream) -> None:
-        """A stream goes live: announced to the listeners."""
-        self._streams[stream.stream_id] = stream
-        for listener in self._listeners:
-            listener.started(stream)
 
     async def end(self, stream_id: StreamId, actor: Actor | None, reason: str) -> LiveStream | None:
         """End a stream and its viewers (announced to the listeners first), and record it;
