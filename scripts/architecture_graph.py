@@ -44,7 +44,7 @@ def layer_of(module: str) -> str:
     if top in {"procedures", "media"}:
         return "core"
     name = rest[-1] if rest else ""
-    if not rest or rest[0] in COMPOSITION or rest[0] == "cli" or module == "server.web.app":
+    if not rest or rest[0] in COMPOSITION or rest[0] == "cli":
         return "composition"
     if rest[0] == "db":
         return (

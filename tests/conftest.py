@@ -156,7 +156,7 @@ async def aiohttp_client() -> AsyncIterator[Callable[..., Awaitable[TestClient[A
 
 @pytest.fixture
 async def api(aiohttp_client, settings: Settings) -> AsyncIterator[ApiClient]:
-    from server.web.app import create_app
+    from server.app import create_app
     from tests.client import ApiClient
 
     client = await aiohttp_client(create_app(settings))

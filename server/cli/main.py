@@ -17,6 +17,7 @@ from aiohttp import web
 
 from procedures.exceptions import ProcedureError
 from procedures.loader import load_procedure_file, procedure_json_schema
+from server.app import create_app
 from server.audit import service as audit
 from server.auth import service as auth
 from server.cli.trace import add_trace_command
@@ -29,7 +30,6 @@ from server.demo_balance import api as demo_balance_api
 from server.demo_balance import run_demo_balance
 from server.errors import StepwiseError
 from server.library import service as library
-from server.web.app import create_app
 from server.web.keys import DATABASE
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from server.web.app import APIS
+from server.app import APIS
 from tests.api.test_role_matrix import ROLE_USER
 from tests.client import ApiClient
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 
+from server.app import APIS
 from server.auth.roles import ROLES
-from server.web.app import APIS
 from tests.client import ApiClient
 
 ROLE_USER = {

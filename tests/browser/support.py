@@ -12,8 +12,8 @@ import pytest
 from aiohttp.test_utils import TestServer
 from playwright.async_api import ConsoleMessage, Page, expect
 
+from server.app import create_app
 from server.config import Settings
-from server.web.app import create_app
 from tests.api.fixtures import approved_procedure, complete
 from tests.client import PASSWORDS, ApiClient
 

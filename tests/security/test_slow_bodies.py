@@ -9,8 +9,8 @@ import asyncio
 import pytest
 from aiohttp.test_utils import TestClient
 
+from server.app import create_app
 from server.config import Settings
-from server.web.app import create_app
 from tests.client import ApiClient
 
 HEADERS = "POST {path} HTTP/1.1\r\nHost: x\r\nContent-Type: {kind}\r\nContent-Length: {length}\r\n"

@@ -8,12 +8,12 @@ from typing import Any
 import pytest
 from aiohttp import web
 
+from server.app import create_app
 from server.config import Settings
 from server.streams.analysis import StreamAnalyses
 from server.streams.analysis_context import STREAM_ANALYSES
 from server.streams.context import LIVE_STREAMS
 from server.streams.live import LiveStreams
-from server.web.app import create_app
 from tests.api.fixtures import approved_procedure, started_batch
 from tests.client import ApiClient
 
