@@ -6,6 +6,10 @@ database. N simulated operators (asyncio tasks, one shared client session) each 
 batch of bench/bench_line.yaml and complete its steps as fast as the server answers.
 
     .venv/bin/python bench/steps.py [--operators 50] [--seconds 15] [--backends sqlite,postgresql]
+    git worktree add /tmp/before REF && .venv/bin/python bench/steps.py --baseline /tmp/before
+
+With --baseline, each backend is measured twice in the same run, first on the other checkout
+("before") and then on this one, each on its own fresh database.
 """
 
 from __future__ import annotations
@@ -195,7 +199,9 @@ class Child:
 
 
 @asynccontextmanager
-async def _child(args: list[str], env: dict[str, str], log: Path) -> AsyncIterator[Child]:
+async def _child(
+    args: list[str], env: dict[str, str], log: Path, cwd: Path | None = None
+) -> AsyncIterator[Child]:
     """Run `python ARGS --port P` until the block ends, its output going to `log`."""
     port = _free_port()
     with log.open("wb") as out:
@@ -205,6 +211,7 @@ async def _child(args: list[str], env: dict[str, str], log: Path) -> AsyncIterat
             "--port",
             str(port),
             env=env,
+            cwd=cwd,
             stdout=out,
             stderr=subprocess.STDOUT,
         )
@@ -242,9 +249,9 @@ def _plain_dsn(url: str) -> str:
 
 
 @asynccontextmanager
-async def _fresh_database(admin_url: str) -> AsyncIterator[str]:
+async def _fresh_database(admin_url: str, tag: str = "") -> AsyncIterator[str]:
     """A new, empty database for the run (dropped at the end); yields its SQLAlchemy URL."""
-    name = f"stepwise_bench_{os.getpid()}"
+    name = f"stepwise_bench_{os.getpid()}{tag}"
     try:
         admin = await asyncpg.connect(_plain_dsn(admin_url), timeout=10)
     except (OSError, TimeoutError, asyncpg.PostgresError) as exc:
@@ -424,10 +431,10 @@ class Running:
 
 @asynccontextmanager
 async def _stepwise(
-    name: str, database_url: str | None, work: Path, users: list[str]
+    name: str, database_url: str | None, work: Path, users: list[str], code: Path | None = None
 ) -> AsyncIterator[Running]:
     """Serve the demo on `database_url` (None: SQLite in its data directory `work/name`),
-    logging to `work/name.log`, with `users` signed in."""
+    logging to `work/name.log`, with `users` signed in; `code`: another checkout to run."""
     env = {
         **os.environ,
         "STEPWISE_DATA_DIR": str(work / name),
@@ -436,18 +443,22 @@ async def _stepwise(
     env.pop("DATABASE_URL", None)
     if database_url is not None:
         env["DATABASE_URL"] = database_url
+    if code is not None:
+        env["PYTHONPATH"] = str(code)
     command = ["-m", "server", "serve", "--demo"]
-    async with _child(command, env, work / f"{name}.log") as child, _session() as session:
+    log = work / f"{name}.log"
+    async with _child(command, env, log, code) as child, _session() as session:
         client = Client(session, child.url + "/api/v1")
         signed_in = await asyncio.gather(*(_login(client, user) for user in users))
         yield Running(child, client, dict(zip(users, signed_in, strict=True)))
 
 
 async def _stepwise_phase(
-    args: argparse.Namespace, backend: str, database_url: str | None, logs: Path
+    args: argparse.Namespace, phase: Phase, database_url: str | None, logs: Path
 ) -> Result:
     users = ["alex", "quinn", "sam", *OPERATORS]
-    async with _stepwise(backend, database_url, logs, users) as running:
+    name = phase.name.replace(" ", "-")
+    async with _stepwise(name, database_url, logs, users, phase.code) as running:
         child, client, tokens = running.child, running.client, running.tokens
         key = await _approve_procedure(client, tokens)
         values = _valid_values(load_procedure_file(PROCEDURE_FILE))
@@ -456,7 +467,7 @@ async def _stepwise_phase(
             _operate(floor, tokens[OPERATORS[n % len(OPERATORS)]]) for n in range(args.operators)
         ]
         cpu = await _load(workers, floor.tally.window, _clocks(child, database_url is not None))
-    return Result.of(backend, args.operators, floor.tally, cpu)
+    return Result.of(phase.name, args.operators, floor.tally, cpu)
 
 
 def _progress_start(index: int, total: int, name: str, args: argparse.Namespace) -> None:
@@ -475,21 +486,44 @@ def _progress_end(result: Result) -> None:
 
 async def _benchmark(args: argparse.Namespace) -> list[Result]:
     """Every phase in turn, one server at a time, so that they never compete for the CPU."""
+    phases = _phases(args)
     async with AsyncExitStack() as stack:
         logs = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="stepwise-bench-")))
-        pg_url = None
-        if "postgresql" in args.backends:
-            pg_url = await stack.enter_async_context(_fresh_database(args.pg_url))
-        total = 1 + len(args.backends)
+        total = 1 + len(phases)
         _progress_start(1, total, BARE, args)
         results = [await _bare_phase(args, logs)]
         _progress_end(results[0])
-        for index, backend in enumerate(args.backends, start=2):
-            _progress_start(index, total, backend, args)
-            url = pg_url if backend == "postgresql" else None
-            results.append(await _stepwise_phase(args, backend, url, logs))
+        for index, phase in enumerate(phases, start=2):
+            _progress_start(index, total, phase.name, args)
+            url = None
+            if phase.backend == "postgresql":
+                fresh = _fresh_database(args.pg_url, f"_{index}")
+                url = await stack.enter_async_context(fresh)
+            results.append(await _stepwise_phase(args, phase, url, logs))
             _progress_end(results[-1])
     return results
+
+
+@dataclass(frozen=True)
+class Phase:
+    """One server measured: its backend, and the checkout it runs (None: this one)."""
+
+    backend: str
+    code: Path | None = None
+
+    @property
+    def name(self) -> str:
+        return self.backend if self.code is None else f"{self.backend} before"
+
+
+def _phases(args: argparse.Namespace) -> list[Phase]:
+    """Each backend, preceded by the baseline checkout's run when one is given."""
+    phases = []
+    for backend in args.backends:
+        if args.baseline is not None:
+            phases.append(Phase(backend, args.baseline))
+        phases.append(Phase(backend))
+    return phases
 
 
 # Report
@@ -502,14 +536,14 @@ def _cpu_cell(result: Result, name: str) -> str:
 def _table(results: list[Result]) -> list[str]:
     ceiling = results[0].per_second
     header = (
-        f"{'backend':<13}{'operators':>10}{'requests':>10}{'errors':>8}{'per s':>9}"
+        f"{'backend':<18}{'operators':>10}{'requests':>10}{'errors':>8}{'per s':>9}"
         f"{'p50 ms':>9}{'p99 ms':>9}{'of ceiling':>12}{'server CPU':>12}{'client CPU':>12}"
         f"{'postgres CPU':>14}"
     )
     rows = [header, "-" * len(header)]
     for r in results:
         rows.append(
-            f"{r.backend:<13}{r.operators:>10}{r.requests:>10}{sum(r.errors.values()):>8}"
+            f"{r.backend:<18}{r.operators:>10}{r.requests:>10}{sum(r.errors.values()):>8}"
             f"{r.per_second:>9.1f}{r.p50_ms:>9.1f}{r.p99_ms:>9.1f}{r.per_second / ceiling:>12.1%}"
             f"{_cpu_cell(r, 'server'):>12}{_cpu_cell(r, 'client'):>12}"
             f"{_cpu_cell(r, 'postgres'):>14}"
@@ -524,7 +558,7 @@ def _verdicts(results: list[Result]) -> list[str]:
         ratio, p99_ok = r.per_second / ceiling, r.p99_ms < TARGET_P99_MS
         ratio_note = f"{ratio:.1%} of the ceiling (target >= {TARGET_RATIO:.0%}"
         ratio_note += ": " + ("met)" if ratio >= TARGET_RATIO else "MISSED)")
-        if r.backend != "postgresql":
+        if not r.backend.startswith("postgresql"):
             ratio_note = f"{ratio:.1%} of the ceiling (no target)"
         p99_note = f"p99 {r.p99_ms:.1f} ms (target < {TARGET_P99_MS:.0f} ms: "
         p99_note += ("met" if p99_ok else "MISSED") + ")"
@@ -574,6 +608,12 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--pg-url", default=DEFAULT_PG_URL, help="existing database to create the bench one from"
+    )
+    parser.add_argument(
+        "--baseline",
+        type=Path,
+        help="another checkout (e.g. a git worktree of an earlier commit) measured before this "
+        "one on each backend, in the same run",
     )
     return parser
 

@@ -75,12 +75,13 @@ class EnumText(TypeDecorator[_Enum]):
     def __init__(self, enum: type[_Enum], length: int) -> None:
         super().__init__(length)
         self.enum = enum
+        self._members: dict[str, _Enum] = {member.value: member for member in enum}
 
     def process_bind_param(self, value: str | None, dialect: Dialect) -> str | None:
         return None if value is None else str(value)
 
     def process_result_value(self, value: str | None, dialect: Dialect) -> _Enum | None:
-        return None if value is None else self.enum(value)
+        return None if value is None else self._members[value]
 
 
 class Base(DeclarativeBase):
