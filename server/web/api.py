@@ -237,15 +237,15 @@ class _Prepared:
     """What the phases before the transaction produced."""
 
     user: User | None
-    authenticated: bool
     raw: bytes
     body: Any
     prepared: object
 
 
 class _Dispatch:
-    """The aiohttp handler of one endpoint: its phases are read the body, prepare (with no
-    transaction open), then the unit of work (authorise, replay or handle, commit, publish)."""
+    """The aiohttp handler of one endpoint. Its phases: who asks (a short read-only session),
+    the body (read whole, parsed), prepare (no transaction open), then the unit of work
+    (replay or handle, commit, publish)."""
 
     def __init__(self, endpoint: Endpoint) -> None:
         self.endpoint = endpoint
@@ -253,20 +253,18 @@ class _Dispatch:
     async def __call__(self, request: web.Request) -> web.StreamResponse:
         endpoint = self.endpoint
         settings = request.app[SETTINGS]
-        early = endpoint.prepare is not None or endpoint.reads_upload
-        # Who asks is known before a large or slow body is read or worked on.
-        user = await self._authorised_apart(request) if early else None
+        # Who asks is known before any body is read: a stranger's body costs nothing.
+        user = await self._authorised_apart(request)
         reads = endpoint.body is not None or endpoint.reads_upload
         limit, seconds = endpoint.body_limit(settings), settings.body_read_seconds
         raw = await read_body(request, limit, seconds) if reads else b""
         key = request.headers.get("Idempotency-Key") if endpoint.idempotent else None
         if key is not None:
             key = idempotency.checked_key(key)
-        body, prepared = None, None
+        body, prepared = self._parsed(request, raw), None
         if endpoint.prepare is not None:
-            body = self._parsed(request, raw)
             prepared = await endpoint.prepare(Preparation(request, user, body, settings))
-        phase = _Prepared(user, early, raw, body, prepared)
+        phase = _Prepared(user, raw, body, prepared)
         try:
             return await self._in_transaction(request, key, phase)
         except IntegrityError:
@@ -304,12 +302,8 @@ class _Dispatch:
         database, bus = request.app[DATABASE], request.app[EVENTS]
         raw, body = phase.raw, phase.body
         async with unit_of_work(database, bus, readonly=endpoint.readonly) as session:
-            if phase.authenticated:
-                user = None if phase.user is None else await session.merge(phase.user, load=False)
-            else:
-                user = await self._authorised(request, session)
-            if body is None:
-                body = self._parsed(request, raw)
+            # The user read before the body, adopted without reading it again.
+            user = None if phase.user is None else await session.merge(phase.user, load=False)
             claimed = None
             if key is not None and user is not None:
                 claimed = await idempotency.claim(

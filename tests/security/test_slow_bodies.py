@@ -61,3 +61,26 @@ async def test_a_stalled_upload_is_cut_off_and_blocks_no_write(raw_client: TestC
         assert b" 400 " in status_line or b" 408 " in status_line or b" 422 " in status_line
     media = await api.get("/batches/" + created.body["id"] + "/attachments", "olivia")
     assert media.body == []
+
+
+async def test_a_stranger_is_refused_before_the_body_is_read(raw_client: TestClient) -> None:
+    reader, writer = await asyncio.open_connection(raw_client.host, raw_client.port)
+    head = HEADERS.format(path="/api/v1/batches", kind="application/json", length=19 * 2**20)
+    writer.write(f"{head}\r\n".encode() + b'{"procedure": ')
+    await writer.drain()
+    status_line = await asyncio.wait_for(reader.readline(), timeout=5)
+    writer.close()
+    assert b" 401 " in status_line, status_line
+
+
+async def test_a_body_over_the_limit_is_refused_from_its_declared_length(
+    raw_client: TestClient,
+) -> None:
+    token = await ApiClient(raw_client).token("sam")
+    reader, writer = await asyncio.open_connection(raw_client.host, raw_client.port)
+    head = HEADERS.format(path="/api/v1/batches", kind="application/json", length=19 * 2**20)
+    writer.write(f"{head}Authorization: Bearer {token}\r\n\r\n".encode() + b'{"procedure": ')
+    await writer.drain()
+    status_line = await asyncio.wait_for(reader.readline(), timeout=5)
+    writer.close()
+    assert b" 413 " in status_line, status_line
