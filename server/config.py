@@ -10,6 +10,9 @@ from pathlib import Path
 from typing import Any
 
 from media.streams.ice import parse_ice_servers
+from server.balances.addresses import Network, parse_networks
+
+LOOPBACK = parse_networks("127.0.0.0/8, ::1")
 
 
 @dataclass(frozen=True)
@@ -30,6 +33,13 @@ class Settings:
     ice_servers: tuple[dict[str, Any], ...] = ()  # STUN/TURN for the live-video peers
     stream_idle_seconds: float = 10.0  # a publisher sending nothing this long is gone
     db_wait_seconds: float = 30.0  # for a free database connection, then 503 (overload)
+    balance_networks: tuple[Network, ...] = ()  # where balances may be; the demo adds loopback
+
+    @property
+    def allowed_balance_networks(self) -> tuple[Network, ...]:
+        """Networks balances may be dialled on: the setting, plus loopback in the demo (its
+        simulated balance listens there)."""
+        return (*self.balance_networks, *(LOOPBACK if self.demo else ()))
 
     @property
     def effective_database_url(self) -> str:
@@ -51,6 +61,7 @@ _PARSED: dict[str, tuple[str, Callable[[str], object]]] = {
     "STEPWISE_STREAM_IDLE_SECONDS": ("stream_idle_seconds", float),
     "STEPWISE_DB_WAIT_SECONDS": ("db_wait_seconds", float),
     "STEPWISE_BODY_READ_SECONDS": ("body_read_seconds", float),
+    "STEPWISE_BALANCE_NETWORKS": ("balance_networks", parse_networks),
 }
 
 

@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.auth.models import User
 from server.clock import utcnow
-from server.config import Settings
+from server.config import LOOPBACK, Settings
 from server.equipment import service as equipment
 from server.materials import service as materials
 from server.signatures.service import SignatureRequest
@@ -127,6 +127,7 @@ async def seed_inventory(
             location=item.location,
             calibration_due=today + timedelta(days=180),
             address=f"{DEMO_BALANCE_HOST}:{settings.demo_balance_port}" if is_balance else None,
+            networks=LOOPBACK,  # the demo's simulated balance
         )
         await equipment.set_status(
             session,

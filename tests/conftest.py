@@ -130,9 +130,12 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
 
 @pytest.fixture
 def settings(database_url: str, tmp_path: Path) -> Settings:
-    from server.config import Settings
+    """Balances may be on loopback, where the tests' simulated balances listen."""
+    from server.config import LOOPBACK, Settings
 
-    return Settings(data_dir=tmp_path / "data", database_url=database_url)
+    return Settings(
+        data_dir=tmp_path / "data", database_url=database_url, balance_networks=LOOPBACK
+    )
 
 
 @pytest.fixture

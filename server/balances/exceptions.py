@@ -6,7 +6,11 @@ BalanceError
 ├── BalanceOverload         the load is above the balance's capacity (`S +`)
 ├── BalanceUnderload        the load is below the balance's zero point (`S -`)
 ├── BalanceCommandRefused   the balance answered a command with an error or "not executable"
-└── BalanceProtocolError    the balance sent a reply that is not MT-SICS
+├── BalanceProtocolError    the balance sent a reply that is not MT-SICS
+└── BalanceAddressRefused   the address is outside the networks balances may be on
+
+Messages never repeat what a device sent beyond MT-SICS's own status: an address that is not a
+balance must not have its answers shown to whoever asked for a weight.
 """
 
 from __future__ import annotations
@@ -56,9 +60,7 @@ class BalanceCommandRefused(BalanceError):
     """The balance refused `command`, answering `response`; `reason` says why in words."""
 
     def __init__(self, address: str, command: str, response: str, reason: str) -> None:
-        super().__init__(
-            address, f"balance {address} refused {command!r}: {reason} (answered {response!r})"
-        )
+        super().__init__(address, f"balance {address} refused {command!r}: {reason}")
         self.command = command
         self.response = response
         self.reason = reason
@@ -69,7 +71,17 @@ class BalanceProtocolError(BalanceError):
 
     def __init__(self, address: str, command: str, response: str) -> None:
         super().__init__(
-            address, f"balance {address} sent an unreadable reply to {command!r}: {response!r}"
+            address, f"balance {address} sent a reply to {command!r} that is not MT-SICS"
         )
         self.command = command
         self.response = response
+
+
+class BalanceAddressRefused(BalanceError):
+    """The address is outside STEPWISE_BALANCE_NETWORKS (or does not resolve): not dialled."""
+
+    def __init__(self, address: str) -> None:
+        super().__init__(
+            address,
+            f"{address} is not on a network balances may be on (STEPWISE_BALANCE_NETWORKS)",
+        )

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import joinedload
 
+from server.balances.addresses import Network
 from server.balances.mtsics import Reading
 from server.batches.models import Batch
 from server.equipment import weighing
@@ -47,6 +48,7 @@ NO_READINGS = BalanceReadings()
 
 async def read_ahead(
     sessions: async_sessionmaker[AsyncSession],
+    networks: tuple[Network, ...],
     batch_id: str,
     step_id: str,
     values: Mapping[str, object],
@@ -63,7 +65,7 @@ async def read_ahead(
     if balance is None:
         return BalanceReadings()
     try:
-        outcome: Reading | BalanceNotReady = await weighing.stable_net_weight(balance)
+        outcome: Reading | BalanceNotReady = await weighing.stable_net_weight(balance, networks)
     except BalanceNotReady as exc:
         outcome = exc
     return BalanceReadings({balance.id: outcome})

@@ -96,6 +96,7 @@ async def _prepare_completion(prep: Preparation[CompleteStepIn]) -> PreparedComp
     signatures = await verify_signatures(prep)
     readings = await read_ahead(
         prep.database.sessions(readonly=True),
+        prep.settings.allowed_balance_networks,
         prep.param("batch_id"),
         prep.param("step_id"),
         prep.body.values,

@@ -11,6 +11,7 @@ import json
 import logging
 import sys
 from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import replace
 from pathlib import Path
 
 from aiohttp import web
@@ -48,6 +49,7 @@ async def _with_database(settings: Settings, work: Callable[[Database], Awaitabl
 
 
 def _serve(args: argparse.Namespace, settings: Settings) -> int:
+    settings = replace(settings, demo=args.demo)
     app = create_app(settings, [demo_balance_api] if args.demo else [])
     if args.demo:
 

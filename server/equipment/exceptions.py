@@ -8,7 +8,8 @@ StepwiseError
  │    └── BalanceNotReady         the balance gave no usable reading
  └── Invalid
       ├── EquipmentRefused        a scan found equipment that may not be used here (and why)
-      └── StatusChangeRefused     a status change the equipment's state does not allow
+      ├── StatusChangeRefused     a status change the equipment's state does not allow
+      └── AddressNotAllowed       a balance address outside STEPWISE_BALANCE_NETWORKS
 """
 
 from __future__ import annotations
@@ -49,4 +50,15 @@ class BalanceNotReady(Conflict):
         super().__init__(
             f"{equipment} gave no weight: {message}. Check the balance, or enter the weight "
             "manually (it is then marked as manual in the record)."
+        )
+
+
+class AddressNotAllowed(Invalid):
+    """A balance registered at an address the server may not dial."""
+
+    def __init__(self, address: str) -> None:
+        super().__init__(
+            f"{address} is not on a network balances may be on; an administrator sets "
+            "STEPWISE_BALANCE_NETWORKS.",
+            problems=[Problem("address", "outside STEPWISE_BALANCE_NETWORKS", "not_allowed")],
         )

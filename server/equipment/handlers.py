@@ -5,6 +5,7 @@ from __future__ import annotations
 from server.auth.roles import EVERYONE, SHOP_FLOOR
 from server.equipment import service as equipment
 from server.equipment import weighing
+from server.equipment.models import Equipment
 from server.equipment.schemas import (
     CalibrationIn,
     EquipmentOut,
@@ -13,7 +14,7 @@ from server.equipment.schemas import (
     RegisterEquipmentIn,
     StatusIn,
 )
-from server.web.api import Api, Call
+from server.web.api import Api, Call, Preparation
 
 api = Api("equipment")
 KEEPERS = frozenset({"supervisor", "admin"})
@@ -31,7 +32,12 @@ CALIBRATORS = frozenset({"supervisor", "qa", "admin"})
     idempotent=True,
 )
 async def register_equipment(call: Call[RegisterEquipmentIn]) -> EquipmentOut:
-    registered = await equipment.register(call.session, call.user, **call.body.model_dump())
+    registered = await equipment.register(
+        call.session,
+        call.user,
+        **call.body.model_dump(),
+        networks=call.settings.allowed_balance_networks,
+    )
     return EquipmentOut.of(registered)
 
 
@@ -109,17 +115,34 @@ async def logbook(call: Call[None]) -> list[LogEntryOut]:
     ]
 
 
+async def _balance(prep: Preparation[None]) -> Equipment:
+    async with prep.database.sessions(readonly=True)() as session:
+        return await equipment.get(session, prep.param("ref"))
+
+
+async def _weight_now(prep: Preparation[None]) -> ReadingOut:
+    balance = await _balance(prep)
+    reading = await weighing.current_weight(balance, prep.settings.allowed_balance_networks)
+    return ReadingOut.of(balance, reading)
+
+
+async def _tared(prep: Preparation[None]) -> ReadingOut:
+    balance = await _balance(prep)
+    reading = await weighing.tare(balance, prep.settings.allowed_balance_networks)
+    return ReadingOut.of(balance, reading)
+
+
+# Both talk to the balance in the prepare phase: no transaction waits on a settling pan.
 @api.route(
     "GET",
     "/equipment/{ref}/weight",
     summary="What a balance shows now (MT-SICS SI)",
     roles=EVERYONE,
     response=ReadingOut,
+    prepare=_weight_now,
 )
 async def current_weight(call: Call[None]) -> ReadingOut:
-    balance = await equipment.get(call.session, call.param("ref"))
-    reading = await weighing.current_weight(balance)
-    return ReadingOut.of(balance, reading)
+    return call.prepared_as(ReadingOut)
 
 
 @api.route(
@@ -128,8 +151,7 @@ async def current_weight(call: Call[None]) -> ReadingOut:
     summary="Tare a balance with what is on its pan (MT-SICS T)",
     roles=SHOP_FLOOR,
     response=ReadingOut,
+    prepare=_tared,
 )
 async def tare(call: Call[None]) -> ReadingOut:
-    balance = await equipment.get(call.session, call.param("ref"))
-    reading = await weighing.tare(balance)
-    return ReadingOut.of(balance, reading)
+    return call.prepared_as(ReadingOut)

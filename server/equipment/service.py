@@ -12,8 +12,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from server.audit import service as audit
 from server.auth import service as auth
 from server.auth.models import User
+from server.balances.addresses import Network, is_allowed, split_address
 from server.clock import isoformat_or_none, utcnow
 from server.equipment.exceptions import (
+    AddressNotAllowed,
     EquipmentCodeTaken,
     EquipmentNotFound,
     EquipmentRefused,
@@ -49,8 +51,12 @@ async def register(
     location: str,
     calibration_due: date | None,
     address: str | None,
+    networks: tuple[Network, ...],
 ) -> Equipment:
-    """Add equipment to the registry; it starts dirty until its first recorded cleaning."""
+    """Add equipment to the registry; it starts dirty until its first recorded cleaning. An
+    address given as an IP must be inside `networks` (a host name is checked when dialled)."""
+    if address is not None and is_allowed(split_address(address)[0], networks) is False:
+        raise AddressNotAllowed(address)
     if await session.scalar(select(Equipment.id).where(Equipment.code == code)):
         raise EquipmentCodeTaken(code)
     equipment = Equipment(

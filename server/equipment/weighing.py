@@ -1,9 +1,13 @@
-"""Readings from a registered balance over MT-SICS: the server asks, the balance answers."""
+"""Readings from a registered balance over MT-SICS: the server asks, the balance answers.
+
+Only addresses inside the allowed networks are dialled (server/balances/addresses.py).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 
+from server.balances.addresses import Network, checked_destination
 from server.balances.client import BalanceClient
 from server.balances.exceptions import BalanceError
 from server.balances.mtsics import Reading
@@ -14,27 +18,33 @@ from server.equipment.rules import describe
 Command = Callable[[BalanceClient], Awaitable[Reading]]
 
 
-async def stable_net_weight(balance: Equipment, *, wait: float = 5.0) -> Reading:
+async def stable_net_weight(
+    balance: Equipment, networks: tuple[Network, ...], *, wait: float = 5.0
+) -> Reading:
     """The stable net weight on the pan (MT-SICS `S`)."""
-    return await _ask(balance, BalanceClient.stable_weight, wait)
+    return await _ask(balance, networks, BalanceClient.stable_weight, wait)
 
 
-async def current_weight(balance: Equipment, *, wait: float = 2.0) -> Reading:
+async def current_weight(
+    balance: Equipment, networks: tuple[Network, ...], *, wait: float = 2.0
+) -> Reading:
     """What the balance shows now, stable or not (MT-SICS `SI`), for a live display."""
-    return await _ask(balance, BalanceClient.weight_now, wait)
+    return await _ask(balance, networks, BalanceClient.weight_now, wait)
 
 
-async def tare(balance: Equipment, *, wait: float = 5.0) -> Reading:
+async def tare(balance: Equipment, networks: tuple[Network, ...], *, wait: float = 5.0) -> Reading:
     """Tare the balance with what is on the pan (MT-SICS `T`); answers the tare weight."""
-    return await _ask(balance, BalanceClient.tare, wait)
+    return await _ask(balance, networks, BalanceClient.tare, wait)
 
 
-async def _ask(balance: Equipment, command: Command, wait: float) -> Reading:
+async def _ask(
+    balance: Equipment, networks: tuple[Network, ...], command: Command, wait: float
+) -> Reading:
     if not balance.address:
         raise BalanceNotReady(describe(balance), "it has no MT-SICS address registered")
-    host, _, port = balance.address.rpartition(":")
     try:
-        async with BalanceClient(host, int(port), timeout=wait) as client:
+        host, port = await checked_destination(balance.address, networks)
+        async with BalanceClient(host, port, timeout=wait) as client:
             return await command(client)
     except BalanceError as exc:
         raise BalanceNotReady(describe(balance), str(exc)) from exc

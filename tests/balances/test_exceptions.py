@@ -28,11 +28,11 @@ ADDRESS = "10.0.0.7:4305"
         ),
         (
             BalanceCommandRefused(ADDRESS, "T", "ES", "command not recognised"),
-            "balance 10.0.0.7:4305 refused 'T': command not recognised (answered 'ES')",
+            "balance 10.0.0.7:4305 refused 'T': command not recognised",
         ),
         (
             BalanceProtocolError(ADDRESS, "SI", "HELLO"),
-            "balance 10.0.0.7:4305 sent an unreadable reply to 'SI': 'HELLO'",
+            "balance 10.0.0.7:4305 sent a reply to 'SI' that is not MT-SICS",
         ),
     ],
 )
