@@ -9,6 +9,7 @@ from server.streams.exceptions import StreamIdInvalid
 
 _NAME = re.compile(r"[a-z0-9][a-z0-9-]{0,31}")
 _BATCH_ID = re.compile(r"[A-Za-z0-9-]{1,36}")
+PATTERN = rf"^{_BATCH_ID.pattern}(\.{_NAME.pattern})?$"  # the whole rule, for the API document
 
 
 @dataclass(frozen=True)

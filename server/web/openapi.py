@@ -10,7 +10,10 @@ from pydantic import BaseModel, TypeAdapter
 from pydantic.json_schema import models_json_schema
 
 from server.events.schemas import EVENTS, REPLIES
+from server.idempotency.service import MAX_KEY_CHARS
+from server.streams.ids import PATTERN as STREAM_ID_PATTERN
 from server.web.api import PREFIX, Api, Endpoint
+from server.web.paths import MAX_VERSION
 
 REF = "#/components/schemas/{model}"
 PROBLEM = {"$ref": "#/components/schemas/Problem"}
@@ -26,6 +29,13 @@ PROBLEM_SCHEMA = {
         "current": {"type": "object"},
     },
     "required": ["type", "title", "status", "detail"],
+}
+
+
+# Path parameters with a rule of their own, so generated clients send what the server takes.
+PATH_PARAMETERS: dict[str, dict[str, Any]] = {
+    "version": {"type": "integer", "minimum": 0, "maximum": MAX_VERSION},
+    "stream_id": {"type": "string", "pattern": STREAM_ID_PATTERN},
 }
 
 
@@ -74,7 +84,12 @@ def _operation(endpoint: Endpoint, refs: dict[Any, Any]) -> dict[str, Any]:
         },
     }
     params = [
-        {"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
+        {
+            "name": name,
+            "in": "path",
+            "required": True,
+            "schema": PATH_PARAMETERS.get(name, {"type": "string"}),
+        }
         for name in re.findall(r"{(\w+)}", endpoint.path)
     ]
     if endpoint.idempotent:
@@ -83,7 +98,12 @@ def _operation(endpoint: Endpoint, refs: dict[Any, Any]) -> dict[str, Any]:
                 "name": "Idempotency-Key",
                 "in": "header",
                 "required": False,
-                "schema": {"type": "string"},
+                "schema": {
+                    "type": "string",
+                    "minLength": 1,
+                    "maxLength": MAX_KEY_CHARS,
+                    "pattern": "^[ -~]*[!-~][ -~]*$",
+                },
                 "description": "Replays the first answer for a retried request.",
             }
         )

@@ -98,4 +98,7 @@ def from_http_error(error: web.HTTPException) -> web.Response:
         405: f"Method not allowed here; allowed: {allowed}.",
         413: "The request body is too large.",
     }.get(error.status, error.reason)
-    return problem(error.status, _slug(error.reason.replace(" ", "")), error.reason, detail)
+    answer = problem(error.status, _slug(error.reason.replace(" ", "")), error.reason, detail)
+    if error.status == 405:
+        answer.headers["Allow"] = allowed  # RFC 9110 §15.5.6: a 405 says what is allowed
+    return answer
