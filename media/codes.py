@@ -180,6 +180,8 @@ def _bounded(low: np.ndarray, high: np.ndarray, shape: tuple[int, ...]) -> _Regi
 def _regions(gray: np.ndarray, hints: list[_Region]) -> list[_Region]:
     """The few most code-like regions: compact blobs of dense edges on a quarter-size copy,
     strongest first, then those of the `hints` that none of them covers."""
+    if min(gray.shape[:2]) < _REGION_SCALE:
+        return hints  # too small to shrink: no region finding, only the hints
     small = cv2.resize(
         gray, None, fx=1 / _REGION_SCALE, fy=1 / _REGION_SCALE, interpolation=cv2.INTER_AREA
     )

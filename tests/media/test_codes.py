@@ -148,3 +148,7 @@ def test_to_json_lists_the_corners():
         "is_gs1": False,
         "corners": [[0.0, 0.0], [1.0, 0.0], [1.0, 1.0], [0.0, 1.0]],
     }
+
+
+def test_a_one_pixel_image_holds_no_code() -> None:
+    assert decode_image(cv2.imencode(".png", np.zeros((1, 1), np.uint8))[1].tobytes()) == []
