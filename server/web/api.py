@@ -108,6 +108,7 @@ class Endpoint:
     upload: type[BaseModel] | None
     consumes: tuple[str, ...]
     prepare: Prepare | None
+    optional_body: bool
 
     @property
     def reads_upload(self) -> bool:
@@ -141,6 +142,7 @@ class Api:
         upload: type[BaseModel] | None = None,
         consumes: tuple[str, ...] = (),
         prepare: Prepare | None = None,
+        optional_body: bool = False,
     ) -> Callable[[Any], Any]:
         """Declare a handler; GETs run in read-only transactions.
 
@@ -155,6 +157,7 @@ class Api:
         reading a balance, waiting for a video frame): it runs after authentication and body
         parsing and before the write transaction opens, so no database connection (on SQLite:
         the one writer) waits on it; its result reaches the handler as `call.prepared`.
+        `optional_body`: no body at all stands for the body model's defaults.
         """
 
         def register(handler: Any) -> Any:
@@ -176,6 +179,7 @@ class Api:
                     upload=upload,
                     consumes=consumes,
                     prepare=prepare,
+                    optional_body=optional_body,
                 )
             )
             return handler
@@ -293,7 +297,11 @@ class _Dispatch:
 
     def _parsed(self, request: web.Request, raw: bytes) -> Any:
         model = self.endpoint.body
-        return None if model is None else parse_json(raw, request.content_type, model)
+        if model is None:
+            return None
+        if not raw and self.endpoint.optional_body:
+            return model()
+        return parse_json(raw, request.content_type, model)
 
     async def _in_transaction(
         self, request: web.Request, key: str | None, phase: _Prepared

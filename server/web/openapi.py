@@ -111,7 +111,7 @@ def _operation(endpoint: Endpoint, refs: dict[Any, Any]) -> dict[str, Any]:
         operation["parameters"] = params
     if endpoint.body is not None:
         operation["requestBody"] = {
-            "required": True,
+            "required": not endpoint.optional_body,
             "content": {"application/json": {"schema": refs[(endpoint.body, "validation")]}},
         }
     if endpoint.upload is not None:
