@@ -46,6 +46,7 @@ class Preparation(Generic[B]):
     user: User | None
     body: B
     settings: Settings
+    raw: bytes = b""
 
     def param(self, name: str) -> str:
         return self.request.match_info[name]
@@ -109,13 +110,17 @@ class Endpoint:
     consumes: tuple[str, ...]
     prepare: Prepare | None
     optional_body: bool
+    max_body: int | None
 
     @property
     def reads_upload(self) -> bool:
-        """The body is a file (or a form carrying one) that the handler reads from `call.raw`."""
+        """The body is a file, a form carrying one or another raw document (SDP) that the
+        handler reads from `call.raw`."""
         return bool(self.consumes) or self.upload is not None
 
     def body_limit(self, settings: Settings) -> int:
+        if self.max_body is not None:
+            return self.max_body
         return settings.max_upload_bytes if self.reads_upload else settings.max_body_bytes
 
 
@@ -143,6 +148,7 @@ class Api:
         consumes: tuple[str, ...] = (),
         prepare: Prepare | None = None,
         optional_body: bool = False,
+        max_body: int | None = None,
     ) -> Callable[[Any], Any]:
         """Declare a handler; GETs run in read-only transactions.
 
@@ -157,7 +163,8 @@ class Api:
         reading a balance, waiting for a video frame): it runs after authentication and body
         parsing and before the write transaction opens, so no database connection (on SQLite:
         the one writer) waits on it; its result reaches the handler as `call.prepared`.
-        `optional_body`: no body at all stands for the body model's defaults.
+        `optional_body`: no body at all stands for the body model's defaults. `max_body`: a
+        size limit of the endpoint's own, in bytes, instead of the JSON or upload limit.
         """
 
         def register(handler: Any) -> Any:
@@ -180,6 +187,7 @@ class Api:
                     consumes=consumes,
                     prepare=prepare,
                     optional_body=optional_body,
+                    max_body=max_body,
                 )
             )
             return handler
@@ -267,7 +275,7 @@ class _Dispatch:
             key = idempotency.checked_key(key)
         body, prepared = self._parsed(request, raw), None
         if endpoint.prepare is not None:
-            prepared = await endpoint.prepare(Preparation(request, user, body, settings))
+            prepared = await endpoint.prepare(Preparation(request, user, body, settings, raw))
         phase = _Prepared(user, raw, body, prepared)
         try:
             return await self._in_transaction(request, key, phase)
