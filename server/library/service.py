@@ -202,6 +202,7 @@ async def approve(
     draft = await get_version(session, key, version)
     if draft.status != "draft":
         raise VersionNotDraft(key, version, draft.status)
+
     def not_its_author(signer: User) -> None:
         if draft.edited_by == signer.id:
             raise SelfApproval()
