@@ -2,9 +2,10 @@
 
 Correcting signed or verified data is itself e-signed by the corrector (meaning `corrected`);
 the earlier signatures stay, shown in the record as applying to the revisions they signed.
-Calculations of other steps that used a corrected value are recomputed and re-checked; a
-verification of a corrected step is superseded and opens a deviation asking to re-verify it;
-a correction after the batch completed opens a deviation.
+Calculations of other steps that used a corrected value are recomputed and re-checked, and a
+correction that would change a branch the batch already took is refused. A verification of a
+corrected step is superseded and opens a deviation asking to verify again; a correction after
+the batch completed opens a deviation.
 """
 
 from __future__ import annotations
@@ -31,7 +32,12 @@ from server.batches.exceptions import (
     TracedValueNotCorrectable,
 )
 from server.batches.models import Batch, StepRecord
-from server.batches.recalculation import Recalculated, recalculate, verifications_of
+from server.batches.recalculation import (
+    Recalculated,
+    check_branches,
+    recalculate,
+    verifications_of,
+)
 from server.batches.record import (
     batch_context,
     current_values,
@@ -108,6 +114,7 @@ async def correct_step(
         if not changed:
             raise NothingToCorrect(step_id)
         recalculated = recalculate(definition, batch, record, changed, reason)
+        check_branches(definition, batch, changed, recalculated)
         affected = {record.step_id, *(r.record.step_id for r in recalculated)}
         superseded = verifications_of(definition, batch, affected)
         signs = signature is not None or await _signed(

@@ -6,11 +6,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from procedures.guardrails import Alert
+from procedures.exceptions import ExpressionFailed
+from procedures.guardrails import Alert, is_applicable
 from procedures.model import Procedure as ProcedureDefinition
 from procedures.model import Step
 from procedures.states import StepStatus
 from server.batches.checks import evaluate
+from server.batches.exceptions import BranchChangedByCorrection
 from server.batches.models import Batch, StepRecord
 from server.batches.record import batch_context, current_values
 
@@ -63,3 +65,31 @@ def verifications_of(
         if step.kind == "verification" and step.verifies in steps
     }
     return [r for r in batch.steps if r.step_id in verifying and r.state == StepStatus.COMPLETED]
+
+
+def check_branches(
+    definition: ProcedureDefinition,
+    batch: Batch,
+    changed: Mapping[str, Any],
+    recalculated: list[Recalculated],
+) -> None:
+    """Refuse a correction that would change whether a step already completed or skipped
+    applies: the batch took that branch on the value as it was."""
+    before = batch_context(batch)
+    after = {**before, **changed}
+    for found in recalculated:
+        after.update(found.values)
+    acted_on = (StepStatus.COMPLETED, StepStatus.SKIPPED)
+    for record in batch.steps:
+        step = definition.step(record.step_id)
+        if step.when is None or record.state not in acted_on:
+            continue
+        if _applies(step, before) != _applies(step, after):
+            raise BranchChangedByCorrection(step.id, step.when, sorted(changed))
+
+
+def _applies(step: Step, context: Mapping[str, Any]) -> bool | None:
+    try:
+        return is_applicable(step, context)
+    except ExpressionFailed:
+        return None

@@ -153,3 +153,25 @@ async def test_a_correction_after_the_batch_completed_opens_a_deviation(api: Api
     kinds = [d["kind"] for d in corrected.body["deviations"]]
     assert kinds == ["correction_after_completion"]
     assert [d["kind"] for d in record["deviations"]] == ["correction_after_completion"]
+
+
+async def test_a_correction_that_would_change_a_branch_already_taken_is_refused(
+    api: ApiClient,
+) -> None:
+    batch = await _verified(api)  # appearance "conforms": the re-sieving step was skipped
+
+    refused = await _correct(
+        api,
+        batch["id"],
+        "weigh",
+        values={"appearance": "does not conform"},
+        reason="Lumps seen",
+        signature=signature("omar", "corrected"),
+    )
+    steps = await _steps(api, batch["id"])
+
+    assert refused.status == 422, refused.body
+    assert "rework" in refused.body["detail"]
+    assert refused.body["errors"][0]["field"] == "values.appearance"
+    assert steps["weigh"]["values"]["appearance"] == "conforms"
+    assert steps["rework"]["state"] == "skipped"
