@@ -250,20 +250,12 @@ async def _sign(
             "batch_number": batch.batch_number,
             "step_id": record.step_id,
             "procedure_content_hash": batch.procedure_version.content_hash,
-            "values": {value.name: value.value for value in _latest(record)},
+            "values": current_values(record),
             "reason": reason,
         },
         batch_id=batch.id,
         step_record_id=record.id,
     )
-
-
-def _latest(record: StepRecord) -> list[Any]:
-    latest: dict[str, Any] = {}
-    for value in record.values:
-        if value.name not in latest or value.revision > latest[value.name].revision:
-            latest[value.name] = value
-    return list(latest.values())
 
 
 async def _consequences(
