@@ -1,15 +1,28 @@
-"""Correcting values a completed step recorded: a new revision with a reason, never an edit."""
+"""Correcting values a completed step recorded: a new revision with a reason, never an edit.
+
+Correcting signed or verified data is itself e-signed by the corrector (meaning `corrected`);
+the earlier signatures stay, shown in the record as applying to the revisions they signed.
+Calculations of other steps that used a corrected value are recomputed and re-checked, and a
+correction that would change a branch the batch already took is refused. A verification of a
+corrected step is superseded and opens a deviation asking to verify again; a correction after
+the batch completed opens a deviation.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from procedures.states import StepStatus
+from procedures.model import Step
+from procedures.states import BatchStatus, StepStatus
 from server.audit import service as audit
 from server.auth import service as auth
+from server.auth.exceptions import RoleNotPermitted
 from server.auth.models import User
 from server.batches.checks import check_photos, check_role, evaluate, refusals_audited
 from server.batches.exceptions import (
@@ -19,6 +32,12 @@ from server.batches.exceptions import (
     TracedValueNotCorrectable,
 )
 from server.batches.models import Batch, StepRecord
+from server.batches.recalculation import (
+    Recalculated,
+    check_branches,
+    recalculate,
+    verifications_of,
+)
 from server.batches.record import (
     batch_context,
     current_values,
@@ -27,14 +46,29 @@ from server.batches.record import (
     value_revision,
 )
 from server.clock import utcnow
+from server.config import Settings
 from server.deviations import service as deviations
 from server.deviations.models import Deviation
 from server.events.schemas import StepEvent
 from server.events.staging import stage
 from server.library import service as library
+from server.signatures import service as signatures
+from server.signatures.models import Signature
 
 # Values that record facts from scans and balances: corrected by a deviation, never by typing.
 TRACED = frozenset({"scan", "balance", "manual", "dispensed"})
+
+
+@dataclass(frozen=True)
+class Correction:
+    """What a correction changed: its values, the calculations recomputed in other steps
+    (by step id), and the deviations it opened."""
+
+    batch: Batch
+    record: StepRecord
+    changed: dict[str, Any]
+    recalculated: dict[str, dict[str, float]]
+    deviations: list[Deviation]
 
 
 def previous_sources(record: StepRecord) -> dict[str, str]:
@@ -44,6 +78,7 @@ def previous_sources(record: StepRecord) -> dict[str, str]:
 
 async def correct_step(
     session: AsyncSession,
+    settings: Settings,
     user: User,
     batch_id: str,
     step_id: str,
@@ -51,7 +86,8 @@ async def correct_step(
     values: Mapping[str, Any],
     reason: str,
     comment: str | None,
-) -> tuple[Batch, list[Deviation]]:
+    signature: signatures.SignatureRequest | None = None,
+) -> Correction:
     """Correct recorded values with a reason; every earlier revision stays in the record."""
     batch = await locked_batch(session, batch_id)
     record = step_record(batch, step_id)
@@ -59,9 +95,9 @@ async def correct_step(
         raise BatchNotInProgress(batch.batch_number, batch.status)
     if record.state != StepStatus.COMPLETED:
         raise NotCorrectable(step_id, record.state)
-    step = library.definition_of(batch.procedure_version).step(step_id)
+    definition = library.definition_of(batch.procedure_version)
+    step = definition.step(step_id)
     previous = current_values(record)
-    revisions = {value.name: value.revision for value in record.values}
     entered = {v.name: v.value for v in record.values if v.source != "calculated"}
     traced = sorted(name for name in values if previous_sources(record).get(name) in TRACED)
     with refusals_audited(user, batch, record, "step.correction_refused", values):
@@ -77,22 +113,23 @@ async def correct_step(
         }
         if not changed:
             raise NothingToCorrect(step_id)
+        recalculated = recalculate(definition, batch, record, changed, reason)
+        check_branches(definition, batch, changed, recalculated)
+        affected = {record.step_id, *(r.record.step_id for r in recalculated)}
+        superseded = verifications_of(definition, batch, affected)
+        signs = signature is not None or await _signed(
+            session, step, [record, *(r.record for r in recalculated), *superseded]
+        )
+        if signs:
+            await _authenticate_corrector(session, settings, user, batch, record, step, signature)
+    await _audit(session, user, batch, record, previous, changed, recalculated, reason)
     now = utcnow()
-    for name, value in changed.items():
-        source = "calculated" if name in outcome.calculated else "entered"
-        revision = revisions.get(name, 0) + 1
-        session.add(value_revision(record, name, value, source, revision, user, now, reason))
-    await audit.record(
-        session,
-        auth.actor_of(user),
-        "value.corrected",
-        "step",
-        record.id,
-        old={name: previous.get(name) for name in changed},
-        new=changed,
-        reason=reason,
-        batch_id=batch.id,
-    )
+    _write(record, changed, outcome.calculated, user, now, reason)
+    for found in recalculated:
+        why = f"recalculated after the correction of step {step_id!r}: {reason}"
+        _write(found.record, found.values, found.values, user, now, why)
+    if signs:
+        await _sign(session, user, batch, record, reason)
     opened = await deviations.open_for_step(
         session,
         user,
@@ -103,16 +140,199 @@ async def correct_step(
         comment=comment,
         correction=True,
     )
+    opened += await _consequences(session, user, batch, step_id, recalculated, superseded, reason)
     await session.flush()
-    await session.refresh(record, ["values"])
-    stage(
+    for changed_record in (record, *(r.record for r in recalculated)):
+        await session.refresh(changed_record, ["values"])
+    _announce(session, user, batch, record, changed, recalculated)
+    by_step = {r.record.step_id: r.values for r in recalculated}
+    return Correction(batch, record, changed, by_step, opened)
+
+
+async def _signed(session: AsyncSession, step: Step, records: list[StepRecord]) -> bool:
+    """Whether any of the records a correction touches carries an e-signature (or the step
+    takes one)."""
+    if step.signature is not None:
+        return True
+    ids = [record.id for record in records]
+    found = await session.scalar(select(Signature.id).where(Signature.step_record_id.in_(ids)))
+    return found is not None
+
+
+async def _authenticate_corrector(
+    session: AsyncSession,
+    settings: Settings,
+    user: User,
+    batch: Batch,
+    record: StepRecord,
+    step: Step,
+    signature: signatures.SignatureRequest | None,
+) -> None:
+    """The corrector's own e-signature, through the signing rule."""
+    signer = await signatures.authenticate_signer(
         session,
-        StepEvent(
-            batch_id=batch.id,
-            step_id=step_id,
-            state=StepStatus.COMPLETED,
-            corrected=changed,
-            by=user.username,
-        ),
+        settings,
+        signature,
+        meaning="corrected",
+        current_user=user,
+        authority=signatures.Authority(f"correcting step {step.id!r}", frozenset(step.roles)),
+        subject=signatures.Subject("step", record.id, batch.id),
     )
-    return batch, opened
+    if signer.id != user.id:
+        raise RoleNotPermitted("Signing a correction for someone else", ["the corrector"])
+
+
+def _write(
+    record: StepRecord,
+    values: Mapping[str, Any],
+    calculated: Mapping[str, Any],
+    user: User,
+    now: datetime,
+    reason: str,
+) -> None:
+    """A new revision of each value, after the latest."""
+    revisions = {value.name: value.revision for value in record.values}
+    for name, value in values.items():
+        source = "calculated" if name in calculated else "entered"
+        revision = revisions.get(name, 0) + 1
+        revised = value_revision(record, name, value, source, revision, user, now, reason)
+        record.values.append(revised)
+
+
+async def _audit(
+    session: AsyncSession,
+    user: User,
+    batch: Batch,
+    record: StepRecord,
+    previous: Mapping[str, Any],
+    changed: Mapping[str, Any],
+    recalculated: list[Recalculated],
+    reason: str,
+) -> None:
+    """One entry for the correction, one for each step whose calculations it changed."""
+    actor = auth.actor_of(user)
+    await audit.record(
+        session,
+        actor,
+        "value.corrected",
+        "step",
+        record.id,
+        old={name: previous.get(name) for name in changed},
+        new=dict(changed),
+        reason=reason,
+        batch_id=batch.id,
+    )
+    for found in recalculated:
+        before = current_values(found.record)
+        await audit.record(
+            session,
+            actor,
+            "value.recalculated",
+            "step",
+            found.record.id,
+            old={name: before.get(name) for name in found.values},
+            new=found.values,
+            reason=f"correction of step {record.step_id!r}: {reason}",
+            batch_id=batch.id,
+        )
+
+
+async def _sign(
+    session: AsyncSession, user: User, batch: Batch, record: StepRecord, reason: str
+) -> None:
+    """The corrector's signature over the step's values as corrected."""
+    await signatures.apply(
+        session,
+        user,
+        "corrected",
+        {
+            "batch_id": batch.id,
+            "batch_number": batch.batch_number,
+            "step_id": record.step_id,
+            "procedure_content_hash": batch.procedure_version.content_hash,
+            "values": current_values(record),
+            "reason": reason,
+        },
+        batch_id=batch.id,
+        step_record_id=record.id,
+    )
+
+
+async def _consequences(
+    session: AsyncSession,
+    user: User,
+    batch: Batch,
+    step_id: str,
+    recalculated: list[Recalculated],
+    superseded: list[StepRecord],
+    reason: str,
+) -> list[Deviation]:
+    """The deviations a correction opens beyond its own values' alerts: recomputed results in
+    their alert band, verifications to repeat, and any correction of a completed batch."""
+    opened: list[Deviation] = []
+    for found in recalculated:
+        opened += await deviations.open_for_step(
+            session,
+            user,
+            batch_id=batch.id,
+            batch_number=batch.batch_number,
+            step_id=found.record.step_id,
+            alerts=found.alerts,
+            comment=reason,
+            correction=True,
+        )
+    on_batch = {"batch_id": batch.id, "batch_number": batch.batch_number, "comment": reason}
+    for verification in superseded:
+        opened.append(
+            await deviations.open_deviation(
+                session,
+                user,
+                **on_batch,
+                step_id=verification.step_id,
+                kind="reverification_required",
+                severity="minor",
+                title="Verified values corrected: verify again",
+                detail=(
+                    f"A correction of step {step_id!r} changed values that step "
+                    f"{verification.step_id!r} verified; its verification no longer applies."
+                ),
+            )
+        )
+    if batch.status == BatchStatus.COMPLETED:
+        opened.append(
+            await deviations.open_deviation(
+                session,
+                user,
+                **on_batch,
+                step_id=step_id,
+                kind="correction_after_completion",
+                severity="major",
+                title="Record corrected after the batch completed",
+                detail=f"Step {step_id!r} was corrected after the batch completed.",
+            )
+        )
+    return opened
+
+
+def _announce(
+    session: AsyncSession,
+    user: User,
+    batch: Batch,
+    record: StepRecord,
+    changed: Mapping[str, Any],
+    recalculated: list[Recalculated],
+) -> None:
+    """Tell subscribers which values changed, once committed."""
+    for step_id, values in [(record.step_id, changed)] + [
+        (r.record.step_id, r.values) for r in recalculated
+    ]:
+        stage(
+            session,
+            StepEvent(
+                batch_id=batch.id,
+                step_id=step_id,
+                state=StepStatus.COMPLETED,
+                corrected=dict(values),
+                by=user.username,
+            ),
+        )

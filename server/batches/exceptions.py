@@ -16,7 +16,8 @@ StepwiseError
       ├── StepValuesRejected      hard limits, required values, types (every field named)
       ├── ParametersRejected      batch parameters outside their limits or missing
       ├── NothingToCorrect
-      └── TracedValueNotCorrectable   scanned codes and balance weights are not edited
+      ├── TracedValueNotCorrectable   scanned codes and balance weights are not edited
+      └── BranchChangedByCorrection   a correction would flip a condition already acted on
 """
 
 from __future__ import annotations
@@ -127,4 +128,15 @@ class TracedValueNotCorrectable(Invalid):
             f"Step {step_id!r}: {', '.join(names)} came from a scan or a balance and cannot be "
             "corrected by editing; raise a deviation instead.",
             problems=[Problem(f"values.{n}", "recorded from a scan or balance") for n in names],
+        )
+
+
+class BranchChangedByCorrection(Invalid):
+    """A correction would change whether a step already completed or skipped applies."""
+
+    def __init__(self, step_id: str, condition: str, fields: list[str]) -> None:
+        super().__init__(
+            f"The correction would change whether step {step_id!r} applies ({condition}), "
+            "which was already acted on; raise a deviation instead.",
+            problems=[Problem(f"values.{name}", f"decides step {step_id!r}") for name in fields],
         )

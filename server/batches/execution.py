@@ -69,8 +69,10 @@ class Completion:
 
 @dataclass(frozen=True)
 class _Accepted:
-    """A completion every check accepted: who performs it, and what it will record."""
+    """A completion every check accepted: who asked, who performs it (the signer, when it
+    is signed), and what it will record."""
 
+    user: User
     performer: User
     meaning: str | None
     outcome: StepOutcome
@@ -201,7 +203,7 @@ async def complete_step(
         traced = await traceability.check(
             session, settings, user, batch, step, values, context, override, readings or NO_READINGS
         )
-    accepted = _Accepted(performer, meaning, outcome, traced, hold, comment)
+    accepted = _Accepted(user, performer, meaning, outcome, traced, hold, comment)
     recorded = await _record(session, batch, record, step, accepted)
     await _sign(session, batch, record, accepted, recorded)
     await _audit(session, record, accepted, recorded)
@@ -240,20 +242,38 @@ async def _performer(
     signature: signatures.SignatureRequest | None,
 ) -> tuple[User, str | None]:
     """Who performs the step, and the meaning they sign with (None: no signature)."""
+    subject = signatures.Subject("step", step_record(batch, step.id).id, batch.id)
     if step.kind == "verification":
         assert step.verifies is not None
-        signer = await signatures.authenticate_signer(
-            session, settings, signature, meaning="verified", current_user=user
+        verified = step_record(batch, step.verifies)
+
+        def not_the_performer(signer: User) -> None:
+            if signer.id == verified.completed_by:
+                raise SelfVerification(verified.step_id)
+
+        authority = signatures.Authority(
+            f"verifying step {step.verifies!r}", frozenset(step.verifier_roles), not_the_performer
         )
-        if signer.id == step_record(batch, step.verifies).completed_by:
-            raise SelfVerification(step.verifies)
-        if not signer.has_any_role(step.verifier_roles):
-            raise RoleNotPermitted("Verifying this step", step.verifier_roles)
+        signer = await signatures.authenticate_signer(
+            session,
+            settings,
+            signature,
+            meaning="verified",
+            current_user=user,
+            authority=authority,
+            subject=subject,
+        )
         return signer, "verified"
     if step.signature is None and signature is None:
         return user, None
     signer = await signatures.authenticate_signer(
-        session, settings, signature, meaning="performed", current_user=user
+        session,
+        settings,
+        signature,
+        meaning="performed",
+        current_user=user,
+        authority=signatures.Authority(f"performing step {step.id!r}", frozenset(step.roles)),
+        subject=subject,
     )
     if signer.id != user.id:
         raise RoleNotPermitted("Signing as performer for someone else", ["the performer"])
@@ -331,17 +351,20 @@ async def _sign(
         },
         batch_id=batch.id,
         step_record_id=record.id,
+        signed_in=accepted.user,
     )
 
 
 async def _audit(
     session: AsyncSession, record: StepRecord, accepted: _Accepted, recorded: _Recorded
 ) -> None:
-    """Audit the completion, and announce it once committed."""
+    """Audit the completion as the signed-in user's act naming its signer, and announce it
+    once committed."""
     performer = accepted.performer
+    signed = {"signed_by": signatures.signed_by(performer)} if accepted.meaning else {}
     await audit.record(
         session,
-        auth.actor_of(performer),
+        auth.actor_of(accepted.user),
         "step.completed",
         "step",
         record.id,
@@ -351,6 +374,7 @@ async def _audit(
             "step_id": record.step_id,
             **recorded.summary(),
             "comment": accepted.comment,
+            **signed,
         },
         batch_id=record.batch_id,
     )

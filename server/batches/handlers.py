@@ -15,7 +15,6 @@ from server.batches.schemas import (
     CorrectionOut,
     CorrectStepIn,
     CreateBatchIn,
-    DeviationOut,
 )
 from server.batches.traceability import Override
 from server.web.api import Api, Call, Preparation
@@ -136,26 +135,23 @@ async def complete_step(call: Call[CompleteStepIn]) -> CompletionOut:
 @api.route(
     "POST",
     "/batches/{batch_id}/steps/{step_id}/correct",
-    summary="Correct recorded values with a reason",
+    summary="Correct recorded values with a reason (e-signed when the data was signed)",
     roles=SHOP_FLOOR,
     body=CorrectStepIn,
     response=CorrectionOut,
     idempotent=True,
+    prepare=verify_signatures,
 )
 async def correct_step(call: Call[CorrectStepIn]) -> CorrectionOut:
-    step_id = call.param("step_id")
-    batch, opened = await batches.correct_step(
+    correction = await batches.correct_step(
         call.session,
+        call.settings,
         call.user,
         call.param("batch_id"),
-        step_id,
+        call.param("step_id"),
         values=call.body.values,
         reason=call.body.reason,
         comment=call.body.comment,
+        signature=call.prepared_as(VerifiedSignatures).request(call.body.signature),
     )
-    record = next(r for r in batch.steps if r.step_id == step_id)
-    return CorrectionOut(
-        step_id=step_id,
-        values=batches.current_values(record),
-        deviations=[DeviationOut.of(d) for d in opened],
-    )
+    return CorrectionOut.of(correction)

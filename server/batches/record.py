@@ -94,6 +94,27 @@ def batch_context(batch: Batch) -> dict[str, Any]:
     )
 
 
+@dataclass(frozen=True)
+class SignedRevisions:
+    """Which revision of each value a signature applies to, and whether a later correction
+    superseded it."""
+
+    revisions: dict[str, int]
+    superseded: bool
+
+
+def signed_revisions(values: Sequence[StepValue], signed_at: datetime) -> SignedRevisions:
+    """What a signature given at `signed_at` over `values` (all their revisions) signed."""
+    revisions: dict[str, int] = {}
+    superseded = False
+    for value in values:
+        if value.entered_at <= signed_at:
+            revisions[value.name] = max(revisions.get(value.name, 0), value.revision)
+        else:
+            superseded = True
+    return SignedRevisions(revisions, superseded)
+
+
 def step_summary(record: StepRecord) -> dict[str, Any]:
     """The state of a step as a 409 answer reports it."""
     summary: dict[str, Any] = {"step_id": record.step_id, "state": record.state}

@@ -10,7 +10,8 @@ from pydantic import BaseModel, Field
 from procedures.states import StepStatus
 from server.auth.models import User
 from server.batches.models import Batch, StepRecord
-from server.batches.service import BatchRecord, Completion
+from server.batches.record import SignedRevisions, current_values, signed_revisions
+from server.batches.service import BatchRecord, Completion, Correction
 from server.clock import isoformat
 from server.deviations.models import Deviation
 from server.materials.schemas import ContainerOut
@@ -48,6 +49,11 @@ class CorrectStepIn(Strict):
     values: dict[str, Any] = Field(min_length=1)
     reason: str = Field(min_length=1, max_length=4000)
     comment: str | None = Field(default=None, max_length=4000)
+    signature: SignatureIn | None = Field(
+        default=None,
+        description="The corrector's own e-signature, meaning `corrected`: required when the "
+        "step, a calculation the correction changes, or its verification carries a signature.",
+    )
 
 
 class SignatureOut(BaseModel):
@@ -60,9 +66,15 @@ class SignatureOut(BaseModel):
     signed_at: datetime
     content_hash: str
     manifestation: str
+    revisions: dict[str, int] = Field(
+        description="The revision of each value this signature applies to."
+    )
+    superseded: bool = Field(
+        description="A later correction changed what was signed: it applies to superseded values."
+    )
 
     @classmethod
-    def of(cls, signature: Signature) -> SignatureOut:
+    def of(cls, signature: Signature, signed: SignedRevisions) -> SignatureOut:
         return cls(
             id=signature.id,
             username=signature.username,
@@ -74,6 +86,8 @@ class SignatureOut(BaseModel):
                 f"{signature.full_name} ({signature.username}), "
                 f"{isoformat(signature.signed_at)}, {signature.meaning}"
             ),
+            revisions=signed.revisions,
+            superseded=signed.superseded,
         )
 
 
@@ -146,11 +160,20 @@ class StepOut(BaseModel):
     )
     history: list[ValueRevisionOut]
     signatures: list[SignatureOut]
+    needs_reverification: bool = Field(
+        description="A verification whose verified values were corrected after it was signed."
+    )
     deviations: list[DeviationOut]
 
     @classmethod
     def of(cls, record: StepRecord, definition: dict[str, Any], batch: BatchRecord) -> StepOut:
         current = {v.name: v for v in record.values}
+        covered = _covered_record(record, definition, batch)
+        signatures = [
+            SignatureOut.of(s, signed_revisions(covered.values, s.signed_at))
+            for s in batch.signatures
+            if s.step_record_id == record.id
+        ]
         return cls(
             step_id=record.step_id,
             operation_id=record.operation_id,
@@ -182,13 +205,24 @@ class StepOut(BaseModel):
                 )
                 for v in record.values
             ],
-            signatures=[
-                SignatureOut.of(s) for s in batch.signatures if s.step_record_id == record.id
-            ],
+            signatures=signatures,
+            needs_reverification=definition["kind"] == "verification"
+            and any(s.superseded for s in signatures if s.meaning == "verified"),
             deviations=[
                 DeviationOut.of(d) for d in batch.deviations if d.step_id == record.step_id
             ],
         )
+
+
+def _covered_record(
+    record: StepRecord, definition: dict[str, Any], batch: BatchRecord
+) -> StepRecord:
+    """The record whose values a step's signatures apply to: a verification signs the values
+    of the step it verifies."""
+    verifies = definition.get("verifies")
+    if definition["kind"] != "verification" or verifies is None:
+        return record
+    return next((r for r in batch.batch.steps if r.step_id == verifies), record)
 
 
 class ProcedureRef(BaseModel):
@@ -291,4 +325,16 @@ class CompletionOut(BaseModel):
 class CorrectionOut(BaseModel):
     step_id: str
     values: dict[str, Any]
+    recalculated: dict[str, dict[str, Any]] = Field(
+        description="Calculations of other steps recomputed from the corrected values, by step."
+    )
     deviations: list[DeviationOut]
+
+    @classmethod
+    def of(cls, correction: Correction) -> CorrectionOut:
+        return cls(
+            step_id=correction.record.step_id,
+            values=current_values(correction.record),
+            recalculated=correction.recalculated,
+            deviations=[DeviationOut.of(d) for d in correction.deviations],
+        )

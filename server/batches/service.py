@@ -4,13 +4,14 @@ Executing a batch is in `execution`, correcting its values in `corrections`, rea
 record in `record`; the rules of its state machine are in `procedures.states`.
 """
 
-from server.batches.corrections import correct_step
+from server.batches.corrections import Correction, correct_step
 from server.batches.execution import Completion, complete_step, create_batch, start_batch
 from server.batches.record import BatchRecord, current_values, list_batches, load_record
 
 __all__ = [
     "BatchRecord",
     "Completion",
+    "Correction",
     "complete_step",
     "correct_step",
     "create_batch",

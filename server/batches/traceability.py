@@ -18,7 +18,6 @@ from procedures.dispensing import DispenseTarget, check_net, convert, dispense_t
 from procedures.exceptions import StepRejected
 from procedures.guardrails import FieldProblem
 from procedures.model import DISPENSE_SCANS, Expectation, Step
-from server.auth.exceptions import RoleNotPermitted
 from server.auth.models import User
 from server.balances.mtsics import Reading
 from server.batches.balance_readings import BalanceReadings
@@ -37,7 +36,7 @@ from server.scans.exceptions import CodeUnknown
 from server.scans.resolver import Resolution, resolve
 from server.signatures import service as signatures
 
-OVERRIDE_ROLES = ["supervisor"]
+OVERRIDE_ROLES: frozenset[str] = frozenset({"supervisor"})
 
 
 @dataclass(frozen=True)
@@ -112,7 +111,7 @@ async def check(
         await _check_dispense(session, traced, batch, step, values, context, override, readings)
     if traced.overridden:
         assert override is not None
-        traced.override_signer = await _override_signer(session, settings, user, override)
+        traced.override_signer = await _override_signer(session, settings, user, batch, override)
         traced.override_reason = override.reason
     return traced
 
@@ -285,14 +284,17 @@ def _problem(name: str, code: str, message: str) -> FieldProblem:
 
 
 async def _override_signer(
-    session: AsyncSession, settings: Settings, user: User, override: Override
+    session: AsyncSession, settings: Settings, user: User, batch: Batch, override: Override
 ) -> User:
-    signer = await signatures.authenticate_signer(
-        session, settings, override.signature, meaning="approved", current_user=user
+    return await signatures.authenticate_signer(
+        session,
+        settings,
+        override.signature,
+        meaning="approved",
+        current_user=user,
+        authority=signatures.Authority("overriding a material refusal", OVERRIDE_ROLES),
+        subject=signatures.Subject("batch", batch.id, batch.id),
     )
-    if not signer.has_any_role(OVERRIDE_ROLES):
-        raise RoleNotPermitted("Overriding a material refusal", OVERRIDE_ROLES)
-    return signer
 
 
 async def record(
@@ -320,11 +322,11 @@ async def record(
             source=weighing.source,
             balance_id=weighing.balance.id,
         )
-    return container, await _overrides(session, batch, step, traced)
+    return container, await _overrides(session, user, batch, step, traced)
 
 
 async def _overrides(
-    session: AsyncSession, batch: Batch, step: Step, traced: Traced
+    session: AsyncSession, user: User, batch: Batch, step: Step, traced: Traced
 ) -> list[Deviation]:
     signer = traced.override_signer
     if signer is None:
@@ -354,6 +356,7 @@ async def _overrides(
                 "reason": traced.override_reason,
             },
             batch_id=batch.id,
+            signed_in=user,
         )
         opened.append(deviation)
     return opened

@@ -15,12 +15,10 @@ from procedures.loader import content_hash, load_procedure_text
 from procedures.model import Procedure as ProcedureDefinition
 from server.audit import service as audit
 from server.auth import service as auth
-from server.auth.exceptions import RoleNotPermitted
 from server.auth.models import User
 from server.auth.roles import PROCEDURE_APPROVERS
 from server.clock import utcnow
 from server.config import Settings
-from server.errors import Refusal
 from server.library.exceptions import (
     NoEffectiveVersion,
     ProcedureNotFound,
@@ -204,22 +202,24 @@ async def approve(
     draft = await get_version(session, key, version)
     if draft.status != "draft":
         raise VersionNotDraft(key, version, draft.status)
+
+    def not_its_author(signer: User) -> None:
+        if draft.edited_by == signer.id:
+            raise SelfApproval()
+
     signer = await signatures.authenticate_signer(
-        session, settings, signature, meaning="approved", current_user=current_user
+        session,
+        settings,
+        signature,
+        meaning="approved",
+        current_user=current_user,
+        authority=signatures.Authority(
+            f"approving {key} version {version}", PROCEDURE_APPROVERS, not_its_author
+        ),
+        subject=signatures.Subject("procedure_version", draft.id),
     )
-    refusal = Refusal(
-        signer.id,
-        auth.actor_of(signer).label,
-        "procedure_version.approval_refused",
-        "procedure_version",
-        draft.id,
-    )
-    if not signer.has_any_role(PROCEDURE_APPROVERS):
-        raise RoleNotPermitted("Approving a procedure", PROCEDURE_APPROVERS).with_refusal(refusal)
-    if draft.edited_by == signer.id:
-        raise SelfApproval().with_refusal(refusal)
     now = utcnow()
-    actor = auth.actor_of(signer)
+    actor = auth.actor_of(current_user)
     previous = await session.scalars(
         select(ProcedureVersion).where(
             ProcedureVersion.procedure_id == draft.procedure_id,
@@ -245,6 +245,7 @@ async def approve(
         "approved",
         {"procedure": key, "version": version, "content_hash": draft.content_hash},
         procedure_version_id=draft.id,
+        signed_in=current_user,
     )
     await audit.record(
         session,
@@ -253,7 +254,11 @@ async def approve(
         "procedure_version",
         draft.id,
         old={"status": "draft"},
-        new={"status": "approved", "content_hash": draft.content_hash},
+        new={
+            "status": "approved",
+            "content_hash": draft.content_hash,
+            "signed_by": signatures.signed_by(signer),
+        },
     )
     return draft
 

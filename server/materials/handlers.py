@@ -18,7 +18,7 @@ from server.web.signature_checks import VerifiedSignatures, verify_signatures
 api = Api("materials")
 MASTER_DATA = frozenset({"qa", "admin"})
 RECEIVERS = frozenset({"operator", "supervisor", "qa"})
-QUALITY = frozenset({"qa"})
+QUALITY = materials.LOT_DECIDERS
 
 
 @api.route(

@@ -31,6 +31,8 @@ from server.signatures import service as signatures
 _ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 # The meaning a QA signature carries for each lot status it sets.
 STATUS_MEANINGS = {"released": "released", "rejected": "reviewed", "quarantine": "reviewed"}
+# Who may sign a lot's release, rejection or quarantine: quality assurance alone.
+LOT_DECIDERS: frozenset[str] = frozenset({"qa"})
 
 
 def _number(prefix: str, length: int) -> str:
@@ -163,21 +165,31 @@ async def set_lot_status(
         raise LotStatusUnchanged(lot.lot_number, status)
     meaning = STATUS_MEANINGS[status]
     signer = await signatures.authenticate_signer(
-        session, settings, signature, meaning=meaning, current_user=user
+        session,
+        settings,
+        signature,
+        meaning=meaning,
+        current_user=user,
+        authority=signatures.Authority(f"setting lot {lot.lot_number} {status}", LOT_DECIDERS),
+        subject=signatures.Subject("lot", lot.id),
     )
     old = _lot_state(lot)
     lot.status = status
     await signatures.apply(
-        session, signer, meaning, {"lot": lot.lot_number, "status": status, "reason": reason}
+        session,
+        signer,
+        meaning,
+        {"lot": lot.lot_number, "status": status, "reason": reason},
+        signed_in=user,
     )
     await audit.record(
         session,
-        auth.actor_of(signer),
+        auth.actor_of(user),
         "lot.status_changed",
         "lot",
         lot.id,
         old=old,
-        new=_lot_state(lot),
+        new={**_lot_state(lot), "signed_by": signatures.signed_by(signer)},
         reason=reason,
     )
     return lot

@@ -137,7 +137,11 @@ async def test_compression_batch_from_login_to_completed(api: ApiClient) -> None
     ]
     assert [s["meaning"] for s in steps["release_run"]["signatures"]] == ["verified"]
     assert steps["release_run"]["completed_by"]["username"] == "sam"
-    assert len(record["deviations"]) == 1
+    # A correction after the batch completed is itself a deviation (finding 3 of issue 10).
+    assert [d["kind"] for d in record["deviations"]] == [
+        "alert_limit",
+        "correction_after_completion",
+    ]
 
     audit = (await api.get(f"/batches/{batch_id}/audit", "quinn")).body
     actions = [entry["action"] for entry in audit]
@@ -147,6 +151,6 @@ async def test_compression_batch_from_login_to_completed(api: ApiClient) -> None
         "end_hardness_n": 84
     }
     assert correction["reason"].startswith("Transcription error")
-    assert actions[-1] == "value.corrected"
+    assert actions[-2:] == ["value.corrected", "deviation.opened"]
     verify = (await api.get("/audit/verify", "quinn")).body
     assert verify["ok"] is True

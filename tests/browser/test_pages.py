@@ -120,12 +120,6 @@ async def test_batch_view_shows_values_limits_signatures_deviations_and_history(
         comment="Scale drift suspected",
     )
     assert weighed.status == 200, weighed.body
-    corrected = await site.api.post(
-        f"/batches/{batch['id']}/steps/weigh/correct",
-        "olivia",
-        {"values": {"net_kg": 10.4}, "reason": "Read the wrong display"},
-    )
-    assert corrected.status == 200, corrected.body
     verified = await complete(
         site.api,
         batch["id"],
@@ -134,6 +128,16 @@ async def test_batch_view_shows_values_limits_signatures_deviations_and_history(
         signature={"password": PASSWORDS["sam"], "meaning": "verified"},
     )
     assert verified.status == 200, verified.body
+    corrected = await site.api.post(
+        f"/batches/{batch['id']}/steps/weigh/correct",
+        "olivia",
+        {
+            "values": {"net_kg": 10.4},
+            "reason": "Read the wrong display",
+            "signature": {"password": PASSWORDS["olivia"], "meaning": "corrected"},
+        },
+    )
+    assert corrected.status == 200, corrected.body
 
     await sign_in(page, "quinn", at=f"/#/batches/{batch['id']}")
     await expect(page.get_by_role("heading", name=batch["batch_number"])).to_be_visible()
@@ -153,6 +157,13 @@ async def test_batch_view_shows_values_limits_signatures_deviations_and_history(
     await expect(signature).to_contain_text("Sam Supervisor (sam)")
     await expect(signature).to_contain_text("Signed: Verified")
     await expect(signature.locator("time")).to_have_attribute("datetime", ISO_UTC)
+    # The verification signed 10.6 kg: the correction superseded it (finding 3 of issue 10).
+    await expect(signature.locator("del")).to_have_text("Sam Supervisor (sam)")
+    await expect(signature).to_contain_text("Superseded by a correction: applies to")
+    await expect(page.locator('[data-step="verify_weigh"]')).to_contain_text(
+        "Needs verification again"
+    )
+    await expect(weigh.locator(".signature")).to_contain_text("Signed: Corrected")
     rework = page.locator('[data-step="rework"]')
     await expect(rework).to_contain_text('Only when appearance == "does not conform"')
     await expect(rework.locator('[data-status="skipped"]')).to_have_text("Skipped")

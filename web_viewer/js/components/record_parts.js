@@ -9,20 +9,32 @@ export function timeOf(iso) {
   return h("time", { datetime: iso, title: iso }, format.dateTime(iso));
 }
 
-/** An e-signature as 21 CFR 11.50 asks: printed name, date and time, meaning. */
+/**
+ * An e-signature as 21 CFR 11.50 asks: printed name, date and time, meaning. A signature a
+ * later correction superseded stays, struck through and labelled with the revisions it signed.
+ */
 export function signatureItem(signature) {
+  const name = `${signature.full_name} (${signature.username})`;
   return h(
     "li",
-    { class: "signature" },
+    { class: ["signature", signature.superseded && "signature--superseded"] },
     icon("shield", "signature__icon"),
     h(
       "div",
       { class: "signature__body" },
-      h("span", { class: "signature__name" }, `${signature.full_name} (${signature.username})`),
+      h("span", { class: "signature__name" }, signature.superseded ? h("del", {}, name) : name),
       h("span", { class: "signature__meaning" }, `Signed: ${format.capitalise(signature.meaning)}`),
       timeOf(signature.signed_at),
+      signature.superseded &&
+        h("span", { class: "signature__superseded" }, `Superseded by a correction: applies to ${revisions(signature.revisions)}`),
     ),
   );
+}
+
+function revisions(signed) {
+  const names = Object.entries(signed ?? {});
+  if (!names.length) return "no recorded value";
+  return names.map(([name, revision]) => `${name} revision ${revision}`).join(", ");
 }
 
 export function signatureList(signatures) {

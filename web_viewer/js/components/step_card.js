@@ -96,6 +96,8 @@ function footer(record) {
     who = h("p", { class: "step__who" }, icon("skip"), h("span", {}, "Skipped: its condition was not met."));
   }
   const signatures = signatureList(record.signatures);
+  const again = record.needs_reverification &&
+    h("p", { class: "step__reverify" }, icon("alert"), h("span", {}, "Needs verification again: the verified values were corrected."));
   if (!who && !signatures) return null;
-  return h("div", { class: "step__footer" }, who, signatures);
+  return h("div", { class: "step__footer" }, who, signatures, again);
 }
