@@ -8,6 +8,7 @@ from aiohttp import web
 
 from server.auth import service as auth
 from server.auth.browser import SESSION_COOKIE, csrf_token
+from server.auth.cookies import browser_uses_https
 from server.auth.models import User
 from server.auth.roles import ADMINS, EVERYONE
 from server.auth.schemas import (
@@ -49,6 +50,17 @@ async def _sign_in(call: Call[LoginIn], *, kind: str) -> tuple[User, str, dateti
     return outcome.accepted()
 
 
+def _https(call: Call[object]) -> bool:
+    """Whether the browser used HTTPS (to us or to a trusted proxy): the cookie is Secure."""
+    request = call.request
+    return browser_uses_https(
+        call.settings,
+        tls=request.secure,
+        peer=request.remote,
+        forwarded_proto=request.headers.get("X-Forwarded-Proto"),
+    )
+
+
 @api.route(
     "POST",
     "/auth/login",
@@ -84,7 +96,7 @@ async def open_browser_session(call: Call[LoginIn]) -> web.Response:
         httponly=True,
         samesite="Strict",
         path="/",
-        secure=call.request.secure,
+        secure=_https(call),
         max_age=int(call.settings.token_lifetime.total_seconds()),
     )
     return response
@@ -102,7 +114,7 @@ async def close_browser_session(call: Call[None]) -> web.Response:
     if token is not None:
         await auth.revoke_token(call.session, token)
     response = web.json_response(text=SignedOut().model_dump_json())
-    response.del_cookie(SESSION_COOKIE, path="/")
+    response.del_cookie(SESSION_COOKIE, path="/", secure=_https(call))
     return response
 
 
