@@ -210,6 +210,14 @@ async def user_for_token(session: AsyncSession, token: str) -> User:
     return user
 
 
+async def session_is_live(session: AsyncSession, token: str) -> bool:
+    """Whether a token still signs its user in: not revoked, not expired, user active."""
+    owner = await session.scalar(
+        _LIVE_TOKEN_OWNER, {"token_hash": _token_hash(token), "now": utcnow()}
+    )
+    return owner is not None
+
+
 async def revoke_token(session: AsyncSession, token: str) -> None:
     """Sign out: the token stops working at once."""
     stored = await session.get(AuthToken, _token_hash(token))
