@@ -83,7 +83,9 @@ async def websocket(request: web.Request) -> web.WebSocketResponse:
     with request.app[EVENTS].subscribe() as subscription:
         helpers = [
             asyncio.create_task(_pump(ws, subscription)),
-            asyncio.create_task(_watch_session(ws, database, token, settings.session_recheck_seconds)),
+            asyncio.create_task(
+                _watch_session(ws, database, token, settings.session_recheck_seconds)
+            ),
         ]
         try:
             async for message in ws:
