@@ -67,6 +67,13 @@ def _flag(text: str) -> bool:
     raise ValueError("use true or false")
 
 
+def _password_length(text: str) -> int:
+    value = int(text)
+    if value < 8:
+        raise ValueError("must be at least 8")
+    return value
+
+
 def _at_least_one(text: str) -> int:
     value = int(text)
     if value < 1:
@@ -85,7 +92,7 @@ _PARSED: dict[str, tuple[str, Callable[[str], object]]] = {
     "STEPWISE_BALANCE_NETWORKS": ("balance_networks", parse_networks),
     "STEPWISE_TRUSTED_PROXIES": ("trusted_proxies", parse_networks),
     "STEPWISE_SECURE_COOKIES": ("secure_cookies", _flag),
-    "STEPWISE_PASSWORD_MIN_LENGTH": ("password_min_length", _at_least_one),
+    "STEPWISE_PASSWORD_MIN_LENGTH": ("password_min_length", _password_length),
     "STEPWISE_MAX_FAILED_SIGNATURES": ("max_failed_signatures", _at_least_one),
 }
 
