@@ -122,7 +122,7 @@ def test_short_password_is_refused(env: dict[str, str]) -> None:
         "--password-stdin",
         stdin="short\n",
     )
-    assert result.returncode == 1 and "at least 8 characters" in result.stderr
+    assert result.returncode == 1 and "at least 12 characters" in result.stderr
 
 
 def test_a_setting_that_cannot_be_used_is_named_in_one_line(env: dict[str, str]) -> None:
