@@ -3,20 +3,12 @@
 from __future__ import annotations
 
 import json
-import os
 import sqlite3
 import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
 from tests.api.fixtures import DATA
-
-
-@pytest.fixture
-def env(tmp_path: Path) -> dict[str, str]:
-    return {**os.environ, "STEPWISE_DATA_DIR": str(tmp_path / "data"), "DATABASE_URL": ""}
 
 
 def stepwise(env: dict[str, str], *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:

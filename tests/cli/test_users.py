@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-from tests.cli.test_cli import env, stepwise  # noqa: F401  (env is a fixture)
+from tests.cli.test_cli import stepwise
 
 
 def _add(env: dict[str, str], username: str) -> None:
@@ -25,7 +25,7 @@ def _add(env: dict[str, str], username: str) -> None:
 
 
 def test_users_are_listed_deactivated_reset_and_given_roles(
-    env: dict[str, str],  # noqa: F811
+    env: dict[str, str],
     tmp_path: Path,
 ) -> None:
     _add(env, "nina")
@@ -54,7 +54,7 @@ def test_users_are_listed_deactivated_reset_and_given_roles(
     assert actions[1][2] == "left the site"
 
 
-def test_users_commands_fail_in_one_line(env: dict[str, str]) -> None:  # noqa: F811
+def test_users_commands_fail_in_one_line(env: dict[str, str]) -> None:
     unknown = stepwise(env, "users", "unlock", "nobody", "--reason", "why")
     assert unknown.returncode == 1 and unknown.stderr == "stepwise: No user 'nobody'.\n"
     no_reason = stepwise(env, "users", "revoke-sessions", "nobody")
