@@ -7,7 +7,7 @@ from datetime import datetime
 from pydantic import BaseModel, Field
 
 from server.auth.models import User
-from server.auth.roles import REMOTE_EXPERTS, SHOP_FLOOR, SUPERVISION
+from server.auth.roles import ADMINS, REMOTE_EXPERTS, SHOP_FLOOR, SUPERVISION
 from server.web.schemas import Strict
 
 
@@ -54,6 +54,10 @@ class Capabilities(BaseModel):
         description="Guide live streams as a remote expert: draw on the video, snapshot, "
         "record (`POST /batches/{batch_id}/annotations`)."
     )
+    administer_users: bool = Field(
+        description="Manage accounts: deactivate, unlock, reset passwords, roles, sessions "
+        "(`POST /users/{user_id}/deactivate`).",
+    )
 
     @classmethod
     def of(cls, user: User) -> Capabilities:
@@ -61,6 +65,7 @@ class Capabilities(BaseModel):
             create_batches=user.has_any_role(SUPERVISION),
             start_batches=user.has_any_role(SHOP_FLOOR),
             annotate_streams=user.has_any_role(REMOTE_EXPERTS),
+            administer_users=user.has_any_role(ADMINS),
         )
 
 
