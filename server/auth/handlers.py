@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from aiohttp import web
 
@@ -36,7 +37,7 @@ from server.web.password_checks import gated_check
 api = Api("auth")
 
 
-async def _checked(prep: Preparation[object], username: str, password: str) -> PasswordCheck:
+async def _checked(prep: Preparation[Any], username: str, password: str) -> PasswordCheck:
     """The password verified at the sign-in gate with no connection held; a wrong one is
     counted toward lock-out in a transaction of its own and refused."""
     check = await gated_check(prep.request, username, password)
