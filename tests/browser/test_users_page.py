@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from playwright.async_api import Browser, Page, expect
+from playwright.async_api import Browser, BrowserContext, Page, expect
 
 from tests.browser.support import PageWatch, Site, assert_accessible
 from tests.client import PASSWORDS
@@ -15,6 +15,16 @@ pytestmark = [
     pytest.mark.asyncio(loop_scope="module"),
     pytest.mark.parametrize("database_url", ["sqlite"], indirect=True),
 ]
+
+
+async def _signed_in(context: BrowserContext, username: str) -> Page:
+    page = await context.new_page()
+    await page.goto("/#/batches")
+    await page.get_by_label("Username").fill(username)
+    await page.get_by_label("Password").fill(PASSWORDS[username])
+    await page.get_by_role("button", name="Sign in").click()
+    await expect(page.locator("#live-status")).to_have_attribute("data-state", "live")
+    return page
 
 
 async def _confirm(page: Page, row: str, action: str, reason: str) -> None:
@@ -37,8 +47,15 @@ async def test_an_admin_deactivates_and_resets_and_the_user_must_change_the_pass
     await expect(page.get_by_role("heading", name="Users", exact=True)).to_be_visible()
     await assert_accessible(page, "the users page")
 
+    omars = await browser.new_context(base_url=site.base_url)
+    omar = await _signed_in(omars, "omar")
     await _confirm(page, "omar", "Deactivate", "left the site")
     await expect(page.locator('tr[data-username="omar"] .user-state')).to_have_text("Deactivated")
+    # His open page notices within seconds (the WebSocket closes with 4001).
+    await expect(omar.get_by_role("alert")).to_have_text(
+        "Your session has ended. Sign in again to continue.", timeout=8000
+    )
+    await omars.close()
     await expect(
         page.locator('tr[data-username="ada"]').get_by_role("button", name="Deactivate")
     ).to_be_disabled()
