@@ -9,6 +9,7 @@ from aiohttp import web
 
 from server.annotations.handlers import api as annotations_api
 from server.audit.handlers import api as audit_api
+from server.auth.account_handlers import api as accounts_api
 from server.auth.gate import SignInGate
 from server.auth.handlers import api as auth_api
 from server.batches.handlers import api as batches_api
@@ -42,6 +43,7 @@ from server.web.pages import add_pages, security_headers
 SIGN_INS_WAITING_PER_CORE = 32
 APIS: list[Api] = [
     auth_api,
+    accounts_api,
     library_api,
     batches_api,
     audit_api,

@@ -34,6 +34,12 @@ class Settings:
     stream_idle_seconds: float = 10.0  # a publisher sending nothing this long is gone
     db_wait_seconds: float = 30.0  # for a free database connection, then 503 (overload)
     balance_networks: tuple[Network, ...] = ()  # where balances may be; the demo adds loopback
+    # Reverse proxies whose X-Forwarded-Proto is believed; secure_cookies forces `Secure`.
+    trusted_proxies: tuple[Network, ...] = ()
+    secure_cookies: bool = False
+    password_min_length: int = 12  # for new passwords; existing ones keep working
+    max_failed_signatures: int = 5  # per signed-in session, then the session is locked
+    session_recheck_seconds: float = 2.0  # how soon an open WebSocket notices a sign-out
 
     @property
     def allowed_balance_networks(self) -> tuple[Network, ...]:
@@ -53,6 +59,28 @@ class SettingInvalid(ValueError):
     """An environment variable whose value cannot be used; the message names it."""
 
 
+def _flag(text: str) -> bool:
+    if text.strip().lower() in {"1", "true", "yes", "on"}:
+        return True
+    if text.strip().lower() in {"0", "false", "no", "off", ""}:
+        return False
+    raise ValueError("use true or false")
+
+
+def _password_length(text: str) -> int:
+    value = int(text)
+    if value < 8:
+        raise ValueError("must be at least 8")
+    return value
+
+
+def _at_least_one(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise ValueError("must be at least 1")
+    return value
+
+
 # Optional variables: name → (setting, parser of the text).
 _PARSED: dict[str, tuple[str, Callable[[str], object]]] = {
     "STEPWISE_DEMO_BALANCE_PORT": ("demo_balance_port", int),
@@ -62,6 +90,10 @@ _PARSED: dict[str, tuple[str, Callable[[str], object]]] = {
     "STEPWISE_DB_WAIT_SECONDS": ("db_wait_seconds", float),
     "STEPWISE_BODY_READ_SECONDS": ("body_read_seconds", float),
     "STEPWISE_BALANCE_NETWORKS": ("balance_networks", parse_networks),
+    "STEPWISE_TRUSTED_PROXIES": ("trusted_proxies", parse_networks),
+    "STEPWISE_SECURE_COOKIES": ("secure_cookies", _flag),
+    "STEPWISE_PASSWORD_MIN_LENGTH": ("password_min_length", _password_length),
+    "STEPWISE_MAX_FAILED_SIGNATURES": ("max_failed_signatures", _at_least_one),
 }
 
 

@@ -4,11 +4,16 @@ StepwiseError
  ├── Invalid
  │    ├── InvalidCredentials      wrong username or password at sign-in
  │    ├── SignatureRejected        wrong password (or unknown signer) for an e-signature
- │    └── UnknownRole              a role that is not one of the contract's five
+ │    ├── UnknownRole              a role that is not one of the contract's five
+ │    └── PasswordRejected         a new password that breaks the password rules
  ├── Forbidden
  │    ├── AccountLocked            too many failed sign-ins; locked until a time
+ │    ├── PasswordChangeRequired   right password, but an admin reset it: change it first
  │    ├── RoleNotPermitted         signed in, but no role allows this
- │    └── CsrfRejected             a browser write without its CSRF token, or cross-origin
+ │    ├── CsrfRejected             a browser write without its CSRF token, or cross-origin
+ │    └── OwnAccountProtected      an admin deactivating or demoting themselves
+ ├── NotFound
+ │    └── UserNotFound
  └── Conflict
       └── UsernameTaken
 Missing or expired tokens are `NotAuthenticated` (HTTP 401), outside the tree above.
@@ -19,7 +24,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from server.clock import isoformat
-from server.errors import Conflict, Forbidden, Invalid, Problem, StepwiseError
+from server.errors import Conflict, Forbidden, Invalid, NotFound, Problem, StepwiseError
 
 
 class NotAuthenticated(StepwiseError):
@@ -64,3 +69,27 @@ class CsrfRejected(Forbidden):
 class UsernameTaken(Conflict):
     def __init__(self, username: str) -> None:
         super().__init__(f"Username {username!r} is already taken.")
+
+
+class PasswordRejected(Invalid):
+    def __init__(self, field: str, why: str) -> None:
+        super().__init__(f"The new password is refused: {why}.", problems=[Problem(field, why)])
+
+
+class PasswordChangeRequired(Forbidden):
+    def __init__(self) -> None:
+        super().__init__(
+            "The password was reset by an administrator: change it before signing in "
+            "(POST /api/v1/auth/password).",
+            problems=[Problem("password", "change the password", code="password_change_required")],
+        )
+
+
+class OwnAccountProtected(Forbidden):
+    def __init__(self, action: str) -> None:
+        super().__init__(f"An administrator cannot {action} their own account; ask another.")
+
+
+class UserNotFound(NotFound):
+    def __init__(self, user: str) -> None:
+        super().__init__(f"No user {user!r}.")

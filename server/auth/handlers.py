@@ -2,21 +2,31 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from aiohttp import web
 
+from server.auth import accounts
 from server.auth import service as auth
 from server.auth.browser import SESSION_COOKIE, csrf_token
+from server.auth.cookies import browser_uses_https
+from server.auth.exceptions import PasswordChangeRequired, PasswordRejected
 from server.auth.models import User
+from server.auth.password_rules import check_new_password
+from server.auth.passwords import NewPassword
 from server.auth.roles import ADMINS, EVERYONE
 from server.auth.schemas import (
+    AccountOut,
     BrowserSessionOut,
     Capabilities,
+    ChangePasswordIn,
     CreateUserIn,
     LoginIn,
     LoginOut,
     MeOut,
+    PasswordChanged,
     SignedOut,
     UserOut,
 )
@@ -27,18 +37,20 @@ from server.web.password_checks import gated_check
 api = Api("auth")
 
 
-async def _password_checked(prep: Preparation[LoginIn]) -> PasswordCheck:
+async def _checked(prep: Preparation[Any], username: str, password: str) -> PasswordCheck:
     """The password verified at the sign-in gate with no connection held; a wrong one is
     counted toward lock-out in a transaction of its own and refused."""
-    check = await gated_check(prep.request, prep.body.username, prep.body.password)
+    check = await gated_check(prep.request, username, password)
     if not check.matched:
         async with prep.database.sessions()() as session, session.begin():
-            _, error = await auth.apply_login_check(
-                session, prep.settings, prep.body.username, check
-            )
+            _, error = await auth.apply_login_check(session, prep.settings, username, check)
         if error is not None:
             raise error
     return check
+
+
+async def _password_checked(prep: Preparation[LoginIn]) -> PasswordCheck:
+    return await _checked(prep, prep.body.username, prep.body.password)
 
 
 async def _sign_in(call: Call[LoginIn], *, kind: str) -> tuple[User, str, datetime]:
@@ -47,6 +59,17 @@ async def _sign_in(call: Call[LoginIn], *, kind: str) -> tuple[User, str, dateti
         call.session, call.settings, call.body.username, check, kind=kind
     )
     return outcome.accepted()
+
+
+def _https(call: Call[object]) -> bool:
+    """Whether the browser used HTTPS (to us or to a trusted proxy): the cookie is Secure."""
+    request = call.request
+    return browser_uses_https(
+        call.settings,
+        tls=request.secure,
+        peer=request.remote,
+        forwarded_proto=request.headers.get("X-Forwarded-Proto"),
+    )
 
 
 @api.route(
@@ -84,7 +107,7 @@ async def open_browser_session(call: Call[LoginIn]) -> web.Response:
         httponly=True,
         samesite="Strict",
         path="/",
-        secure=call.request.secure,
+        secure=_https(call),
         max_age=int(call.settings.token_lifetime.total_seconds()),
     )
     return response
@@ -102,7 +125,7 @@ async def close_browser_session(call: Call[None]) -> web.Response:
     if token is not None:
         await auth.revoke_token(call.session, token)
     response = web.json_response(text=SignedOut().model_dump_json())
-    response.del_cookie(SESSION_COOKIE, path="/")
+    response.del_cookie(SESSION_COOKIE, path="/", secure=_https(call))
     return response
 
 
@@ -136,9 +159,49 @@ async def me(call: Call[None]) -> MeOut:
     )
 
 
-@api.route("GET", "/users", summary="List users", roles=ADMINS, response=list[UserOut])
-async def list_users(call: Call[None]) -> list[UserOut]:
-    return [UserOut.of(user) for user in await auth.list_users(call.session)]
+@dataclass(frozen=True)
+class _PasswordChange:
+    current: PasswordCheck
+    new: NewPassword
+
+
+async def _password_change_checked(prep: Preparation[ChangePasswordIn]) -> _PasswordChange:
+    body = prep.body
+    check_new_password(
+        prep.settings, body.new_password, username=body.username, field="new_password"
+    )
+    if body.new_password == body.current_password:
+        raise PasswordRejected("new_password", "must differ from the current password")
+    current = await _checked(prep, body.username, body.current_password)
+    return _PasswordChange(current, await NewPassword.of(body.new_password))
+
+
+@api.route(
+    "POST",
+    "/auth/password",
+    summary="Change your password (also the forced change after an administrator's reset)",
+    roles=None,
+    body=ChangePasswordIn,
+    response=PasswordChanged,
+    prepare=_password_change_checked,
+)
+async def change_password(call: Call[ChangePasswordIn]) -> PasswordChanged:
+    """Public, since a user whose password was reset has no session: the current password is
+    the credential, checked and counted toward lock-out like a sign-in."""
+    change = call.prepared_as(_PasswordChange)
+    user, error = await auth.apply_login_check(
+        call.session, call.settings, call.body.username, change.current
+    )
+    if error is not None and not isinstance(error, PasswordChangeRequired):
+        raise error
+    assert user is not None
+    await accounts.change_own_password(call.session, user, change.new)
+    return PasswordChanged()
+
+
+@api.route("GET", "/users", summary="List users", roles=ADMINS, response=list[AccountOut])
+async def list_users(call: Call[None]) -> list[AccountOut]:
+    return [AccountOut.of(user) for user in await auth.list_users(call.session)]
 
 
 @api.route(
@@ -152,6 +215,7 @@ async def list_users(call: Call[None]) -> list[UserOut]:
     idempotent=True,
 )
 async def create_user(call: Call[CreateUserIn]) -> UserOut:
+    check_new_password(call.settings, call.body.password, username=call.body.username)
     user = await auth.create_user(
         call.session,
         auth.actor_of(call.user),

@@ -24,6 +24,8 @@ class User(Base):
     active: Mapped[bool] = mapped_column(default=True)
     failed_logins: Mapped[int] = mapped_column(default=0)
     locked_until: Mapped[datetime | None]
+    # Set by an admin's password reset: the temporary password only lets its owner change it.
+    must_change_password: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime]
 
     def has_any_role(self, roles: frozenset[str] | set[str] | list[str]) -> bool:
@@ -41,3 +43,6 @@ class AuthToken(Base):
     created_at: Mapped[datetime]
     expires_at: Mapped[datetime]
     revoked_at: Mapped[datetime | None]
+    # Wrong e-signature passwords sent with this token: counted here, not against the signer
+    # named, so that nobody can lock someone else out by guessing.
+    failed_signatures: Mapped[int] = mapped_column(default=0)

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import secrets
+from dataclasses import dataclass, field
+
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
 from server.concurrency import run_blocking
 
 _HASHER = PasswordHasher()
+TEMPORARY_PASSWORD_BYTES = 12  # 16 characters of URL-safe base64
 # Verified when the username is unknown, so that both answers take as long.
 _DUMMY_HASH = _HASHER.hash("stepwise-timing-equaliser")
 
@@ -29,3 +33,20 @@ async def verify_password(password_hash: str | None, password: str) -> bool:
     return await run_blocking(_verify, password_hash or _DUMMY_HASH, password) and (
         password_hash is not None
     )
+
+
+@dataclass(frozen=True)
+class NewPassword:
+    """A password about to be set, hashed before any transaction opens."""
+
+    text: str = field(repr=False)
+    hash: str = field(repr=False)
+
+    @classmethod
+    async def of(cls, text: str) -> NewPassword:
+        return cls(text, await hash_password(text))
+
+    @classmethod
+    async def temporary(cls) -> NewPassword:
+        """A random password for an administrator to hand over once."""
+        return await cls.of(secrets.token_urlsafe(TEMPORARY_PASSWORD_BYTES))

@@ -7,7 +7,7 @@ from datetime import datetime
 from pydantic import BaseModel, Field
 
 from server.auth.models import User
-from server.auth.roles import REMOTE_EXPERTS, SHOP_FLOOR, SUPERVISION
+from server.auth.roles import ADMINS, REMOTE_EXPERTS, SHOP_FLOOR, SUPERVISION
 from server.web.schemas import Strict
 
 
@@ -54,6 +54,10 @@ class Capabilities(BaseModel):
         description="Guide live streams as a remote expert: draw on the video, snapshot, "
         "record (`POST /batches/{batch_id}/annotations`)."
     )
+    administer_users: bool = Field(
+        description="Manage accounts: deactivate, unlock, reset passwords, roles, sessions "
+        "(`POST /users/{user_id}/deactivate`).",
+    )
 
     @classmethod
     def of(cls, user: User) -> Capabilities:
@@ -61,6 +65,7 @@ class Capabilities(BaseModel):
             create_batches=user.has_any_role(SUPERVISION),
             start_batches=user.has_any_role(SHOP_FLOOR),
             annotate_streams=user.has_any_role(REMOTE_EXPERTS),
+            administer_users=user.has_any_role(ADMINS),
         )
 
 
@@ -78,3 +83,55 @@ class CreateUserIn(Strict):
 
 class SignedOut(BaseModel):
     signed_out: bool = True
+
+
+class AccountOut(UserOut):
+    """A user as an administrator sees it: the account's state beside who it is."""
+
+    active: bool
+    locked_until: datetime | None
+    must_change_password: bool = Field(
+        description="An administrator reset the password: sign-in is refused (403, code "
+        "`password_change_required`) until the user changes it (`POST /auth/password`)."
+    )
+
+    @classmethod
+    def of(cls, user: User) -> AccountOut:
+        return cls(
+            **UserOut.of(user).model_dump(),
+            active=user.active,
+            locked_until=user.locked_until,
+            must_change_password=user.must_change_password,
+        )
+
+
+class ReasonIn(Strict):
+    reason: str = Field(min_length=1, max_length=500, description="Why, for the audit trail.")
+
+
+class RolesIn(ReasonIn):
+    roles: list[str] = Field(min_length=1, max_length=5)
+
+
+class TemporaryPasswordOut(BaseModel):
+    user: AccountOut
+    temporary_password: str = Field(
+        description="Shown once: hand it to the user, who must change it at next sign-in."
+    )
+
+
+class SessionsRevokedOut(BaseModel):
+    user: AccountOut
+    sessions_revoked: int
+
+
+class ChangePasswordIn(Strict):
+    username: str = Field(min_length=1, max_length=64)
+    current_password: str = Field(min_length=1, max_length=1024)
+    new_password: str = Field(min_length=1, max_length=1024)
+
+
+class PasswordChanged(BaseModel):
+    """Every session of the user ended: sign in again with the new password."""
+
+    changed: bool = True

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from server.audit import service as audit
@@ -15,6 +16,7 @@ from server.auth.exceptions import (
     AccountLocked,
     InvalidCredentials,
     NotAuthenticated,
+    PasswordChangeRequired,
     SignatureRejected,
     UnknownRole,
     UsernameTaken,
@@ -24,6 +26,10 @@ from server.auth.passwords import hash_password, verify_password
 from server.auth.roles import ROLES
 from server.clock import isoformat, utcnow
 from server.config import Settings
+
+# Security alerts an administrator must see: a log line beside the audit entry.
+alerts = logging.getLogger("stepwise.security")
+LoginRefusal = InvalidCredentials | AccountLocked | PasswordChangeRequired
 
 
 def actor_of(user: User) -> audit.Actor:
@@ -44,6 +50,7 @@ _LIVE_TOKEN_OWNER = (
         AuthToken.revoked_at.is_(None),
         AuthToken.expires_at > bindparam("now"),
         User.active.is_(True),
+        User.must_change_password.is_(False),
     )
 )
 
@@ -92,7 +99,7 @@ class LoginOutcome:
     user: User | None
     token: str | None = None
     expires_at: datetime | None = None
-    error: InvalidCredentials | AccountLocked | None = None
+    error: LoginRefusal | None = None
 
     def accepted(self) -> tuple[User, str, datetime]:
         """The user, token and its expiry, or raise the failure."""
@@ -137,18 +144,24 @@ async def check_password(
     return await PasswordCheck.of(stored, password)
 
 
+def _locked(user: User | None) -> AccountLocked | None:
+    if user is not None and user.locked_until is not None and user.locked_until > utcnow():
+        return AccountLocked(user.locked_until)
+    return None
+
+
 async def _apply_check(
     session: AsyncSession, settings: Settings, user: User | None, check: PasswordCheck
-) -> InvalidCredentials | AccountLocked | None:
-    """Apply a password check, counting failures toward lock-out (audited)."""
+) -> LoginRefusal | None:
+    """Apply a sign-in's password check, counting failures toward lock-out (audited)."""
     now = utcnow()
-    if user is not None and user.locked_until is not None and user.locked_until > now:
-        return AccountLocked(user.locked_until)
+    if (locked := _locked(user)) is not None:
+        return locked
     if check.holds_for(user):
         assert user is not None
         user.failed_logins = 0
         user.locked_until = None
-        return None
+        return PasswordChangeRequired() if user.must_change_password else None
     if user is None:
         return InvalidCredentials()
     user.failed_logins += 1
@@ -170,7 +183,7 @@ async def _apply_check(
 
 async def apply_login_check(
     session: AsyncSession, settings: Settings, username: str, check: PasswordCheck
-) -> tuple[User | None, InvalidCredentials | AccountLocked | None]:
+) -> tuple[User | None, LoginRefusal | None]:
     """The user a sign-in names and why it fails, if it does (a failure is counted toward
     lock-out: commit it before raising the error)."""
     user = await session.scalar(select(User).where(User.username == username))
@@ -210,6 +223,14 @@ async def user_for_token(session: AsyncSession, token: str) -> User:
     return user
 
 
+async def session_is_live(session: AsyncSession, token: str) -> bool:
+    """Whether a token still signs its user in: not revoked, not expired, user active."""
+    owner = await session.scalar(
+        _LIVE_TOKEN_OWNER, {"token_hash": _token_hash(token), "now": utcnow()}
+    )
+    return owner is not None
+
+
 async def revoke_token(session: AsyncSession, token: str) -> None:
     """Sign out: the token stops working at once."""
     stored = await session.get(AuthToken, _token_hash(token))
@@ -217,19 +238,37 @@ async def revoke_token(session: AsyncSession, token: str) -> None:
         stored.revoked_at = utcnow()
 
 
-def _signer_or_refusal(
-    error: InvalidCredentials | AccountLocked | None, user: User | None, username: str
-) -> User | SignatureRejected:
-    return SignatureRejected(username) if error is not None or user is None else user
+async def count_failed_signature(
+    session: AsyncSession, settings: Settings, token: str, signer_name: str
+) -> None:
+    """Count a wrong e-signature password against the signed-in session that sent it.
 
-
-async def signer(
-    session: AsyncSession, settings: Settings, username: str, check: PasswordCheck
-) -> User | SignatureRejected:
-    """Apply a signer's password check (a failure counts toward lock-out, as at sign-in):
-    the signer, or the refusal to raise once the count is committed."""
-    user = await session.scalar(select(User).where(User.username == username))
-    return _signer_or_refusal(await _apply_check(session, settings, user, check), user, username)
+    Not against the signer it names: anyone could then lock a colleague out by signing with
+    their username and wrong passwords. After `max_failed_signatures` the session is locked
+    (revoked: its user signs in again, which counts per account), audited and alerted."""
+    stored = await session.get(AuthToken, _token_hash(token))
+    if stored is None or stored.revoked_at is not None:
+        return
+    stored.failed_signatures += 1
+    if stored.failed_signatures < settings.max_failed_signatures:
+        return
+    stored.revoked_at = utcnow()
+    owner = await session.get(User, stored.user_id)
+    assert owner is not None
+    reason = (
+        f"{stored.failed_signatures} wrong e-signature passwords in one session "
+        f"(the last for {signer_name!r})"
+    )
+    await audit.record(
+        session,
+        audit.SYSTEM,
+        "session.locked",
+        "user",
+        owner.id,
+        new={"session": stored.kind, "failed_signatures": stored.failed_signatures},
+        reason=reason,
+    )
+    alerts.warning("ALERT session of %s locked: %s", owner.username, reason)
 
 
 async def reauthenticate(
@@ -241,14 +280,29 @@ async def reauthenticate(
 ) -> User:
     """Re-check a signer's password for an e-signature (§11.200: every signing). `check`:
     the password verified before the transaction (it holds only if the stored hash is still
-    the one it was verified against); without it, it is verified here."""
+    the one it was verified against); without it, it is verified here. A signer who is
+    locked, inactive or must change a reset password cannot sign; a failure is counted
+    against the signing session (count_failed_signature), never against the signer."""
     user = await session.scalar(select(User).where(User.username == username))
     if check is None:
         check = await PasswordCheck.of(user.password_hash if user else None, password)
-    outcome = _signer_or_refusal(await _apply_check(session, settings, user, check), user, username)
-    if isinstance(outcome, SignatureRejected):
-        raise outcome
-    return outcome
+    if _locked(user) is not None or not check.holds_for(user):
+        raise SignatureRejected(username)
+    assert user is not None
+    if user.must_change_password:
+        raise SignatureRejected(username)
+    return user
+
+
+async def revoke_sessions(session: AsyncSession, user_id: str) -> int:
+    """Revoke every live token of a user (their WebSockets close within seconds)."""
+    result = await session.execute(
+        update(AuthToken)
+        .where(AuthToken.user_id == user_id, AuthToken.revoked_at.is_(None))
+        .values(revoked_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
 
 async def get_user(session: AsyncSession, username: str) -> User | None:

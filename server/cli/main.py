@@ -21,7 +21,9 @@ from procedures.loader import load_procedure_file, procedure_json_schema
 from server.app import create_app
 from server.audit import service as audit
 from server.auth import service as auth
+from server.cli.errors import CommandFailed
 from server.cli.trace import add_trace_command
+from server.cli.users import add_users_commands
 from server.concurrency import run_blocking
 from server.config import SettingInvalid, Settings, settings_from_env
 from server.db.engine import Database, open_database
@@ -32,10 +34,6 @@ from server.demo_balance import run_demo_balance
 from server.errors import StepwiseError
 from server.library import service as library
 from server.web.keys import DATABASE
-
-
-class CommandFailed(Exception):
-    """A command's one-line reason for failing."""
 
 
 async def _with_database(settings: Settings, work: Callable[[Database], Awaitable[int]]) -> int:
@@ -141,29 +139,6 @@ def _audit_verify(_args: argparse.Namespace, settings: Settings) -> int:
     return asyncio.run(_with_database(settings, work))
 
 
-def _users_add(args: argparse.Namespace, settings: Settings) -> int:
-    if not args.password_stdin:
-        raise CommandFailed("give the password on standard input with --password-stdin")
-    password = sys.stdin.readline().rstrip("\n")
-    if len(password) < 8:
-        raise CommandFailed("the password must have at least 8 characters")
-
-    async def work(database: Database) -> int:
-        async with database.sessions()() as session, session.begin():
-            user = await auth.create_user(
-                session,
-                audit.SYSTEM,
-                username=args.username,
-                full_name=args.full_name,
-                roles=args.role,
-                password=password,
-            )
-        print(f"user {user.username} created with roles {', '.join(user.roles)}")
-        return 0
-
-    return asyncio.run(_with_database(settings, work))
-
-
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="stepwise", description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True)
@@ -196,20 +171,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     audit_cmd.add_parser("verify", help="verify the hash chain").set_defaults(run=_audit_verify)
 
-    users = commands.add_parser("users", help="user accounts").add_subparsers(
-        dest="users", required=True
-    )
-    add = users.add_parser("add", help="create a user")
-    add.add_argument("username")
-    add.add_argument("--full-name", required=True)
-    add.add_argument(
-        "--role",
-        action="append",
-        required=True,
-        choices=["operator", "supervisor", "qa", "author", "admin"],
-    )
-    add.add_argument("--password-stdin", action="store_true")
-    add.set_defaults(run=_users_add)
+    add_users_commands(commands, lambda settings, work: asyncio.run(_with_database(settings, work)))
     add_trace_command(commands, _with_database)
     return parser
 

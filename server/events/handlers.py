@@ -9,15 +9,22 @@ from typing import Any
 
 from aiohttp import WSMsgType, web
 
+from server.auth import service as auth
 from server.auth.roles import EVERYONE
+from server.db.engine import Database
+from server.errors import Invalid
 from server.events.bus import Subscription
 from server.events.schemas import Hello, ProtocolError, Reply, SubscriptionChanged
-from server.web.api import Api, current_user
-from server.web.keys import DATABASE, EVENTS
+from server.web.api import Api, bearer_token, cookie_token, current_user
+from server.web.body import load_json
+from server.web.keys import DATABASE, EVENTS, SETTINGS
 
 api = Api("events")
 # Closed when a client cannot keep up; it reconnects and re-reads the batch.
 CLOSE_LAGGING = 4000
+# Closed when the token stops signing its user in: signed out, expired, revoked by an admin,
+# or the user deactivated. The client signs in again.
+CLOSE_SESSION_ENDED = 4001
 HEARTBEAT_SECONDS = 20.0
 
 
@@ -37,6 +44,24 @@ async def _pump(ws: web.WebSocketResponse, subscription: Subscription) -> None:
             await ws.close(code=CLOSE_LAGGING, message=b"too slow: reconnect and re-read")
 
 
+async def _watch_session(
+    ws: web.WebSocketResponse, database: Database, token: str, every: float
+) -> None:
+    """Close the socket soon after its token stops signing its user in.
+
+    Re-read from the database, so a sign-out or an admin's revocation in another server
+    process (PostgreSQL scale-out) is seen too."""
+    while not ws.closed:
+        await asyncio.sleep(every)
+        async with database.sessions(readonly=True)() as session, session.begin():
+            live = await auth.session_is_live(session, token)
+        if not live:
+            await ws.close(
+                code=CLOSE_SESSION_ENDED,
+                message=b"session ended: signed out, expired or deactivated; sign in again",
+            )
+
+
 @api.route(
     "GET",
     "/ws",
@@ -45,22 +70,34 @@ async def _pump(ws: web.WebSocketResponse, subscription: Subscription) -> None:
     plain=True,
 )
 async def websocket(request: web.Request) -> web.WebSocketResponse:
-    async with request.app[DATABASE].sessions(readonly=True)() as session, session.begin():
+    database = request.app[DATABASE]
+    async with database.sessions(readonly=True)() as session, session.begin():
         user = await current_user(request, session)
-    ws = web.WebSocketResponse(heartbeat=HEARTBEAT_SECONDS)
+    token = bearer_token(request) or cookie_token(request)
+    assert token is not None  # current_user found a live one
+    settings = request.app[SETTINGS]
+    # A message is a JSON body like any other: the same size limit (load_json: the same depth).
+    ws = web.WebSocketResponse(heartbeat=HEARTBEAT_SECONDS, max_msg_size=settings.max_body_bytes)
     await ws.prepare(request)
     await _reply(ws, Hello(user=user.username))
     with request.app[EVENTS].subscribe() as subscription:
-        pump = asyncio.create_task(_pump(ws, subscription))
+        helpers = [
+            asyncio.create_task(_pump(ws, subscription)),
+            asyncio.create_task(
+                _watch_session(ws, database, token, settings.session_recheck_seconds)
+            ),
+        ]
         try:
             async for message in ws:
                 if message.type != WSMsgType.TEXT:
                     continue
                 await _handle(ws, subscription, message.data)
         finally:
-            pump.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await pump
+            for helper in helpers:
+                helper.cancel()
+            for helper in helpers:
+                with contextlib.suppress(asyncio.CancelledError):
+                    await helper
     return ws
 
 
@@ -68,14 +105,21 @@ async def _reply(ws: web.WebSocketResponse, message: Reply) -> None:
     await ws.send_json(message.model_dump(mode="json"))
 
 
-async def _handle(ws: web.WebSocketResponse, subscription: Subscription, data: str) -> None:
+def _command(data: str) -> dict[str, Any] | str:
+    """A client's command, or why it cannot be one (JSON within the body limits)."""
     try:
-        command = json.loads(data)
-    except json.JSONDecodeError:
-        await _reply(ws, ProtocolError(detail="messages must be JSON"))
-        return
+        command = load_json(data.encode())
+    except Invalid as exc:
+        return exc.detail
     if not isinstance(command, dict) or not ({"subscribe", "unsubscribe"} & command.keys()):
-        await _reply(ws, ProtocolError(detail='send {"subscribe": "batch:<id>"}'))
+        return 'send {"subscribe": "batch:<id>"}'
+    return command
+
+
+async def _handle(ws: web.WebSocketResponse, subscription: Subscription, data: str) -> None:
+    command = _command(data)
+    if isinstance(command, str):
+        await _reply(ws, ProtocolError(detail=command))
         return
     for verb in ("subscribe", "unsubscribe"):
         if verb not in command:

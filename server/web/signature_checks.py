@@ -6,7 +6,8 @@ endpoint whose body carries signatures declares `prepare=verify_signatures`: eac
 checked with no connection held (taking turns with sign-ins at the gate), and the checks reach
 the handler, which hands each to the services with its signature (the transaction only
 applies it: the stored hash must still be the one verified). A wrong password is also counted
-toward the signer's lock-out here, in a short transaction of its own: the refused request's
+against the signed-in session that sent it (never the signer it names, whom anyone could
+otherwise lock out) here, in a short transaction of its own: the refused request's
 transaction, which refuses and audits it, is rolled back.
 """
 
@@ -20,7 +21,7 @@ from pydantic import BaseModel
 from server.auth import service as auth
 from server.auth.models import User
 from server.signatures.service import SignatureRequest
-from server.web.api import Preparation
+from server.web.api import Preparation, bearer_token, cookie_token
 from server.web.password_checks import gated_check
 from server.web.schemas import SignatureIn
 
@@ -49,16 +50,18 @@ class VerifiedSignatures:
 
 
 async def verify_signatures(prep: Preparation[BaseModel]) -> VerifiedSignatures:
-    """Verify the password of each signature in the body; count each wrong one toward its
-    signer's lock-out."""
+    """Verify the password of each signature in the body; count each wrong one against the
+    signed-in session."""
     user = prep.user
     assert isinstance(user, User)
+    token = bearer_token(prep.request) or cookie_token(prep.request)
+    assert token is not None  # the user was authenticated by it
     checks = []
     for signature in signatures_in(prep.body):
         username = signature.username or user.username
         check = await gated_check(prep.request, username, signature.password)
         if not check.matched:
             async with prep.database.sessions()() as session, session.begin():
-                await auth.signer(session, prep.settings, username, check)
+                await auth.count_failed_signature(session, prep.settings, token, username)
         checks.append((signature, check))
     return VerifiedSignatures(tuple(checks))

@@ -69,12 +69,12 @@ async def test_admin_creates_user_who_can_sign_in(api: ApiClient) -> None:
             "username": "nina",
             "full_name": "Nina New",
             "roles": ["operator"],
-            "password": "nina-pass-1",
+            "password": "nina-password-1",
         },
     )
     assert created.status == 201 and created.body["roles"] == ["operator"]
     login = await api.call(
-        "POST", "/auth/login", None, json={"username": "nina", "password": "nina-pass-1"}
+        "POST", "/auth/login", None, json={"username": "nina", "password": "nina-password-1"}
     )
     assert login.status == 200
     again = await api.post(
@@ -84,7 +84,7 @@ async def test_admin_creates_user_who_can_sign_in(api: ApiClient) -> None:
             "username": "nina",
             "full_name": "Nina Again",
             "roles": ["operator"],
-            "password": "nina-pass-2",
+            "password": "nina-password-2",
         },
     )
     assert again.status == 409
@@ -98,7 +98,7 @@ async def test_unknown_role_is_refused(api: ApiClient) -> None:
             "username": "rex",
             "full_name": "Rex",
             "roles": ["wizard"],
-            "password": "rex-pass-1",
+            "password": "rex-password-1",
         },
     )
     assert answer.status == 422 and answer.body["errors"][0]["field"] == "roles"

@@ -11,6 +11,7 @@ OPENS = {
     "create_batches": ("POST", "/batches"),
     "start_batches": ("POST", "/batches/{batch_id}/start"),
     "annotate_streams": ("POST", "/batches/{batch_id}/annotations"),
+    "administer_users": ("POST", "/users/{user_id}/deactivate"),
 }
 
 

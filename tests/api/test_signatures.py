@@ -1,5 +1,5 @@
 """E-signatures are re-authenticated on every signing: a wrong password is refused, records
-nothing and counts toward the signer's lock-out like a failed sign-in."""
+nothing and counts against the session that sent it (tests/security/test_accounts_lockout.py)."""
 
 from __future__ import annotations
 
@@ -23,28 +23,20 @@ async def _at_verification(api: ApiClient) -> dict[str, Any]:
     return batch
 
 
-async def test_a_wrong_signature_password_is_refused_and_counts_toward_lock_out(
+async def test_a_wrong_signature_password_is_refused_and_records_nothing(
     api: ApiClient,
 ) -> None:
     batch = await _at_verification(api)
     wrong = {**signature("sam", "verified"), "password": "not-sams"}
-    refusals = [await complete(api, batch["id"], "verify_weigh", signature=wrong) for _ in range(5)]
-    sam = signature("sam", "verified")
-    right = await complete(api, batch["id"], "verify_weigh", signature=sam)
+    refusals = [await complete(api, batch["id"], "verify_weigh", signature=wrong) for _ in range(4)]
     record = (await api.get(f"/batches/{batch['id']}", "quinn")).body
-    sign_in = await api.call(
-        "POST", "/auth/login", None, json={"username": "sam", "password": "sam-demo"}
-    )
 
-    assert [r.status for r in refusals] == [422] * 5
+    assert [r.status for r in refusals] == [422] * 4
     assert refusals[0].body["errors"] == [
         {"field": "signature.password", "message": "re-enter your password"}
     ]
-    # The fifth wrong password locked sam's account: the right one no longer signs.
-    assert right.status == 422, right.body
     [verify] = [s for s in record["steps"] if s["step_id"] == "verify_weigh"]
     assert verify["state"] == "active" and verify["signatures"] == []
-    assert sign_in.status == 403 and "locked" in sign_in.body["detail"]
 
 
 async def test_someone_else_signs_with_their_own_password(api: ApiClient) -> None:

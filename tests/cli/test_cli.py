@@ -3,20 +3,12 @@
 from __future__ import annotations
 
 import json
-import os
 import sqlite3
 import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
 from tests.api.fixtures import DATA
-
-
-@pytest.fixture
-def env(tmp_path: Path) -> dict[str, str]:
-    return {**os.environ, "STEPWISE_DATA_DIR": str(tmp_path / "data"), "DATABASE_URL": ""}
 
 
 def stepwise(env: dict[str, str], *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
@@ -122,7 +114,7 @@ def test_short_password_is_refused(env: dict[str, str]) -> None:
         "--password-stdin",
         stdin="short\n",
     )
-    assert result.returncode == 1 and "at least 8 characters" in result.stderr
+    assert result.returncode == 1 and "at least 12 characters" in result.stderr
 
 
 def test_a_setting_that_cannot_be_used_is_named_in_one_line(env: dict[str, str]) -> None:

@@ -12,10 +12,12 @@ import * as consoleSession from "./pages/console_session.js";
 import * as newBatch from "./pages/new_batch.js";
 import * as operator from "./pages/operator.js";
 import * as operatorRun from "./pages/operator_run.js";
+import * as password from "./pages/password.js";
 import * as procedureVersion from "./pages/procedure_version.js";
 import * as procedures from "./pages/procedures.js";
 import * as signin from "./pages/signin.js";
 import * as trace from "./pages/trace.js";
+import * as users from "./pages/users.js";
 
 const ROUTES = [
   [/^\/batches$/, batches],
@@ -30,6 +32,8 @@ const ROUTES = [
   [/^\/console$/, consolePage],
   [/^\/console\/([^/]+)$/, consoleSession],
   [/^\/console\/([^/]+)\/([^/]+)$/, consoleSession],
+  [/^\/users$/, users],
+  [/^\/password$/, password],
 ];
 
 class App {

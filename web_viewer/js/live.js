@@ -3,6 +3,7 @@
 // that happened while the connection was down is missed.
 
 const DELAYS_MS = [500, 1000, 2000, 4000, 8000, 15000];
+const SESSION_ENDED = 4001; // server/events/handlers.py CLOSE_SESSION_ENDED
 
 export class LiveConnection {
   /** onStatus(state): "connecting" | "live" | "reconnecting" | "stopped". */
@@ -99,13 +100,14 @@ export class LiveConnection {
         }
       }
     });
-    socket.addEventListener("close", () => {
+    socket.addEventListener("close", (event) => {
       if (socket !== this.socket || !this.running) return;
       this.socket = null;
       this.failures += 1;
       this.setState("reconnecting");
-      // A handshake refused twice in a row may mean the session has ended.
-      if (!greeted && this.failures >= 2) this.onAuthLost?.();
+      // The server closes with 4001 when the session ended (signed out elsewhere, expired,
+      // revoked); a handshake refused twice in a row may mean the same.
+      if (event.code === SESSION_ENDED || (!greeted && this.failures >= 2)) this.onAuthLost?.();
       const base = DELAYS_MS[Math.min(this.failures - 1, DELAYS_MS.length - 1)];
       this.timer = setTimeout(() => this.connect(), base + Math.random() * base * 0.2);
     });

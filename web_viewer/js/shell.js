@@ -36,6 +36,9 @@ export class Shell {
     if (user.can.annotate_streams) {
       this.links.set("console", h("a", { class: "nav__link", href: "#/console" }, icon("eye"), "Console"));
     }
+    if (user.can.administer_users) {
+      this.links.set("users", h("a", { class: "nav__link", href: "#/users" }, icon("user"), "Users"));
+    }
     const signOut = h(
       "button",
       { type: "button", class: "button button--quiet", onClick: () => this.onSignOut(signOut) },
@@ -64,6 +67,7 @@ export class Shell {
               h("span", { class: "who__roles" }, format.roles(user.roles)),
             ),
           ),
+          h("a", { class: "button button--quiet", href: "#/password", id: "change-password" }, icon("lock"), "Password"),
           signOut,
         ),
       ),

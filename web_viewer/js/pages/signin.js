@@ -1,9 +1,10 @@
 // Sign-in: a browser session (HttpOnly cookie) for the person at the screen.
 
 import { api } from "../api.js";
-import { append, h } from "../dom.js";
+import { append, h, replace } from "../dom.js";
 import { field, formMessage, showProblem } from "../components/forms.js";
 import { icon } from "../components/icons.js";
+import { showForm as showPasswordChange } from "./password.js";
 
 /** The sign-in form; `onSignedIn(user)` continues to the page that was asked for. */
 export function show(ctx, { notice, onSignedIn }) {
@@ -49,6 +50,11 @@ export function show(ctx, { notice, onSignedIn }) {
       submit.disabled = false;
       submit.textContent = "Sign in";
       password.control.value = "";
+      if (error.errors.some((entry) => entry.code === "password_change_required")) {
+        replace(ctx.main);
+        showPasswordChange(ctx, { username: name, forced: true, onChanged: onSignedIn });
+        return;
+      }
       const { unplaced } = showProblem(error, { username, password });
       if (error.errors.length === 0 || unplaced.length) message.show(error.detail);
       if (!error.errors.length) password.control.focus();
