@@ -7,12 +7,25 @@ from aiohttp import web
 from server.auth.roles import EVERYONE
 from server.auth.service import actor_of
 from server.media_store import service as media
+from server.media_store.context import IMAGE_WORKERS
 from server.media_store.exceptions import MediaNotFound
 from server.media_store.schemas import AttachIn, AttachmentOut, MediaOut
-from server.web.api import Api, Call
+from server.web.api import Api, Call, Preparation
 from server.web.keys import MEDIA_FILES
 
 api = Api("media")
+
+
+async def _stored_photo(preparation: Preparation[None]) -> media.StoredFile:
+    """Check and write the photo before the transaction: decoding is slow and memory-bound."""
+    request = preparation.request
+    return await media.store_photo(
+        request.app[IMAGE_WORKERS],
+        request.app[MEDIA_FILES],
+        preparation.raw,
+        request.content_type,
+        preparation.settings.max_image_pixels,
+    )
 
 
 @api.route(
@@ -23,16 +36,11 @@ api = Api("media")
     response=MediaOut,
     status=201,
     consumes=("image/png", "image/jpeg"),
+    prepare=_stored_photo,
 )
 async def upload(call: Call[None]) -> MediaOut:
-    stored = await media.save_image(
-        call.session,
-        call.request.app[MEDIA_FILES],
-        actor_of(call.user),
-        call.raw,
-        call.request.content_type,
-    )
-    return MediaOut.of(stored)
+    stored = call.prepared_as(media.StoredFile)
+    return MediaOut.of(await media.record_media(call.session, actor_of(call.user), stored))
 
 
 @api.route(
