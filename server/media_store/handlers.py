@@ -68,7 +68,7 @@ async def download(call: Call[None]) -> web.StreamResponse:
 @api.route(
     "POST",
     "/batches/{batch_id}/attachments",
-    summary="Attach a stored photo to a batch step (by default the active step)",
+    summary="Attach a stored photo to a step of an open batch (by default the active step)",
     roles=EVERYONE,
     body=AttachIn,
     response=AttachmentOut,
@@ -76,12 +76,11 @@ async def download(call: Call[None]) -> web.StreamResponse:
     idempotent=True,
 )
 async def add_attachment(call: Call[AttachIn]) -> AttachmentOut:
-    entry = await media.attach(
+    entry = await media.attach_photo(
         call.session,
         actor_of(call.user),
         batch_id=call.param("batch_id"),
         media_id=call.body.media_id,
-        kind="photo",
         step_id=call.body.step_id,
         caption=call.body.caption,
     )

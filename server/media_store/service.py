@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from server.audit import service as audit
 from server.audit.service import Actor
 from server.auth.models import User
-from server.batches.active import active_step_id
+from server.batches import remarks
 from server.batches.exceptions import BatchNotFound
 from server.batches.models import Batch
 from server.clock import utcnow
@@ -96,13 +96,15 @@ async def attach(
     stream_id: str | None = None,
     caption: str | None = None,
 ) -> AttachmentEntry:
-    """Attach stored media to a batch, by default to its active step; audited, announced."""
+    """Attach stored media to a batch, to the step named (one of the batch's) or else its active
+    step; audited, announced. Whether the batch still takes it is the caller's rule: a photo or
+    snapshot needs an open batch, a recording started on one is kept when it ends."""
     if await session.get(Batch, batch_id) is None:
         raise BatchNotFound(batch_id)
     media = await get_media(session, media_id)
     attachment = Attachment(
         batch_id=batch_id,
-        step_id=step_id or await active_step_id(session, batch_id),
+        step_id=await remarks.step_of(session, batch_id, step_id),
         media_id=media.id,
         kind=kind,
         stream_id=stream_id,
@@ -125,6 +127,28 @@ async def attach(
     )
     stage(session, AttachmentEvent(batch_id=batch_id, attachment=summary))
     return entry
+
+
+async def attach_photo(
+    session: AsyncSession,
+    actor: Actor,
+    *,
+    batch_id: str,
+    media_id: str,
+    step_id: str | None,
+    caption: str | None,
+) -> AttachmentEntry:
+    """Attach an uploaded photo to a batch that is still open (the batch's write rules)."""
+    await remarks.open_batch(session, batch_id)
+    return await attach(
+        session,
+        actor,
+        batch_id=batch_id,
+        media_id=media_id,
+        kind="photo",
+        step_id=step_id,
+        caption=caption,
+    )
 
 
 async def attachments_of(session: AsyncSession, batch_id: str) -> Sequence[AttachmentEntry]:
