@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from media.codes import DecodedCode
 from server.auth.roles import EVERYONE
+from server.concurrency import run_blocking
 from server.media_store.context import IMAGE_WORKERS
 from server.scans import service as scans
 from server.scans.exceptions import ImageRejected
@@ -28,7 +29,7 @@ async def _scan_input(preparation: Preparation[None]) -> ScanInput:
     """Decode the photo before the transaction: decoding is slow and memory-bound."""
     request, raw = preparation.request, preparation.raw
     if request.content_type == "multipart/form-data":
-        image = form_file(raw, request.headers["Content-Type"], "image")
+        image = await run_blocking(form_file, raw, request.headers["Content-Type"], "image")
         if image is None:
             raise ImageRejected("send the photo as the multipart field 'image'")
         workers, budget = request.app[IMAGE_WORKERS], preparation.settings.max_image_pixels
