@@ -2,6 +2,7 @@
 
 MediaError
 ├── ImageUnreadable   the bytes or frame are not an image that can be decoded
+│   └── ImageTooLarge the image declares more pixels than the budget allows
 ├── Gs1Invalid        a string is not valid GS1 data (check digit, unknown AI, truncated, date)
 └── LabelInvalid      the content of a label cannot be encoded or does not fit
 """
@@ -27,3 +28,13 @@ class Gs1Invalid(MediaError):
 
 class LabelInvalid(MediaError):
     """The label content cannot be encoded: empty QR text, text too long for the label."""
+
+
+class ImageTooLarge(ImageUnreadable):
+    """The image declares more pixels than the budget: refused from its header, undecoded.
+    `size` is what the header declares, when Pillow let it be read."""
+
+    def __init__(self, limit: int, size: tuple[int, int] | None = None) -> None:
+        self.limit, self.size = limit, size
+        declared = f"{size[0]} x {size[1]} pixels" if size else "more pixels than that"
+        super().__init__(f"the limit is {limit / 1e6:g} megapixels; the image declares {declared}")

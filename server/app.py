@@ -24,6 +24,7 @@ from server.genealogy.handlers import api as genealogy_api
 from server.labels.handlers import api as labels_api
 from server.library.handlers import api as library_api
 from server.materials.handlers import api as materials_api
+from server.media_store.context import image_workers
 from server.media_store.files import MediaFiles
 from server.media_store.handlers import api as media_api
 from server.scans.handlers import api as scans_api
@@ -92,7 +93,7 @@ def create_app(settings: Settings, extra: Sequence[Api] = ()) -> web.Application
     app[MEDIA_FILES] = MediaFiles(settings.data_dir / "media")
     cores = os.cpu_count() or 1
     app[SIGN_IN_GATE] = SignInGate(concurrent=cores, waiting=SIGN_INS_WAITING_PER_CORE * cores)
-    app.cleanup_ctx.extend([_database, _events, live_streams, stream_analyses])
+    app.cleanup_ctx.extend([_database, _events, image_workers, live_streams, stream_analyses])
     apis = [*APIS, *extra]
     mount(app, apis)
     app.router.add_get(PREFIX + "/openapi.json", openapi_handler(build_document(apis)))

@@ -40,6 +40,8 @@ class Settings:
     password_min_length: int = 12  # for new passwords; existing ones keep working
     max_failed_signatures: int = 5  # per signed-in session, then the session is locked
     session_recheck_seconds: float = 2.0  # how soon an open WebSocket notices a sign-out
+    max_image_pixels: int = 40_000_000  # an upload declaring more is refused from its header
+    image_workers: int = 2  # images decoded at once; each may take 4 bytes per pixel
 
     @property
     def allowed_balance_networks(self) -> tuple[Network, ...]:
@@ -94,6 +96,8 @@ _PARSED: dict[str, tuple[str, Callable[[str], object]]] = {
     "STEPWISE_SECURE_COOKIES": ("secure_cookies", _flag),
     "STEPWISE_PASSWORD_MIN_LENGTH": ("password_min_length", _password_length),
     "STEPWISE_MAX_FAILED_SIGNATURES": ("max_failed_signatures", _at_least_one),
+    "STEPWISE_MAX_IMAGE_PIXELS": ("max_image_pixels", _at_least_one),
+    "STEPWISE_IMAGE_WORKERS": ("image_workers", _at_least_one),
 }
 
 

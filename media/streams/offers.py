@@ -8,6 +8,7 @@ from aiortc import sdp as aiortc_sdp
 
 from media.streams.codecs import CODEC_NAMES, RELAYED, accepts, first_relayable
 from media.streams.exceptions import OfferRejected
+from media.streams.sdp_checks import check_offer
 
 NEGOTIATION_ERRORS = (
     ValueError,
@@ -17,13 +18,15 @@ NEGOTIATION_ERRORS = (
     aiortc_errors.InvalidAccessError,
     aiortc_errors.InvalidStateError,
     aiortc_errors.OperationError,
+    AssertionError,  # aiortc checks what it parses with assert; sdp_checks refuses it first
 )
 _SENDS = frozenset({"sendonly", "sendrecv"})
 _RECEIVES = frozenset({"recvonly", "sendrecv"})
 
 
 def parse_offer(offer: str) -> aiortc_sdp.SessionDescription:
-    """The offer as SDP, or OfferRejected."""
+    """The offer as SDP, or OfferRejected (also when it is beyond sdp_checks' limits)."""
+    check_offer(offer)
     try:
         return aiortc_sdp.SessionDescription.parse(offer)
     except NEGOTIATION_ERRORS as exc:

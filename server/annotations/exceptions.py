@@ -5,11 +5,12 @@ StepwiseError
  │    └── AnnotationNotFound      the batch has no annotation with this id
  ├── Conflict
  │    ├── AnnotationCleared       already cleared: it can be neither cleared nor acknowledged
- │    ├── AnnotationAcknowledged  already acknowledged by an operator
- │    └── BatchRecordClosed       the batch is completed: its record takes no new remarks
+ │    └── AnnotationAcknowledged  already acknowledged by an operator
  └── Invalid
-      ├── StreamNotOfBatch        the stream id names another batch's stream
-      └── StepNotOfBatch          the step id is not a step of the batch
+      └── StreamNotOfBatch        the stream id names another batch's stream
+
+A completed batch and a step id of no step of the batch are refused by the batch's write
+rules (server.batches.remarks: BatchRecordClosed, StepNotOfBatch).
 """
 
 from __future__ import annotations
@@ -42,27 +43,10 @@ class AnnotationAcknowledged(Conflict):
         )
 
 
-class BatchRecordClosed(Conflict):
-    def __init__(self, batch_number: str) -> None:
-        super().__init__(
-            f"Batch {batch_number} is completed: its record takes no new annotations or "
-            "chat messages.",
-            current={"status": "completed"},
-        )
-
-
 class StreamNotOfBatch(Invalid):
     def __init__(self, stream_id: str, batch_id: str) -> None:
         super().__init__(
             f"Stream {stream_id!r} is not a stream of batch {batch_id!r}: use the batch id "
             "or `{batch_id}.{name}`.",
             problems=[Problem("stream_id", "not a stream of this batch")],
-        )
-
-
-class StepNotOfBatch(Invalid):
-    def __init__(self, step_id: str, batch_id: str) -> None:
-        super().__init__(
-            f"Batch {batch_id!r} has no step {step_id!r}.",
-            problems=[Problem("step_id", "not a step of this batch")],
         )

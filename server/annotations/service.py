@@ -19,17 +19,15 @@ from server.annotations.exceptions import (
     AnnotationAcknowledged,
     AnnotationCleared,
     AnnotationNotFound,
-    BatchRecordClosed,
-    StepNotOfBatch,
     StreamNotOfBatch,
 )
 from server.annotations.models import Annotation, AnnotationEntry, ChatEntry, ChatMessage, Person
 from server.audit import service as audit
 from server.auth import service as auth
 from server.auth.models import User
-from server.batches.active import active_step_id
+from server.batches import remarks
 from server.batches.exceptions import BatchNotFound
-from server.batches.models import Batch, StepRecord
+from server.batches.models import Batch
 from server.clock import utcnow
 from server.events.schemas import AnnotationEvent, ChatEvent
 from server.events.staging import stage
@@ -70,30 +68,6 @@ class Drawing:
     text: str | None
     color: str
     frame_timestamp: float
-
-
-async def _open_batch(session: AsyncSession, batch_id: str) -> Batch:
-    """The batch, which must exist and still take remarks."""
-    batch = await session.get(Batch, batch_id)
-    if batch is None:
-        raise BatchNotFound(batch_id)
-    if batch.status == "completed":
-        raise BatchRecordClosed(batch.batch_number)
-    return batch
-
-
-async def _step_of(session: AsyncSession, batch_id: str, step_id: str | None) -> str | None:
-    """The step a remark is about: the one named (a step of the batch), else the active one."""
-    if step_id is None:
-        return await active_step_id(session, batch_id)
-    found = await session.scalar(
-        select(StepRecord.step_id).where(
-            StepRecord.batch_id == batch_id, StepRecord.step_id == step_id
-        )
-    )
-    if found is None:
-        raise StepNotOfBatch(step_id, batch_id)
-    return step_id
 
 
 def _person(user: User) -> Person:
@@ -147,13 +121,13 @@ async def create_annotation(
     """
     # Looked at before the first statement: no database connection waits on the video.
     in_view = await _in_view(anchoring, drawing.stream_id)
-    await _open_batch(session, batch_id)
+    await remarks.open_batch(session, batch_id)
     stream = StreamId.parse(drawing.stream_id)
     if stream.batch_id != batch_id:
         raise StreamNotOfBatch(drawing.stream_id, batch_id)
     annotation = Annotation(
         batch_id=batch_id,
-        step_id=await _step_of(session, batch_id, step_id),
+        step_id=await remarks.step_of(session, batch_id, step_id),
         stream_id=str(stream),
         shape=drawing.shape,
         points=drawing.points,
@@ -285,10 +259,10 @@ async def post_message(
     session: AsyncSession, user: User, batch_id: str, text: str, *, step_id: str | None = None
 ) -> ChatEntry:
     """Add a chat line to the batch, audited and sent to everyone following the batch."""
-    await _open_batch(session, batch_id)
+    await remarks.open_batch(session, batch_id)
     message = ChatMessage(
         batch_id=batch_id,
-        step_id=await _step_of(session, batch_id, step_id),
+        step_id=await remarks.step_of(session, batch_id, step_id),
         text=text,
         created_at=utcnow(),
         created_by=user.id,

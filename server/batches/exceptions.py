@@ -9,10 +9,12 @@ StepwiseError
  │    ├── BatchNotInProgress      not started yet, or already completed
  │    ├── StepNotActive           pending, completed or skipped: carries the current state
  │    ├── HoldNotElapsed          a timer step completed before its minimum time
- │    └── NotCorrectable          only completed steps of an open record can be corrected
+ │    ├── NotCorrectable          only completed steps of an open record can be corrected
+ │    └── BatchRecordClosed       the batch is completed: no new remarks, media or streams
  ├── Forbidden
  │    └── SelfVerification        the performer may not verify their own step
  └── Invalid
+      ├── StepNotOfBatch          a remark or photo names a step the batch does not have
       ├── StepValuesRejected      hard limits, required values, types (every field named)
       ├── ParametersRejected      batch parameters outside their limits or missing
       ├── NothingToCorrect
@@ -139,4 +141,21 @@ class BranchChangedByCorrection(Invalid):
             f"The correction would change whether step {step_id!r} applies ({condition}), "
             "which was already acted on; raise a deviation instead.",
             problems=[Problem(f"values.{name}", f"decides step {step_id!r}") for name in fields],
+        )
+
+
+class BatchRecordClosed(Conflict):
+    def __init__(self, batch_number: str, status: BatchStatus) -> None:
+        super().__init__(
+            f"Batch {batch_number} is {status}: its record takes no new annotations, chat "
+            "messages, attachments, recordings or streams.",
+            current={"status": status},
+        )
+
+
+class StepNotOfBatch(Invalid):
+    def __init__(self, step_id: str, batch_id: str) -> None:
+        super().__init__(
+            f"Batch {batch_id!r} has no step {step_id!r}.",
+            problems=[Problem("step_id", "not a step of this batch")],
         )

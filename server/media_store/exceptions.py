@@ -4,7 +4,7 @@ StepwiseError
  ├── NotFound
  │    └── MediaNotFound         no stored file has this id
  └── Invalid
-      ├── MediaRejected          the upload is empty or not the image it claims to be
+      ├── MediaRejected          empty, damaged, over the pixel budget, or not what it claims
       └── UnsupportedMediaType
            └── MediaTypeUnsupported   a content type the store does not take from uploads (415)
 """
@@ -20,10 +20,10 @@ class MediaNotFound(NotFound):
 
 
 class MediaRejected(Invalid):
-    def __init__(self, reason: str) -> None:
+    def __init__(self, reason: str, *, code: str | None = None) -> None:
         super().__init__(
             f"The upload cannot be stored: {reason}.",
-            problems=[Problem("body", reason)],
+            problems=[Problem("body", reason, code=code)],
         )
 
 

@@ -7,12 +7,25 @@ from aiohttp import web
 from server.auth.roles import EVERYONE
 from server.auth.service import actor_of
 from server.media_store import service as media
+from server.media_store.context import IMAGE_WORKERS
 from server.media_store.exceptions import MediaNotFound
 from server.media_store.schemas import AttachIn, AttachmentOut, MediaOut
-from server.web.api import Api, Call
+from server.web.api import Api, Call, Preparation
 from server.web.keys import MEDIA_FILES
 
 api = Api("media")
+
+
+async def _stored_photo(preparation: Preparation[None]) -> media.StoredFile:
+    """Check and write the photo before the transaction: decoding is slow and memory-bound."""
+    request = preparation.request
+    return await media.store_photo(
+        request.app[IMAGE_WORKERS],
+        request.app[MEDIA_FILES],
+        preparation.raw,
+        request.content_type,
+        preparation.settings.max_image_pixels,
+    )
 
 
 @api.route(
@@ -23,16 +36,11 @@ api = Api("media")
     response=MediaOut,
     status=201,
     consumes=("image/png", "image/jpeg"),
+    prepare=_stored_photo,
 )
 async def upload(call: Call[None]) -> MediaOut:
-    stored = await media.save_image(
-        call.session,
-        call.request.app[MEDIA_FILES],
-        actor_of(call.user),
-        call.raw,
-        call.request.content_type,
-    )
-    return MediaOut.of(stored)
+    stored = call.prepared_as(media.StoredFile)
+    return MediaOut.of(await media.record_media(call.session, actor_of(call.user), stored))
 
 
 @api.route(
@@ -60,7 +68,7 @@ async def download(call: Call[None]) -> web.StreamResponse:
 @api.route(
     "POST",
     "/batches/{batch_id}/attachments",
-    summary="Attach a stored photo to a batch step (by default the active step)",
+    summary="Attach a stored photo to a step of an open batch (by default the active step)",
     roles=EVERYONE,
     body=AttachIn,
     response=AttachmentOut,
@@ -68,12 +76,11 @@ async def download(call: Call[None]) -> web.StreamResponse:
     idempotent=True,
 )
 async def add_attachment(call: Call[AttachIn]) -> AttachmentOut:
-    entry = await media.attach(
+    entry = await media.attach_photo(
         call.session,
         actor_of(call.user),
         batch_id=call.param("batch_id"),
         media_id=call.body.media_id,
-        kind="photo",
         step_id=call.body.step_id,
         caption=call.body.caption,
     )

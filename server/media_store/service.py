@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -10,31 +11,49 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from server.audit import service as audit
 from server.audit.service import Actor
 from server.auth.models import User
-from server.batches.active import active_step_id
+from server.batches import remarks
 from server.batches.exceptions import BatchNotFound
 from server.batches.models import Batch
 from server.clock import utcnow
-from server.concurrency import run_blocking
+from server.concurrency import WorkerPool, run_blocking
 from server.events.schemas import AttachmentEvent
 from server.events.staging import stage
-from server.media_store.exceptions import MediaNotFound, MediaRejected, MediaTypeUnsupported
+from server.media_store.exceptions import MediaNotFound, MediaTypeUnsupported
 from server.media_store.files import MediaFiles, is_media_id
-from server.media_store.images import IMAGE_TYPES, image_problem
+from server.media_store.images import IMAGE_TYPES, check_header, check_pixels
 from server.media_store.models import Attachment, AttachmentEntry, MediaObject
 
 
-async def save_media(
-    session: AsyncSession, files: MediaFiles, actor: Actor, data: bytes, content_type: str
-) -> MediaObject:
-    """Store `data` once under its content address; the first store is audited."""
-    media_id = await run_blocking(files.put, data)
-    known = await session.get(MediaObject, media_id)
+@dataclass(frozen=True)
+class StoredFile:
+    """Bytes written to the media files, not yet recorded in the database."""
+
+    media_id: str
+    content_type: str
+    size: int
+
+
+async def store_photo(
+    workers: WorkerPool, files: MediaFiles, data: bytes, content_type: str, max_pixels: int
+) -> StoredFile:
+    """Check an uploaded photo and write it to the media files, with no transaction open: its
+    header at once (type, pixel budget), then every pixel on the image workers."""
+    if content_type not in IMAGE_TYPES:
+        raise MediaTypeUnsupported(content_type, tuple(IMAGE_TYPES))
+    await run_blocking(check_header, data, content_type, max_pixels)
+    await workers.run(check_pixels, data, max_pixels)
+    return StoredFile(await run_blocking(files.put, data), content_type, len(data))
+
+
+async def record_media(session: AsyncSession, actor: Actor, stored: StoredFile) -> MediaObject:
+    """The media object of a stored file; the first record of it is audited."""
+    known = await session.get(MediaObject, stored.media_id)
     if known is not None:
         return known
     media = MediaObject(
-        id=media_id,
-        content_type=content_type,
-        size=len(data),
+        id=stored.media_id,
+        content_type=stored.content_type,
+        size=stored.size,
         created_at=utcnow(),
         created_by=actor.id,
     )
@@ -44,22 +63,18 @@ async def save_media(
         actor,
         "media.stored",
         "media",
-        media_id,
-        new={"content_type": content_type, "size": len(data)},
+        stored.media_id,
+        new={"content_type": stored.content_type, "size": stored.size},
     )
     return media
 
 
-async def save_image(
+async def save_media(
     session: AsyncSession, files: MediaFiles, actor: Actor, data: bytes, content_type: str
 ) -> MediaObject:
-    """Store an uploaded photo after checking it is the PNG or JPEG image it claims to be."""
-    if content_type not in IMAGE_TYPES:
-        raise MediaTypeUnsupported(content_type, tuple(IMAGE_TYPES))
-    problem = await run_blocking(image_problem, data, content_type)
-    if problem is not None:
-        raise MediaRejected(problem)
-    return await save_media(session, files, actor, data, content_type)
+    """Store `data` once under its content address; the first store is audited."""
+    media_id = await run_blocking(files.put, data)
+    return await record_media(session, actor, StoredFile(media_id, content_type, len(data)))
 
 
 async def get_media(session: AsyncSession, media_id: str) -> MediaObject:
@@ -81,13 +96,15 @@ async def attach(
     stream_id: str | None = None,
     caption: str | None = None,
 ) -> AttachmentEntry:
-    """Attach stored media to a batch, by default to its active step; audited, announced."""
+    """Attach stored media to a batch, to the step named (one of the batch's) or else its active
+    step; audited, announced. Whether the batch still takes it is the caller's rule: a photo or
+    snapshot needs an open batch, a recording started on one is kept when it ends."""
     if await session.get(Batch, batch_id) is None:
         raise BatchNotFound(batch_id)
     media = await get_media(session, media_id)
     attachment = Attachment(
         batch_id=batch_id,
-        step_id=step_id or await active_step_id(session, batch_id),
+        step_id=await remarks.step_of(session, batch_id, step_id),
         media_id=media.id,
         kind=kind,
         stream_id=stream_id,
@@ -110,6 +127,28 @@ async def attach(
     )
     stage(session, AttachmentEvent(batch_id=batch_id, attachment=summary))
     return entry
+
+
+async def attach_photo(
+    session: AsyncSession,
+    actor: Actor,
+    *,
+    batch_id: str,
+    media_id: str,
+    step_id: str | None,
+    caption: str | None,
+) -> AttachmentEntry:
+    """Attach an uploaded photo to a batch that is still open (the batch's write rules)."""
+    await remarks.open_batch(session, batch_id)
+    return await attach(
+        session,
+        actor,
+        batch_id=batch_id,
+        media_id=media_id,
+        kind="photo",
+        step_id=step_id,
+        caption=caption,
+    )
 
 
 async def attachments_of(session: AsyncSession, batch_id: str) -> Sequence[AttachmentEntry]:

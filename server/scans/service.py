@@ -2,24 +2,39 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from media.codes import decode_image
+from media.codes import DecodedCode, decode_image
 from media.exceptions import ImageUnreadable
-from server.concurrency import run_blocking
+from media.images import read_header
+from server.concurrency import WorkerPool, run_blocking
 from server.scans.exceptions import CodeMalformed, ImageRejected
 from server.scans.resolver import Resolution, resolve
 from server.scans.schemas import CodeOut, ScanOut
 
+# What cameras send; the header of each tells its true size before anything is decoded.
+SCANNED_FORMATS = frozenset({"PNG", "JPEG", "WEBP"})
 
-async def scan_image(session: AsyncSession, data: bytes) -> ScanOut:
-    """Decode every code in a photo or frame (off the event loop) and resolve each."""
-    if not data:
-        raise ImageRejected("the image is empty")
+
+async def decode_photo(workers: WorkerPool, data: bytes, max_pixels: int) -> list[DecodedCode]:
+    """Every code in a photo or frame, with no transaction open: its header is held against
+    the pixel budget at once, then the image is decoded on the image workers."""
     try:
-        decoded = await run_blocking(decode_image, data)
+        header = await run_blocking(read_header, data, max_pixels)
     except ImageUnreadable as exc:
         raise ImageRejected(exc.reason) from exc
+    if header.format not in SCANNED_FORMATS:
+        raise ImageRejected(f"a {header.format} image cannot be scanned: send PNG, JPEG or WebP")
+    try:
+        return await workers.run(decode_image, data)
+    except ImageUnreadable as exc:
+        raise ImageRejected(exc.reason) from exc
+
+
+async def scan_codes(session: AsyncSession, decoded: Sequence[DecodedCode]) -> ScanOut:
+    """What each code decoded from an image identifies."""
     codes = [await _resolved(session, code.format, code.text) for code in decoded]
     if not codes:
         return ScanOut(

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from aiohttp import web
 
 from media.streams.exceptions import OfferRejected
+from media.streams.sdp_checks import MAX_OFFER_BYTES
 from server.auth import service as auth
 from server.auth.exceptions import RoleNotPermitted
 from server.auth.models import User
@@ -24,7 +25,7 @@ from server.streams.exceptions import OfferRefused, SdpExpected, StreamSessionNo
 from server.streams.ids import StreamId
 from server.streams.schemas import LiveStreamOut
 from server.web.api import PREFIX, Api, Call, Preparation, current_user
-from server.web.body import BodyTooLarge
+from server.web.body import read_body
 from server.web.keys import DATABASE, SETTINGS
 from server.web.problems import problem
 
@@ -64,13 +65,11 @@ async def _publisher(
 
 
 async def _offer(request: web.Request) -> str:
-    """The SDP offer of the body; 415 for another media type."""
+    """The SDP offer of the body, read within its size limit and the body-read timeout; 415
+    for another media type."""
     if request.content_type != SDP:
         raise SdpExpected(request.content_type)
-    limit = request.app[SETTINGS].max_body_bytes
-    raw = await request.read()
-    if len(raw) > limit:
-        raise BodyTooLarge(limit)
+    raw = await read_body(request, MAX_OFFER_BYTES, request.app[SETTINGS].body_read_seconds)
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError as exc:

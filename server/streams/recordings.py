@@ -18,6 +18,7 @@ from server.audit import service as audit
 from server.auth import service as auth
 from server.auth.models import User
 from server.auth.roles import REMOTE_EXPERTS
+from server.batches import remarks
 from server.batches.active import active_step_id
 from server.clock import utcnow
 from server.concurrency import run_blocking
@@ -52,8 +53,10 @@ def _announce(session: AsyncSession, recording: Recording, action: str) -> dict[
 async def start_recording(
     session: AsyncSession, stream: LiveStream, user: User, folder: Path
 ) -> Recording:
-    """Start recording `stream` (into `folder` until stopped); audited and announced."""
+    """Start recording `stream` (into `folder` until stopped); audited and announced. The
+    batch must still be open; a recording it took is kept when it stops after completion."""
     _check_permitted(user, stream.stream_id, stream.publisher_username)
+    await remarks.open_batch(session, stream.batch_id)
     if recording_suffix(stream.relay.codec) is None:
         raise NothingToRecord(stream.stream_id)
     if stream.recorders:

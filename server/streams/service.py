@@ -6,7 +6,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.audit import service as audit
 from server.auth.roles import EVERYONE, SHOP_FLOOR
-from server.batches.models import Batch
+from server.batches import remarks
+from server.batches.exceptions import BatchNotFound
 from server.clock import isoformat
 from server.events.schemas import StreamEvent
 from server.events.staging import stage
@@ -24,9 +25,11 @@ def publishers(stream_id: StreamId) -> frozenset[str]:
 
 
 async def check_batch(session: AsyncSession, stream_id: StreamId) -> None:
-    """Refuse a stream of a batch that does not exist."""
-    if await session.get(Batch, stream_id.batch_id) is None:
-        raise StreamBatchNotFound(stream_id.batch_id)
+    """Refuse a stream of a batch that does not exist or is no longer open."""
+    try:
+        await remarks.open_batch(session, stream_id.batch_id)
+    except BatchNotFound as exc:
+        raise StreamBatchNotFound(stream_id.batch_id) from exc
 
 
 def _summary(stream: LiveStream) -> dict[str, str | None]:

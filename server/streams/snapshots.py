@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from media.exceptions import MediaError
 from media.streams.exceptions import StreamEnded
 from server.audit.service import Actor
+from server.batches import remarks
 from server.concurrency import run_blocking
 from server.media_store import service as media_store
 from server.media_store.files import MediaFiles
@@ -59,7 +60,8 @@ async def store(
     caption: str | None,
 ) -> AttachmentEntry:
     """Store a captured frame and attach it to the stream's batch (its active step); audited,
-    announced as an `attachment` event of kind snapshot."""
+    announced as an `attachment` event of kind snapshot. The batch must still be open."""
+    await remarks.open_batch(session, stream.batch_id)
     media = await media_store.save_media(session, files, actor, png, CONTENT_TYPE)
     return await media_store.attach(
         session,
