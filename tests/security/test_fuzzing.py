@@ -47,6 +47,7 @@ async def test_fuzzing_every_operation_finds_no_server_error(tmp_path: Path) -> 
             SIGN_OUT,
             stdout=asyncio.subprocess.PIPE,
             stderr=asyncio.subprocess.STDOUT,
+            cwd=tmp_path,  # its example cache stays out of the checkout
         )
         output, _ = await asyncio.wait_for(fuzzer.communicate(), timeout=600)
     finally:
