@@ -3,13 +3,12 @@ captures its current frame as photo evidence of the batch's active step."""
 
 from __future__ import annotations
 
-from aiohttp import web
+from dataclasses import dataclass
 
 from server.auth.exceptions import RoleNotPermitted
 from server.auth.models import User
 from server.auth.roles import REMOTE_EXPERTS
 from server.auth.service import actor_of
-from server.db.unit_of_work import unit_of_work
 from server.media_store.schemas import AttachmentOut
 from server.streams import snapshots
 from server.streams.analysis_context import STREAM_ANALYSES
@@ -17,31 +16,12 @@ from server.streams.context import LIVE_STREAMS
 from server.streams.ids import StreamId
 from server.streams.live import LiveStream
 from server.streams.schemas import SnapshotIn
-from server.web.api import Api, current_user
-from server.web.body import BodyTooLarge, parse_json
-from server.web.keys import DATABASE, EVENTS, MEDIA_FILES, SETTINGS
+from server.web.api import Api, Call, Preparation
+from server.web.keys import MEDIA_FILES
 
 api = Api("streams")
 # As for annotations: the people who watch a stream from the expert console.
 SNAPSHOT_ROLES = frozenset({"operator", *REMOTE_EXPERTS})
-
-
-async def _snapshot_taker(request: web.Request) -> User:
-    """The signed-in user, if their role may take snapshots at all."""
-    async with request.app[DATABASE].sessions(readonly=True)() as session, session.begin():
-        user = await current_user(request, session)
-        if not user.has_any_role(SNAPSHOT_ROLES):
-            raise RoleNotPermitted("Taking a snapshot of a live stream", SNAPSHOT_ROLES)
-        return user
-
-
-async def _body(request: web.Request) -> SnapshotIn:
-    """The optional JSON body; none at all means no caption."""
-    limit = request.app[SETTINGS].max_body_bytes
-    raw = await request.content.read(limit + 1)
-    if len(raw) > limit:
-        raise BodyTooLarge(limit)
-    return parse_json(raw, request.content_type, SnapshotIn) if raw else SnapshotIn()
 
 
 def _check_may_capture(user: User, stream: LiveStream) -> None:
@@ -52,6 +32,23 @@ def _check_may_capture(user: User, stream: LiveStream) -> None:
         )
 
 
+@dataclass(frozen=True)
+class Captured:
+    """A live stream's frame, captured before the transaction that stores it."""
+
+    stream: LiveStream
+    png: bytes
+
+
+async def _capture(prep: Preparation[SnapshotIn]) -> Captured:
+    """Wait for the stream's current frame with no transaction open (SQLite's one writer)."""
+    app, user = prep.request.app, prep.user
+    assert user is not None
+    stream = app[LIVE_STREAMS].get(StreamId.parse(prep.param("stream_id")))
+    _check_may_capture(user, stream)
+    return Captured(stream, await snapshots.capture(app[STREAM_ANALYSES].of(stream.stream_id)))
+
+
 @api.route(
     "POST",
     "/streams/{stream_id}/snapshots",
@@ -59,21 +56,19 @@ def _check_may_capture(user: User, stream: LiveStream) -> None:
     "step; answers the attachment",
     roles=SNAPSHOT_ROLES,
     body=SnapshotIn,
+    optional_body=True,
     response=AttachmentOut,
     status=201,
-    plain=True,
+    prepare=_capture,
 )
-async def take_snapshot(request: web.Request) -> web.Response:
-    # Plain: its body is optional (none at all means no caption), which declared bodies are
-    # not; waiting for a frame holds no database transaction (SQLite's one writer).
-    app = request.app
-    user = await _snapshot_taker(request)
-    body = await _body(request)
-    stream = app[LIVE_STREAMS].get(StreamId.parse(request.match_info["stream_id"]))
-    _check_may_capture(user, stream)
-    png = await snapshots.capture(app[STREAM_ANALYSES].of(stream.stream_id))
-    async with unit_of_work(app[DATABASE], app[EVENTS]) as session:
-        entry = await snapshots.store(
-            session, app[MEDIA_FILES], actor_of(user), stream, png, body.caption
-        )
-    return web.json_response(text=AttachmentOut.of(entry).model_dump_json(), status=201)
+async def take_snapshot(call: Call[SnapshotIn]) -> AttachmentOut:
+    captured = call.prepared_as(Captured)
+    entry = await snapshots.store(
+        call.session,
+        call.request.app[MEDIA_FILES],
+        actor_of(call.user),
+        captured.stream,
+        captured.png,
+        call.body.caption,
+    )
+    return AttachmentOut.of(entry)

@@ -16,7 +16,6 @@ from media.streams.exceptions import OfferRejected
 from media.streams.sdp_checks import MAX_OFFER_BYTES
 from server.auth import service as auth
 from server.auth.exceptions import RoleNotPermitted
-from server.auth.models import User
 from server.auth.roles import EVERYONE
 from server.batches.active import active_step_id
 from server.streams import service as streams
@@ -24,9 +23,7 @@ from server.streams.context import LIVE_STREAMS
 from server.streams.exceptions import OfferRefused, SdpExpected, StreamSessionNotFound
 from server.streams.ids import StreamId
 from server.streams.schemas import LiveStreamOut
-from server.web.api import PREFIX, Api, Call, Preparation, current_user
-from server.web.body import read_body
-from server.web.keys import DATABASE, SETTINGS
+from server.web.api import PREFIX, Api, Call, Preparation
 from server.web.problems import problem
 
 api = Api("streams")
@@ -49,35 +46,47 @@ class Negotiated:
         )
 
 
-async def _publisher(
-    request: web.Request, action: str, *, batch_must_exist: bool = False
-) -> tuple[User, StreamId]:
-    """The user and the stream id of the path, if the user may publish that stream."""
-    async with request.app[DATABASE].sessions(readonly=True)() as session, session.begin():
-        user = await current_user(request, session)
-        stream_id = StreamId.parse(request.match_info["stream_id"])
-        allowed = streams.publishers(stream_id)
-        if not user.has_any_role(allowed):
-            raise RoleNotPermitted(action, allowed)
-        if batch_must_exist:
+async def _may_publish(prep: Preparation[None], action: str, *, check_batch: bool) -> StreamId:
+    """The stream id of the path, if the signed-in user may publish that stream (talk-back:
+    anyone; the others: the shop floor). With `check_batch`, its batch must exist and be open,
+    which is said first: a stream of no batch is not found for anyone."""
+    stream_id = StreamId.parse(prep.param("stream_id"))
+    if check_batch:
+        async with prep.database.sessions(readonly=True)() as session:
             await streams.check_batch(session, stream_id)
-        return user, stream_id
+    allowed = streams.publishers(stream_id)
+    user = prep.user
+    assert user is not None
+    if not user.has_any_role(allowed):
+        raise RoleNotPermitted(action, allowed)
+    return stream_id
 
 
-async def _offer(request: web.Request) -> str:
-    """The SDP offer of the body, read within its size limit and the body-read timeout; 415
-    for another media type."""
-    if request.content_type != SDP:
-        raise SdpExpected(request.content_type)
-    raw = await read_body(request, MAX_OFFER_BYTES, request.app[SETTINGS].body_read_seconds)
+def _offer(prep: Preparation[None]) -> str:
+    """The SDP offer of the body; 415 for another media type."""
+    if prep.request.content_type != SDP:
+        raise SdpExpected(prep.request.content_type)
     try:
-        return raw.decode("utf-8")
+        return prep.raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise OfferRefused("the body is not UTF-8 text") from exc
 
 
-# WHIP is plain: who may publish depends on the stream (`{batch_id}.talkback` takes any role),
-# which the roles of a declaration cannot say.
+async def _start_publishing(prep: Preparation[None]) -> Negotiated:
+    stream_id = await _may_publish(prep, "Publish a live stream", check_batch=True)
+    offer, user = _offer(prep), prep.user
+    assert user is not None
+    try:
+        stream, answer = await prep.request.app[LIVE_STREAMS].start(
+            stream_id, auth.actor_of(user), user.username, offer
+        )
+    except OfferRejected as exc:
+        raise OfferRefused(exc.reason) from exc
+    return Negotiated(f"{PREFIX}/streams/{stream_id}/whip/{stream.session_id}", answer)
+
+
+# Who may publish depends on the stream (`{batch_id}.talkback` takes any role): the declared
+# roles let everyone in, and the prepare phase checks the stream's own.
 @api.route(
     "POST",
     WHIP,
@@ -85,19 +94,27 @@ async def _offer(request: web.Request) -> str:
     "publishes; anyone signed in may publish `{batch_id}.talkback` (an expert's microphone)",
     roles=EVERYONE,
     status=201,
-    plain=True,
     produces=(SDP,),
+    consumes=(SDP,),
+    max_body=MAX_OFFER_BYTES,
+    prepare=_start_publishing,
 )
-async def publish(request: web.Request) -> web.Response:
-    user, stream_id = await _publisher(request, "Publish a live stream", batch_must_exist=True)
-    offer = await _offer(request)
-    try:
-        stream, answer = await request.app[LIVE_STREAMS].start(
-            stream_id, auth.actor_of(user), user.username, offer
-        )
-    except OfferRejected as exc:
-        raise OfferRefused(exc.reason) from exc
-    return Negotiated(f"{PREFIX}/streams/{stream_id}/whip/{stream.session_id}", answer).created()
+async def publish(call: Call[None]) -> web.Response:
+    return call.prepared_as(Negotiated).created()
+
+
+async def _end_publishing(prep: Preparation[None]) -> None:
+    """A session that does not exist is not found for anyone; one that does, ended by
+    whoever may publish its stream."""
+    stream_id, session_id = StreamId.parse(prep.param("stream_id")), prep.param("session_id")
+    live = prep.request.app[LIVE_STREAMS]
+    stream = live.find(stream_id)
+    if stream is None or stream.session_id != session_id:
+        raise StreamSessionNotFound(stream_id, session_id)
+    await _may_publish(prep, "End a live stream", check_batch=False)
+    user = prep.user
+    assert user is not None
+    await live.end(stream_id, auth.actor_of(user), "the publisher ended the stream")
 
 
 @api.route(
@@ -105,19 +122,15 @@ async def publish(request: web.Request) -> web.Response:
     WHIP + "/{session_id}",
     summary="End a published live stream (WHIP session)",
     roles=EVERYONE,
-    plain=True,
+    prepare=_end_publishing,
 )
-async def unpublish(request: web.Request) -> web.Response:
-    user, stream_id = await _publisher(request, "End a live stream")
-    await request.app[LIVE_STREAMS].end_session(
-        stream_id, request.match_info["session_id"], auth.actor_of(user)
-    )
+async def unpublish(call: Call[None]) -> web.Response:
     return web.Response(status=200)
 
 
 async def _start_watching(preparation: Preparation[None]) -> Negotiated:
     stream_id = StreamId.parse(preparation.param("stream_id"))
-    offer = await _offer(preparation.request)
+    offer = _offer(preparation)
     try:
         session_id, answer = await preparation.request.app[LIVE_STREAMS].watch(stream_id, offer)
     except OfferRejected as exc:
@@ -132,6 +145,8 @@ async def _start_watching(preparation: Preparation[None]) -> Negotiated:
     roles=EVERYONE,
     status=201,
     produces=(SDP,),
+    consumes=(SDP,),
+    max_body=MAX_OFFER_BYTES,
     prepare=_start_watching,
 )
 async def watch(call: Call[None]) -> web.Response:

@@ -20,7 +20,7 @@ from media.streams.relay import Relay
 from media.streams.webrtc import PeerSettings, Publisher, Viewer
 from server.audit.service import Actor
 from server.clock import utcnow
-from server.streams.exceptions import StreamAlreadyLive, StreamNotLive, StreamSessionNotFound
+from server.streams.exceptions import StreamAlreadyLive, StreamNotLive
 from server.streams.ids import StreamId
 
 log = logging.getLogger(__name__)
@@ -172,13 +172,6 @@ class LiveStreams:
             await viewer.close()
         await self._record_end(stream, actor or stream.publisher, reason)
         return stream
-
-    async def end_session(self, stream_id: StreamId, session_id: str, actor: Actor) -> None:
-        """DELETE of a WHIP session."""
-        stream = self._streams.get(stream_id)
-        if stream is None or stream.session_id != session_id:
-            raise StreamSessionNotFound(stream_id, session_id)
-        await self.end(stream_id, actor, "the publisher ended the stream")
 
     async def watch(self, stream_id: StreamId, offer: str) -> tuple[str, str]:
         """A new viewer of a live stream: (session id, SDP answer)."""

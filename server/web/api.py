@@ -152,12 +152,13 @@ class Api:
     ) -> Callable[[Any], Any]:
         """Declare a handler; GETs run in read-only transactions.
 
-        `roles=None` is for the few public endpoints. `plain=True` declares an aiohttp
-        handler that manages its own transactions (sign-in, WebSocket, OpenAPI); it is
-        documented like the others. `produces` names the media types of a handler that
-        answers with a file (a label, an image) instead of JSON. `upload` documents a body the
-        handler reads itself: a multipart file upload, or JSON of that shape. `consumes` names the
-        media types of a raw body the handler reads itself (an image).
+        `roles=None` is for the few public endpoints (sign-in). `plain=True` declares an
+        aiohttp handler for what is no request/response (the WebSocket, trickle ICE's 405); it
+        is documented like the others. `produces` names the media types of a handler that
+        answers with a file (a label, an image, SDP) instead of JSON. `upload` documents a body
+        the handler reads itself from `call.raw`: a multipart file upload, or JSON of that
+        shape. `consumes` names the media types of a raw body read into `call.raw` (an image,
+        an SDP offer).
 
         `prepare` is a phase for slow or blocking work (password and signature checks,
         reading a balance, waiting for a video frame): it runs after authentication and body
