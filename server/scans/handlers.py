@@ -52,5 +52,5 @@ async def _scan_input(preparation: Preparation[None]) -> ScanInput:
 async def scan(call: Call[None]) -> ScanOut:
     scanned = call.prepared_as(ScanInput)
     if scanned.text is not None:
-        return await scans.scan_text(call.session, scanned.text)
-    return await scans.scan_codes(call.session, scanned.codes)
+        return ScanOut.of(await scans.scan_text(call.session, scanned.text))
+    return ScanOut.of(await scans.scan_codes(call.session, scanned.codes))

@@ -6,6 +6,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from server.scans.service import Scan, ScannedCode
 from server.web.schemas import Strict
 
 
@@ -24,7 +25,21 @@ class CodeOut(BaseModel):
     )
     message: str
 
+    @classmethod
+    def of(cls, code: ScannedCode) -> CodeOut:
+        return cls(
+            format=code.format,
+            text=code.text,
+            gs1=code.gs1,
+            resolves_to=code.resolves_to,
+            message=code.message,
+        )
+
 
 class ScanOut(BaseModel):
     codes: list[CodeOut]
     message: str
+
+    @classmethod
+    def of(cls, scan: Scan) -> ScanOut:
+        return cls(codes=[CodeOut.of(code) for code in scan.codes], message=scan.message)

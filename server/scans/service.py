@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -12,7 +14,6 @@ from media.images import read_header
 from server.concurrency import WorkerPool, run_blocking
 from server.scans.exceptions import CodeMalformed, ImageRejected
 from server.scans.resolver import Resolution, resolve
-from server.scans.schemas import CodeOut, ScanOut
 
 # What cameras send; the header of each tells its true size before anything is decoded.
 SCANNED_FORMATS = frozenset({"PNG", "JPEG", "WEBP"})
@@ -33,26 +34,45 @@ async def decode_photo(workers: WorkerPool, data: bytes, max_pixels: int) -> lis
         raise ImageRejected(exc.reason) from exc
 
 
-async def scan_codes(session: AsyncSession, decoded: Sequence[DecodedCode]) -> ScanOut:
+@dataclass(frozen=True)
+class ScannedCode:
+    """A code that was read, and what it identifies here (None: nothing known)."""
+
+    format: str
+    text: str
+    message: str
+    gs1: dict[str, Any] | None = None
+    resolves_to: dict[str, Any] | None = None
+
+
+@dataclass(frozen=True)
+class Scan:
+    """Every code read in one scan, with a sentence about them."""
+
+    codes: list[ScannedCode]
+    message: str
+
+
+async def scan_codes(session: AsyncSession, decoded: Sequence[DecodedCode]) -> Scan:
     """What each code decoded from an image identifies."""
     codes = [await _resolved(session, code.format, code.text) for code in decoded]
     if not codes:
-        return ScanOut(
+        return Scan(
             codes=[],
             message="No code found in the image. Hold the label flat and closer, in good light.",
         )
-    return ScanOut(codes=codes, message=_summary(codes))
+    return Scan(codes=codes, message=_summary(codes))
 
 
-async def scan_text(session: AsyncSession, text: str) -> ScanOut:
+async def scan_text(session: AsyncSession, text: str) -> Scan:
     """Resolve a code read by the device itself."""
     code = await _resolved(session, "text", text, strict=True)
-    return ScanOut(codes=[code], message=code.message)
+    return Scan(codes=[code], message=code.message)
 
 
 async def _resolved(
     session: AsyncSession, format: str, text: str, *, strict: bool = False
-) -> CodeOut:
+) -> ScannedCode:
     """A decoded code and what it identifies; malformed GS1 is refused as text, reported in
     an image (where the other codes are still useful)."""
     try:
@@ -60,8 +80,8 @@ async def _resolved(
     except CodeMalformed as exc:
         if strict:
             raise
-        return CodeOut(format=format, text=text, message=exc.detail)
-    return CodeOut(
+        return ScannedCode(format=format, text=text, message=exc.detail)
+    return ScannedCode(
         format=format,
         text=text,
         gs1=found.gs1.to_json() if found and found.gs1 else None,
@@ -78,6 +98,6 @@ def _message(found: Resolution | None) -> str:
     return "; ".join([text, *found.notes]) + "."
 
 
-def _summary(codes: list[CodeOut]) -> str:
+def _summary(codes: list[ScannedCode]) -> str:
     known = sum(code.resolves_to is not None for code in codes)
     return f"{len(codes)} code(s) found, {known} known here."
