@@ -30,8 +30,7 @@ LAYERS = (
     ("core", "pure: recipes, guardrails, codes, images", "#d9ead3"),
 )
 COMPOSITION = {"app", "demo", "demo_balance", "demo_inventory", "__main__"}
-INFRASTRUCTURE = {"errors", "config", "clock", "ids", "canonical", "concurrency"}
-WEB_APP_STATE = {"server.streams.context", "server.streams.analysis_context"}
+INFRASTRUCTURE = {"errors", "config", "clock", "ids", "canonical", "concurrency", "networks"}
 PER_LINE, BOX_W, BOX_H, GAP, BAND_GAP, MARGIN, LABEL_W = 8, 118, 26, 10, 46, 16, 250
 
 
@@ -54,10 +53,10 @@ def layer_of(module: str) -> str:
         )
     if rest[0] in INFRASTRUCTURE or (rest[0] == "events" and name != "handlers"):
         return "infrastructure"
-    if rest[0] == "web" or module in WEB_APP_STATE:
+    if rest[0] == "web":
         return "web"
-    if name in {"handlers", "schemas"} or name.endswith("_handlers"):
-        return "web"
+    if name in {"handlers", "schemas", "context"} or name.endswith(("_handlers", "_context")):
+        return "web"  # app contexts hold application state: web edge, as in the layering test
     return "domain"
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from media.streams.ice import parse_ice_servers
-from server.balances.addresses import Network, parse_networks
+from server.networks import Network, parse_networks
 
 LOOPBACK = parse_networks("127.0.0.0/8, ::1")
 

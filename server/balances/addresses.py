@@ -12,23 +12,10 @@ from __future__ import annotations
 import asyncio
 import socket
 from collections.abc import Iterable
-from ipaddress import IPv4Network, IPv6Network, ip_address, ip_network
+from ipaddress import ip_address
 
 from server.balances.exceptions import BalanceAddressRefused
-
-Network = IPv4Network | IPv6Network
-
-
-def parse_networks(text: str) -> tuple[Network, ...]:
-    """`10.20.0.0/16, 192.168.7.12` as networks; ValueError naming a wrong entry."""
-    networks = []
-    for entry in (part.strip() for part in text.split(",")):
-        if entry:
-            try:
-                networks.append(ip_network(entry, strict=False))
-            except ValueError as exc:
-                raise ValueError(f"{entry!r} is not a network (CIDR) or an address") from exc
-    return tuple(networks)
+from server.networks import Network
 
 
 def split_address(address: str) -> tuple[str, int]:

@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import joinedload
 
-from server.balances.addresses import Network
 from server.balances.mtsics import Reading
 from server.batches.models import Batch
 from server.equipment import weighing
@@ -23,6 +22,7 @@ from server.equipment.models import Equipment
 from server.equipment.rules import describe
 from server.errors import StepwiseError
 from server.library import service as library
+from server.networks import Network
 from server.scans.resolver import resolve
 
 

@@ -7,13 +7,14 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 
-from server.balances.addresses import Network, checked_destination
+from server.balances.addresses import checked_destination
 from server.balances.client import BalanceClient
 from server.balances.exceptions import BalanceError
 from server.balances.mtsics import Reading
 from server.equipment.exceptions import BalanceNotReady
 from server.equipment.models import Equipment
 from server.equipment.rules import describe
+from server.networks import Network
 
 Command = Callable[[BalanceClient], Awaitable[Reading]]
 
