@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator, Sequence
 from aiohttp import web
 
 from server.annotations.handlers import api as annotations_api
+from server.audit.context import audit_sealing
 from server.audit.handlers import api as audit_api
 from server.auth.account_handlers import api as accounts_api
 from server.auth.gate import SignInGate
@@ -93,7 +94,9 @@ def create_app(settings: Settings, extra: Sequence[Api] = ()) -> web.Application
     app[MEDIA_FILES] = MediaFiles(settings.data_dir / "media")
     cores = os.cpu_count() or 1
     app[SIGN_IN_GATE] = SignInGate(concurrent=cores, waiting=SIGN_INS_WAITING_PER_CORE * cores)
-    app.cleanup_ctx.extend([_database, _events, image_workers, live_streams, stream_analyses])
+    app.cleanup_ctx.extend(
+        [_database, audit_sealing, _events, image_workers, live_streams, stream_analyses]
+    )
     apis = [*APIS, *extra]
     mount(app, apis)
     app.router.add_get(PREFIX + "/openapi.json", openapi_handler(build_document(apis)))

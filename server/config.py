@@ -42,6 +42,8 @@ class Settings:
     session_recheck_seconds: float = 2.0  # how soon an open WebSocket notices a sign-out
     max_image_pixels: int = 40_000_000  # an upload declaring more is refused from its header
     image_workers: int = 2  # images decoded at once; each may take 4 bytes per pixel
+    audit_key_file: Path | None = None  # the seal signing key; default in the data directory
+    seal_seconds: float = 5.0  # how often new audit entries are sealed (and at shutdown)
 
     @property
     def allowed_balance_networks(self) -> tuple[Network, ...]:
@@ -55,6 +57,11 @@ class Settings:
         if self.database_url:
             return self.database_url
         return f"sqlite+aiosqlite:///{(self.data_dir / 'stepwise.db').resolve()}"
+
+    @property
+    def effective_audit_key_file(self) -> Path:
+        """`STEPWISE_AUDIT_KEY_FILE`, or `audit-seal.key` in the data directory."""
+        return self.audit_key_file or self.data_dir / "audit-seal.key"
 
 
 class SettingInvalid(ValueError):
@@ -98,6 +105,8 @@ _PARSED: dict[str, tuple[str, Callable[[str], object]]] = {
     "STEPWISE_MAX_FAILED_SIGNATURES": ("max_failed_signatures", _at_least_one),
     "STEPWISE_MAX_IMAGE_PIXELS": ("max_image_pixels", _at_least_one),
     "STEPWISE_IMAGE_WORKERS": ("image_workers", _at_least_one),
+    "STEPWISE_AUDIT_KEY_FILE": ("audit_key_file", Path),
+    "STEPWISE_SEAL_SECONDS": ("seal_seconds", float),
 }
 
 

@@ -32,3 +32,23 @@ class AuditEntry(Base):
     reason: Mapped[str | None] = mapped_column(Text)
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
+
+
+class AuditSeal(Base):
+    """A signed checkpoint of the trail: the head (seq, hash) of each chain it covers.
+
+    Seals chain to each other like entries do, and each is signed with a key kept outside
+    the database: the chain up to a seal cannot be recomputed or cut short unnoticed.
+    `heads` is canonical JSON `{chain: {"seq", "hash"}}`, so one seal can cover several
+    chains (per-batch chains, issue 12).
+    """
+
+    __tablename__ = "audit_seals"
+
+    seq: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    sealed_at: Mapped[datetime]
+    heads: Mapped[str] = mapped_column(Text)
+    key_id: Mapped[str] = mapped_column(String(64))
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
+    signature: Mapped[str] = mapped_column(String(128))

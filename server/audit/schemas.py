@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import json
 from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel
 
+from server.audit.bounded import readable
 from server.audit.models import AuditEntry
+from server.audit.verification import TrailReport
 
 
 class AuditEntryOut(BaseModel):
@@ -35,15 +36,50 @@ class AuditEntryOut(BaseModel):
             entity=f"{entry.entity_type}:{entry.entity_id}",
             entity_type=entry.entity_type,
             entity_id=entry.entity_id,
-            old=None if entry.old is None else json.loads(entry.old),
-            new=None if entry.new is None else json.loads(entry.new),
+            old=readable(entry.old),
+            new=readable(entry.new),
             reason=entry.reason,
             prev_hash=entry.prev_hash,
             hash=entry.hash,
         )
 
 
+class SealProblemOut(BaseModel):
+    seal: int
+    detail: str
+
+
+class DifferenceOut(BaseModel):
+    """A record table disagreeing with the trail: `table` and `trail` are both values."""
+
+    batch_number: str
+    step: str | None
+    field: str
+    table: Any
+    trail: Any
+
+
 class ChainReportOut(BaseModel):
+    """The chain (`ok`, `entries`, `first_broken`), its seals, and the tables replayed."""
+
     ok: bool
     entries: int
     first_broken: int | None = None
+    seals: int = 0
+    sealed_through: int = 0
+    unsealed_entries: int = 0
+    seal_problems: list[SealProblemOut] = []
+    differences: list[DifferenceOut] = []
+
+    @classmethod
+    def of(cls, report: TrailReport) -> ChainReportOut:
+        return cls(
+            ok=report.ok,
+            entries=report.entries,
+            first_broken=report.first_broken,
+            seals=report.seals,
+            sealed_through=report.sealed_through,
+            unsealed_entries=report.unsealed_entries,
+            seal_problems=[SealProblemOut(**vars(p)) for p in report.seal_problems],
+            differences=[DifferenceOut(**vars(d)) for d in report.differences],
+        )

@@ -15,6 +15,7 @@ from sqlalchemy import event, insert, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session, SessionTransaction
 
+from server.audit.bounded import bounded
 from server.audit.chain import GENESIS_HASH, ChainFields, ChainReport, first_broken_link
 from server.audit.models import AuditEntry
 from server.canonical import canonical_json
@@ -141,14 +142,15 @@ def _forget_pending(session: Session, transaction: SessionTransaction) -> None:
 
 
 async def record_refusal(session: AsyncSession, refusal: Refusal, reason: str) -> None:
-    """Leave the trace of a refused operation (the operation itself changed nothing)."""
+    """Leave the trace of a refused operation (the operation itself changed nothing); its
+    input, whatever a client sent, is kept in a bounded form that always reads back."""
     await record(
         session,
         Actor(refusal.actor_id, refusal.actor),
         refusal.action,
         refusal.entity_type,
         refusal.entity_id,
-        new=refusal.detail or None,
+        new=bounded(refusal.detail) if refusal.detail else None,
         reason=reason,
         batch_id=refusal.batch_id,
     )

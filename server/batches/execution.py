@@ -410,7 +410,7 @@ async def _advance(
             "step",
             record.id,
             old={"state": StepStatus.PENDING},
-            new={"state": StepStatus.SKIPPED},
+            new={"state": StepStatus.SKIPPED, "step_id": record.step_id},
             reason=f"condition is false: {step.when}",
             batch_id=batch.id,
         )

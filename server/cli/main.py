@@ -19,8 +19,9 @@ from aiohttp import web
 from procedures.exceptions import ProcedureError
 from procedures.loader import load_procedure_file, procedure_json_schema
 from server.app import create_app
-from server.audit import service as audit
+from server.audit.keys import SealKeyUnusable
 from server.auth import service as auth
+from server.cli.audit import add_audit_commands
 from server.cli.errors import CommandFailed
 from server.cli.trace import add_trace_command
 from server.cli.users import add_users_commands
@@ -119,26 +120,6 @@ def _schema(_args: argparse.Namespace, _settings: Settings) -> int:
     return 0
 
 
-def _audit_verify(_args: argparse.Namespace, settings: Settings) -> int:
-    async def work(database: Database) -> int:
-        async with database.sessions(readonly=True)() as session, session.begin():
-            report = await audit.verify_chain(session)
-        print(
-            json.dumps(
-                {
-                    "ok": report.ok,
-                    "entries": report.entries,
-                    **({"first_broken": report.first_broken} if not report.ok else {}),
-                }
-            )
-        )
-        if not report.ok:
-            raise CommandFailed(f"audit trail broken at entry {report.first_broken}")
-        return 0
-
-    return asyncio.run(_with_database(settings, work))
-
-
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="stepwise", description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True)
@@ -166,10 +147,7 @@ def _parser() -> argparse.ArgumentParser:
     load.set_defaults(run=_load)
     procs.add_parser("schema", help="print the procedure JSON Schema").set_defaults(run=_schema)
 
-    audit_cmd = commands.add_parser("audit", help="audit trail").add_subparsers(
-        dest="audit", required=True
-    )
-    audit_cmd.add_parser("verify", help="verify the hash chain").set_defaults(run=_audit_verify)
+    add_audit_commands(commands, _with_database)
 
     add_users_commands(commands, lambda settings, work: asyncio.run(_with_database(settings, work)))
     add_trace_command(commands, _with_database)
@@ -184,6 +162,6 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         return args.run(args, settings_from_env())
-    except (CommandFailed, StepwiseError, SettingInvalid, OSError) as exc:
+    except (CommandFailed, StepwiseError, SettingInvalid, SealKeyUnusable, OSError) as exc:
         print(f"stepwise: {exc}", file=sys.stderr)
         return 1

@@ -1,7 +1,7 @@
 """Every model, imported once so that the metadata is complete (Alembic, tests)."""
 
 from server.annotations.models import Annotation, ChatMessage
-from server.audit.models import AuditEntry
+from server.audit.models import AuditEntry, AuditSeal
 from server.auth.models import AuthToken, User
 from server.batches.models import Batch, StepRecord, StepValue
 from server.db.base import Base
@@ -18,6 +18,7 @@ __all__ = [
     "Annotation",
     "Attachment",
     "AuditEntry",
+    "AuditSeal",
     "AuthToken",
     "Base",
     "Batch",

@@ -67,6 +67,7 @@ async def open_deviation(
             "number": deviation.number,
             "kind": kind,
             "severity": severity,
+            "title": title,
             "step_id": step_id,
             "field": field,
             "value": value,

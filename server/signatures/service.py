@@ -175,6 +175,7 @@ async def apply(
             "meaning": meaning,
             "signer": signer.full_name,
             "signed_by": signed_by(signer),
+            "signer_id": signer.id,
             "signed_at": isoformat(signed_at),
             "content_hash": content_hash,
         },

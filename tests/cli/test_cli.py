@@ -80,7 +80,8 @@ def test_users_add_then_audit_verify_then_tampering_is_reported(
     )
     assert duplicate.returncode == 1 and duplicate.stderr.count("\n") == 1
     verified = stepwise(env, "audit", "verify")
-    assert verified.returncode == 0 and json.loads(verified.stdout) == {"ok": True, "entries": 1}
+    assert verified.returncode == 0
+    assert json.loads(verified.stdout).items() >= {"ok": True, "entries": 1}.items()
     database = sqlite3.connect(tmp_path / "data" / "stepwise.db")
     database.execute("DROP TRIGGER audit_entries_no_update")
     database.execute("UPDATE audit_entries SET actor = 'mallory'")

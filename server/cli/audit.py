@@ -1,0 +1,87 @@
+"""`stepwise audit verify|public-key|seal`: check the trail, and what a site keeps outside it."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+from server.audit import seals
+from server.audit.keys import SealVerifier, load_key, load_or_create_key, load_public_key
+from server.audit.schemas import ChainReportOut
+from server.audit.verification import verify_trail
+from server.config import Settings
+from server.db.engine import Database
+
+WithDatabase = Callable[[Settings, Callable[[Database], Awaitable[int]]], Awaitable[int]]
+
+
+def _verifier(args: argparse.Namespace, settings: Settings) -> SealVerifier | None:
+    """The site's public key if given, else the server's own key file's, else none."""
+    if args.public_key:
+        return load_public_key(Path(args.public_key))
+    try:
+        return load_key(settings.effective_audit_key_file).verifier
+    except FileNotFoundError:
+        return None
+
+
+def _verify(args: argparse.Namespace, settings: Settings, with_database: WithDatabase) -> int:
+    verifier = _verifier(args, settings)
+
+    async def work(database: Database) -> int:
+        async with database.sessions(readonly=True)() as session, session.begin():
+            report = await verify_trail(session, verifier)
+        print(ChainReportOut.of(report).model_dump_json(exclude_none=True))
+        if report.ok:
+            return 0
+        reasons = [f"broken at entry {report.first_broken}"] if report.first_broken else []
+        reasons += [f"seal {p.seal}: {p.detail}" for p in report.seal_problems[:3]]
+        reasons += [
+            f"{d.batch_number} {d.step or '-'} {d.field}: table {d.table!r}, trail {d.trail!r}"
+            for d in report.differences[:3]
+        ]
+        print(f"stepwise: audit trail {'; '.join(reasons)}", file=sys.stderr)
+        return 1
+
+    return asyncio.run(with_database(settings, work))
+
+
+def _public_key(_args: argparse.Namespace, settings: Settings, _with: WithDatabase) -> int:
+    print(load_or_create_key(settings.effective_audit_key_file).verifier.pem(), end="")
+    return 0
+
+
+def _seal(_args: argparse.Namespace, settings: Settings, with_database: WithDatabase) -> int:
+    key = load_or_create_key(settings.effective_audit_key_file)
+
+    async def work(database: Database) -> int:
+        await seals.seal_now(database, key)
+        async with database.sessions(readonly=True)() as session:
+            newest = await seals.newest_seal(session)
+        if newest is None:
+            print("the audit trail is empty: nothing to seal")
+            return 0
+        head = seals.heads_of(newest)[seals.TRAIL]
+        print(f"seal {newest.seq} of entry {head['seq']}: {newest.hash}")
+        return 0
+
+    return asyncio.run(with_database(settings, work))
+
+
+def add_audit_commands(commands: Any, with_database: WithDatabase) -> None:
+    """Register `audit verify [--public-key FILE]`, `audit public-key` and `audit seal`."""
+    audit = commands.add_parser("audit", help="audit trail").add_subparsers(
+        dest="audit", required=True
+    )
+    verify = audit.add_parser(
+        "verify", help="verify the hash chain, its signed seals and the record tables"
+    )
+    verify.add_argument("--public-key", metavar="FILE", help="the seal key the site kept (PEM)")
+    public_key = audit.add_parser("public-key", help="print the seal key's public half (PEM)")
+    seal = audit.add_parser("seal", help="seal the trail now and print the newest seal's hash")
+    for parser, run in ((verify, _verify), (public_key, _public_key), (seal, _seal)):
+        parser.set_defaults(run=lambda args, settings, run=run: run(args, settings, with_database))
