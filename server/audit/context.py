@@ -10,11 +10,12 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 from aiohttp import web
 from sqlalchemy.exc import SQLAlchemyError
 
-from server.audit import seals
+from server.audit import anchors, seals
 from server.audit.keys import SealKey, load_or_create_key
 from server.concurrency import run_blocking
 from server.db.engine import Database
@@ -24,18 +25,20 @@ SEAL_KEY = web.AppKey("seal_key", SealKey)
 log = logging.getLogger(__name__)
 
 
-async def _try_sealing(database: Database, key: SealKey) -> None:
-    """Seal, or log why not: the next attempt (or the next start) seals what is left."""
+async def _try_sealing(database: Database, key: SealKey, anchor: Path) -> None:
+    """Seal and keep the seal in `anchor`, or log why not: the next attempt seals it."""
     try:
-        await seals.seal_now(database, key)
+        sealed = await seals.seal_now(database, key)
+        if sealed is not None:
+            await run_blocking(anchors.keep, anchor, sealed)
     except (SQLAlchemyError, OSError) as exc:
         log.warning("sealing the audit trail failed (%s); the next attempt will seal it", exc)
 
 
-async def _seal_periodically(database: Database, key: SealKey, every: float) -> None:
+async def _seal_periodically(database: Database, key: SealKey, anchor: Path, every: float) -> None:
     while True:
         await asyncio.sleep(every)
-        await _try_sealing(database, key)
+        await _try_sealing(database, key, anchor)
 
 
 async def audit_sealing(app: web.Application) -> AsyncIterator[None]:
@@ -44,10 +47,12 @@ async def audit_sealing(app: web.Application) -> AsyncIterator[None]:
     settings, database = app[SETTINGS], app[DATABASE]
     key = await run_blocking(load_or_create_key, settings.effective_audit_key_file)
     app[SEAL_KEY] = key
-    await seals.seal_now(database, key)
-    sealer = asyncio.create_task(_seal_periodically(database, key, settings.seal_seconds))
+    anchor = anchors.anchor_file(settings.effective_audit_key_file)
+    await _try_sealing(database, key, anchor)
+    every = settings.seal_seconds
+    sealer = asyncio.create_task(_seal_periodically(database, key, anchor, every))
     yield
     sealer.cancel()
     with contextlib.suppress(asyncio.CancelledError):
         await sealer
-    await _try_sealing(database, key)
+    await _try_sealing(database, key, anchor)

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from pydantic import BaseModel
 
+from server.audit import anchors
 from server.audit import service as audit
 from server.audit.context import SEAL_KEY
 from server.audit.schemas import AuditEntryOut, ChainReportOut
 from server.audit.verification import verify_trail
 from server.auth.roles import QUALITY_OVERSIGHT
 from server.batches import service as batches
+from server.concurrency import run_blocking
 from server.web.api import Api, Call
+from server.web.keys import SETTINGS
 
 api = Api("audit")
 
@@ -36,5 +39,7 @@ async def batch_audit(call: Call[None]) -> list[AuditEntryOut]:
     response=ChainReportOut,
 )
 async def verify(call: Call[None]) -> BaseModel:
-    key = call.request.app[SEAL_KEY]
-    return ChainReportOut.of(await verify_trail(call.session, key.verifier))
+    key, settings = call.request.app[SEAL_KEY], call.request.app[SETTINGS]
+    kept = await run_blocking(anchors.kept, anchors.anchor_file(settings.effective_audit_key_file))
+    report = await verify_trail(call.session, key.verifier, [kept] if kept else [])
+    return ChainReportOut.of(report)

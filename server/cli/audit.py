@@ -9,7 +9,8 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
-from server.audit import seals
+from server.audit import anchors, seals
+from server.audit.anchors import Anchor
 from server.audit.keys import SealVerifier, load_key, load_or_create_key, load_public_key
 from server.audit.schemas import ChainReportOut
 from server.audit.verification import verify_trail
@@ -29,12 +30,18 @@ def _verifier(args: argparse.Namespace, settings: Settings) -> SealVerifier | No
         return None
 
 
+def _anchors(args: argparse.Namespace, settings: Settings) -> list[Anchor]:
+    """The seals given with --seal, and the one the server kept beside its key."""
+    server_kept = anchors.kept(anchors.anchor_file(settings.effective_audit_key_file))
+    return [*args.seal, *([server_kept] if server_kept else [])]
+
+
 def _verify(args: argparse.Namespace, settings: Settings, with_database: WithDatabase) -> int:
-    verifier = _verifier(args, settings)
+    verifier, kept = _verifier(args, settings), _anchors(args, settings)
 
     async def work(database: Database) -> int:
         async with database.sessions(readonly=True)() as session, session.begin():
-            report = await verify_trail(session, verifier)
+            report = await verify_trail(session, verifier, kept)
         print(ChainReportOut.of(report).model_dump_json(exclude_none=True))
         if report.ok:
             return 0
@@ -59,14 +66,16 @@ def _seal(_args: argparse.Namespace, settings: Settings, with_database: WithData
     key = load_or_create_key(settings.effective_audit_key_file)
 
     async def work(database: Database) -> int:
-        await seals.seal_now(database, key)
+        sealed = await seals.seal_now(database, key)
+        if sealed is not None:
+            anchors.keep(anchors.anchor_file(settings.effective_audit_key_file), sealed)
         async with database.sessions(readonly=True)() as session:
             newest = await seals.newest_seal(session)
         if newest is None:
             print("the audit trail is empty: nothing to seal")
             return 0
         head = seals.heads_of(newest)[seals.TRAIL]
-        print(f"seal {newest.seq} of entry {head['seq']}: {newest.hash}")
+        print(f"seal {Anchor(newest.seq, newest.hash)} (entries up to {head['seq']})")
         return 0
 
     return asyncio.run(with_database(settings, work))
@@ -81,6 +90,14 @@ def add_audit_commands(commands: Any, with_database: WithDatabase) -> None:
         "verify", help="verify the hash chain, its signed seals and the record tables"
     )
     verify.add_argument("--public-key", metavar="FILE", help="the seal key the site kept (PEM)")
+    verify.add_argument(
+        "--seal",
+        metavar="SEQ:HASH",
+        type=Anchor.parse,
+        action="append",
+        default=[],
+        help="a seal kept outside the database (as `audit seal` printed it); repeatable",
+    )
     public_key = audit.add_parser("public-key", help="print the seal key's public half (PEM)")
     seal = audit.add_parser("seal", help="seal the trail now and print the newest seal's hash")
     for parser, run in ((verify, _verify), (public_key, _public_key), (seal, _seal)):

@@ -14,6 +14,7 @@ import pytest
 from sqlalchemy import select, text, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from server.audit.anchors import anchor_file, keep
 from server.audit.chain import GENESIS_HASH, ChainFields
 from server.audit.keys import load_key
 from server.audit.models import AuditEntry
@@ -43,18 +44,22 @@ async def _tamper(settings: Settings, work: Tamper) -> None:
 
 
 async def _seal(settings: Settings) -> None:
+    """Seal now, and keep the seal beside the key, as the running server does."""
     database = open_database(settings.effective_database_url)
+    key_file = settings.effective_audit_key_file
     try:
-        await seal_now(database, load_key(settings.effective_audit_key_file))
+        sealed = await seal_now(database, load_key(key_file))
     finally:
         await database.dispose()
+    assert sealed is not None
+    keep(anchor_file(key_file), sealed)
 
 
-def _unguard(settings: Settings) -> list[str]:
-    """What an attacker runs first to change or delete audit entries."""
+def _unguard(settings: Settings, table: str = "audit_entries") -> list[str]:
+    """What an attacker runs first to change or delete rows of an append-only table."""
     if settings.effective_database_url.startswith("postgresql"):
-        return ["ALTER TABLE audit_entries DISABLE TRIGGER USER"]
-    return ["DROP TRIGGER audit_entries_no_update", "DROP TRIGGER audit_entries_no_delete"]
+        return [f"ALTER TABLE {table} DISABLE TRIGGER USER"]
+    return [f"DROP TRIGGER {table}_no_update", f"DROP TRIGGER {table}_no_delete"]
 
 
 async def _sql(settings: Settings, *statements: str) -> None:
@@ -121,6 +126,27 @@ async def test_deleting_the_newest_entries_is_reported_by_the_seal(
     assert any(
         f"entry {newest} it seals is missing" in p["detail"] for p in report["seal_problems"]
     )
+
+
+async def test_deleting_the_newest_entries_and_seals_is_reported_by_the_kept_seal(
+    api: ApiClient, settings: Settings
+) -> None:
+    await _recorded_batch(api)
+    await _seal(settings)
+    sealed = (await api.get("/audit/verify", "quinn")).body
+    await _sql(
+        settings,
+        *_unguard(settings),
+        *_unguard(settings, "audit_seals"),
+        f"DELETE FROM audit_entries WHERE seq > {sealed['sealed_through'] - 2}",
+        f"DELETE FROM audit_seals WHERE seq = {sealed['seals']}",
+    )
+    report = await _verify(api)
+    assert report["first_broken"] is None and report["seals"] == sealed["seals"] - 1
+    kept = [p for p in report["seal_problems"] if p["seal"] == sealed["seals"]]
+    assert kept == [
+        {"seal": sealed["seals"], "detail": "a seal kept outside the database is missing"}
+    ]
 
 
 async def test_changing_a_recorded_value_is_named(api: ApiClient, settings: Settings) -> None:
