@@ -23,6 +23,8 @@ from server.deviations.models import Deviation
 from server.signatures.models import Signature
 
 ABSENT = "(absent)"
+# Entries on a step whose `new` is {name: value}, each a new revision of that value.
+VALUE_REVISIONS = frozenset({"value.corrected", "value.recalculated"})
 BATCHES_PER_CHUNK = 200
 
 
@@ -81,13 +83,14 @@ class _BatchTrail:
     def _step(self, entry: AuditEntry, new: dict[str, Any]) -> None:
         step = self.steps.setdefault(entry.entity_id, _StepTrail())
         step.step_id = new.get("step_id", step.step_id)
-        if entry.action == "value.corrected":
+        if entry.action in VALUE_REVISIONS:
             for name, value in new.items():
                 step.values.setdefault(name, []).append(value)
             return
         step.state = new.get("state", step.state)
         if entry.action == "step.completed":
-            step.performer, step.comment = entry.actor_id, new.get("comment")
+            step.performer = new.get("performer_id", entry.actor_id)
+            step.comment = new.get("comment")
             for name, value in {**new.get("values", {}), **new.get("calculated", {})}.items():
                 step.values.setdefault(name, []).append(value)
 

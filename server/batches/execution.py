@@ -372,6 +372,7 @@ async def _audit(
         new={
             "state": StepStatus.COMPLETED,
             "step_id": record.step_id,
+            "performer_id": performer.id,
             **recorded.summary(),
             "comment": accepted.comment,
             **signed,
