@@ -61,8 +61,13 @@ class _BatchTrail:
 
     def apply(self, entry: AuditEntry) -> None:
         """Fold one entry into the replayed state."""
-        new = json.loads(entry.new) if entry.new else {}
-        if not isinstance(new, dict) or entry.action.endswith("_refused"):
+        if not entry.new or entry.action.endswith("_refused"):
+            return
+        try:
+            new = json.loads(entry.new)
+        except (ValueError, RecursionError):
+            return  # not what the server wrote: the chain check reports the entry
+        if not isinstance(new, dict):
             return
         if entry.entity_type == "batch":
             self._batch(entry.action, new)

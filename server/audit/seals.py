@@ -13,6 +13,7 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import insert, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -48,7 +49,7 @@ class SealFields:
             {
                 "seq": self.seq,
                 "sealed_at": isoformat(self.sealed_at),
-                "heads": json.loads(self.heads),
+                "heads": _parsed(self.heads),
                 "key_id": self.key_id,
                 "prev_hash": prev_hash,
             }
@@ -72,10 +73,27 @@ class SealReport:
     problems: tuple[SealProblem, ...]
 
 
-def heads_of(seal: AuditSeal) -> dict[str, dict[str, object]]:
-    """The chain heads a seal names."""
-    heads: dict[str, dict[str, object]] = json.loads(seal.heads)
-    return heads
+def _parsed(text: str) -> Any:
+    """JSON text as its value; text that is not JSON (tampered) as itself, so its hash fails."""
+    try:
+        return json.loads(text)
+    except (ValueError, RecursionError):
+        return text
+
+
+def _heads_of(seal: AuditSeal) -> dict[str, dict[str, Any]]:
+    """The chain heads a seal names (none, if its text was tampered into something else)."""
+    heads = _parsed(seal.heads)
+    return heads if isinstance(heads, dict) else {}
+
+
+def trail_head(seal: AuditSeal) -> tuple[int, str] | None:
+    """The (seq, hash) of the trail a seal names, if it names one as the server writes it."""
+    head = _heads_of(seal).get(TRAIL)
+    if not isinstance(head, dict):
+        return None
+    seq, digest = head.get("seq"), head.get("hash")
+    return (seq, digest) if isinstance(seq, int) and isinstance(digest, str) else None
 
 
 async def newest_seal(session: AsyncSession) -> AuditSeal | None:
@@ -92,7 +110,8 @@ async def seal(session: AsyncSession, key: SealKey) -> AuditSeal | None:
         return None
     newest = await session.scalar(_NEWEST)
     heads = {TRAIL: {"seq": head[0], "hash": head[1]}}
-    if newest is not None and int(heads_of(newest)[TRAIL]["seq"]) >= head[0]:
+    sealed = trail_head(newest) if newest is not None else None
+    if sealed is not None and sealed[0] >= head[0]:
         return None  # nothing new; or the chain was cut short, which verification reports
     fields = SealFields(
         seq=newest.seq + 1 if newest else 1,
@@ -164,17 +183,20 @@ async def verify_seals(session: AsyncSession, verifier: SealVerifier | None) -> 
         ).all()
         if not chunk:
             return SealReport(count, sealed_through, tuple(problems))
-        heads = {s.seq: heads_of(s).get(TRAIL, {}) for s in chunk}
-        stored = await _sealed_hashes(session, {int(h["seq"]) for h in heads.values() if h})
+        heads = {item.seq: trail_head(item) for item in chunk}
+        stored = await _sealed_hashes(session, {head[0] for head in heads.values() if head})
         for item in chunk:
             found = _seal_problems(item, expected, verifier)
             head = heads[item.seq]
-            if head and stored.get(int(head["seq"])) != head["hash"]:
-                state = "missing" if int(head["seq"]) not in stored else "changed"
-                found.append(f"entry {head['seq']} it seals is {state}")
-            if head and int(head["seq"]) < sealed_through:
-                found.append("seals an older head than the seal before it")
+            if head is None:
+                found.append("names no head of the trail")
+            else:
+                if stored.get(head[0]) != head[1]:
+                    state = "missing" if head[0] not in stored else "changed"
+                    found.append(f"entry {head[0]} it seals is {state}")
+                if head[0] < sealed_through:
+                    found.append("seals an older head than the seal before it")
+                sealed_through = max(sealed_through, head[0])
             problems.extend(SealProblem(item.seq, detail) for detail in found)
-            sealed_through = max(sealed_through, int(head["seq"])) if head else sealed_through
             expected = (item.seq + 1, item.hash)
         count += len(chunk)

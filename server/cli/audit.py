@@ -74,8 +74,9 @@ def _seal(_args: argparse.Namespace, settings: Settings, with_database: WithData
         if newest is None:
             print("the audit trail is empty: nothing to seal")
             return 0
-        head = seals.heads_of(newest)[seals.TRAIL]
-        print(f"seal {Anchor(newest.seq, newest.hash)} (entries up to {head['seq']})")
+        head = seals.trail_head(newest)
+        through = f"entries up to {head[0]}" if head else "names no head: run audit verify"
+        print(f"seal {Anchor(newest.seq, newest.hash)} ({through})")
         return 0
 
     return asyncio.run(with_database(settings, work))
