@@ -25,6 +25,7 @@ from server.signatures.models import Signature
 ABSENT = "(absent)"
 # Entries on a step whose `new` is {name: value}, each a new revision of that value.
 VALUE_REVISIONS = frozenset({"value.corrected", "value.recalculated"})
+STEP_CHANGES = VALUE_REVISIONS | {"step.completed", "step.skipped"}
 BATCHES_PER_CHUNK = 200
 
 
@@ -71,7 +72,7 @@ class _BatchTrail:
             return
         if entry.entity_type == "batch":
             self._batch(entry.action, new)
-        elif entry.entity_type == "step":
+        elif entry.action in STEP_CHANGES:
             self._step(entry, new)
         elif entry.action == "signature.applied":
             signer = new.get("signer_id", entry.actor_id)
@@ -112,14 +113,11 @@ class _BatchTrail:
 
 
 _DEVIATION_FIELDS = ("number", "kind", "severity", "step_id", "field", "value", "detail", "title")
-_SIGNATURE_FIELDS = {"meaning": "meaning", "signer": "full_name", "content_hash": "content_hash"}
+_SIGNATURE_FIELDS = ("meaning", "signer", "content_hash", "signed_at")
 
 
 def _signature_fields(new: dict[str, Any]) -> dict[str, Any]:
-    found = {name: new[name] for name in _SIGNATURE_FIELDS if name in new}
-    if "signed_at" in new:
-        found["signed_at"] = new["signed_at"]
-    return found
+    return {name: new[name] for name in _SIGNATURE_FIELDS if name in new}
 
 
 def _signature_row(signature: Signature) -> dict[str, Any]:
