@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import sys
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
@@ -14,6 +13,7 @@ from server.audit.anchors import Anchor
 from server.audit.keys import SealVerifier, load_key, load_or_create_key, load_public_key
 from server.audit.schemas import ChainReportOut
 from server.audit.verification import verify_trail
+from server.cli.errors import CommandFailed
 from server.config import Settings
 from server.db.engine import Database
 
@@ -51,8 +51,7 @@ def _verify(args: argparse.Namespace, settings: Settings, with_database: WithDat
             f"{d.batch_number} {d.step or '-'} {d.field}: table {d.table!r}, trail {d.trail!r}"
             for d in report.differences[:3]
         ]
-        print(f"stepwise: audit trail {'; '.join(reasons)}", file=sys.stderr)
-        return 1
+        raise CommandFailed(f"audit trail {'; '.join(reasons)}")
 
     return asyncio.run(with_database(settings, work))
 
