@@ -11,9 +11,7 @@ from pathlib import Path
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from tests.cli.test_cli import env, stepwise
-
-__all__ = ["env"]
+from tests.cli.test_cli import stepwise
 
 
 def _add_user(env: dict[str, str]) -> None:
