@@ -9,32 +9,8 @@ back (ServerBusy, a 503 with Retry-After) instead of joining a line it would tim
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
-
-from server.errors import ServerBusy
+from server.concurrency import BoundedLine
 
 
-class SignInGate:
+class SignInGate(BoundedLine):
     """Admits password checks: `concurrent` at a time, `waiting` more in line."""
-
-    def __init__(self, concurrent: int, waiting: int) -> None:
-        self._turns = asyncio.Semaphore(concurrent)
-        self._most_waiting = waiting
-        self._waiting = 0
-
-    @asynccontextmanager
-    async def turn(self) -> AsyncIterator[None]:
-        """Wait for a turn (ServerBusy if the line is full), hold it for the block."""
-        if self._waiting >= self._most_waiting:
-            raise ServerBusy()
-        self._waiting += 1
-        try:
-            await self._turns.acquire()
-        finally:
-            self._waiting -= 1
-        try:
-            yield
-        finally:
-            self._turns.release()
