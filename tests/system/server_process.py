@@ -106,3 +106,15 @@ class RemoteClient:
         headers = {"Authorization": f"Bearer {self.tokens[username]}", **kwargs.pop("headers", {})}
         async with self.session.request(method, self.base + path, headers=headers, **kwargs) as r:
             return r.status, await r.json(content_type=None)
+
+
+def demo_server(folder: Path, **env: str) -> ServerProcess:
+    """`stepwise serve --demo` on SQLite in `folder`, its simulated balance on a free port;
+    `env`: more settings."""
+    return ServerProcess(
+        "",
+        folder / "data",
+        folder / "server.log",
+        "--demo",
+        env={"STEPWISE_DEMO_BALANCE_PORT": str(free_port()), **env},
+    )

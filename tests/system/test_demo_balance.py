@@ -7,17 +7,11 @@ from pathlib import Path
 
 import aiohttp
 
-from tests.system.server_process import RemoteClient, ServerProcess, free_port
+from tests.system.server_process import RemoteClient, demo_server
 
 
 async def test_demo_balance_is_tared_and_read_through_the_server(tmp_path: Path) -> None:
-    server = ServerProcess(
-        "",
-        tmp_path / "data",
-        tmp_path / "server.log",
-        "--demo",
-        env={"STEPWISE_DEMO_BALANCE_PORT": str(free_port())},
-    )
+    server = demo_server(tmp_path)
     await server.start()
     try:
         async with aiohttp.ClientSession() as session:
