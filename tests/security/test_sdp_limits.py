@@ -99,8 +99,10 @@ async def test_an_offer_of_thousands_of_sections_is_refused_at_once_and_the_serv
     assert response.status == 413, await response.text()
     assert response.content_type == PROBLEM
     assert listed.status == 200 and listed.body == []
-    assert listed_after < 1.0
-    assert loop.time() - started < 2.0
+    # Before the fix the offer held the event loop for 10.9 s; the bound leaves room for a
+    # loaded CI machine (2.1 s seen at the end of the full suite on PostgreSQL).
+    assert listed_after < 5.0
+    assert loop.time() - started < 6.0
 
 
 @pytest.mark.parametrize("kind", ["whip", "whep"])
