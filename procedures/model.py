@@ -40,6 +40,18 @@ StepKind = Literal[
 ]
 
 Side = Literal["below", "above"]
+DeviationKind = Literal[
+    "alert_limit",
+    "hold_time_exceeded",
+    "step_window_missed",
+    "material_override",
+    "correction_after_completion",
+    "reverification_required",
+    "signature_retried",
+    "manual_weight",
+    "observation",
+]
+"""What departed from the procedure (the README's quality section says which raises which)."""
 
 Identifier = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)]
 Text = Annotated[str, StringConstraints(min_length=1)]
@@ -113,6 +125,11 @@ class Limits(_Model):
     max: float | None = None
     alert_min: float | None = None
     alert_max: float | None = None
+    blocking: bool = Field(
+        default=False,
+        description="A value in the alert band puts the batch on hold until continuation "
+        "is approved.",
+    )
 
     @model_validator(mode="after")
     def _ordered(self) -> Self:
@@ -127,6 +144,8 @@ class Limits(_Model):
             for high_name, high in bounds[index + 1 :]:
                 if high < low:
                     raise ValueError(f"{high_name} must not be below {low_name}")
+        if self.blocking and not self.alert():
+            raise ValueError("blocking needs an alert band: give alert_min or alert_max")
         return self
 
     def hard(self) -> dict[str, Any]:
@@ -300,6 +319,16 @@ class Step(_Model):
         default=None, description="The performer must e-sign the completion."
     )
     dispense: Dispense | None = None
+    window_minutes: float | None = Field(
+        default=None,
+        gt=0,
+        description="Minutes from activation within which the step must be completed; "
+        "a later completion raises a step_window_missed deviation.",
+    )
+    blocking: bool = Field(
+        default=False,
+        description="Any deviation raised at this step puts the batch on hold.",
+    )
 
     @model_validator(mode="after")
     def _fits_kind(self) -> Self:
@@ -371,6 +400,17 @@ class Operation(_Model):
     steps: list[Step] = Field(min_length=1)
 
 
+class HoldPolicy(_Model):
+    """Which exceptions stop a batch until a supervisor or QA approves continuation."""
+
+    kinds: list[DeviationKind] = Field(
+        default=[], description="Deviation kinds that put the batch on hold wherever raised."
+    )
+    approvals: int = Field(
+        default=1, ge=1, le=2, description="Continuation approvals a hold needs (1 or 2)."
+    )
+
+
 class Procedure(_Model):
     """A master procedure: parameters given per batch, then operations of steps in order."""
 
@@ -381,6 +421,7 @@ class Procedure(_Model):
     stage: str | None = None
     parameters: list[Parameter] = []
     operations: list[Operation] = Field(min_length=1)
+    holds: HoldPolicy = HoldPolicy()
 
     @model_validator(mode="after")
     def _references_resolve(self) -> Self:

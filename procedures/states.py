@@ -22,7 +22,10 @@ class BatchStatus(StrEnum):
 
     CREATED = "created"
     IN_PROGRESS = "in_progress"
+    ON_HOLD = "on_hold"
     COMPLETED = "completed"
+    RELEASED = "released"
+    REJECTED = "rejected"
 
     @property
     def startable(self) -> bool:
@@ -37,12 +40,17 @@ class BatchStatus(StrEnum):
     @property
     def correctable(self) -> bool:
         """Values its steps recorded may be corrected."""
-        return self in (BatchStatus.IN_PROGRESS, BatchStatus.COMPLETED)
+        return self in (BatchStatus.IN_PROGRESS, BatchStatus.ON_HOLD, BatchStatus.COMPLETED)
 
     @property
     def open(self) -> bool:
-        """Operators still have work to do on it."""
-        return self in (BatchStatus.CREATED, BatchStatus.IN_PROGRESS)
+        """Operators still have work to do on it (a held batch waits for continuation)."""
+        return self in (BatchStatus.CREATED, BatchStatus.IN_PROGRESS, BatchStatus.ON_HOLD)
+
+    @property
+    def locked(self) -> bool:
+        """QA decided on it (released or rejected): its record takes no write at all."""
+        return self in (BatchStatus.RELEASED, BatchStatus.REJECTED)
 
 
 class StepStatus(StrEnum):

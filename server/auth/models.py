@@ -46,3 +46,4 @@ class AuthToken(Base):
     # Wrong e-signature passwords sent with this token: counted here, not against the signer
     # named, so that nobody can lock someone else out by guessing.
     failed_signatures: Mapped[int] = mapped_column(default=0)
+    last_signed_at: Mapped[datetime | None]

@@ -29,6 +29,9 @@ class Batch(Base):
     created_at: Mapped[datetime]
     started_at: Mapped[datetime | None]
     completed_at: Mapped[datetime | None]
+    decided_at: Mapped[datetime | None]
+    decided_by: Mapped[str | None] = mapped_column(ForeignKey("users.id"))
+    decision_comment: Mapped[str | None] = mapped_column(Text)
     procedure_version: Mapped[ProcedureVersion] = relationship()
     steps: Mapped[list[StepRecord]] = relationship(order_by="StepRecord.position")
 
@@ -69,3 +72,34 @@ class StepValue(Base):
     entered_at: Mapped[datetime]
     reason: Mapped[str | None] = mapped_column(Text)
     author: Mapped[User] = relationship()
+
+
+class BatchHold(Base):
+    """A blocking exception that stopped the batch at a step until continuation is approved."""
+
+    __tablename__ = "batch_holds"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    batch_id: Mapped[str] = mapped_column(ForeignKey("batches.id"), index=True)
+    step_id: Mapped[str | None] = mapped_column(String(100))
+    deviation_id: Mapped[str | None] = mapped_column(ForeignKey("deviations.id"))
+    reason: Mapped[str] = mapped_column(Text)
+    raised_by: Mapped[str] = mapped_column(ForeignKey("users.id"))
+    raised_at: Mapped[datetime]
+    approvals_required: Mapped[int]
+    lifted_at: Mapped[datetime | None]
+    approvals: Mapped[list[HoldApproval]] = relationship(order_by="HoldApproval.approved_at")
+
+
+class HoldApproval(Base):
+    """One e-signed approval (meaning `approved`) to continue a held batch."""
+
+    __tablename__ = "hold_approvals"
+    __table_args__ = (UniqueConstraint("hold_id", "user_id"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    hold_id: Mapped[str] = mapped_column(ForeignKey("batch_holds.id"), index=True)
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.id"))
+    signature_id: Mapped[str] = mapped_column(ForeignKey("signatures.id"))
+    approved_at: Mapped[datetime]
+    comment: Mapped[str | None] = mapped_column(Text)

@@ -3,7 +3,7 @@
 from server.annotations.models import Annotation, ChatMessage
 from server.audit.models import AuditEntry, AuditSeal
 from server.auth.models import AuthToken, User
-from server.batches.models import Batch, StepRecord, StepValue
+from server.batches.models import Batch, BatchHold, HoldApproval, StepRecord, StepValue
 from server.db.base import Base
 from server.deviations.models import Deviation
 from server.equipment.models import Equipment, EquipmentLogEntry
@@ -11,6 +11,7 @@ from server.idempotency.models import IdempotencyRecord
 from server.library.models import Procedure, ProcedureVersion
 from server.materials.models import Container, Lot, Material, MaterialUse
 from server.media_store.models import Attachment, MediaObject
+from server.review.models import ReviewMark
 from server.signatures.models import Signature
 from server.streams.models import Recording
 
@@ -22,11 +23,13 @@ __all__ = [
     "AuthToken",
     "Base",
     "Batch",
+    "BatchHold",
     "ChatMessage",
     "Container",
     "Deviation",
     "Equipment",
     "EquipmentLogEntry",
+    "HoldApproval",
     "IdempotencyRecord",
     "Lot",
     "Material",
@@ -35,6 +38,7 @@ __all__ = [
     "Procedure",
     "ProcedureVersion",
     "Recording",
+    "ReviewMark",
     "Signature",
     "StepRecord",
     "StepValue",

@@ -8,7 +8,8 @@ from typing import Any
 from sqlalchemy import JSON, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from server.db.base import Base
+from server.db.base import Base, EnumText
+from server.deviations.states import DeviationStatus
 from server.ids import new_id
 
 
@@ -23,7 +24,7 @@ class Deviation(Base):
     step_id: Mapped[str | None] = mapped_column(String(100))
     kind: Mapped[str] = mapped_column(String(32))
     severity: Mapped[str] = mapped_column(String(16))
-    status: Mapped[str] = mapped_column(String(16))
+    status: Mapped[DeviationStatus] = mapped_column(EnumText(DeviationStatus, 16))
     title: Mapped[str] = mapped_column(String(300))
     detail: Mapped[str] = mapped_column(Text)
     field: Mapped[str | None] = mapped_column(String(100))
@@ -32,3 +33,12 @@ class Deviation(Base):
     comment: Mapped[str | None] = mapped_column(Text)
     opened_by: Mapped[str] = mapped_column(ForeignKey("users.id"))
     opened_at: Mapped[datetime]
+    blocking: Mapped[bool] = mapped_column(default=False)
+    impact: Mapped[str | None] = mapped_column(Text)
+    root_cause: Mapped[str | None] = mapped_column(Text)
+    capa: Mapped[list[str]] = mapped_column(JSON, default=list)
+    conclusion: Mapped[str | None] = mapped_column(Text)
+    cancel_reason: Mapped[str | None] = mapped_column(Text)
+    updated_at: Mapped[datetime | None]
+    closed_by: Mapped[str | None] = mapped_column(ForeignKey("users.id"))
+    closed_at: Mapped[datetime | None]

@@ -91,7 +91,7 @@ def test_input_serialises_to_a_superset_of_the_contract_shape() -> None:
         "type": "number",
         "unit": "kg",
         "required": True,
-        "limits": {"min": 1.0, "alert_max": 2.0},
+        "limits": {"min": 1.0, "alert_max": 2.0, "blocking": False},
         "deviation_severity": "minor",
     }
 

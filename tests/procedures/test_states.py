@@ -57,13 +57,22 @@ def test_states_are_the_strings_stored_and_sent() -> None:
 
 def test_each_batch_status_says_what_it_allows() -> None:
     allowed = {
-        status: (status.startable, status.executing, status.correctable, status.open)
+        status: (
+            status.startable,
+            status.executing,
+            status.correctable,
+            status.open,
+            status.locked,
+        )
         for status in BatchStatus
     }
     assert allowed == {
-        BatchStatus.CREATED: (True, False, False, True),
-        BatchStatus.IN_PROGRESS: (False, True, True, True),
-        BatchStatus.COMPLETED: (False, False, True, False),
+        BatchStatus.CREATED: (True, False, False, True, False),
+        BatchStatus.IN_PROGRESS: (False, True, True, True, False),
+        BatchStatus.ON_HOLD: (False, False, True, True, False),
+        BatchStatus.COMPLETED: (False, False, True, False, False),
+        BatchStatus.RELEASED: (False, False, False, False, True),
+        BatchStatus.REJECTED: (False, False, False, False, True),
     }
 
 
