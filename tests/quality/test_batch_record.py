@@ -1,0 +1,228 @@
+"""The electronic batch record: JSON that validates against its published schema, and a PDF
+that shows every value, signature, deviation and correction, matched to the JSON by SHA-256."""
+
+from __future__ import annotations
+
+import io
+import json
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import pypdfium2
+from PIL import Image
+from pypdf import PdfReader
+
+from server.batch_record.pdf import shown
+from server.canonical import canonical_json, sha256_hex
+from tests.api.fixtures import complete, signature
+from tests.client import ApiClient
+
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "batch-record"
+SETTINGS = {"turret_speed_rpm": 30, "precompression_kn": 2.0, "main_force_kn": 12.0}
+IPC_START = {
+    "start_weight_mg": 200.4,
+    "start_hardness_n": 80,
+    "start_thickness_mm": 3.9,
+    "start_friability_pct": 0.2,
+}
+IPC_END = {
+    "end_weight_mg": 199.8,
+    "end_hardness_n": 82,
+    "end_thickness_mm": 3.92,
+    "end_friability_pct": 0.25,
+}
+REASON = "Transcription error: tester printout reads 84 N"
+ALERT_COMMENT = "Speed raised to feed the hopper evenly; QA informed"
+
+
+async def _ok(answer: Any) -> dict[str, Any]:
+    assert answer.status == 200, answer.body
+    return answer.body
+
+
+async def _raw(api: ApiClient, path: str, as_user: str) -> tuple[int, Mapping[str, str], bytes]:
+    headers = {"Authorization": f"Bearer {await api.token(as_user)}"}
+    async with api.client.get("/api/v1" + path, headers=headers) as resp:
+        return resp.status, resp.headers.copy(), await resp.read()
+
+
+async def _photo(api: ApiClient, batch_id: str) -> str:
+    buffer = io.BytesIO()
+    Image.new("RGB", (640, 480), (30, 120, 200)).save(buffer, format="JPEG")
+    stored = await api.call(
+        "POST", "/media", "olivia", data=buffer.getvalue(), headers={"Content-Type": "image/jpeg"}
+    )
+    assert stored.status == 201, stored.body
+    attached = await api.post(
+        f"/batches/{batch_id}/attachments",
+        "olivia",
+        {"media_id": stored.body["id"], "caption": "Press settings panel"},
+    )
+    assert attached.status == 201, attached.body
+    return stored.body["id"]
+
+
+async def _compression_batch(api: ApiClient, batch_number: str) -> str:
+    """The compression sample, run as the shop floor would: an alert value with its comment,
+    a photo, signatures and a verification, and a correction after completion."""
+    created = await api.post(
+        "/batches",
+        "sam",
+        {
+            "procedure": "stw101-compression",
+            "batch_number": batch_number,
+            "parameters": {"batch_size_kg": 12.0},
+        },
+    )
+    assert created.status == 201, created.body
+    batch_id = created.body["id"]
+    await _ok(await api.post(f"/batches/{batch_id}/start", "olivia"))
+    clearance = {"room_cleared": True, "press_clean": True, "tooling_correct": True}
+    await _ok(
+        await complete(
+            api,
+            batch_id,
+            "line_clearance",
+            values=clearance,
+            signature=signature("olivia", "performed"),
+        )
+    )
+    scans = {"press_id": "EQ-PRESS-01", "punch_set_id": "EQ-PUNCH-S25", "blend_drum": "FB-0001-D1"}
+    await _ok(await complete(api, batch_id, "scan_press", values=scans))
+    await _photo(api, batch_id)
+    alert = await _ok(
+        await complete(
+            api,
+            batch_id,
+            "press_settings",
+            values={**SETTINGS, "turret_speed_rpm": 37},
+            comment=ALERT_COMMENT,
+        )
+    )
+    assert alert["result"] == "alert"
+    await _ok(
+        await complete(
+            api, batch_id, "ipc_start", values=IPC_START, signature=signature("olivia", "performed")
+        )
+    )
+    await _ok(await complete(api, batch_id, "release_run", signature=signature("sam", "verified")))
+    await _ok(await complete(api, batch_id, "compress_batch"))
+    await _ok(await complete(api, batch_id, "ipc_end", values=IPC_END))
+    await _ok(
+        await complete(
+            api,
+            batch_id,
+            "compression_yield",
+            values={"tablets_kg": 11.64, "rejects_kg": 0.30},
+            signature=signature("olivia", "performed"),
+        )
+    )
+    corrected = await api.post(
+        f"/batches/{batch_id}/steps/ipc_end/correct",
+        "olivia",
+        {"values": {"end_hardness_n": 84}, "reason": REASON},
+    )
+    assert corrected.status == 200, corrected.body
+    return batch_id
+
+
+def _pdf_text(pdf: bytes) -> str:
+    reader = PdfReader(io.BytesIO(pdf))
+    return " ".join(" ".join(page.extract_text().split()) for page in reader.pages)
+
+
+def _save_pages(pdf: bytes, name: str) -> int:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    document = pypdfium2.PdfDocument(pdf)
+    try:
+        for index in range(len(document)):
+            page = document[index]
+            page.render(scale=1.5).to_pil().save(ARTIFACTS / f"{name}-page-{index + 1}.png")
+        return len(document)
+    finally:
+        document.close()
+
+
+def _flat(text: str) -> str:
+    return " ".join(text.split())
+
+
+async def test_record_json_validates_and_the_pdf_shows_everything_with_the_json_hash(
+    api: ApiClient, database_url: str
+) -> None:
+    backend = database_url.split(":")[0].split("+")[0]
+    batch_id = await _compression_batch(api, f"STW101-C-REC-{backend}")
+
+    json_status, json_headers, json_body = await _raw(
+        api, f"/batches/{batch_id}/record.json", "quinn"
+    )
+    schema = (await api.get("/schemas/batch-record.json", "olivia")).body
+    pdf_status, pdf_headers, pdf = await _raw(api, f"/batches/{batch_id}/record.pdf", "quinn")
+
+    assert json_status == 200 and pdf_status == 200
+    record = json.loads(json_body)
+    jsonschema.Draft202012Validator.check_schema(schema)
+    jsonschema.validate(record, schema, cls=jsonschema.Draft202012Validator)
+    sha = sha256_hex(canonical_json(record))
+    assert sha256_hex(json_body.decode()) == sha and json_headers["ETag"] == f'"{sha}"'
+    assert pdf_headers["Content-Type"] == "application/pdf"
+    assert pdf_headers["Content-Disposition"] == (
+        f'attachment; filename="batch-record-{record["header"]["batch_number"]}.pdf"'
+    )
+
+    pages = _save_pages(pdf, backend)
+    text = _pdf_text(pdf)
+    assert text.count(sha) == pages  # in every footer
+    assert text.count("NOT RELEASED — status completed") == pages
+    assert f"page {pages} of {pages}" in text
+    header = record["header"]
+    for shown_in_header in (
+        header["batch_number"],
+        header["procedure_key"],
+        header["content_hash"],
+    ):
+        assert shown_in_header in text
+
+    steps = {step["step_id"]: step for step in record["steps"]}
+    for step in record["steps"]:
+        for value in step["values"]:
+            for revision in value["revisions"]:
+                assert _flat(shown(revision["value"])) in text, (step["step_id"], value["name"])
+        for signed in step["signatures"]:
+            assert _flat(signed["manifestation"]) in text
+    press = steps["press_settings"]
+    speed = next(v for v in press["values"] if v["name"] == "turret_speed_rpm")
+    assert speed["alert"] is True and press["result"] == "alert"
+    assert ALERT_COMMENT in text
+    meanings = [s["manifestation"].rsplit(" — ", 1)[1] for s in record["signatures"]]
+    assert {"performed", "verified"} <= set(meanings)
+    assert "Sam" in steps["release_run"]["signatures"][0]["full_name"]
+    assert " UTC — verified" in text
+
+    [correction] = steps["ipc_end"]["corrections"]
+    assert (correction["old"], correction["new"], correction["reason"]) == (82, 84, REASON)
+    assert "Changed after first entry" in text and REASON in text
+    assert f"end_hardness_n 82 84 {correction['by']['full_name']}" in text
+
+    assert [d["kind"] for d in record["deviations"]] == [
+        "alert_limit",
+        "correction_after_completion",
+    ]
+    for deviation in record["deviations"]:
+        assert deviation["number"] in text
+        assert deviation["history"][0]["action"] == "deviation.opened"
+    [photo] = record["attachments"]
+    assert photo["media_type"] == "image/jpeg" and photo["step_id"] == "press_settings"
+    assert photo["sha256"] in text
+    assert "Appendix: audit trail of the batch" in text
+    assert len(record["audit_trail"]) > 10
+
+
+async def test_record_of_an_unknown_batch_is_404(api: ApiClient) -> None:
+    json_answer = await api.get("/batches/no-such-batch/record.json", "quinn")
+    pdf_status, _, _ = await _raw(api, "/batches/no-such-batch/record.pdf", "quinn")
+
+    assert json_answer.status == 404
+    assert pdf_status == 404
