@@ -48,7 +48,7 @@ async def _raw(api: ApiClient, path: str, as_user: str) -> tuple[int, Mapping[st
         return resp.status, resp.headers.copy(), await resp.read()
 
 
-async def _photo(api: ApiClient, batch_id: str) -> str:
+async def attached_photo(api: ApiClient, batch_id: str) -> str:
     buffer = io.BytesIO()
     Image.new("RGB", (640, 480), (30, 120, 200)).save(buffer, format="JPEG")
     stored = await api.call(
@@ -91,7 +91,7 @@ async def _compression_batch(api: ApiClient, batch_number: str) -> str:
     )
     scans = {"press_id": "EQ-PRESS-01", "punch_set_id": "EQ-PUNCH-S25", "blend_drum": "FB-0001-D1"}
     await _ok(await complete(api, batch_id, "scan_press", values=scans))
-    await _photo(api, batch_id)
+    await attached_photo(api, batch_id)
     alert = await _ok(
         await complete(
             api,
