@@ -19,7 +19,7 @@ from server.batch_record.schema import AttachmentEntry, BatchRecordDocument
 from server.canonical import canonical_json, sha256_hex
 from server.media_store.files import MediaFiles
 
-THUMBNAIL_PIXELS = 360
+THUMBNAIL_PIXELS = 240
 PICTURE_TYPES = frozenset({"image/png", "image/jpeg"})
 
 

@@ -18,6 +18,8 @@ from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
 from reportlab.lib.units import mm
+from reportlab.lib.utils import simpleSplit
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen import canvas
 from reportlab.platypus import (
     Flowable,
@@ -36,7 +38,6 @@ from server.batch_record.schema import (
     DeviationEntry,
     Limits,
     RecordedValue,
-    SignatureEntry,
     StepEntry,
 )
 
@@ -69,7 +70,7 @@ KEY_VALUE = TableStyle(
         ("BOTTOMPADDING", (0, 0), (-1, -1), 1),
     ]
 )
-SHORT_CELL = 20  # longer text is wrapped in a paragraph; short text is drawn as is (faster)
+CELL_FONT, CELL_SIZE, CELL_PADDING = "Helvetica", 7.5, 6.5
 
 
 def when(moment: datetime | None) -> str:
@@ -108,28 +109,46 @@ def _para(text: str, style: ParagraphStyle = BODY) -> Paragraph:
     return Paragraph(escape(text).replace("\n", "<br/>"), style)
 
 
-def _cell(text: str) -> str | Paragraph:
-    return _para(text, SMALL) if len(text) > SHORT_CELL or "\n" in text else text
+def _cell(text: str, width: float) -> str:
+    """Text broken into lines that fit a table column. Plain lines, not a Paragraph: a
+    record of hundreds of steps has thousands of cells, and parsing each as markup would
+    take most of the rendering time."""
+    room = width - CELL_PADDING
+    lines: list[str] = []
+    for line in simpleSplit(text, CELL_FONT, CELL_SIZE, room):
+        while stringWidth(line, CELL_FONT, CELL_SIZE) > room and len(line) > 1:
+            cut = _longest_fitting(line, room)
+            lines.append(line[:cut])
+            line = line[cut:]
+        lines.append(line)
+    return "\n".join(lines)
+
+
+def _longest_fitting(text: str, room: float) -> int:
+    low, high = 1, len(text)
+    while low < high:
+        middle = (low + high + 1) // 2
+        if stringWidth(text[:middle], CELL_FONT, CELL_SIZE) <= room:
+            low = middle
+        else:
+            high = middle - 1
+    return low
 
 
 def _table(header: Sequence[str], rows: Iterable[Sequence[str]], widths: Sequence[float]) -> Table:
+    columns = [w * WIDTH for w in widths]
     data: list[list[Any]] = [list(header)]
-    data += [[_cell(text) for text in row] for row in rows]
-    table = Table(data, colWidths=[w * WIDTH for w in widths], repeatRows=1)
+    data += [[_cell(text, width) for text, width in zip(row, columns, strict=True)] for row in rows]
+    table = Table(data, colWidths=columns, repeatRows=1)
     table.setStyle(GRID)
     return table
 
 
 def _pairs(rows: Sequence[tuple[str, str]]) -> Table:
-    table = Table(
-        [[label, _cell(value)] for label, value in rows], colWidths=[0.24 * WIDTH, 0.76 * WIDTH]
-    )
+    columns = [0.24 * WIDTH, 0.76 * WIDTH]
+    table = Table([[label, _cell(value, columns[1])] for label, value in rows], colWidths=columns)
     table.setStyle(KEY_VALUE)
     return table
-
-
-def _signatures(signatures: Sequence[SignatureEntry]) -> list[Flowable]:
-    return [_para(f"Signed: {s.manifestation}", BODY) for s in signatures]
 
 
 class _Renderer:
@@ -236,14 +255,13 @@ class _Renderer:
                     (0.14, 0.14, 0.12, 0.14, 0.14, 0.32),
                 )
             )
-        if step.comment:
-            parts.append(_para(f"Comment: {step.comment}", SMALL))
+        notes = [f"Comment: {step.comment}"] * bool(step.comment)
         if step.completed_by:
-            done = f"Completed by {step.completed_by.full_name} at {when(step.completed_at)}"
-            parts.append(_para(done, SMALL))
-        parts += _signatures(step.signatures)
-        if step.deviations:
-            parts.append(_para(f"Deviations: {', '.join(step.deviations)}", SMALL))
+            notes.append(f"Completed by {step.completed_by.full_name} at {when(step.completed_at)}")
+        notes += [f"Signed: {s.manifestation}" for s in step.signatures]
+        notes += [f"Deviations: {', '.join(step.deviations)}"] * bool(step.deviations)
+        if notes:
+            parts.append(Paragraph("<br/>".join(escape(note) for note in notes), BODY))
         parts += self.thumbnail_row(step.attachments)
         return parts
 
