@@ -6,21 +6,17 @@ JSON export serves, and it is printed in every PDF footer.
 
 from __future__ import annotations
 
-import io
-from collections.abc import Sequence
 from dataclasses import dataclass
 
-from PIL import Image, UnidentifiedImageError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.batch_record.content import build_record
 from server.batch_record.pdf import render_pdf
-from server.batch_record.schema import AttachmentEntry, BatchRecordDocument
+from server.batch_record.schema import BatchRecordDocument
+from server.batch_record.thumbnails import thumbnails
 from server.canonical import canonical_json, sha256_hex
+from server.concurrency import run_blocking
 from server.media_store.files import MediaFiles
-
-THUMBNAIL_PIXELS = 240
-PICTURE_TYPES = frozenset({"image/png", "image/jpeg"})
 
 
 @dataclass(frozen=True)
@@ -45,43 +41,12 @@ class RecordExport:
 
 
 async def export_record(session: AsyncSession, batch_id: str) -> RecordExport:
-    """The record of a batch as of now, ready to serve or render."""
-    return RecordExport.of(await build_record(session, batch_id))
+    """The record of a batch as of now, ready to serve or render (serialised and hashed off
+    the event loop: a record of hundreds of steps is megabytes of JSON)."""
+    return await run_blocking(RecordExport.of, await build_record(session, batch_id))
 
 
-def thumbnail(data: bytes) -> bytes | None:
-    """A small JPEG of a picture (None if the bytes are no readable image)."""
-    try:
-        with Image.open(io.BytesIO(data)) as image:
-            image.draft("RGB", (THUMBNAIL_PIXELS, THUMBNAIL_PIXELS))
-            small = image.convert("RGB")
-            small.thumbnail((THUMBNAIL_PIXELS, THUMBNAIL_PIXELS))
-    except (UnidentifiedImageError, OSError, ValueError):
-        return None
-    out = io.BytesIO()
-    small.save(out, "JPEG", quality=80)
-    return out.getvalue()
-
-
-def thumbnails(files: MediaFiles, attachments: Sequence[AttachmentEntry]) -> dict[str, bytes]:
-    """Thumbnails of the photos and snapshots, by attachment id (blocking: disk and decoding).
-    A picture missing from the media store is listed in the PDF without its image."""
-    made: dict[str, bytes] = {}
-    by_media: dict[str, bytes | None] = {}
-    for attachment in attachments:
-        if attachment.media_type not in PICTURE_TYPES:
-            continue
-        if attachment.sha256 not in by_media:
-            try:
-                by_media[attachment.sha256] = thumbnail(files.read(attachment.sha256))
-            except FileNotFoundError:
-                by_media[attachment.sha256] = None
-        small = by_media[attachment.sha256]
-        if small is not None:
-            made[attachment.id] = small
-    return made
-
-
-def pdf_of(export: RecordExport, files: MediaFiles) -> bytes:
-    """The record as PDF (blocking: run it off the event loop)."""
-    return render_pdf(export.record, export.sha256, thumbnails(files, export.record.attachments))
+async def pdf_of(export: RecordExport, files: MediaFiles) -> bytes:
+    """The record as PDF, with the thumbnails of its pictures; rendered off the event loop."""
+    pictures = await thumbnails(files, export.record.attachments)
+    return await run_blocking(render_pdf, export.record, export.sha256, pictures)

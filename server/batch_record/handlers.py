@@ -9,7 +9,6 @@ from aiohttp import web
 from server.auth.roles import EVERYONE
 from server.batch_record.export import RecordExport, export_record, pdf_of
 from server.batch_record.schema import BatchRecordDocument, record_json_schema
-from server.concurrency import run_blocking
 from server.web.api import Api, Call, Preparation
 from server.web.keys import MEDIA_FILES
 
@@ -45,7 +44,7 @@ async def _rendered(prep: Preparation[None]) -> RenderedRecord:
     """Read the record in a short read-only transaction, then render it with none open."""
     async with prep.database.sessions(readonly=True)() as session, session.begin():
         export = await export_record(session, prep.param("batch_id"))
-    return RenderedRecord(export, await run_blocking(pdf_of, export, prep.request.app[MEDIA_FILES]))
+    return RenderedRecord(export, await pdf_of(export, prep.request.app[MEDIA_FILES]))
 
 
 @api.route(

@@ -16,17 +16,17 @@ from server.db.engine import Database
 from server.media_store.files import MediaFiles
 
 
-def _file_bytes(export: RecordExport, format: str, settings: Settings) -> bytes:
+async def _file_bytes(export: RecordExport, format: str, settings: Settings) -> bytes:
     if format == "json":
         return export.text.encode("utf-8")
-    return pdf_of(export, MediaFiles(settings.data_dir / "media"))
+    return await pdf_of(export, MediaFiles(settings.data_dir / "media"))
 
 
 def _export(args: argparse.Namespace, settings: Settings, with_database: WithDatabase) -> int:
     async def work(database: Database) -> int:
         async with database.sessions(readonly=True)() as session, session.begin():
             export = await export_record(session, await batch_id_of(session, args.batch_number))
-        data = await run_blocking(_file_bytes, export, args.format, settings)
+        data = await _file_bytes(export, args.format, settings)
         await run_blocking(Path(args.output).write_bytes, data)
         print(f"{args.output}: {args.format} record of batch {args.batch_number}")
         print(f"sha256 of the JSON record: {export.sha256}")
