@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased, selectinload
 
 from procedures.model import Limits as LimitsModel
-from procedures.model import Procedure, Step
+from procedures.model import Step
 from procedures.states import BatchStatus, StepStatus
 from server.audit import service as audit
 from server.audit.bounded import readable
@@ -70,6 +70,7 @@ class _Loaded:
     containers: Sequence[out.ContainerEntry]
     trail: Sequence[AuditEntry]
     operations: Mapping[str, str]
+    definitions: Mapping[str, Step]
 
     def person(self, user_id: str | None) -> out.Person:
         return self.people.get(user_id or "", UNKNOWN)
@@ -149,6 +150,7 @@ async def _load(session: AsyncSession, batch_id: str) -> _Loaded:
         containers=await _containers(session, batch_id),
         trail=trail,
         operations={s.id: o.title for o in record.definition.operations for s in o.steps},
+        definitions={s.id: s for s in record.definition.steps()},
     )
 
 
@@ -370,8 +372,7 @@ def _values(step: Step, record: StepRecord) -> tuple[list[out.RecordedValue], li
 
 
 def _step(loaded: _Loaded, record: StepRecord) -> out.StepEntry:
-    definition: Procedure = loaded.record.definition
-    step = definition.step(record.step_id)
+    step = loaded.definitions[record.step_id]
     values, corrections = _values(step, record)
     deviations = [d for d in loaded.record.deviations if d.step_id == record.step_id]
     alert = any(v.alert for v in values) or any(d.kind == "alert_limit" for d in deviations)
