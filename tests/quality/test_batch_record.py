@@ -226,3 +226,33 @@ async def test_record_of_an_unknown_batch_is_404(api: ApiClient) -> None:
 
     assert json_answer.status == 404
     assert pdf_status == 404
+
+
+async def test_the_record_is_read_with_a_fixed_number_of_queries(
+    api: ApiClient, database_url: str
+) -> None:
+    from sqlalchemy import event
+
+    from server.batch_record.content import build_record
+    from server.db.engine import open_database
+
+    batch_id = await _compression_batch(api, "STW101-C-QUERIES")
+    database = open_database(database_url)
+    statements: list[str] = []
+
+    def count(_conn: object, _cursor: object, statement: str, *_: object) -> None:
+        statements.append(statement)
+
+    event.listen(database.reader.sync_engine, "before_cursor_execute", count)
+    try:
+        async with database.sessions(readonly=True)() as session, session.begin():
+            record = await build_record(session, batch_id)
+    finally:
+        await database.dispose()
+
+    selects = [s for s in statements if s.lstrip().upper().startswith("SELECT")]
+    assert len(record.steps) == 8 and sum(len(s.values) for s in record.steps) > 20
+    # One query per kind of thing (batch, steps, values, authors, performers, procedure,
+    # signatures, deviations, holds, approvals, marks, trail, people, attachments, uses,
+    # containers: 16 today, some room for more kinds), never one per step.
+    assert len(selects) <= 20, selects
