@@ -13,9 +13,12 @@ import jsonschema
 import pypdfium2
 from PIL import Image
 from pypdf import PdfReader
+from sqlalchemy import event
 
+from server.batch_record.content import build_record
 from server.batch_record.pdf import shown
 from server.canonical import canonical_json, sha256_hex
+from server.db.engine import open_database
 from tests.api.fixtures import complete, signature
 from tests.client import ApiClient
 
@@ -231,11 +234,6 @@ async def test_record_of_an_unknown_batch_is_404(api: ApiClient) -> None:
 async def test_the_record_is_read_with_a_fixed_number_of_queries(
     api: ApiClient, database_url: str
 ) -> None:
-    from sqlalchemy import event
-
-    from server.batch_record.content import build_record
-    from server.db.engine import open_database
-
     batch_id = await _compression_batch(api, "STW101-C-QUERIES")
     database = open_database(database_url)
     statements: list[str] = []
