@@ -200,7 +200,7 @@ async def unresolved_counts(session: AsyncSession, batch_ids: Sequence[str]) -> 
         .where(Deviation.batch_id.in_(batch_ids), Deviation.status.in_(UNRESOLVED))
         .group_by(Deviation.batch_id)
     )
-    return {batch_id: count for batch_id, count in rows.tuples()}
+    return {batch_id: count for batch_id, count in rows}
 
 
 async def history(session: AsyncSession, deviation: Deviation) -> Sequence[AuditEntry]:
