@@ -120,6 +120,8 @@ async def test_a_deviation_is_investigated_then_closed_by_qa_and_its_history_sho
         "deviation.updated",
         "deviation.closed",
     ]
+    verified = (await api.get("/audit/verify", "quinn")).body
+    assert verified["ok"] is True and verified["differences"] == [], verified
 
 
 async def test_only_qa_grades_closes_and_cancels(api: ApiClient) -> None:
