@@ -17,6 +17,7 @@ from server.batches.handlers import api as batches_api
 from server.config import Settings
 from server.db.engine import open_database
 from server.db.migrate import upgrade
+from server.deviations.handlers import api as deviations_api
 from server.equipment.handlers import api as equipment_api
 from server.events import postgres
 from server.events.bus import EventBus
@@ -48,6 +49,7 @@ APIS: list[Api] = [
     accounts_api,
     library_api,
     batches_api,
+    deviations_api,
     audit_api,
     events_api,
     equipment_api,

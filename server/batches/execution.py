@@ -21,7 +21,7 @@ from server.audit import service as audit
 from server.auth import service as auth
 from server.auth.exceptions import RoleNotPermitted
 from server.auth.models import User
-from server.batches import traceability
+from server.batches import departures, traceability
 from server.batches.balance_readings import NO_READINGS, BalanceReadings
 from server.batches.checks import check_photos, check_role, evaluate, refusals_audited
 from server.batches.exceptions import (
@@ -308,6 +308,7 @@ async def _record(
         comment=accepted.comment,
         hold_exceeded=accepted.hold == "exceeded",
     )
+    opened += await departures.at_completion(session, performer, batch, record, step, traced)
     return _Recorded(entered, outcome.calculated, overridden + opened, container)
 
 

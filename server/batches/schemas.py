@@ -13,7 +13,7 @@ from server.batches.models import Batch, StepRecord
 from server.batches.record import SignedRevisions, current_values, signed_revisions
 from server.batches.service import BatchRecord, Completion, Correction
 from server.clock import isoformat
-from server.deviations.models import Deviation
+from server.deviations.schemas import DeviationOut
 from server.materials.schemas import ContainerOut
 from server.signatures.models import Signature
 from server.web.paths import MAX_VERSION
@@ -88,40 +88,6 @@ class SignatureOut(BaseModel):
             ),
             revisions=signed.revisions,
             superseded=signed.superseded,
-        )
-
-
-class DeviationOut(BaseModel):
-    id: str
-    number: str
-    step_id: str | None
-    kind: str
-    severity: str
-    status: str
-    title: str
-    detail: str
-    field: str | None
-    value: Any = None
-    limits: Any = None
-    comment: str | None
-    opened_at: datetime
-
-    @classmethod
-    def of(cls, deviation: Deviation) -> DeviationOut:
-        return cls(
-            id=deviation.id,
-            number=deviation.number,
-            step_id=deviation.step_id,
-            kind=deviation.kind,
-            severity=deviation.severity,
-            status=deviation.status,
-            title=deviation.title,
-            detail=deviation.detail,
-            field=deviation.field,
-            value=deviation.value,
-            limits=deviation.limits,
-            comment=deviation.comment,
-            opened_at=deviation.opened_at,
         )
 
 
@@ -249,6 +215,7 @@ class BatchSummary(BaseModel):
     completed_at: datetime | None
     current_step: str | None
     progress: Progress
+    open_deviations: int = Field(default=0, description="Deviations open or investigating.")
 
     @classmethod
     def summary_fields(cls, batch: Batch) -> dict[str, Any]:
@@ -278,8 +245,8 @@ class BatchSummary(BaseModel):
         }
 
     @classmethod
-    def of(cls, batch: Batch) -> BatchSummary:
-        return cls(**cls.summary_fields(batch))
+    def of(cls, batch: Batch, open_deviations: int = 0) -> BatchSummary:
+        return cls(**cls.summary_fields(batch), open_deviations=open_deviations)
 
 
 class BatchOut(BatchSummary):
@@ -298,6 +265,7 @@ class BatchOut(BatchSummary):
             **cls.summary_fields(record.batch),
             steps=[StepOut.of(s, definitions[s.step_id], record) for s in record.batch.steps],
             deviations=[DeviationOut.of(d) for d in record.deviations],
+            open_deviations=sum(d.status.unresolved for d in record.deviations),
         )
 
 

@@ -69,7 +69,7 @@ class StepEvent(EventBase):
 
 
 class DeviationEvent(EventBase):
-    """A deviation was opened."""
+    """A deviation was opened, given new facts, closed or cancelled."""
 
     type: Literal["deviation"]
     deviation_id: str
@@ -77,6 +77,8 @@ class DeviationEvent(EventBase):
     step_id: str | None
     severity: Severity
     title: str
+    status: Literal["open", "investigating", "closed", "cancelled"] = "open"
+    change: Literal["opened", "updated", "closed", "cancelled"] = "opened"
 
 
 class AttachmentEvent(EventBase):
