@@ -14,6 +14,7 @@ from server.auth.account_handlers import api as accounts_api
 from server.auth.gate import SignInGate
 from server.auth.handlers import api as auth_api
 from server.batches.handlers import api as batches_api
+from server.batches.hold_handlers import api as holds_api
 from server.config import Settings
 from server.db.engine import open_database
 from server.db.migrate import upgrade
@@ -50,6 +51,7 @@ APIS: list[Api] = [
     library_api,
     batches_api,
     deviations_api,
+    holds_api,
     audit_api,
     events_api,
     equipment_api,
