@@ -101,7 +101,8 @@ async def review(session: AsyncSession, batch_id: str) -> Review:
             select(AuditEntry)
             .where(AuditEntry.batch_id == batch_id)
             .where(
-                AuditEntry.action.endswith(REFUSED_SIGNATURE) | AuditEntry.action.in_(STEP_REFUSALS)
+                AuditEntry.action.endswith(REFUSED_SIGNATURE, autoescape=True)
+                | AuditEntry.action.in_(STEP_REFUSALS)
             )
             .order_by(AuditEntry.seq)
         )

@@ -14,16 +14,15 @@ from tests.api.fixtures import approved_procedure, complete, signature, started_
 from tests.client import ApiClient
 
 
-async def finished_batch(
-    api: ApiClient, *, verifier: str = "sam", clearance_by: str = "olivia"
-) -> dict[str, Any]:
+async def finished_batch(api: ApiClient, *, verifier: str = "sam") -> dict[str, Any]:
     """A test-line batch completed with an alert weight (10.7 kg, alert band 9.5-10.5) and
-    its output corrected from 10.0 to 10.2 kg after completion."""
+    its output corrected from 10.0 to 10.2 kg after completion; the verifier signs on
+    the operator's device."""
     await approved_procedure(api, "test_line.yaml")
     batch = await started_batch(api)
     batch_id = batch["id"]
     steps: list[tuple[str, str, dict[str, Any]]] = [
-        ("clearance", clearance_by, {"values": {"area_clean": True}}),
+        ("clearance", "olivia", {"values": {"area_clean": True}}),
         (
             "weigh",
             "olivia",
@@ -32,7 +31,7 @@ async def finished_batch(
                 "comment": "Scoop residue, supervisor informed",
             },
         ),
-        ("verify_weigh", verifier, {"signature": signature(verifier, "verified")}),
+        ("verify_weigh", "olivia", {"signature": signature(verifier, "verified")}),
         ("output", "olivia", {"values": {"output_kg": 10.0}}),
         ("yield_calc", "olivia", {}),
         ("rest", "olivia", {}),
