@@ -30,6 +30,7 @@ from server.materials.handlers import api as materials_api
 from server.media_store.context import image_workers
 from server.media_store.files import MediaFiles
 from server.media_store.handlers import api as media_api
+from server.review.handlers import api as review_api
 from server.scans.handlers import api as scans_api
 from server.streams.analysis_context import stream_analyses
 from server.streams.analysis_handlers import api as stream_analysis_api
@@ -64,6 +65,7 @@ APIS: list[Api] = [
     stream_recordings_api,
     media_api,
     annotations_api,
+    review_api,
 ]
 
 

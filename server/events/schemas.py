@@ -44,10 +44,11 @@ class EventBase(BaseModel):
 
 
 class BatchEvent(EventBase):
-    """A batch was created, started, held by a blocking exception, resumed or completed."""
+    """A batch was created, started, held by a blocking exception, resumed, completed,
+    released or rejected."""
 
     type: Literal["batch"]
-    status: Literal["created", "in_progress", "on_hold", "completed"]
+    status: Literal["created", "in_progress", "on_hold", "completed", "released", "rejected"]
     batch_number: str | None = Field(None, description="Only when the batch is created.")
 
 

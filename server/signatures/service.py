@@ -18,7 +18,9 @@ from server.config import Settings
 from server.errors import Forbidden, Invalid, Problem, Refusal, StepwiseError
 from server.signatures.models import Signature
 
-Meaning = Literal["performed", "verified", "reviewed", "approved", "released", "corrected"]
+Meaning = Literal[
+    "performed", "verified", "reviewed", "approved", "released", "rejected", "corrected"
+]
 MEANINGS: frozenset[str] = frozenset(get_args(Meaning))
 
 
