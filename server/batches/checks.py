@@ -26,9 +26,16 @@ from server.errors import Refusal, StepwiseError
 def refusals_audited(
     user: User, batch: Batch, record: StepRecord, action: str, values: Mapping[str, Any]
 ) -> Iterator[None]:
-    """Give a domain error raised inside what the audit trail records of the refusal; a
-    refused e-signature's trace (who signed, with which meaning, for what) is kept in it as
-    `signature`, so the batch's review lists it."""
+    """Give a domain error raised inside what the audit trail records of the refusal."""
+    refusal = Refusal(
+        user.id,
+        auth.actor_of(user).label,
+        action,
+        "step",
+        record.id,
+        batch.id,
+        {"step_id": record.step_id, "values": dict(values)},
+    )
     try:
         yield
     except StepwiseError as exc:
