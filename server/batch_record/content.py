@@ -18,6 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased, selectinload
 
+from procedures.dispensing import DispenseTarget
 from procedures.model import Limits as LimitsModel
 from procedures.model import Step
 from procedures.states import BatchStatus, StepStatus
@@ -295,14 +296,14 @@ class _Field:
     limits: LimitsModel | None
 
 
-def _fields(step: Step) -> dict[str, _Field]:
+def _fields(step: Step, target: DispenseTarget | None) -> dict[str, _Field]:
     fields = {i.name: _Field(i.label, "input", str(i.type), i.unit, i.limits) for i in step.inputs}
     for calc in step.calculations:
         fields[calc.name] = _Field(calc.label, "calculation", "number", calc.unit, calc.limits)
     if step.dispense is not None:
-        fields[step.dispense.name] = _Field(
-            step.dispense.material, "input", "number", str(step.dispense.unit), None
-        )
+        window = LimitsModel(min=float(target.low), max=float(target.high)) if target else None
+        label, unit = f"{step.dispense.material} dispensed", str(step.dispense.unit)
+        fields[step.dispense.name] = _Field(label, "input", "number", unit, window)
     return fields
 
 
@@ -330,8 +331,10 @@ def _revision(value: StepValue) -> out.Revision:
     )
 
 
-def _values(step: Step, record: StepRecord) -> tuple[list[out.RecordedValue], list[out.Correction]]:
-    fields = _fields(step)
+def _values(
+    step: Step, record: StepRecord, target: DispenseTarget | None
+) -> tuple[list[out.RecordedValue], list[out.Correction]]:
+    fields = _fields(step, target)
     by_name: dict[str, list[StepValue]] = defaultdict(list)
     for value in record.values:
         by_name[value.name].append(value)
@@ -373,7 +376,8 @@ def _values(step: Step, record: StepRecord) -> tuple[list[out.RecordedValue], li
 
 def _step(loaded: _Loaded, record: StepRecord) -> out.StepEntry:
     step = loaded.definitions[record.step_id]
-    values, corrections = _values(step, record)
+    target = loaded.record.dispense_targets.get(record.step_id)
+    values, corrections = _values(step, record, target)
     deviations = [d for d in loaded.record.deviations if d.step_id == record.step_id]
     alert = any(v.alert for v in values) or any(d.kind == "alert_limit" for d in deviations)
     done = record.state == StepStatus.COMPLETED

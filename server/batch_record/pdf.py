@@ -399,7 +399,8 @@ class _Renderer:
         for mark in self.record.review:
             signed = mark.signature.manifestation if mark.signature else mark.by.full_name
             comment = f" Comment: {mark.comment}" if mark.comment else ""
-            parts.append(_para(f"Reviewed {mark.item_id}: {signed}.{comment}", SMALL))
+            item = self.item_label(mark.item_id)
+            parts.append(_para(f"Reviewed {item}: {signed}.{comment}", SMALL))
         decision = self.record.decision
         if decision is None:
             parts.append(_para(f"No release decision: the batch is {self.record.header.status}."))
@@ -409,6 +410,17 @@ class _Renderer:
         if decision.comment:
             parts.append(_para(f"Comment: {decision.comment}"))
         return parts
+
+    def item_label(self, item_id: str) -> str:
+        """A review item as a reader knows it: a deviation by its number, a hold by its step."""
+        kind, _, key = item_id.partition(":")
+        deviation = next((d for d in self.record.deviations if d.id == key), None)
+        if kind == "deviation" and deviation is not None:
+            return f"deviation {deviation.number}"
+        hold = next((h for h in self.record.holds if h.id == key), None)
+        if kind == "hold" and hold is not None:
+            return f"hold at step {hold.step_id or '-'}"
+        return item_id
 
     def audit_trail(self) -> list[Flowable]:
         return [

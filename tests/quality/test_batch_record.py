@@ -21,6 +21,10 @@ from server.canonical import canonical_json, sha256_hex
 from server.db.engine import open_database
 from tests.api.fixtures import complete, signature
 from tests.client import ApiClient
+from tests.quality.test_quality_end_to_end import _as_rita as as_rita
+from tests.quality.test_quality_end_to_end import _run_the_batch as run_quality_batch
+from tests.quality.test_quality_end_to_end import _second_reviewer as second_reviewer
+from tests.quality.test_quality_end_to_end import _signed as rita_signs
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "batch-record"
 SETTINGS = {"turret_speed_rpm": 30, "precompression_kn": 2.0, "main_force_kn": 12.0}
@@ -254,3 +258,63 @@ async def test_the_record_is_read_with_a_fixed_number_of_queries(
     # signatures, deviations, holds, approvals, marks, trail, people, attachments, uses,
     # containers: 16 today, some room for more kinds), never one per step.
     assert len(selects) <= 20, selects
+
+
+async def test_a_released_batch_record_carries_hold_approval_deviation_closure_review_and_release(
+    api: ApiClient,
+) -> None:
+    batch_id = await run_quality_batch(api)
+    hold = (await api.get(f"/batches/{batch_id}", "olivia")).body["holds"][-1]
+    approved = await api.post(
+        f"/batches/{batch_id}/holds/{hold['id']}/approve",
+        "sam",
+        {"signature": signature("sam", "approved"), "comment": "Torque explained by warm motor"},
+    )
+    assert approved.status == 200, approved.body
+    await _ok(await complete(api, batch_id, "rest", "olivia"))
+    await _ok(
+        await complete(api, batch_id, "check_water", "sam", signature=signature("sam", "verified"))
+    )
+    rita = await second_reviewer(api)
+    for deviation in (await api.get(f"/deviations?batch_id={batch_id}", "quinn")).body:
+        facts = {"impact": "None on quality", "root_cause": "Explained in the comment"}
+        path = f"/deviations/{deviation['id']}"
+        assert (await as_rita(api, rita, "PATCH", path, facts)).status == 200
+        closing = {"conclusion": "No impact on the batch", "signature": rita_signs("approved")}
+        assert (await as_rita(api, rita, "POST", f"{path}/close", closing)).status == 200
+    review = (await as_rita(api, rita, "GET", f"/batches/{batch_id}/review")).body
+    for item in review["items"]:
+        mark = {"signature": rita_signs("reviewed"), "comment": "Seen"}
+        path = f"/batches/{batch_id}/review/{item['id']}"
+        assert (await as_rita(api, rita, "POST", path, mark)).status == 200
+    decision = {"decision": "released", "signature": rita_signs("released"), "comment": "Fit"}
+    released = await as_rita(api, rita, "POST", f"/batches/{batch_id}/release", decision)
+    assert released.status == 200, released.body
+
+    _, _, json_body = await _raw(api, f"/batches/{batch_id}/record.json", "sam")
+    _, _, pdf = await _raw(api, f"/batches/{batch_id}/record.pdf", "sam")
+    schema = (await api.get("/schemas/batch-record.json", "sam")).body
+
+    record = json.loads(json_body)
+    jsonschema.validate(record, schema, cls=jsonschema.Draft202012Validator)
+    pages = _save_pages(pdf, "released")
+    text = _pdf_text(pdf)
+    assert record["header"]["released"] is True and record["header"]["status"] == "released"
+    assert "NOT RELEASED" not in text and text.count(sha256_hex(json_body.decode())) == pages
+    [approval] = record["holds"][0]["approvals"]
+    assert approval["by"]["username"] == "sam" and approval["signature"]["meaning"] == "approved"
+    assert _flat(approval["signature"]["manifestation"]) in text
+    assert "Torque explained by warm motor" in text
+    assert record["deviations"] and all(d["status"] == "closed" for d in record["deviations"])
+    for deviation in record["deviations"]:
+        assert deviation["conclusion"] == "No impact on the batch"
+        assert deviation["closed_by"]["username"] == "rita" and len(deviation["history"]) >= 3
+    assert "No impact on the batch" in text and "None on quality" in text
+    assert len(record["review"]) == len(review["items"])
+    for mark in record["review"]:
+        assert mark["signature"]["meaning"] == "reviewed"
+        assert _flat(mark["signature"]["manifestation"]) in text
+    release = record["decision"]
+    assert release["decision"] == "released" and release["comment"] == "Fit"
+    assert release["signature"]["full_name"] == "Rita Reviewer"
+    assert f"Decision: RELEASED — {_flat(release['signature']['manifestation'])}" in text
