@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from itertools import pairwise
-from typing import Any
+from typing import Any, Literal
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -38,7 +38,11 @@ from server.review.models import ReviewMark
 from server.signatures.models import Signature
 
 UNKNOWN = out.Person(username="unknown", full_name="unknown user")
-DECISIONS = {BatchStatus.RELEASED: "released", BatchStatus.REJECTED: "rejected"}
+Role = Literal["input", "calculation"]
+DECISIONS: dict[BatchStatus, Literal["released", "rejected"]] = {
+    BatchStatus.RELEASED: "released",
+    BatchStatus.REJECTED: "rejected",
+}
 
 
 def manifestation(full_name: str, signed_at: datetime, meaning: str) -> str:
@@ -290,7 +294,7 @@ class _Field:
     """What the procedure says about one recorded value."""
 
     label: str
-    role: str
+    role: Role
     type: str
     unit: str | None
     limits: LimitsModel | None
@@ -348,7 +352,7 @@ def _values(
             out.RecordedValue(
                 name=name,
                 label=known.label,
-                role="calculation" if latest.source == "calculated" else known.role,  # type: ignore[arg-type]
+                role="calculation" if latest.source == "calculated" else known.role,
                 type=known.type,
                 unit=known.unit,
                 limits=_limits(known.limits),
@@ -483,7 +487,7 @@ def _decision(loaded: _Loaded) -> out.DecisionEntry | None:
         return None
     signed = [s for s in loaded.record.signatures if s.meaning == decision]
     return out.DecisionEntry(
-        decision=decision,  # type: ignore[arg-type]
+        decision=decision,
         by=loaded.person(batch.decided_by),
         at=batch.decided_at,
         comment=batch.decision_comment,
