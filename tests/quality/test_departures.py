@@ -93,3 +93,13 @@ async def test_a_signature_retried_by_the_same_signer_raises_nothing(api: ApiCli
     retried = await complete(api, batch_id, "verify_weigh", signature=signature("sam", "verified"))
 
     assert _kinds(retried) == []
+
+
+async def test_a_missing_signature_is_no_refused_one(api: ApiClient) -> None:
+    batch_id = await _at_verification(api)
+
+    unsigned = await complete(api, batch_id, "verify_weigh")
+    signed = await complete(api, batch_id, "verify_weigh", signature=signature("sam", "verified"))
+
+    assert unsigned.status == 422
+    assert _kinds(signed) == []
