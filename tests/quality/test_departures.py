@@ -54,7 +54,9 @@ async def test_a_weight_typed_instead_of_read_from_the_balance_raises_a_minor_de
 
     assert _kinds(typed) == [("manual_weight", "minor")]
     assert typed.body["container"]["source"] == "manual"
-    assert "2.001 kg was typed" in typed.body["deviations"][0]["detail"]
+    [deviation] = typed.body["deviations"]
+    assert "2.001 kg was typed" in deviation["detail"]
+    assert (deviation["field"], deviation["value"]) == ("mcc_kg", 2.001)
 
 
 async def _at_verification(api: ApiClient) -> str:
