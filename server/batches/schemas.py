@@ -9,6 +9,7 @@ from pydantic import BaseModel, Field
 
 from procedures.states import StepStatus
 from server.auth.models import User
+from server.batches.hold_views import HoldView
 from server.batches.models import Batch, StepRecord
 from server.batches.record import SignedRevisions, current_values, signed_revisions
 from server.batches.service import BatchRecord, Completion, Correction
@@ -191,6 +192,43 @@ def _covered_record(
     return next((r for r in batch.batch.steps if r.step_id == verifies), record)
 
 
+class PersonOut(BaseModel):
+    username: str
+    full_name: str
+
+
+class HoldApprovalOut(BaseModel):
+    by: PersonOut
+    at: datetime
+    comment: str | None
+
+
+class HoldOut(BaseModel):
+    """A blocking exception that held the batch, and the continuation approvals it got."""
+
+    id: str
+    step_id: str | None
+    deviation_id: str | None
+    deviation_number: str | None
+    reason: str
+    raised_by: PersonOut
+    raised_at: datetime
+    approvals_required: int = Field(description="Continuation approvals the hold needs (1 or 2).")
+    approvals: list[HoldApprovalOut]
+    lifted_at: datetime | None = Field(description="When the last approval lifted it.")
+
+    @classmethod
+    def of(cls, view: HoldView) -> HoldOut:
+        return cls.model_validate(view.describe())
+
+
+class ApproveHoldIn(Strict):
+    """A supervisor's or QA's e-signed approval to continue (meaning `approved`)."""
+
+    signature: SignatureIn
+    comment: str | None = Field(default=None, max_length=4000)
+
+
 class ProcedureRef(BaseModel):
     key: str
     title: str
@@ -254,6 +292,7 @@ class BatchOut(BatchSummary):
 
     steps: list[StepOut]
     deviations: list[DeviationOut]
+    holds: list[HoldOut] = Field(description="Every hold of the batch, the newest last.")
 
     @classmethod
     def of_record(cls, record: BatchRecord) -> BatchOut:
@@ -266,6 +305,7 @@ class BatchOut(BatchSummary):
             steps=[StepOut.of(s, definitions[s.step_id], record) for s in record.batch.steps],
             deviations=[DeviationOut.of(d) for d in record.deviations],
             open_deviations=sum(d.status.unresolved for d in record.deviations),
+            holds=[HoldOut.of(view) for view in record.holds],
         )
 
 

@@ -198,6 +198,41 @@ async def _deviation_cancelled_by_a_supervisor(api: ApiClient, settings: Setting
 
 
 Case = Callable[[ApiClient, Settings], Awaitable[Refused]]
+
+
+async def _review_mark_signed_by_a_supervisor(api: ApiClient, settings: Settings) -> Refused:
+    batch = await _at_verification(api)
+    review = (await api.get(f"/batches/{batch['id']}/review", "quinn")).body
+    await complete(api, batch["id"], "verify_weigh", signature=signature("olivia", "verified"))
+    [item] = (await api.get(f"/batches/{batch['id']}/review", "quinn")).body["items"]
+    answer = await api.post(
+        f"/batches/{batch['id']}/review/{item['id']}",
+        "quinn",
+        {"signature": signature("sam", "reviewed")},
+    )
+    after = (await api.get(f"/batches/{batch['id']}/review", "quinn")).body
+    return Refused(
+        answer.status,
+        review["items"] == [] and after["unreviewed"] == 1,
+        await _audit_where(settings, AuditEntry.entity_type == "review"),
+    )
+
+
+async def _rejection_signed_by_a_supervisor(api: ApiClient, settings: Settings) -> Refused:
+    batch = await _at_verification(api)
+    answer = await api.post(
+        f"/batches/{batch['id']}/release",
+        "quinn",
+        {"decision": "rejected", "comment": "x", "signature": signature("sam", "rejected")},
+    )
+    after = (await api.get(f"/batches/{batch['id']}", "quinn")).body
+    return Refused(
+        answer.status,
+        after["status"] == "in_progress",
+        await _audit_where(settings, AuditEntry.entity_type == "release"),
+    )
+
+
 CASES: dict[tuple[str, str], Case] = {
     ("POST", "/lots/{ref}/status"): _lot_release_by_an_operator,
     ("POST", "/procedures/{key}/versions/{version}/approve"): _approval_by_an_operator,
@@ -205,6 +240,8 @@ CASES: dict[tuple[str, str], Case] = {
     ("POST", "/batches/{batch_id}/steps/{step_id}/correct"): _correction_signed_by_an_author,
     ("POST", "/deviations/{deviation_id}/close"): _deviation_closed_by_a_supervisor,
     ("POST", "/deviations/{deviation_id}/cancel"): _deviation_cancelled_by_a_supervisor,
+    ("POST", "/batches/{batch_id}/review/{item_id}"): _review_mark_signed_by_a_supervisor,
+    ("POST", "/batches/{batch_id}/release"): _rejection_signed_by_a_supervisor,
 }
 
 
