@@ -13,7 +13,7 @@ from procedures.exceptions import StepRejected
 from procedures.guardrails import StepOutcome, evaluate_step
 from procedures.model import Step
 from server.auth import service as auth
-from server.auth.exceptions import RoleNotPermitted
+from server.auth.exceptions import RoleNotPermitted, SigningSessionNotOpen
 from server.auth.models import User
 from server.batches import traceability
 from server.batches.evidence import photo_problems
@@ -21,6 +21,8 @@ from server.batches.exceptions import StepValuesRejected
 from server.batches.models import Batch, StepRecord
 from server.errors import Refusal, StepwiseError
 from server.signatures import service as signatures
+
+INCOMPLETE_SIGNATURES = (signatures.SignatureRequired, SigningSessionNotOpen)
 
 
 @contextmanager
@@ -49,10 +51,10 @@ def refusals_audited(
 
 
 def _signature_refused(exc: StepwiseError, record: StepRecord) -> Refusal | None:
-    """The signing rule's trace of an e-signature given on this step and refused (a missing
-    signature is no refused one)."""
+    """The signing rule's trace of an e-signature given on this step and refused (one that is
+    missing, or lacks the username a signing session opens with, is no refused signature)."""
     signing = exc.refusal
-    if signing is None or isinstance(exc, signatures.SignatureRequired):
+    if signing is None or isinstance(exc, INCOMPLETE_SIGNATURES):
         return None
     return signing if (signing.entity_type, signing.entity_id) == ("step", record.id) else None
 
