@@ -161,12 +161,27 @@ async def _correction_signed_by_an_author(api: ApiClient, settings: Settings) ->
     return Refused(answer.status, step["values"]["net_kg"] == 10.0, refusals)
 
 
+async def _hold_approval_signed_by_an_operator(api: ApiClient, settings: Settings) -> Refused:
+    await approved_procedure(api, "blocking_line.yaml")
+    batch = await started_batch(api, "blocking-line")
+    await complete(api, batch["id"], "weigh", values={"net_kg": 10.7}, comment="drift")
+    [hold] = (await api.get(f"/batches/{batch['id']}", "quinn")).body["holds"]
+    answer = await api.post(
+        f"/batches/{batch['id']}/holds/{hold['id']}/approve",
+        "quinn",
+        {"signature": signature("omar", "approved")},
+    )
+    after = (await api.get(f"/batches/{batch['id']}", "quinn")).body
+    return Refused(answer.status, after["holds"] == [hold], await _audit_of(settings, hold["id"]))
+
+
 Case = Callable[[ApiClient, Settings], Awaitable[Refused]]
 CASES: dict[tuple[str, str], Case] = {
     ("POST", "/lots/{ref}/status"): _lot_release_by_an_operator,
     ("POST", "/procedures/{key}/versions/{version}/approve"): _approval_by_an_operator,
     ("POST", "/batches/{batch_id}/steps/{step_id}/complete"): _verification_by_an_author,
     ("POST", "/batches/{batch_id}/steps/{step_id}/correct"): _correction_signed_by_an_author,
+    ("POST", "/batches/{batch_id}/holds/{hold_id}/approve"): _hold_approval_signed_by_an_operator,
 }
 
 
