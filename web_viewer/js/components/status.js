@@ -13,6 +13,7 @@ const TONES = {
   batch: {
     created: ["neutral", "circle", "Created"],
     in_progress: ["active", "play", "In progress"],
+    on_hold: ["warn", "lock", "On hold"],
     completed: ["ok", "check", "Completed"],
   },
   version: {
