@@ -13,6 +13,7 @@ from server.audit.handlers import api as audit_api
 from server.auth.account_handlers import api as accounts_api
 from server.auth.gate import SignInGate
 from server.auth.handlers import api as auth_api
+from server.batch_record.handlers import api as batch_record_api
 from server.batches.handlers import api as batches_api
 from server.batches.hold_handlers import api as holds_api
 from server.config import Settings
@@ -53,6 +54,7 @@ APIS: list[Api] = [
     batches_api,
     deviations_api,
     holds_api,
+    batch_record_api,
     audit_api,
     events_api,
     equipment_api,

@@ -22,6 +22,7 @@ from server.app import create_app
 from server.audit.keys import SealKeyUnusable
 from server.auth import service as auth
 from server.cli.audit import add_audit_commands
+from server.cli.batches import add_batches_commands
 from server.cli.errors import CommandFailed
 from server.cli.trace import add_trace_command
 from server.cli.users import add_users_commands
@@ -151,6 +152,7 @@ def _parser() -> argparse.ArgumentParser:
 
     add_users_commands(commands, lambda settings, work: asyncio.run(_with_database(settings, work)))
     add_trace_command(commands, _with_database)
+    add_batches_commands(commands, _with_database)
     return parser
 
 

@@ -1,0 +1,1 @@
+"""The electronic batch record: one model, exported as JSON and rendered as PDF."""
