@@ -5,6 +5,7 @@ import { api, unlessUnreachable } from "../api.js";
 import { append, h, replace } from "../dom.js";
 import * as format from "../format.js";
 import { coalesced } from "../components/coalesced.js";
+import { holdPanels } from "../components/hold_panel.js";
 import { collaborationSection, loadCollaboration } from "../components/collaboration.js";
 import { icon } from "../components/icons.js";
 import { progressBar } from "../components/progress.js";
@@ -12,6 +13,7 @@ import { startBatchControls } from "../components/start_button.js";
 import { timeOf } from "../components/record_parts.js";
 import { statusChip } from "../components/status.js";
 import { stepCard } from "../components/step_card.js";
+import { approvesHolds, isQa } from "../roles.js";
 
 export async function show(ctx) {
   ctx.setSection("batches");
@@ -60,6 +62,7 @@ function render(ctx, batch, definition, changed, reload, collaboration) {
   return [
     h("a", { class: "back-link", href: "#/batches" }, icon("back"), "All batches"),
     header(ctx, batch, definition, reload),
+    holdPanels({ batch, user: ctx.user, canApprove: approvesHolds(ctx.user), titles, onApproved: reload }),
     deviationSummary(batch, titles),
     definition.operations.map((operation, index) =>
       h(
@@ -116,6 +119,9 @@ function header(ctx, batch, definition, reload) {
     progressBar(batch.progress),
     h("dl", { class: "facts" }, facts.map(([term, detail]) => h("div", { class: "facts__item" }, h("dt", {}, term), h("dd", {}, detail)))),
     canStart && startButton(ctx, batch, reload),
+    isQa(ctx.user) && batch.status !== "created" && h("div", { class: "batch-head__actions" },
+      h("a", { class: "button", href: `#/batches/${encodeURIComponent(batch.id)}/review`, id: "review-link" },
+        icon("eye"), batch.status === "released" || batch.status === "rejected" ? "Review and decision" : "Review by exception")),
   );
 }
 
@@ -129,7 +135,7 @@ function deviationSummary(batch, titles) {
   if (deviations.length === 0) {
     return h("p", { class: "notice notice--ok" }, icon("check"), "No deviations recorded in this batch.");
   }
-  const open = deviations.filter((deviation) => deviation.status === "open").length;
+  const open = deviations.filter((deviation) => ["open", "investigating"].includes(deviation.status ?? "open")).length;
   return h(
     "section",
     { class: "deviations-summary", "aria-labelledby": "deviations-title" },
@@ -140,7 +146,8 @@ function deviationSummary(batch, titles) {
         "li",
         { class: "deviations-summary__item" },
         statusChip("severity", deviation.severity),
-        h("span", { class: "deviations-summary__number" }, deviation.number),
+        h("a", { class: "deviations-summary__number", href: `#/deviations/${encodeURIComponent(deviation.id)}` }, deviation.number),
+        statusChip("deviation", deviation.status),
         h("span", { class: "deviations-summary__text" }, deviation.title),
         deviation.step_id && h(
           "button",
