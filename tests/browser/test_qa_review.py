@@ -219,7 +219,7 @@ async def _held_batch(api: ApiClient) -> dict[str, Any]:
     approved = await api.post(
         "/procedures/blocking-line/versions/1/approve",
         "quinn",
-        {"signature": {"password": PASSWORDS["quinn"], "meaning": "approved"}},
+        {"signature": signature("quinn", "approved")},
     )
     assert approved.status == 200, approved.body
     batch = await started_batch(api, "blocking-line")

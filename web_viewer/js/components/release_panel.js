@@ -67,7 +67,8 @@ function decisionForm({ review, user, onDecided }) {
     }
   }
 
-  return h("div", { class: "decision__form" }, refusal.element, comment.element, h("div", { class: "form-actions" }, release, reject));
+  return h("form", { class: "decision__form", novalidate: true, "aria-label": "Decision", onSubmit: (event) => event.preventDefault() },
+    refusal.element, comment.element, h("div", { class: "form-actions" }, release, reject));
 }
 
 function lockedState(review) {

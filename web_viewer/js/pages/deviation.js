@@ -8,6 +8,7 @@ import { coalesced } from "../components/coalesced.js";
 import { deviationActions } from "../components/deviation_actions.js";
 import { deviationFacts } from "../components/deviation_facts.js";
 import { deviationHistory } from "../components/deviation_history.js";
+import { editGuard } from "../components/edit_guard.js";
 import { icon } from "../components/icons.js";
 import { rangeBar } from "../components/range_bar.js";
 import { signatureList, timeOf } from "../components/record_parts.js";
@@ -19,23 +20,16 @@ const UNRESOLVED = new Set(["open", "investigating"]);
 export async function show(ctx) {
   ctx.setSection("deviations");
   const id = ctx.params[0];
-  const view = h("div", { class: "deviation-page", onInput: (event) => event.target.form?.setAttribute("data-edited", "") });
+  const view = h("div", { class: "deviation-page" });
+  const guard = editGuard(view);
   append(ctx.main, view);
   let watching = null;
 
   async function fetchAndRender() {
     const deviation = await api.get(`/deviations/${encodeURIComponent(id)}`);
-    if (!ctx.isCurrent()) return;
+    if (!ctx.isCurrent() || !guard.mayRender()) return;
     rendered(deviation);
-    if (!watching) {
-      watching = ctx.live.watch([`batch:${deviation.batch_id}`], {
-        onEvent: (event) => {
-          // Someone else's change: read it, unless that would wipe what is being typed here.
-          if (!view.querySelector("form[data-edited]")) reload();
-        },
-        onResync: reload,
-      });
-    }
+    watching ??= ctx.live.watch([`batch:${deviation.batch_id}`], { onEvent: reload, onResync: reload });
   }
 
   function rendered(deviation) {
@@ -46,6 +40,7 @@ export async function show(ctx) {
   /** A write answered the deviation without its history: read it again, whole. */
   function changed(what) {
     ctx.announce(what);
+    guard.force();
     reload();
   }
 

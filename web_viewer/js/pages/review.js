@@ -4,6 +4,7 @@
 import { api, unlessUnreachable } from "../api.js";
 import { append, h, replace } from "../dom.js";
 import { coalesced } from "../components/coalesced.js";
+import { editGuard } from "../components/edit_guard.js";
 import { icon } from "../components/icons.js";
 import { releasePanel } from "../components/release_panel.js";
 import { reviewItem } from "../components/review_item.js";
@@ -14,13 +15,14 @@ export async function show(ctx) {
   ctx.setSection("batches");
   const id = ctx.params[0];
   const view = h("div", { class: "review" });
+  const guard = editGuard(view);
   append(ctx.main, view);
 
   async function fetchAndRender() {
     const review = await api.get(`/batches/${encodeURIComponent(id)}/review`);
-    if (!ctx.isCurrent()) return;
+    if (!ctx.isCurrent() || !guard.mayRender()) return;
     ctx.setTitle(`Review of batch ${review.batch_number}`);
-    ctx.preservingFocus(() => replace(view, render(ctx, review, reload)));
+    ctx.preservingFocus(() => replace(view, render(ctx, review, afterSigning)));
   }
 
   const reload = coalesced(fetchAndRender, {
@@ -28,17 +30,20 @@ export async function show(ctx) {
     onError: unlessUnreachable(ctx.reportError),
   });
 
+  /** After the user's own signature: say so and show the answer. */
+  function afterSigning(what) {
+    ctx.announce(what);
+    guard.force();
+    reload();
+  }
+
   await fetchAndRender();
   return ctx.live.watch([`batch:${id}`], { onEvent: reload, onResync: reload });
 }
 
-function render(ctx, review, reload) {
+function render(ctx, review, afterSigning) {
   const canDecide = isQa(ctx.user) && !review.decision;
   const batchHref = `#/batches/${encodeURIComponent(review.batch_id)}`;
-  const afterSigning = (what) => () => {
-    ctx.announce(what);
-    reload();
-  };
   return [
     h("a", { class: "back-link", href: batchHref }, icon("back"), `Batch record ${review.batch_number}`),
     h(
@@ -66,11 +71,11 @@ function render(ctx, review, reload) {
             review,
             user: ctx.user,
             canReview: canDecide,
-            onReviewed: afterSigning(`Marked as reviewed: ${item.title}.`),
+            onReviewed: () => afterSigning(`Marked as reviewed: ${item.title}.`),
           })))
         : h("p", { class: "notice notice--ok" }, icon("check"), "Nothing departed from the procedure in this batch."),
     ),
-    releasePanel({ review, user: ctx.user, canDecide, onDecided: afterSigning(`Batch ${review.batch_number} decided.`) }),
+    releasePanel({ review, user: ctx.user, canDecide, onDecided: () => afterSigning(`Batch ${review.batch_number} decided.`) }),
   ];
 }
 
