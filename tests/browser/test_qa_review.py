@@ -76,6 +76,12 @@ async def _review_every_item(page: Page) -> None:
         await _expect_signature(done.locator(".signature"), "Quinn QA (quinn)", "Reviewed")
 
 
+async def _screenshot(page: Page, name: str) -> None:
+    """The whole page from its top (the sticky top bar stays where it belongs)."""
+    await page.evaluate("window.scrollTo(0, 0)")
+    await screenshot(page, name)
+
+
 async def _expect_signature(signature_: Locator, name: str, meaning: str) -> None:
     """Printed name, UTC date and time, and meaning."""
     await expect(signature_).to_contain_text(name)
@@ -119,10 +125,18 @@ async def test_reviewer_reviews_exceptions_closes_the_deviation_and_releases(
     )
     await expect(page.locator(".decision__reasons li").first).to_be_visible()
     await assert_accessible(page, "the review page")
-    await screenshot(page, "qa-review.png")
+    await _screenshot(page, "qa-review.png")
 
     await _review_every_item(page)
     await expect(page.locator("#review-ratio")).to_contain_text("all reviewed")
+
+    # A rejection needs its reason (asked before any signature).
+    await page.get_by_role("button", name="Reject batch").click()
+    await expect(page.get_by_label("Comment or reason")).to_be_focused()
+    await expect(page.locator(".decision .field__error")).to_have_text(
+        "Say why the batch is rejected."
+    )
+    await expect(page.locator("#signature-dialog")).to_have_count(0)
 
     # Release is refused while the deviation is open: the reasons are shown.
     await page.get_by_role("button", name="Release batch").click()
@@ -171,7 +185,7 @@ async def test_reviewer_reviews_exceptions_closes_the_deviation_and_releases(
     )
     await expect(page.get_by_role("button", name="Close deviation")).to_have_count(0)
     await assert_accessible(page, "the closed deviation")
-    await screenshot(page, "qa-deviation.png")
+    await _screenshot(page, "qa-deviation.png")
 
     # The deviations list knows it is closed.
     await page.goto("/#/deviations?status=closed")
@@ -192,7 +206,10 @@ async def test_reviewer_reviews_exceptions_closes_the_deviation_and_releases(
     await expect(page.get_by_role("button", name="Release batch")).to_have_count(0)
     await expect(page.get_by_role("button", name="Reviewed", exact=True)).to_have_count(0)
     await assert_accessible(page, "the released batch's review")
-    await screenshot(page, "qa-review-released.png")
+    await _screenshot(page, "qa-review-released.png")
+    await page.get_by_role("link", name=f"Batch record {batch['batch_number']}").click()
+    await expect(page.locator(".batch-head__status")).to_have_text("Released")
+    await expect(page.get_by_role("link", name="Review and decision")).to_be_visible()
     for name, media_type in (("record.pdf", "application/pdf"), ("record.json", "json")):
         answer = await page.request.get(f"{batch_path}/{name}")
         assert answer.status == 200, name
@@ -254,7 +271,7 @@ async def test_supervisor_approves_the_continuation_of_a_batch_on_hold(
     await expect(hold).to_contain_text("0 of 1 approval to continue")
     await expect(page.locator(".batch-head__status")).to_have_text("On hold")
     await assert_accessible(page, "a batch on hold")
-    await screenshot(page, "qa-hold.png")
+    await _screenshot(page, "qa-hold.png")
 
     await hold.get_by_label("Comment (optional)").fill("Balance checked, value plausible")
     await hold.get_by_role("button", name="Approve continuation").click()

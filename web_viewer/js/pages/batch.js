@@ -119,10 +119,17 @@ function header(ctx, batch, definition, reload) {
     progressBar(batch.progress),
     h("dl", { class: "facts" }, facts.map(([term, detail]) => h("div", { class: "facts__item" }, h("dt", {}, term), h("dd", {}, detail)))),
     canStart && startButton(ctx, batch, reload),
-    isQa(ctx.user) && batch.status !== "created" && h("div", { class: "batch-head__actions" },
-      h("a", { class: "button", href: `#/batches/${encodeURIComponent(batch.id)}/review`, id: "review-link" },
-        icon("eye"), batch.status === "released" || batch.status === "rejected" ? "Review and decision" : "Review by exception")),
+    reviewLink(ctx, batch),
   );
+}
+
+/** QA reviews a batch that has begun; once decided, anyone may read the decision. */
+function reviewLink(ctx, batch) {
+  const decided = batch.status === "released" || batch.status === "rejected";
+  if (!decided && !(isQa(ctx.user) && batch.status !== "created")) return null;
+  return h("div", { class: "batch-head__actions" },
+    h("a", { class: "button", href: `#/batches/${encodeURIComponent(batch.id)}/review`, id: "review-link" },
+      icon(decided ? "lock" : "eye"), decided ? "Review and decision" : "Review by exception"));
 }
 
 function startButton(ctx, batch, reload) {
