@@ -14,9 +14,11 @@ from server.auth.account_handlers import api as accounts_api
 from server.auth.gate import SignInGate
 from server.auth.handlers import api as auth_api
 from server.batches.handlers import api as batches_api
+from server.batches.hold_handlers import api as holds_api
 from server.config import Settings
 from server.db.engine import open_database
 from server.db.migrate import upgrade
+from server.deviations.handlers import api as deviations_api
 from server.equipment.handlers import api as equipment_api
 from server.events import postgres
 from server.events.bus import EventBus
@@ -28,6 +30,7 @@ from server.materials.handlers import api as materials_api
 from server.media_store.context import image_workers
 from server.media_store.files import MediaFiles
 from server.media_store.handlers import api as media_api
+from server.review.handlers import api as review_api
 from server.scans.handlers import api as scans_api
 from server.streams.analysis_context import stream_analyses
 from server.streams.analysis_handlers import api as stream_analysis_api
@@ -48,6 +51,8 @@ APIS: list[Api] = [
     accounts_api,
     library_api,
     batches_api,
+    deviations_api,
+    holds_api,
     audit_api,
     events_api,
     equipment_api,
@@ -60,6 +65,7 @@ APIS: list[Api] = [
     stream_recordings_api,
     media_api,
     annotations_api,
+    review_api,
 ]
 
 

@@ -39,6 +39,8 @@ class Settings:
     secure_cookies: bool = False
     password_min_length: int = 12  # for new passwords; existing ones keep working
     max_failed_signatures: int = 5  # per signed-in session, then the session is locked
+    # §11.200(a)(1): a signing session idle this long needs username and password again.
+    signing_idle: timedelta = timedelta(minutes=15)
     session_recheck_seconds: float = 2.0  # how soon an open WebSocket notices a sign-out
     max_image_pixels: int = 40_000_000  # an upload declaring more is refused from its header
     image_workers: int = 2  # images decoded at once; each may take 4 bytes per pixel
@@ -103,6 +105,7 @@ _PARSED: dict[str, tuple[str, Callable[[str], object]]] = {
     "STEPWISE_SECURE_COOKIES": ("secure_cookies", _flag),
     "STEPWISE_PASSWORD_MIN_LENGTH": ("password_min_length", _password_length),
     "STEPWISE_MAX_FAILED_SIGNATURES": ("max_failed_signatures", _at_least_one),
+    "STEPWISE_SIGNING_IDLE_MINUTES": ("signing_idle", lambda text: timedelta(minutes=float(text))),
     "STEPWISE_MAX_IMAGE_PIXELS": ("max_image_pixels", _at_least_one),
     "STEPWISE_IMAGE_WORKERS": ("image_workers", _at_least_one),
     "STEPWISE_AUDIT_KEY_FILE": ("audit_key_file", Path),

@@ -63,7 +63,7 @@ async def seed_demo(database: Database, settings: Settings) -> None:
                     approver,
                     library.definition_of(version).key,
                     version.version,
-                    SignatureRequest(password=password, meaning="approved"),
+                    SignatureRequest(password=password, meaning="approved", username=APPROVER),
                 )
     async with database.sessions()() as session, session.begin():
         users = {demo.username: await auth.get_user(session, demo.username) for demo in DEMO_USERS}

@@ -114,7 +114,9 @@ async def seed_inventory(
                 lot.lot_number,
                 status="released",
                 reason="Demo: certificate of analysis reviewed",
-                signature=SignatureRequest(password=qa_password, meaning="released"),
+                signature=SignatureRequest(
+                    password=qa_password, meaning="released", username=qa.username
+                ),
             )
     for item in DEMO_EQUIPMENT:
         is_balance = item.type == "balance"

@@ -169,6 +169,7 @@ async def _in_view(anchoring: Anchoring, stream_id: str) -> bool:
 async def _locked_annotation(
     session: AsyncSession, batch_id: str, annotation_id: str
 ) -> Annotation:
+    await remarks.unlocked_batch(session, batch_id)
     annotation = await session.get(Annotation, annotation_id, with_for_update=True)
     if annotation is None or annotation.batch_id != batch_id:
         raise AnnotationNotFound(batch_id, annotation_id)

@@ -108,11 +108,17 @@ class _BatchTrail:
                 **fields,
                 "opened_by": entry.actor_id,
             }
-        elif entry.entity_id in self.deviations and "status" in new:
-            self.deviations[entry.entity_id]["status"] = new["status"]
+        elif entry.entity_id in self.deviations:
+            # A change of facts names the description as the API does; the table keeps `detail`.
+            replayed = self.deviations[entry.entity_id]
+            for name, value in new.items():
+                column = _DEVIATION_COLUMNS.get(name, name)
+                if column in _DEVIATION_FIELDS or column == "status":
+                    replayed[column] = value
 
 
 _DEVIATION_FIELDS = ("number", "kind", "severity", "step_id", "field", "value", "detail", "title")
+_DEVIATION_COLUMNS = {"description": "detail"}
 _SIGNATURE_FIELDS = ("meaning", "signer", "content_hash", "signed_at")
 
 

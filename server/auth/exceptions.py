@@ -4,6 +4,7 @@ StepwiseError
  ├── Invalid
  │    ├── InvalidCredentials      wrong username or password at sign-in
  │    ├── SignatureRejected        wrong password (or unknown signer) for an e-signature
+ │    ├── SigningSessionNotOpen    a signature with no username opening a signing session
  │    ├── UnknownRole              a role that is not one of the contract's five
  │    └── PasswordRejected         a new password that breaks the password rules
  ├── Forbidden
@@ -42,6 +43,24 @@ class SignatureRejected(Invalid):
             f"The signature of {username!r} was refused: wrong password, or the account "
             "is locked or inactive.",
             problems=[Problem("signature.password", "re-enter your password")],
+        )
+
+
+class SigningSessionNotOpen(Invalid):
+    """21 CFR 11.200(a)(1): the first signing of a continuous session uses every component."""
+
+    def __init__(self, idle_minutes: float) -> None:
+        super().__init__(
+            "Enter your username and password: the first e-signature of a signing session, "
+            f"or the first after {idle_minutes:g} minutes without signing, needs both; later "
+            "ones need only the password.",
+            problems=[
+                Problem(
+                    "signature.username",
+                    "username and password are needed to open a signing session",
+                    code="signing_session_closed",
+                )
+            ],
         )
 
 

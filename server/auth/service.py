@@ -18,6 +18,7 @@ from server.auth.exceptions import (
     NotAuthenticated,
     PasswordChangeRequired,
     SignatureRejected,
+    SigningSessionNotOpen,
     UnknownRole,
     UsernameTaken,
 )
@@ -292,6 +293,29 @@ async def reauthenticate(
     if user.must_change_password:
         raise SignatureRejected(username)
     return user
+
+
+async def signing_session(
+    session: AsyncSession, settings: Settings, token: str | None, *, named: bool
+) -> AuthToken | None:
+    """The signed-in session a signature is given in, which must be open for a signature that
+    gives only the password (§11.200(a)(1)): it signed before, and less than
+    `settings.signing_idle` ago. A signature `named` (with its username) opens it. None: no
+    signed-in session (a signature given by the server itself, such as the demo's)."""
+    stored = await session.get(AuthToken, _token_hash(token)) if token else None
+    if named:
+        return stored
+    last = stored.last_signed_at if stored else None
+    if last is None or utcnow() - last > settings.signing_idle:
+        raise SigningSessionNotOpen(settings.signing_idle.total_seconds() / 60)
+    return stored
+
+
+def signed_in_session(stored: AuthToken | None, signer: User) -> None:
+    """A signature was given in `stored`: its signing session goes on. A colleague signing on
+    someone else's device (a verifier) neither opens nor prolongs that person's session."""
+    if stored is not None and stored.user_id == signer.id:
+        stored.last_signed_at = utcnow()
 
 
 async def revoke_sessions(session: AsyncSession, user_id: str) -> int:

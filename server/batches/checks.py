@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from dataclasses import replace
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -38,6 +39,11 @@ def refusals_audited(
     try:
         yield
     except StepwiseError as exc:
+        signing = exc.refusal
+        if signing is not None and (signing.entity_type, signing.entity_id) == ("step", record.id):
+            # The signing rule refused the step's own e-signature: its trace names the signer
+            # (review and the signature_retried deviation look for it); keep what was sent too.
+            refusal = replace(signing, detail={**refusal.detail, **signing.detail})
         raise exc.with_refusal(refusal) from exc
 
 

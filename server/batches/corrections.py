@@ -19,11 +19,12 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from procedures.model import Step
-from procedures.states import BatchStatus, StepStatus
+from procedures.states import StepStatus
 from server.audit import service as audit
 from server.auth import service as auth
 from server.auth.exceptions import RoleNotPermitted
 from server.auth.models import User
+from server.batches import holds
 from server.batches.checks import check_photos, check_role, evaluate, refusals_audited
 from server.batches.exceptions import (
     BatchNotInProgress,
@@ -31,6 +32,7 @@ from server.batches.exceptions import (
     NothingToCorrect,
     TracedValueNotCorrectable,
 )
+from server.batches.lock import check_unlocked
 from server.batches.models import Batch, StepRecord
 from server.batches.recalculation import (
     Recalculated,
@@ -91,6 +93,7 @@ async def correct_step(
     """Correct recorded values with a reason; every earlier revision stays in the record."""
     batch = await locked_batch(session, batch_id)
     record = step_record(batch, step_id)
+    check_unlocked(batch)
     if not batch.status.correctable:
         raise BatchNotInProgress(batch.batch_number, batch.status)
     if record.state != StepStatus.COMPLETED:
@@ -141,6 +144,7 @@ async def correct_step(
         correction=True,
     )
     opened += await _consequences(session, user, batch, step_id, recalculated, superseded, reason)
+    await holds.hold_for(session, user, batch, definition, opened)
     await session.flush()
     for changed_record in (record, *(r.record for r in recalculated)):
         await session.refresh(changed_record, ["values"])
@@ -298,7 +302,7 @@ async def _consequences(
                 ),
             )
         )
-    if batch.status == BatchStatus.COMPLETED:
+    if batch.completed_at is not None:  # completed, or held after it completed
         opened.append(
             await deviations.open_deviation(
                 session,

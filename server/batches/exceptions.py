@@ -3,16 +3,21 @@
 StepwiseError
  ├── NotFound
  │    ├── BatchNotFound
- │    └── StepNotFound
+ │    ├── StepNotFound
+ │    └── HoldNotFound
  ├── Conflict
  │    ├── BatchNumberTaken
  │    ├── BatchNotInProgress      not started yet, or already completed
  │    ├── StepNotActive           pending, completed or skipped: carries the current state
  │    ├── HoldNotElapsed          a timer step completed before its minimum time
  │    ├── NotCorrectable          only completed steps of an open record can be corrected
- │    └── BatchRecordClosed       the batch is completed: no new remarks, media or streams
+ │    ├── BatchRecordClosed       the batch is completed: no new remarks, media or streams
+ │    ├── BatchLocked             released or rejected by QA: its record takes no write at all
+ │    ├── BatchOnHold             a blocking exception holds the batch: carries the hold
+ │    └── HoldLifted              continuation of this hold was already approved
  ├── Forbidden
- │    └── SelfVerification        the performer may not verify their own step
+ │    ├── SelfVerification        the performer may not verify their own step
+ │    └── HoldApproverNotAllowed  who raised a hold, or already approved it, may not approve it
  └── Invalid
       ├── StepNotOfBatch          a remark or photo names a step the batch does not have
       ├── StepValuesRejected      hard limits, required values, types (every field named)
@@ -150,6 +155,54 @@ class BatchRecordClosed(Conflict):
             f"Batch {batch_number} is {status}: its record takes no new annotations, chat "
             "messages, attachments, recordings or streams.",
             current={"status": status},
+        )
+
+
+class BatchLocked(Conflict):
+    """QA released or rejected the batch: its record is final (Annex 11 §8, 21 CFR 211.192)."""
+
+    def __init__(self, batch_number: str, status: BatchStatus) -> None:
+        super().__init__(
+            f"Batch {batch_number} is {status}: its record is locked and takes no change "
+            "(steps, corrections, annotations, chat, attachments, recordings, streams, holds).",
+            current={"status": status},
+        )
+
+
+class BatchOnHold(Conflict):
+    """A blocking exception stopped the batch: no step is completed until continuation is
+    approved. `hold` is the hold as the API shows it."""
+
+    def __init__(self, batch_number: str, hold: dict[str, Any]) -> None:
+        number = hold.get("deviation_number")
+        exception = f"{hold['reason']} ({number})" if number else hold["reason"]
+        super().__init__(
+            f"Batch {batch_number} is on hold: {exception}. A supervisor or QA must approve "
+            "continuation before any step is completed.",
+            current={"status": BatchStatus.ON_HOLD, "hold": hold},
+        )
+
+
+class HoldNotFound(NotFound):
+    def __init__(self, batch_id: str, hold_id: str) -> None:
+        super().__init__(f"Batch {batch_id!r} has no hold {hold_id!r}.")
+
+
+class HoldLifted(Conflict):
+    def __init__(self, hold_id: str, lifted_at: datetime) -> None:
+        super().__init__(
+            f"Hold {hold_id!r} was already lifted at {isoformat(lifted_at)}.",
+            current={"lifted_at": isoformat(lifted_at)},
+        )
+
+
+class HoldApproverNotAllowed(Forbidden):
+    """Segregation of duties on a continuation approval."""
+
+    def __init__(self, username: str, why: str) -> None:
+        super().__init__(
+            f"{username!r} may not approve continuation of this hold: {why}.",
+            problems=[Problem("signature.username", why)],
         )
 
 

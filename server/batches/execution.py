@@ -21,7 +21,7 @@ from server.audit import service as audit
 from server.auth import service as auth
 from server.auth.exceptions import RoleNotPermitted
 from server.auth.models import User
-from server.batches import traceability
+from server.batches import departures, holds, traceability
 from server.batches.balance_readings import NO_READINGS, BalanceReadings
 from server.batches.checks import check_photos, check_role, evaluate, refusals_audited
 from server.batches.exceptions import (
@@ -32,6 +32,7 @@ from server.batches.exceptions import (
     SelfVerification,
     StepNotActive,
 )
+from server.batches.lock import check_unlocked
 from server.batches.models import Batch, StepRecord
 from server.batches.record import (
     batch_context,
@@ -40,6 +41,7 @@ from server.batches.record import (
     step_summary,
     value_revision,
 )
+from server.batches.transitions import change_status
 from server.clock import utcnow
 from server.config import Settings
 from server.deviations import service as deviations
@@ -164,10 +166,11 @@ async def create_batch(
 async def start_batch(session: AsyncSession, user: User, batch_id: str) -> Batch:
     """Put a created batch in progress and activate its first applicable step."""
     batch = await locked_batch(session, batch_id)
+    check_unlocked(batch)
     if not batch.status.startable:
         raise BatchNotInProgress(batch.batch_number, batch.status)
     batch.started_at = utcnow()
-    await _change_status(session, user, batch, BatchStatus.IN_PROGRESS, "batch.started")
+    await change_status(session, user, batch, BatchStatus.IN_PROGRESS, "batch.started")
     stage(session, BatchEvent(batch_id=batch.id, status=BatchStatus.IN_PROGRESS))
     await _advance(session, user, batch, library.definition_of(batch.procedure_version))
     return batch
@@ -190,7 +193,7 @@ async def complete_step(
     `readings`: the balance of a dispense step, read before the transaction."""
     batch = await locked_batch(session, batch_id)
     record = step_record(batch, step_id)
-    _check_completable(batch, record)
+    await _check_completable(session, batch, record)
     definition = library.definition_of(batch.procedure_version)
     step = definition.step(step_id)
     with refusals_audited(user, batch, record, "step.completion_refused", values):
@@ -207,12 +210,16 @@ async def complete_step(
     recorded = await _record(session, batch, record, step, accepted)
     await _sign(session, batch, record, accepted, recorded)
     await _audit(session, record, accepted, recorded)
-    following = await _advance(session, user, batch, definition)
+    await holds.hold_for(session, user, batch, definition, recorded.deviations)
+    # A held batch stays at this step (even its last): continuation moves it on.
+    following = await _advance(session, user, batch, definition) if batch.status.executing else None
     next_step = following.step_id if following else None
     return Completion(batch, record, recorded.deviations, next_step, recorded.container)
 
 
-def _check_completable(batch: Batch, record: StepRecord) -> None:
+async def _check_completable(session: AsyncSession, batch: Batch, record: StepRecord) -> None:
+    check_unlocked(batch)
+    await holds.check_not_held(session, batch)
     if not batch.status.executing:
         raise BatchNotInProgress(batch.batch_number, batch.status)
     if record.state != StepStatus.ACTIVE:
@@ -308,6 +315,7 @@ async def _record(
         comment=accepted.comment,
         hold_exceeded=accepted.hold == "exceeded",
     )
+    opened += await departures.at_completion(session, performer, batch, record, step, traced)
     return _Recorded(entered, outcome.calculated, overridden + opened, container)
 
 
@@ -435,23 +443,18 @@ async def _advance(
 async def _complete_batch(session: AsyncSession, user: User, batch: Batch) -> None:
     """The batch's last step is done: complete it and release its equipment."""
     batch.completed_at = utcnow()
-    await _change_status(session, user, batch, BatchStatus.COMPLETED, "batch.completed")
+    await change_status(session, user, batch, BatchStatus.COMPLETED, "batch.completed")
     await equipment.release_for_batch(session, user, batch.id)
     stage(session, BatchEvent(batch_id=batch.id, status=BatchStatus.COMPLETED))
 
 
-async def _change_status(
-    session: AsyncSession, user: User, batch: Batch, status: BatchStatus, action: str
-) -> None:
-    """Move the batch to `status`, in the audit trail as `action`."""
-    previous, batch.status = batch.status, status
-    await audit.record(
-        session,
-        auth.actor_of(user),
-        action,
-        "batch",
-        batch.id,
-        old={"status": previous},
-        new={"status": status},
-        batch_id=batch.id,
-    )
+async def resume_batch(session: AsyncSession, user: User, batch: Batch) -> None:
+    """Continuation of a held batch was approved: it goes on where it stopped (its next step,
+    or completed when nothing is left; a batch held after it completed is completed again)."""
+    if batch.completed_at is not None:
+        await change_status(session, user, batch, BatchStatus.COMPLETED, "batch.resumed")
+        stage(session, BatchEvent(batch_id=batch.id, status=BatchStatus.COMPLETED))
+        return
+    await change_status(session, user, batch, BatchStatus.IN_PROGRESS, "batch.resumed")
+    stage(session, BatchEvent(batch_id=batch.id, status=BatchStatus.IN_PROGRESS))
+    await _advance(session, user, batch, library.definition_of(batch.procedure_version))

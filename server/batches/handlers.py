@@ -17,6 +17,7 @@ from server.batches.schemas import (
     CreateBatchIn,
 )
 from server.batches.traceability import Override
+from server.deviations import service as deviations
 from server.web.api import Api, Call, Preparation
 from server.web.signature_checks import VerifiedSignatures, verify_signatures
 
@@ -59,7 +60,8 @@ async def create_batch(call: Call[CreateBatchIn]) -> BatchOut:
 )
 async def list_batches(call: Call[None]) -> list[BatchSummary]:
     found = await batches.list_batches(call.session, call.request.query.get("status"))
-    return [BatchSummary.of(batch) for batch in found]
+    unresolved = await deviations.unresolved_counts(call.session, [b.id for b in found])
+    return [BatchSummary.of(batch, unresolved.get(batch.id, 0)) for batch in found]
 
 
 @api.route(

@@ -17,6 +17,7 @@ from procedures.model import Procedure as ProcedureDefinition
 from procedures.states import execution_context
 from server.auth.models import User
 from server.batches.exceptions import BatchNotFound, StepNotFound
+from server.batches.hold_views import HoldView, hold_views
 from server.batches.models import Batch, StepRecord, StepValue
 from server.clock import isoformat
 from server.deviations import service as deviations
@@ -28,13 +29,14 @@ from server.signatures.models import Signature
 
 @dataclass(frozen=True)
 class BatchRecord:
-    """A batch with everything the record shows: definition, signatures, deviations."""
+    """A batch with everything the record shows: definition, signatures, deviations, holds."""
 
     batch: Batch
     definition: ProcedureDefinition
     signatures: Sequence[Signature]
     deviations: Sequence[Deviation]
     dispense_targets: Mapping[str, DispenseTarget]
+    holds: Sequence[HoldView] = ()
 
 
 def _with_record() -> list[Any]:
@@ -164,6 +166,7 @@ async def load_record(session: AsyncSession, batch_id: str) -> BatchRecord:
         signatures=signed,
         deviations=await deviations.for_batch(session, batch_id),
         dispense_targets=_dispense_targets(definition, batch),
+        holds=await hold_views(session, batch_id),
     )
 
 

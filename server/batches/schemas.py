@@ -9,11 +9,12 @@ from pydantic import BaseModel, Field
 
 from procedures.states import StepStatus
 from server.auth.models import User
+from server.batches.hold_views import HoldView
 from server.batches.models import Batch, StepRecord
 from server.batches.record import SignedRevisions, current_values, signed_revisions
 from server.batches.service import BatchRecord, Completion, Correction
 from server.clock import isoformat
-from server.deviations.models import Deviation
+from server.deviations.schemas import DeviationOut
 from server.materials.schemas import ContainerOut
 from server.signatures.models import Signature
 from server.web.paths import MAX_VERSION
@@ -88,40 +89,6 @@ class SignatureOut(BaseModel):
             ),
             revisions=signed.revisions,
             superseded=signed.superseded,
-        )
-
-
-class DeviationOut(BaseModel):
-    id: str
-    number: str
-    step_id: str | None
-    kind: str
-    severity: str
-    status: str
-    title: str
-    detail: str
-    field: str | None
-    value: Any = None
-    limits: Any = None
-    comment: str | None
-    opened_at: datetime
-
-    @classmethod
-    def of(cls, deviation: Deviation) -> DeviationOut:
-        return cls(
-            id=deviation.id,
-            number=deviation.number,
-            step_id=deviation.step_id,
-            kind=deviation.kind,
-            severity=deviation.severity,
-            status=deviation.status,
-            title=deviation.title,
-            detail=deviation.detail,
-            field=deviation.field,
-            value=deviation.value,
-            limits=deviation.limits,
-            comment=deviation.comment,
-            opened_at=deviation.opened_at,
         )
 
 
@@ -225,6 +192,43 @@ def _covered_record(
     return next((r for r in batch.batch.steps if r.step_id == verifies), record)
 
 
+class PersonOut(BaseModel):
+    username: str
+    full_name: str
+
+
+class HoldApprovalOut(BaseModel):
+    by: PersonOut
+    at: datetime
+    comment: str | None
+
+
+class HoldOut(BaseModel):
+    """A blocking exception that held the batch, and the continuation approvals it got."""
+
+    id: str
+    step_id: str | None
+    deviation_id: str | None
+    deviation_number: str | None
+    reason: str
+    raised_by: PersonOut
+    raised_at: datetime
+    approvals_required: int = Field(description="Continuation approvals the hold needs (1 or 2).")
+    approvals: list[HoldApprovalOut]
+    lifted_at: datetime | None = Field(description="When the last approval lifted it.")
+
+    @classmethod
+    def of(cls, view: HoldView) -> HoldOut:
+        return cls.model_validate(view.describe())
+
+
+class ApproveHoldIn(Strict):
+    """A supervisor's or QA's e-signed approval to continue (meaning `approved`)."""
+
+    signature: SignatureIn
+    comment: str | None = Field(default=None, max_length=4000)
+
+
 class ProcedureRef(BaseModel):
     key: str
     title: str
@@ -249,6 +253,7 @@ class BatchSummary(BaseModel):
     completed_at: datetime | None
     current_step: str | None
     progress: Progress
+    open_deviations: int = Field(default=0, description="Deviations open or investigating.")
 
     @classmethod
     def summary_fields(cls, batch: Batch) -> dict[str, Any]:
@@ -278,8 +283,8 @@ class BatchSummary(BaseModel):
         }
 
     @classmethod
-    def of(cls, batch: Batch) -> BatchSummary:
-        return cls(**cls.summary_fields(batch))
+    def of(cls, batch: Batch, open_deviations: int = 0) -> BatchSummary:
+        return cls(**cls.summary_fields(batch), open_deviations=open_deviations)
 
 
 class BatchOut(BatchSummary):
@@ -287,6 +292,7 @@ class BatchOut(BatchSummary):
 
     steps: list[StepOut]
     deviations: list[DeviationOut]
+    holds: list[HoldOut] = Field(description="Every hold of the batch, the newest last.")
 
     @classmethod
     def of_record(cls, record: BatchRecord) -> BatchOut:
@@ -298,6 +304,8 @@ class BatchOut(BatchSummary):
             **cls.summary_fields(record.batch),
             steps=[StepOut.of(s, definitions[s.step_id], record) for s in record.batch.steps],
             deviations=[DeviationOut.of(d) for d in record.deviations],
+            open_deviations=sum(d.status.unresolved for d in record.deviations),
+            holds=[HoldOut.of(view) for view in record.holds],
         )
 
 

@@ -6,11 +6,14 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import JSON, ForeignKey, String, Text
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from server.auth.models import User
+from server.batches.models import Batch
 from server.db.base import Base, EnumText
 from server.deviations.states import DeviationStatus
 from server.ids import new_id
+from server.signatures.models import Signature
 
 
 class Deviation(Base):
@@ -42,3 +45,10 @@ class Deviation(Base):
     updated_at: Mapped[datetime | None]
     closed_by: Mapped[str | None] = mapped_column(ForeignKey("users.id"))
     closed_at: Mapped[datetime | None]
+    signature_id: Mapped[str | None] = mapped_column(ForeignKey("signatures.id"))
+    # Loaded with the deviation: every view of it shows the batch, who opened and closed it
+    # and the closing (or cancelling) signature.
+    batch: Mapped[Batch] = relationship(lazy="selectin")
+    opener: Mapped[User] = relationship(foreign_keys=[opened_by], lazy="selectin")
+    closer: Mapped[User | None] = relationship(foreign_keys=[closed_by], lazy="selectin")
+    signature: Mapped[Signature | None] = relationship(lazy="selectin")

@@ -1,4 +1,4 @@
-"""Opening and listing deviations."""
+"""Opening, finding and listing deviations; their investigation is in `lifecycle`."""
 
 from __future__ import annotations
 
@@ -11,10 +11,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from procedures.guardrails import Alert
 from server.audit import service as audit
+from server.audit.models import AuditEntry
 from server.auth import service as auth
 from server.auth.models import User
+from server.batches.models import Batch
 from server.clock import utcnow
+from server.deviations.exceptions import DeviationNotFound
 from server.deviations.models import Deviation
+from server.deviations.states import DeviationStatus
 from server.events.schemas import DeviationEvent
 from server.events.staging import stage
 
@@ -45,7 +49,7 @@ async def open_deviation(
         step_id=step_id,
         kind=kind,
         severity=severity,
-        status="open",
+        status=DeviationStatus.OPEN,
         title=title,
         detail=detail,
         field=field,
@@ -54,6 +58,11 @@ async def open_deviation(
         comment=comment,
         opened_by=opened_by.id,
         opened_at=utcnow(),
+        capa=[],
+        batch=await session.get(Batch, batch_id),
+        opener=opened_by,
+        closer=None,
+        signature=None,
     )
     session.add(deviation)
     await session.flush()
@@ -85,6 +94,8 @@ async def open_deviation(
             step_id=step_id,
             severity=severity,
             title=title,
+            status=DeviationStatus.OPEN,
+            change="opened",
         ),
     )
     return deviation
@@ -143,5 +154,65 @@ async def for_batch(session: AsyncSession, batch_id: str) -> Sequence[Deviation]
     return (
         await session.scalars(
             select(Deviation).where(Deviation.batch_id == batch_id).order_by(Deviation.number)
+        )
+    ).all()
+
+
+UNRESOLVED = (DeviationStatus.OPEN, DeviationStatus.INVESTIGATING)
+
+
+async def find(session: AsyncSession, deviation_id: str, *, for_update: bool = False) -> Deviation:
+    """One deviation; `for_update` holds its row until commit (PostgreSQL), so two changes
+    of the same deviation queue instead of overwriting each other."""
+    query = select(Deviation).where(Deviation.id == deviation_id)
+    if for_update:
+        query = query.with_for_update(of=Deviation).execution_options(populate_existing=True)
+    deviation = await session.scalar(query)
+    if deviation is None:
+        raise DeviationNotFound(deviation_id)
+    return deviation
+
+
+async def list_deviations(
+    session: AsyncSession,
+    *,
+    status: str | None = None,
+    batch_id: str | None = None,
+    severity: str | None = None,
+) -> Sequence[Deviation]:
+    """Deviations, newest first, filtered by whichever of status, batch and severity given."""
+    query = select(Deviation).order_by(Deviation.opened_at.desc(), Deviation.number.desc())
+    if status:
+        query = query.where(Deviation.status == status)
+    if batch_id:
+        query = query.where(Deviation.batch_id == batch_id)
+    if severity:
+        query = query.where(Deviation.severity == severity)
+    return (await session.scalars(query)).all()
+
+
+async def unresolved_counts(session: AsyncSession, batch_ids: Sequence[str]) -> dict[str, int]:
+    """How many open or investigating deviations each batch has (one grouped query)."""
+    if not batch_ids:
+        return {}
+    rows = await session.execute(
+        select(Deviation.batch_id, func.count())
+        .where(Deviation.batch_id.in_(batch_ids), Deviation.status.in_(UNRESOLVED))
+        .group_by(Deviation.batch_id)
+    )
+    return {batch_id: count for batch_id, count in rows}
+
+
+async def history(session: AsyncSession, deviation: Deviation) -> Sequence[AuditEntry]:
+    """The deviation's audit entries, oldest first."""
+    return (
+        await session.scalars(
+            select(AuditEntry)
+            .where(
+                AuditEntry.entity_type == "deviation",
+                AuditEntry.entity_id == deviation.id,
+                AuditEntry.batch_id == deviation.batch_id,
+            )
+            .order_by(AuditEntry.seq)
         )
     ).all()

@@ -44,10 +44,11 @@ class EventBase(BaseModel):
 
 
 class BatchEvent(EventBase):
-    """A batch was created, started or completed."""
+    """A batch was created, started, held by a blocking exception, resumed, completed,
+    released or rejected."""
 
     type: Literal["batch"]
-    status: Literal["created", "in_progress", "completed"]
+    status: Literal["created", "in_progress", "on_hold", "completed", "released", "rejected"]
     batch_number: str | None = Field(None, description="Only when the batch is created.")
 
 
@@ -69,7 +70,7 @@ class StepEvent(EventBase):
 
 
 class DeviationEvent(EventBase):
-    """A deviation was opened."""
+    """A deviation was opened, given new facts, closed or cancelled."""
 
     type: Literal["deviation"]
     deviation_id: str
@@ -77,6 +78,20 @@ class DeviationEvent(EventBase):
     step_id: str | None
     severity: Severity
     title: str
+    status: Literal["open", "investigating", "closed", "cancelled"] = "open"
+    change: Literal["opened", "updated", "closed", "cancelled"] = "opened"
+
+
+class HoldEvent(EventBase):
+    """A blocking exception held the batch, a continuation approval was given, or the hold was
+    lifted (its last approval)."""
+
+    type: Literal["hold"]
+    hold_id: str
+    state: Literal["raised", "approved", "lifted"]
+    step_id: str | None = Field(description="The step the batch is held at.")
+    reason: str = Field(description="The exception that holds the batch.")
+    by: str | None = Field(None, description="Who raised or approved it (username).")
 
 
 class AttachmentEvent(EventBase):
@@ -152,6 +167,7 @@ Event = Annotated[
     BatchEvent
     | StepEvent
     | DeviationEvent
+    | HoldEvent
     | AttachmentEvent
     | AnnotationEvent
     | ChatEvent

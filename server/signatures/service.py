@@ -18,19 +18,23 @@ from server.config import Settings
 from server.errors import Forbidden, Invalid, Problem, Refusal, StepwiseError
 from server.signatures.models import Signature
 
-Meaning = Literal["performed", "verified", "reviewed", "approved", "released", "corrected"]
+Meaning = Literal[
+    "performed", "verified", "reviewed", "approved", "released", "rejected", "corrected"
+]
 MEANINGS: frozenset[str] = frozenset(get_args(Meaning))
 
 
 @dataclass(frozen=True)
 class SignatureRequest:
-    """What a client sends: who signs (default: the signed-in user), password, meaning; and
-    the password's check if it was verified before the transaction."""
+    """What a client sends: who signs (default: the signed-in user), password, meaning; the
+    password's check if it was verified before the transaction; and the token of the
+    signed-in session it was sent in (its signing session; None when the server signs)."""
 
     password: str
     meaning: str
     username: str | None = None
     check: auth.PasswordCheck | None = None
+    session_token: str | None = None
 
 
 class WrongMeaning(Invalid):
@@ -96,15 +100,19 @@ async def authenticate_signer(
     subject: Subject,
 ) -> User:
     """The signing rule every e-signed act goes through: a signature is present, has
-    `meaning`, its password is right (§11.200) and its signer holds a role with `authority`
-    for the act (§11.10(g)). A refusal is audited on `subject`, naming both the signed-in
-    user and the signer."""
+    `meaning`, names its signer when it opens a signing session (§11.200(a)(1): the first of a
+    session, or the first after `settings.signing_idle`), its password is right (§11.200) and
+    its signer holds a role with `authority` for the act (§11.10(g)). A refusal is audited on
+    `subject`, naming both the signed-in user and the signer."""
     username = (request.username if request else None) or current_user.username
     try:
         if request is None:
             raise SignatureRequired(meaning)
         if request.meaning != meaning:
             raise WrongMeaning(meaning, request.meaning)
+        signing = await auth.signing_session(
+            session, settings, request.session_token, named=request.username is not None
+        )
         signer = await auth.reauthenticate(
             session, settings, username, request.password, request.check
         )
@@ -112,6 +120,7 @@ async def authenticate_signer(
             authority.segregation(signer)
         if not signer.has_any_role(authority.roles):
             raise SignerNotAuthorised(signer, authority)
+        auth.signed_in_session(signing, signer)
     except StepwiseError as exc:
         refusal = _refusal(current_user, username, meaning, authority, subject)
         raise exc.with_refusal(refusal) from exc

@@ -37,16 +37,20 @@ def signatures_in(body: BaseModel) -> Iterator[SignatureIn]:
 
 @dataclass(frozen=True)
 class VerifiedSignatures:
-    """The password checks of one body's e-signatures, each beside its signature."""
+    """The password checks of one body's e-signatures, each beside its signature, and the
+    token of the signed-in session they are sent in (their signing session)."""
 
     checks: tuple[tuple[SignatureIn, auth.PasswordCheck], ...]
+    token: str | None = None
 
     def request(self, signature: SignatureIn | None) -> SignatureRequest | None:
         """The signature as the services take it, with its password already checked."""
         if signature is None:
             return None
         check = next((c for s, c in self.checks if s is signature), None)
-        return SignatureRequest(signature.password, signature.meaning, signature.username, check)
+        return SignatureRequest(
+            signature.password, signature.meaning, signature.username, check, self.token
+        )
 
 
 async def verify_signatures(prep: Preparation[BaseModel]) -> VerifiedSignatures:
@@ -64,4 +68,4 @@ async def verify_signatures(prep: Preparation[BaseModel]) -> VerifiedSignatures:
             async with prep.database.sessions()() as session, session.begin():
                 await auth.count_failed_signature(session, prep.settings, token, username)
         checks.append((signature, check))
-    return VerifiedSignatures(tuple(checks))
+    return VerifiedSignatures(tuple(checks), token)

@@ -20,7 +20,7 @@ async def approved_procedure(api: ApiClient, filename: str) -> dict[str, Any]:
     approved = await api.post(
         f"/procedures/{key}/versions/{version}/approve",
         "quinn",
-        {"signature": {"password": PASSWORDS["quinn"], "meaning": "approved"}},
+        {"signature": signature("quinn", "approved")},
     )
     assert approved.status == 200, approved.body
     return approved.body

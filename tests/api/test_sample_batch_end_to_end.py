@@ -137,15 +137,18 @@ async def test_compression_batch_from_login_to_completed(api: ApiClient) -> None
     ]
     assert [s["meaning"] for s in steps["release_run"]["signatures"]] == ["verified"]
     assert steps["release_run"]["completed_by"]["username"] == "sam"
-    # A correction after the batch completed is itself a deviation (finding 3 of issue 10).
+    # A correction after the batch completed is itself a deviation (finding 3 of issue 10),
+    # and so is the verification olivia was refused and sam then signed (issue 11).
     assert [d["kind"] for d in record["deviations"]] == [
         "alert_limit",
+        "signature_retried",
         "correction_after_completion",
     ]
 
     audit = (await api.get(f"/batches/{batch_id}/audit", "quinn")).body
     actions = [entry["action"] for entry in audit]
-    assert actions.count("step.completion_refused") == 2
+    assert actions.count("step.completion_refused") == 1
+    assert actions.count("step.signature_refused") == 1
     correction = next(entry for entry in audit if entry["action"] == "value.corrected")
     assert correction["old"] == {"end_hardness_n": 82} and correction["new"] == {
         "end_hardness_n": 84

@@ -9,6 +9,7 @@ import pytest
 from playwright.async_api import Page, expect
 
 from tests.api.fixtures import approved_procedure, complete
+from tests.api.fixtures import signature as signed_as
 from tests.browser.support import (
     DASH,
     PageWatch,
@@ -18,7 +19,7 @@ from tests.browser.support import (
     screenshot,
     sign_in,
 )
-from tests.client import PASSWORDS, ApiClient
+from tests.client import ApiClient
 
 ISO_UTC = re.compile(r"^\d{4}-\d\d-\d\dT[\d:.]+Z$")
 pytestmark = [
@@ -125,7 +126,7 @@ async def test_batch_view_shows_values_limits_signatures_deviations_and_history(
         batch["id"],
         "verify_weigh",
         as_user="sam",
-        signature={"password": PASSWORDS["sam"], "meaning": "verified"},
+        signature=signed_as("sam", "verified"),
     )
     assert verified.status == 200, verified.body
     corrected = await site.api.post(
@@ -134,7 +135,7 @@ async def test_batch_view_shows_values_limits_signatures_deviations_and_history(
         {
             "values": {"net_kg": 10.4},
             "reason": "Read the wrong display",
-            "signature": {"password": PASSWORDS["olivia"], "meaning": "corrected"},
+            "signature": signed_as("olivia", "corrected"),
         },
     )
     assert corrected.status == 200, corrected.body

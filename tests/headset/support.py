@@ -53,7 +53,13 @@ async def prepare(base: str, *batch_numbers: str) -> dict[str, str]:
             "POST", "/procedures", "alex", json={"filename": "headset_line.yaml", "source": source}
         )
         assert status == 201, loaded
-        approval = {"signature": {"password": PASSWORDS["quinn"], "meaning": "approved"}}
+        approval = {
+            "signature": {
+                "username": "quinn",
+                "password": PASSWORDS["quinn"],
+                "meaning": "approved",
+            }
+        }
         status, approved = await client.call(
             "POST",
             f"/procedures/{PROCEDURE}/versions/{loaded['version']}/approve",

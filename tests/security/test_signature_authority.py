@@ -140,7 +140,7 @@ async def _verification_by_an_author(api: ApiClient, settings: Settings) -> Refu
         api, batch["id"], "verify_weigh", signature=signature("alex", "verified")
     )
     step, audit = await _step_of(api, batch["id"], "verify_weigh")
-    refusals = [e for e in audit if e["action"] == "step.completion_refused"]
+    refusals = [e for e in audit if e["action"] == "step.signature_refused"]
     return Refused(answer.status, step["state"] == "active" and not step["signatures"], refusals)
 
 
@@ -157,16 +157,91 @@ async def _correction_signed_by_an_author(api: ApiClient, settings: Settings) ->
         },
     )
     step, audit = await _step_of(api, batch["id"], "weigh")
-    refusals = [e for e in audit if e["action"] == "step.correction_refused"]
+    refusals = [e for e in audit if e["action"] == "step.signature_refused"]
     return Refused(answer.status, step["values"]["net_kg"] == 10.0, refusals)
 
 
+async def _deviation_decided_by_a_supervisor(
+    api: ApiClient, settings: Settings, decision: str
+) -> Refused:
+    batch = await _at_verification(api)
+    raised = await api.post(
+        f"/batches/{batch['id']}/deviations",
+        "olivia",
+        {"title": "Spill", "description": "Granules spilled on the floor"},
+    )
+    deviation_id = raised.body["id"]
+    await api.call(
+        "PATCH",
+        f"/deviations/{deviation_id}",
+        "quinn",
+        json={"impact": "none", "root_cause": "lid"},
+    )
+    words = {"close": "conclusion", "cancel": "reason"}
+    answer = await api.post(
+        f"/deviations/{deviation_id}/{decision}",
+        "quinn",
+        {words[decision]: "done", "signature": signature("sam", "approved")},
+    )
+    after = (await api.get(f"/deviations/{deviation_id}", "quinn")).body
+    return Refused(
+        answer.status, after["status"] == "investigating", await _audit_of(settings, deviation_id)
+    )
+
+
+async def _deviation_closed_by_a_supervisor(api: ApiClient, settings: Settings) -> Refused:
+    return await _deviation_decided_by_a_supervisor(api, settings, "close")
+
+
+async def _deviation_cancelled_by_a_supervisor(api: ApiClient, settings: Settings) -> Refused:
+    return await _deviation_decided_by_a_supervisor(api, settings, "cancel")
+
+
 Case = Callable[[ApiClient, Settings], Awaitable[Refused]]
+
+
+async def _review_mark_signed_by_a_supervisor(api: ApiClient, settings: Settings) -> Refused:
+    batch = await _at_verification(api)
+    review = (await api.get(f"/batches/{batch['id']}/review", "quinn")).body
+    await complete(api, batch["id"], "verify_weigh", signature=signature("olivia", "verified"))
+    [item] = (await api.get(f"/batches/{batch['id']}/review", "quinn")).body["items"]
+    answer = await api.post(
+        f"/batches/{batch['id']}/review/{item['id']}",
+        "quinn",
+        {"signature": signature("sam", "reviewed")},
+    )
+    after = (await api.get(f"/batches/{batch['id']}/review", "quinn")).body
+    return Refused(
+        answer.status,
+        review["items"] == [] and after["unreviewed"] == 1,
+        await _audit_where(settings, AuditEntry.entity_type == "review"),
+    )
+
+
+async def _rejection_signed_by_a_supervisor(api: ApiClient, settings: Settings) -> Refused:
+    batch = await _at_verification(api)
+    answer = await api.post(
+        f"/batches/{batch['id']}/release",
+        "quinn",
+        {"decision": "rejected", "comment": "x", "signature": signature("sam", "rejected")},
+    )
+    after = (await api.get(f"/batches/{batch['id']}", "quinn")).body
+    return Refused(
+        answer.status,
+        after["status"] == "in_progress",
+        await _audit_where(settings, AuditEntry.entity_type == "release"),
+    )
+
+
 CASES: dict[tuple[str, str], Case] = {
     ("POST", "/lots/{ref}/status"): _lot_release_by_an_operator,
     ("POST", "/procedures/{key}/versions/{version}/approve"): _approval_by_an_operator,
     ("POST", "/batches/{batch_id}/steps/{step_id}/complete"): _verification_by_an_author,
     ("POST", "/batches/{batch_id}/steps/{step_id}/correct"): _correction_signed_by_an_author,
+    ("POST", "/deviations/{deviation_id}/close"): _deviation_closed_by_a_supervisor,
+    ("POST", "/deviations/{deviation_id}/cancel"): _deviation_cancelled_by_a_supervisor,
+    ("POST", "/batches/{batch_id}/review/{item_id}"): _review_mark_signed_by_a_supervisor,
+    ("POST", "/batches/{batch_id}/release"): _rejection_signed_by_a_supervisor,
 }
 
 

@@ -23,7 +23,16 @@ STEPS = [
     ("output", {"values": {"output_kg": 9.9}}),
     ("yield_calc", {}),
     ("rest", {}),
-    ("sign_off", {"signature": {"password": PASSWORDS["olivia"], "meaning": "performed"}}),
+    (
+        "sign_off",
+        {
+            "signature": {
+                "username": "olivia",
+                "password": PASSWORDS["olivia"],
+                "meaning": "performed",
+            }
+        },
+    ),
 ]
 
 
@@ -39,7 +48,13 @@ async def _prepare(client: RemoteClient) -> list[str]:
         "POST",
         "/procedures/test-line/versions/1/approve",
         "quinn",
-        json={"signature": {"password": PASSWORDS["quinn"], "meaning": "approved"}},
+        json={
+            "signature": {
+                "username": "quinn",
+                "password": PASSWORDS["quinn"],
+                "meaning": "approved",
+            }
+        },
     )
     assert status == 200
     ids = []

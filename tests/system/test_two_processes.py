@@ -35,7 +35,13 @@ async def test_event_from_one_process_reaches_subscriber_of_the_other(
                 "POST",
                 "/procedures/test-line/versions/1/approve",
                 "quinn",
-                json={"signature": {"password": PASSWORDS["quinn"], "meaning": "approved"}},
+                json={
+                    "signature": {
+                        "username": "quinn",
+                        "password": PASSWORDS["quinn"],
+                        "meaning": "approved",
+                    }
+                },
             )
             _, batch = await writer.call(
                 "POST", "/batches", "sam", json={"procedure": "test-line", "batch_number": "TWO-1"}

@@ -129,10 +129,21 @@ def upgrade() -> None:
         batch_op.create_foreign_key(
             batch_op.f("fk_deviations_closed_by_users"), "users", ["closed_by"], ["id"]
         )
+        batch_op.add_column(sa.Column("signature_id", sa.String(length=36), nullable=True))
+        batch_op.create_foreign_key(
+            batch_op.f("fk_deviations_signature_id_signatures"),
+            "signatures",
+            ["signature_id"],
+            ["id"],
+        )
 
 
 def downgrade() -> None:
     with op.batch_alter_table("deviations", schema=None) as batch_op:
+        batch_op.drop_constraint(
+            batch_op.f("fk_deviations_signature_id_signatures"), type_="foreignkey"
+        )
+        batch_op.drop_column("signature_id")
         batch_op.drop_constraint(batch_op.f("fk_deviations_closed_by_users"), type_="foreignkey")
         batch_op.drop_column("closed_at")
         batch_op.drop_column("closed_by")

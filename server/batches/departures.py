@@ -1,0 +1,109 @@
+"""Departures a step's completion reveals beyond its values: completed after its window, a
+weight typed instead of read from the balance, an e-signature refused and then given by
+someone else. Each opens a deviation (README: "Which departure raises which deviation")."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from procedures.model import Step
+from server.audit.models import AuditEntry
+from server.auth.models import User
+from server.batches.models import Batch, StepRecord
+from server.batches.traceability import Traced
+from server.clock import isoformat
+from server.deviations import service as deviations
+from server.deviations.models import Deviation
+
+SIGNATURE_REFUSED = "step.signature_refused"
+
+
+async def at_completion(
+    session: AsyncSession,
+    performer: User,
+    batch: Batch,
+    record: StepRecord,
+    step: Step,
+    traced: Traced,
+) -> list[Deviation]:
+    """The deviations the completion of `record` (just completed by `performer`) opens."""
+    found: list[tuple[str, str, str, str]] = []
+    late = _late_by(step, record)
+    if late is not None:
+        found.append(
+            (
+                "step_window_missed",
+                "major",
+                "Step completed after its window",
+                f"Step {step.id!r} had to be completed within {step.window_minutes:g} minutes "
+                f"of its activation at {isoformat(late[0])}; it was completed "
+                f"{late[1].total_seconds() / 60:.1f} minutes late.",
+            )
+        )
+    if traced.weighing is not None and traced.weighing.source == "manual":
+        found.append(
+            (
+                "manual_weight",
+                "minor",
+                "Weight entered by hand instead of read from the balance",
+                f"Step {step.id!r} expects the balance {traced.weighing.balance.code}'s "
+                f"reading; {traced.weighing.net} {traced.weighing.unit} was typed.",
+            )
+        )
+    refused = await _refused_signers(session, record, performer)
+    if refused:
+        found.append(
+            (
+                "signature_retried",
+                "major",
+                "E-signature refused, then given by someone else",
+                f"The e-signature of step {step.id!r} was refused for "
+                f"{', '.join(refused)} and then given by {performer.username}.",
+            )
+        )
+    return [
+        await deviations.open_deviation(
+            session,
+            performer,
+            batch_id=batch.id,
+            batch_number=batch.batch_number,
+            step_id=step.id,
+            kind=kind,
+            severity=severity,
+            title=title,
+            detail=detail,
+        )
+        for kind, severity, title, detail in found
+    ]
+
+
+def _late_by(step: Step, record: StepRecord) -> tuple[datetime, timedelta] | None:
+    """When the step was activated and how late it was completed, if past its window."""
+    if step.window_minutes is None or record.activated_at is None or record.completed_at is None:
+        return None
+    late = record.completed_at - (record.activated_at + timedelta(minutes=step.window_minutes))
+    return (record.activated_at, late) if late > timedelta(0) else None
+
+
+async def _refused_signers(session: AsyncSession, record: StepRecord, signer: User) -> list[str]:
+    """Who else tried to sign the step and was refused (committed refusals, in order)."""
+    entries = await session.scalars(
+        select(AuditEntry.new)
+        .where(
+            AuditEntry.entity_type == "step",
+            AuditEntry.entity_id == record.id,
+            AuditEntry.action == SIGNATURE_REFUSED,
+        )
+        .order_by(AuditEntry.seq)
+    )
+    names: list[str] = []
+    for text in entries:
+        detail = json.loads(text) if text else None
+        name = detail.get("signed_by") if isinstance(detail, dict) else None
+        if isinstance(name, str) and name != signer.username and name not in names:
+            names.append(name)
+    return names

@@ -1,0 +1,172 @@
+"""Deviation API shapes: a deviation with its facts, decision, signatures and history."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Annotated, Any
+
+from pydantic import BaseModel, Field
+
+from procedures.model import Severity
+from server.audit.models import AuditEntry
+from server.auth.models import User
+from server.deviations.models import Deviation
+from server.web.schemas import SignatureIn, Strict
+
+TEXT = 4000
+CapaReference = Annotated[str, Field(min_length=1, max_length=200)]
+
+
+class Person(BaseModel):
+    """Someone as a deviation shows them."""
+
+    username: str
+    full_name: str
+
+    @classmethod
+    def of(cls, user: User | None) -> Person | None:
+        return cls(username=user.username, full_name=user.full_name) if user else None
+
+
+class DeviationSignatureOut(BaseModel):
+    """The closing or cancelling e-signature, with its manifestation (§11.50)."""
+
+    full_name: str
+    username: str
+    meaning: str
+    signed_at: datetime
+
+
+class HistoryEntryOut(BaseModel):
+    """One audited change of the deviation."""
+
+    at: datetime
+    actor: str
+    action: str
+    old: Any = None
+    new: Any = None
+    reason: str | None
+
+    @classmethod
+    def of(cls, entry: AuditEntry) -> HistoryEntryOut:
+        return cls(
+            at=entry.at,
+            actor=entry.actor,
+            action=entry.action,
+            old=_loaded(entry.old),
+            new=_loaded(entry.new),
+            reason=entry.reason,
+        )
+
+
+def _loaded(text: str | None) -> Any:
+    return None if text is None else json.loads(text)
+
+
+class DeviationOut(BaseModel):
+    id: str
+    number: str
+    batch_id: str
+    batch_number: str
+    step_id: str | None
+    kind: str
+    severity: str
+    status: str
+    blocking: bool
+    title: str
+    detail: str = Field(description="The description of what departed from the procedure.")
+    field: str | None
+    value: Any = None
+    limits: Any = None
+    comment: str | None
+    impact: str | None
+    root_cause: str | None
+    capa: list[str]
+    conclusion: str | None
+    cancel_reason: str | None
+    opened_by: Person
+    opened_at: datetime
+    updated_at: datetime | None
+    closed_by: Person | None
+    closed_at: datetime | None
+    signatures: list[DeviationSignatureOut]
+    history: list[HistoryEntryOut] = Field(
+        description="Every audited change, oldest first (only when one deviation is read)."
+    )
+
+    @classmethod
+    def of(cls, deviation: Deviation, history: list[AuditEntry] | None = None) -> DeviationOut:
+        signed = deviation.signature
+        opener = Person.of(deviation.opener)
+        assert opener is not None
+        return cls(
+            id=deviation.id,
+            number=deviation.number,
+            batch_id=deviation.batch_id,
+            batch_number=deviation.batch.batch_number,
+            step_id=deviation.step_id,
+            kind=deviation.kind,
+            severity=deviation.severity,
+            status=deviation.status,
+            blocking=deviation.blocking,
+            title=deviation.title,
+            detail=deviation.detail,
+            field=deviation.field,
+            value=deviation.value,
+            limits=deviation.limits,
+            comment=deviation.comment,
+            impact=deviation.impact,
+            root_cause=deviation.root_cause,
+            capa=list(deviation.capa or []),
+            conclusion=deviation.conclusion,
+            cancel_reason=deviation.cancel_reason,
+            opened_by=opener,
+            opened_at=deviation.opened_at,
+            updated_at=deviation.updated_at,
+            closed_by=Person.of(deviation.closer),
+            closed_at=deviation.closed_at,
+            signatures=[
+                DeviationSignatureOut(
+                    full_name=signed.full_name,
+                    username=signed.username,
+                    meaning=signed.meaning,
+                    signed_at=signed.signed_at,
+                )
+            ]
+            if signed
+            else [],
+            history=[HistoryEntryOut.of(entry) for entry in history or []],
+        )
+
+
+class UpdateDeviationIn(Strict):
+    """New facts of an investigation; fields left out stay as they are."""
+
+    description: str | None = Field(default=None, min_length=1, max_length=TEXT)
+    impact: str | None = Field(default=None, min_length=1, max_length=TEXT)
+    root_cause: str | None = Field(default=None, min_length=1, max_length=TEXT)
+    capa: list[CapaReference] | None = Field(
+        default=None, max_length=50, description="CAPA references (replace the list)."
+    )
+    severity: Severity | None = Field(default=None, description="QA only.")
+    reason: str | None = Field(default=None, max_length=TEXT)
+
+
+class CloseDeviationIn(Strict):
+    conclusion: str = Field(min_length=1, max_length=TEXT)
+    signature: SignatureIn = Field(description="QA's e-signature, meaning `approved`.")
+
+
+class CancelDeviationIn(Strict):
+    reason: str = Field(min_length=1, max_length=TEXT)
+    signature: SignatureIn = Field(description="QA's e-signature, meaning `approved`.")
+
+
+class ObservationIn(Strict):
+    """A departure someone on the floor noticed and reports."""
+
+    title: str = Field(min_length=1, max_length=300)
+    description: str = Field(min_length=1, max_length=TEXT)
+    step_id: str | None = Field(default=None, min_length=1, max_length=100)
+    severity: Severity = "minor"

@@ -1,0 +1,182 @@
+"""Issue 11's proof: one batch carries a manual weight, an alert value, a blocking exception a
+supervisor approves, a missed hold time and a correction; QA reviews every exception, is
+refused release while deviations are open or when they performed a step, then releases, and
+the released batch takes no write at all."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from tests.api.fixtures import approved_procedure, complete, signature, started_batch
+from tests.client import Answer, ApiClient
+
+RITA = {"username": "rita", "password": "rita-reviews-batches-1"}
+
+
+async def _second_reviewer(api: ApiClient) -> dict[str, str]:
+    """A QA reviewer who took no part in the batch, signed in: her bearer header."""
+    created = await api.post(
+        "/users", "ada", {**RITA, "full_name": "Rita Reviewer", "roles": ["qa"]}
+    )
+    assert created.status == 201, created.body
+    login = await api.call("POST", "/auth/login", None, json=RITA)
+    assert login.status == 200, login.body
+    return {"Authorization": f"Bearer {login.body['token']}"}
+
+
+def _signed(meaning: str) -> dict[str, str]:
+    return {**RITA, "meaning": meaning}
+
+
+async def _as_rita(
+    api: ApiClient, rita: dict[str, str], method: str, path: str, body: Any = None
+) -> Answer:
+    return await api.call(method, path, None, headers=rita, json=body)
+
+
+async def _run_the_batch(api: ApiClient) -> str:
+    """Execute quality-line with every kind of exception; the batch's id."""
+    await approved_procedure(api, "quality_line.yaml")
+    batch_id = (await started_batch(api, "quality-line", batch_size_kg=4.0))["id"]
+    steps = [
+        ("scan_balance", "olivia", {"values": {"balance_id": "EQ-BAL-01"}}),
+        (
+            "weigh_mcc",
+            "olivia",
+            {
+                "values": {"balance": "EQ-BAL-01", "lot": "MCC-2611-01", "mcc_kg": 2.0},
+                "comment": "Balance display broken: weighed on the reference balance",
+            },
+        ),
+        ("mix", "quinn", {}),
+        ("granulate", "olivia", {"values": {"water_l": 2.5}, "comment": "Dry powder lot"}),
+        ("torque", "olivia", {"values": {"torque_nm": 12}, "comment": "Motor warm"}),
+    ]
+    for step_id, who, body in steps:
+        done = await complete(api, batch_id, step_id, who, **body)
+        assert done.status == 200, (step_id, done.body)
+    return batch_id
+
+
+async def test_a_batch_goes_through_review_to_release_and_is_then_locked(api: ApiClient) -> None:
+    batch_id = await _run_the_batch(api)
+
+    held = await api.get(f"/batches/{batch_id}", "olivia")
+    assert held.body["status"] == "on_hold"
+    hold = held.body["holds"][-1]
+    await asyncio.sleep(0.5)  # the hold time after mixing (0.3 s) runs out while held
+    refused = await complete(api, batch_id, "rest", "olivia")
+    assert refused.status == 409 and refused.body["current"]["status"] == "on_hold"
+    by_raiser = await api.post(
+        f"/batches/{batch_id}/holds/{hold['id']}/approve",
+        "olivia",
+        {"signature": signature("olivia", "approved")},
+    )
+    assert by_raiser.status in (403, 422), by_raiser.body
+    approved = await api.post(
+        f"/batches/{batch_id}/holds/{hold['id']}/approve",
+        "sam",
+        {"signature": signature("sam", "approved"), "comment": "Torque explained by warm motor"},
+    )
+    assert approved.status == 200 and approved.body["status"] == "in_progress", approved.body
+
+    late = await complete(api, batch_id, "rest", "olivia")
+    assert late.status == 200, late.body
+    assert [d["kind"] for d in late.body["deviations"]] == ["hold_time_exceeded"]
+    verified = await complete(
+        api, batch_id, "check_water", "sam", signature=signature("sam", "verified")
+    )
+    assert verified.status == 200, verified.body
+    corrected = await api.post(
+        f"/batches/{batch_id}/steps/granulate/correct",
+        "olivia",
+        {"values": {"water_l": 2.4}, "reason": "Flow meter read back: 2.4 L"},
+    )
+    assert corrected.status == 200, corrected.body
+
+    rita = await _second_reviewer(api)
+    review = (await _as_rita(api, rita, "GET", f"/batches/{batch_id}/review")).body
+    kinds = {item["kind"] for item in review["items"]}
+    assert {"alert_limit", "hold_time_exceeded", "manual_weight", "correction"} <= kinds, kinds
+    assert review["ready"] is False and review["data_points"] > review["exceptions"] > 0
+
+    by_performer = await api.post(
+        f"/batches/{batch_id}/release",
+        "quinn",
+        {"decision": "released", "signature": signature("quinn", "released")},
+    )
+    assert by_performer.status == 403, by_performer.body
+    too_early = await _as_rita(
+        api,
+        rita,
+        "POST",
+        f"/batches/{batch_id}/release",
+        {"decision": "released", "signature": _signed("released")},
+    )
+    assert too_early.status == 409, too_early.body
+    reasons = " ".join(error["message"] for error in too_early.body["errors"])
+    assert "deviation" in reasons and "review" in reasons, reasons
+
+    for deviation in (await api.get(f"/deviations?batch_id={batch_id}", "quinn")).body:
+        facts = await _as_rita(
+            api,
+            rita,
+            "PATCH",
+            f"/deviations/{deviation['id']}",
+            {"impact": "None on quality", "root_cause": "Explained in the comment"},
+        )
+        assert facts.status == 200, facts.body
+        closed = await _as_rita(
+            api,
+            rita,
+            "POST",
+            f"/deviations/{deviation['id']}/close",
+            {"conclusion": "No impact on the batch", "signature": _signed("approved")},
+        )
+        assert closed.status == 200 and closed.body["status"] == "closed", closed.body
+    review = (await _as_rita(api, rita, "GET", f"/batches/{batch_id}/review")).body
+    for item in review["items"]:
+        marked = await _as_rita(
+            api,
+            rita,
+            "POST",
+            f"/batches/{batch_id}/review/{item['id']}",
+            {"signature": _signed("reviewed"), "comment": "Seen"},
+        )
+        assert marked.status == 200, marked.body
+    released = await _as_rita(
+        api,
+        rita,
+        "POST",
+        f"/batches/{batch_id}/release",
+        {"decision": "released", "signature": _signed("released")},
+    )
+    assert released.status == 200 and released.body["status"] == "released", released.body
+
+    audit_before = len((await api.get(f"/batches/{batch_id}/audit", "quinn")).body)
+    writes = [
+        (
+            "olivia",
+            f"/batches/{batch_id}/steps/granulate/correct",
+            {"values": {"water_l": 2.3}, "reason": "again"},
+        ),
+        (
+            "quinn",
+            f"/batches/{batch_id}/annotations",
+            {
+                "stream_id": batch_id,
+                "shape": "arrow",
+                "points": [[0.2, 0.3], [0.5, 0.5]],
+                "color": "#FF3B30",
+                "frame_timestamp": 1.0,
+            },
+        ),
+        ("quinn", f"/batches/{batch_id}/chat", {"text": "after release"}),
+        ("olivia", f"/batches/{batch_id}/deviations", {"title": "late", "description": "x"}),
+        ("sam", f"/batches/{batch_id}/start", None),
+    ]
+    for who, path, body in writes:
+        answer = await api.post(path, who, body)
+        assert answer.status == 409, (path, answer.status, answer.body)
+    assert len((await api.get(f"/batches/{batch_id}/audit", "quinn")).body) == audit_before
