@@ -207,6 +207,12 @@ async def test_reviewer_reviews_exceptions_closes_the_deviation_and_releases(
     await expect(page.get_by_role("button", name="Reviewed", exact=True)).to_have_count(0)
     await assert_accessible(page, "the released batch's review")
     await _screenshot(page, "qa-review-released.png")
+    await page.set_viewport_size({"width": 390, "height": 844})  # a phone
+    await expect(decision).to_be_visible()
+    assert await page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    await _screenshot(page, "qa-review-phone.png")
+    await page.set_viewport_size({"width": 1280, "height": 900})
+
     await page.get_by_role("link", name=f"Batch record {batch['batch_number']}").click()
     await expect(page.locator(".batch-head__status")).to_have_text("Released")
     await expect(page.get_by_role("link", name="Review and decision")).to_be_visible()
