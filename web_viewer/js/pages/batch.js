@@ -5,6 +5,7 @@ import { api, unlessUnreachable } from "../api.js";
 import { append, h, replace } from "../dom.js";
 import * as format from "../format.js";
 import { coalesced } from "../components/coalesced.js";
+import { editGuard } from "../components/edit_guard.js";
 import { holdPanels } from "../components/hold_panel.js";
 import { collaborationSection, loadCollaboration } from "../components/collaboration.js";
 import { icon } from "../components/icons.js";
@@ -19,6 +20,8 @@ export async function show(ctx) {
   ctx.setSection("batches");
   const id = ctx.params[0];
   const view = h("div", { class: "batch" });
+  // A hold approval's comment being typed is not wiped by the batch's other events.
+  const guard = editGuard(view);
   append(ctx.main, view);
   let previous = null;
   let procedure = null;
@@ -30,10 +33,11 @@ export async function show(ctx) {
       procedure = await api.get(`/procedures/${encodeURIComponent(batch.procedure.key)}/versions/${batch.procedure.version}`);
       if (!ctx.isCurrent()) return;
     }
+    if (!guard.mayRender()) return;
     ctx.setTitle(`Batch ${batch.batch_number}`);
     const changed = initial ? new Set() : changedSteps(previous, batch);
     previous = batch;
-    ctx.preservingFocus(() => replace(view, render(ctx, batch, procedure.definition, changed, reload, collaboration)));
+    ctx.preservingFocus(() => replace(view, render(ctx, batch, procedure.definition, changed, reloadNow, collaboration)));
     if (changed.size) {
       const titles = batch.steps.filter((step) => changed.has(step.step_id)).map((step) => step.title);
       ctx.announce(`Batch record updated: ${titles.join(", ")}.`);
@@ -45,6 +49,12 @@ export async function show(ctx) {
     isCurrent: () => ctx.isCurrent(),
     onError: unlessUnreachable(ctx.reportError),
   });
+
+  /** After the user's own action: show its outcome even over an edited form. */
+  function reloadNow() {
+    guard.force();
+    return reload();
+  }
 
   await fetchAndRender({ initial: true });
   return ctx.live.watch([`batch:${id}`], { onEvent: reload, onResync: reload });
