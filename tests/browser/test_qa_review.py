@@ -285,3 +285,48 @@ async def test_supervisor_approves_the_continuation_of_a_batch_on_hold(
     await expect(page.locator(".hold-panel")).to_have_count(0)
     await expect(page.locator(".batch-head__status")).to_have_text("In progress")
     await watch.assert_clean()
+
+
+async def test_reviewer_finds_a_deviation_by_its_filters_and_cancels_it(
+    page: Page, site: Site, watch: PageWatch
+) -> None:
+    batch = await line_batch(site.api, "QA-2026-0002")
+    other = await started_batch(site.api)
+    cleared = await complete(site.api, other["id"], "clearance", values={"area_clean": True})
+    assert cleared.status == 200, cleared.body
+    for each in (batch, other):
+        weighed = await complete(
+            site.api,
+            each["id"],
+            "weigh",
+            values={"net_kg": 10.6, "appearance": "conforms"},
+            comment="Entered on the wrong batch",
+        )
+        assert weighed.status == 200, weighed.body
+    [deviation] = (await site.api.get(f"/batches/{batch['id']}", "quinn")).body["deviations"]
+
+    await sign_in(page, "quinn", at="/#/deviations")
+    rows = page.locator("tr[data-deviation]")
+    await expect(rows).to_have_count(2)
+    await page.get_by_label("Batch").select_option(label=batch["batch_number"])
+    await expect(rows).to_have_count(1)
+    assert f"batch_id={batch['id']}" in page.url
+    await page.get_by_label("Severity").select_option(label="Major")
+    await expect(page.get_by_text("No deviation matches the filter.")).to_be_visible()
+    await page.get_by_label("Severity").select_option(label="All severities")
+    await rows.get_by_role("link", name=deviation["number"]).click()
+
+    await page.get_by_role("button", name="Cancel deviation").click()
+    await expect(page.get_by_label("Reason for cancelling")).to_be_focused()
+    await page.get_by_label("Reason for cancelling").fill("Raised in error: a test entry")
+    await page.get_by_role("button", name="Cancel deviation").click()
+    await _sign(page, "quinn")
+    chips = page.locator(".deviation-page__chips")
+    await expect(chips.locator('[data-status="cancelled"]')).to_have_text("Cancelled")
+    await expect(page.locator(".deviation-facts")).to_contain_text("Raised in error: a test entry")
+    await _expect_signature(
+        page.locator(".deviation-page .signature").first, "Quinn QA (quinn)", "Approved"
+    )
+    await expect(page.get_by_label("Impact assessment")).to_have_count(0)  # nothing to edit
+    await assert_accessible(page, "a cancelled deviation")
+    await watch.assert_clean()
