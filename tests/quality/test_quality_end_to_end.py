@@ -91,14 +91,19 @@ async def test_a_batch_goes_through_review_to_release_and_is_then_locked(api: Ap
     corrected = await api.post(
         f"/batches/{batch_id}/steps/granulate/correct",
         "olivia",
-        {"values": {"water_l": 2.4}, "reason": "Flow meter read back: 2.4 L"},
+        {
+            "values": {"water_l": 1.8},
+            "reason": "Flow meter read back: 1.8 L",
+            "signature": signature("olivia", "corrected"),
+        },
     )
     assert corrected.status == 200, corrected.body
 
     rita = await _second_reviewer(api)
     review = (await _as_rita(api, rita, "GET", f"/batches/{batch_id}/review")).body
-    kinds = {item["kind"] for item in review["items"]}
-    assert {"alert_limit", "hold_time_exceeded", "manual_weight", "correction"} <= kinds, kinds
+    kinds = {item.get("deviation_kind") or item["kind"] for item in review["items"]}
+    expected = {"alert_limit", "hold_time_exceeded", "manual_weight", "correction", "hold"}
+    assert expected <= kinds, kinds
     assert review["ready"] is False and review["data_points"] > review["exceptions"] > 0
 
     by_performer = await api.post(
@@ -115,7 +120,7 @@ async def test_a_batch_goes_through_review_to_release_and_is_then_locked(api: Ap
         {"decision": "released", "signature": _signed("released")},
     )
     assert too_early.status == 409, too_early.body
-    reasons = " ".join(error["message"] for error in too_early.body["errors"])
+    reasons = " ".join(error["message"] for error in too_early.body["errors"]).lower()
     assert "deviation" in reasons and "review" in reasons, reasons
 
     for deviation in (await api.get(f"/deviations?batch_id={batch_id}", "quinn")).body:
