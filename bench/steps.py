@@ -413,7 +413,7 @@ async def _approve_procedure(client: Client, tokens: dict[str, str]) -> str:
     if status != 201:
         raise BenchFailed(f"cannot load {PROCEDURE_FILE.name}: {status} {loaded}")
     path = f"/procedures/{loaded['key']}/versions/{loaded['version']}/approve"
-    signature = {"password": PASSWORDS["quinn"], "meaning": "approved"}
+    signature = {"username": "quinn", "password": PASSWORDS["quinn"], "meaning": "approved"}
     status, approved = await client.post(path, {"signature": signature}, tokens["quinn"])
     if status != 200:
         raise BenchFailed(f"cannot approve {loaded['key']}: {status} {approved}")

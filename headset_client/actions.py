@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from headset_client import commands as c
@@ -23,8 +24,11 @@ from headset_client.entry import (
 from headset_client.exceptions import EntryRefused
 from headset_client.outbox import Request
 from headset_client.projection import BatchState, StepState, Submission, server_needed
-from headset_client.render import describe_step
+from headset_client.render import describe_step, hold_line
 from headset_client.session import HeadsetSession, conflict_line
+from procedures.guardrails import Alert
+from procedures.holds import is_blocking
+from procedures.model import Step
 from procedures.states import StepStatus
 
 if TYPE_CHECKING:
@@ -99,10 +103,11 @@ class Operator:
     def _show_current(self) -> list[str]:
         batch = self.session.require_batch()
         self._view = None
+        held = [line] if (line := hold_line(batch)) else []
         focus = batch.active() or batch.awaiting()
         if focus is None:
-            return [f"[{batch.batch_number}] batch {batch.status.replace('_', ' ')}"]
-        return self._describe(batch, focus)
+            return [*held, f"[{batch.batch_number}] batch {batch.status.replace('_', ' ')}"]
+        return [*held, *self._describe(batch, focus)]
 
     def _move(self, by: int) -> list[str]:
         batch = self.session.require_batch()
@@ -138,6 +143,8 @@ class Operator:
         awaiting = batch.awaiting()
         if awaiting is not None:
             raise EntryRefused(f"step {awaiting.step_id!r} is waiting for the server's answer")
+        if (held := hold_line(batch)) is not None:
+            raise EntryRefused(held)
         raise EntryRefused(f"batch {batch.batch_number} is {batch.status.replace('_', ' ')}")
 
     def _drafts_of(self, state: StepState) -> dict[str, Any]:
@@ -214,7 +221,11 @@ class Operator:
             body["comment"] = comment
         if signature is not None:
             body["signature"] = {k: v for k, v in signature.items() if k != "password"}
-        needs_server = server_needed(step) is not None or signature is not None
+        needs_server = (
+            server_needed(step) is not None
+            or signature is not None
+            or self._may_hold(step, outcome.alerts)
+        )
         submission = Submission(
             "complete",
             step.id,
@@ -261,10 +272,16 @@ class Operator:
             password = session.options.password
         if password is None:
             raise EntryRefused("the password is needed to sign")
-        signature = {"password": password, "meaning": meaning}
-        if signer is not None:
-            signature["username"] = signer
-        return signature
+        # Always named: the first signature of a signing session needs the username (§11.200).
+        return {"username": signer or session.me, "password": password, "meaning": meaning}
+
+    def _may_hold(self, step: Step, alerts: Sequence[Alert]) -> bool:
+        """Whether the alerts of a completion raise a blocking exception: only the server
+        says what the batch does next (it goes on hold)."""
+        procedure = self.session.procedure
+        return procedure is not None and any(
+            is_blocking(procedure, "alert_limit", step.id, alert.field) for alert in alerts
+        )
 
     def _forget(self, step_id: str) -> None:
         self._drafts.pop(step_id, None)

@@ -67,13 +67,15 @@ class StepState:
 
 @dataclass
 class BatchState:
-    """A batch's status and steps, in execution order."""
+    """A batch's status and steps, in execution order; `hold`: why it is on hold (the
+    exception waiting for continuation), if it is."""
 
     batch_id: str
     batch_number: str
     status: BatchStatus
     parameters: dict[str, Any]
     steps: list[StepState]
+    hold: str | None = None
 
     def __post_init__(self) -> None:
         self.status = BatchStatus(self.status)
@@ -118,7 +120,18 @@ def from_record(record: Mapping[str, Any], procedure: Procedure) -> BatchState:
         status=record["status"],
         parameters=dict(record.get("parameters") or {}),
         steps=steps,
+        hold=_waiting_hold(record) if record["status"] == BatchStatus.ON_HOLD else None,
     )
+
+
+def _waiting_hold(record: Mapping[str, Any]) -> str:
+    """The reason of the oldest hold still waiting for continuation."""
+    waiting = [h for h in record.get("holds") or [] if h.get("lifted_at") is None]
+    if not waiting:
+        return "a blocking exception"
+    hold = waiting[0]
+    number = hold.get("deviation_number")
+    return f"{hold['reason']} ({number})" if number else str(hold["reason"])
 
 
 def project(state: BatchState, submissions: Iterable[Submission]) -> BatchState:

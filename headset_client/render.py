@@ -57,6 +57,13 @@ def describe_step(
     return lines
 
 
+def hold_line(batch: BatchState) -> str | None:
+    """What a held batch shows above everything else, or None when it is not held."""
+    if batch.hold is None:
+        return None
+    return f"ON HOLD: {batch.hold} — waiting for approval"
+
+
 def describe_input(item: Input) -> str:
     """`net_kg: Net weight [kg] 9-11, alert 9.5-10.5` and the like."""
     text = f"{item.name}: {item.label}"

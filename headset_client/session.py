@@ -367,6 +367,9 @@ class HeadsetSession:
             self._stale.set()
         elif kind == "batch" and event.get("status") != batch.status:
             self._stale.set()
+        elif kind == "hold":
+            await self.notices.put(_hold_notice(event))
+            self._stale.set()
         elif kind == "deviation":
             await self.notices.put(
                 f"deviation {event.get('number')} ({event.get('severity')}) raised on step "
@@ -407,6 +410,16 @@ class HeadsetSession:
         with contextlib.suppress(ValueError):
             sent = datetime.fromisoformat(at.replace("Z", "+00:00"))
             self.stats.event_seconds.append(time.time() - sent.astimezone(UTC).timestamp())
+
+
+def _hold_notice(event: dict[str, Any]) -> str:
+    """How a hold event is announced: held, approved once, or lifted (work resumes)."""
+    state, reason, by = event.get("state"), event.get("reason"), event.get("by")
+    if state == "raised":
+        return f"ON HOLD: {reason} — waiting for approval"
+    if state == "approved":
+        return f"continuation approved by {by}: waiting for a second approval ({reason})"
+    return f"hold lifted by {by}: work resumes ({reason})"
 
 
 def conflict_line(entry: Entry) -> str:

@@ -13,13 +13,16 @@ from procedures.exceptions import StepRejected
 from procedures.guardrails import StepOutcome, evaluate_step
 from procedures.model import Step
 from server.auth import service as auth
-from server.auth.exceptions import RoleNotPermitted
+from server.auth.exceptions import RoleNotPermitted, SigningSessionNotOpen
 from server.auth.models import User
 from server.batches import traceability
 from server.batches.evidence import photo_problems
 from server.batches.exceptions import StepValuesRejected
 from server.batches.models import Batch, StepRecord
 from server.errors import Refusal, StepwiseError
+from server.signatures import service as signatures
+
+INCOMPLETE_SIGNATURES = (signatures.SignatureRequired, SigningSessionNotOpen)
 
 
 @contextmanager
@@ -39,12 +42,21 @@ def refusals_audited(
     try:
         yield
     except StepwiseError as exc:
-        signing = exc.refusal
-        if signing is not None and (signing.entity_type, signing.entity_id) == ("step", record.id):
-            # The signing rule refused the step's own e-signature: its trace names the signer
-            # (review and the signature_retried deviation look for it); keep what was sent too.
+        signing = _signature_refused(exc, record)
+        if signing is not None:
+            # The trace names the signer (review and the signature_retried deviation look for
+            # it); keep what was sent with it.
             refusal = replace(signing, detail={**refusal.detail, **signing.detail})
         raise exc.with_refusal(refusal) from exc
+
+
+def _signature_refused(exc: StepwiseError, record: StepRecord) -> Refusal | None:
+    """The signing rule's trace of an e-signature given on this step and refused (one that is
+    missing, or lacks the username a signing session opens with, is no refused signature)."""
+    signing = exc.refusal
+    if signing is None or isinstance(exc, INCOMPLETE_SIGNATURES):
+        return None
+    return signing if (signing.entity_type, signing.entity_id) == ("step", record.id) else None
 
 
 def check_role(user: User, step: Step, doing: str) -> None:

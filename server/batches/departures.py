@@ -5,7 +5,9 @@ someone else. Each opens a deviation (README: "Which departure raises which devi
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -22,6 +24,16 @@ from server.deviations.models import Deviation
 SIGNATURE_REFUSED = "step.signature_refused"
 
 
+@dataclass(frozen=True)
+class _Departure:
+    kind: str
+    severity: str
+    title: str
+    detail: str
+    field: str | None = None
+    value: Any = None
+
+
 async def at_completion(
     session: AsyncSession,
     performer: User,
@@ -31,11 +43,11 @@ async def at_completion(
     traced: Traced,
 ) -> list[Deviation]:
     """The deviations the completion of `record` (just completed by `performer`) opens."""
-    found: list[tuple[str, str, str, str]] = []
+    found: list[_Departure] = []
     late = _late_by(step, record)
     if late is not None:
         found.append(
-            (
+            _Departure(
                 "step_window_missed",
                 "major",
                 "Step completed after its window",
@@ -44,20 +56,23 @@ async def at_completion(
                 f"{late[1].total_seconds() / 60:.1f} minutes late.",
             )
         )
-    if traced.weighing is not None and traced.weighing.source == "manual":
+    weighing = traced.weighing
+    if step.dispense is not None and weighing is not None and weighing.source == "manual":
         found.append(
-            (
+            _Departure(
                 "manual_weight",
                 "minor",
                 "Weight entered by hand instead of read from the balance",
-                f"Step {step.id!r} expects the balance {traced.weighing.balance.code}'s "
-                f"reading; {traced.weighing.net} {traced.weighing.unit} was typed.",
+                f"Step {step.id!r} expects the reading of balance {weighing.balance.code}; "
+                f"{weighing.net} {weighing.unit} was typed.",
+                field=step.dispense.name,
+                value=float(weighing.net),
             )
         )
     refused = await _refused_signers(session, record, performer)
     if refused:
         found.append(
-            (
+            _Departure(
                 "signature_retried",
                 "major",
                 "E-signature refused, then given by someone else",
@@ -72,12 +87,14 @@ async def at_completion(
             batch_id=batch.id,
             batch_number=batch.batch_number,
             step_id=step.id,
-            kind=kind,
-            severity=severity,
-            title=title,
-            detail=detail,
+            kind=departure.kind,
+            severity=departure.severity,
+            title=departure.title,
+            detail=departure.detail,
+            field=departure.field,
+            value=departure.value,
         )
-        for kind, severity, title, detail in found
+        for departure in found
     ]
 
 

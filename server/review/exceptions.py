@@ -3,8 +3,7 @@
 StepwiseError
  ├── NotFound
  │    └── ReviewItemNotFound      the batch has no exception with that id
- ├── Conflict
- │    ├── BatchDecided            released or rejected: the record is locked
+ ├── Conflict                    (a decided batch answers server.batches BatchLocked)
  │    ├── AlreadyReviewed         the item carries a review mark already
  │    ├── BatchNotStarted         a batch never started has nothing to reject
  │    └── ReleaseRefused          every reason still open (incomplete step, unresolved
@@ -27,14 +26,6 @@ from server.review.readiness import Blocker
 class ReviewItemNotFound(NotFound):
     def __init__(self, batch_number: str, item_id: str) -> None:
         super().__init__(f"Batch {batch_number} has no review item {item_id!r}.")
-
-
-class BatchDecided(Conflict):
-    def __init__(self, batch_number: str, status: BatchStatus) -> None:
-        super().__init__(
-            f"Batch {batch_number} is {status}: its record is locked.",
-            current={"status": status},
-        )
 
 
 class AlreadyReviewed(Conflict):

@@ -28,7 +28,6 @@ from server.deviations.models import Deviation
 
 ItemKind = Literal["deviation", "correction", "manual_weight", "signature_refused", "hold"]
 REFUSED_SIGNATURE = ".signature_refused"
-STEP_REFUSALS = frozenset({"step.completion_refused", "step.correction_refused"})
 # Refusals of the reviewer's own signatures (a mistyped password on a review mark or the
 # release) are acts of the review, not departures of the batch; they stay in the audit trail.
 REVIEW_SUBJECTS = frozenset({"review", "release"})
@@ -299,20 +298,14 @@ def refused_signature_items(facts: BatchFacts) -> list[ReviewItem]:
 
 def _signature_refused(entry: AuditEntry) -> dict[str, Any] | None:
     """What a refused signature's audit entry says (signed_by, meaning, act), or None when
-    the entry is no refused signature of the batch. A step's completion or correction
-    refused for its signature keeps that signature's trace as `signature`."""
-    if entry.entity_type in REVIEW_SUBJECTS:
+    the entry is no refused signature of the batch's making."""
+    if not entry.action.endswith(REFUSED_SIGNATURE) or entry.entity_type in REVIEW_SUBJECTS:
         return None
     try:
         detail = json.loads(entry.new) if entry.new else {}
-    except ValueError:
+    except ValueError:  # a bounded preview of an oversized input is no JSON object
         detail = {}
-    if not isinstance(detail, dict):
-        detail = {}
-    if entry.action.endswith(REFUSED_SIGNATURE):
-        return detail
-    signed = detail.get("signature") if entry.action in STEP_REFUSALS else None
-    return signed if isinstance(signed, dict) else None
+    return detail if isinstance(detail, dict) else {}
 
 
 def hold_items(facts: BatchFacts) -> list[ReviewItem]:

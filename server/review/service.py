@@ -19,6 +19,7 @@ from server.auth import service as auth
 from server.auth.models import User
 from server.batches import service as batches
 from server.batches.exceptions import BatchNotFound
+from server.batches.lock import check_unlocked
 from server.batches.models import Batch, BatchHold
 from server.clock import isoformat
 from server.config import Settings
@@ -27,7 +28,6 @@ from server.events.staging import stage
 from server.materials.models import MaterialUse
 from server.review.exceptions import (
     AlreadyReviewed,
-    BatchDecided,
     BatchNotStarted,
     DeciderTookPart,
     RejectionReasonMissing,
@@ -36,7 +36,6 @@ from server.review.exceptions import (
 )
 from server.review.items import (
     REFUSED_SIGNATURE,
-    STEP_REFUSALS,
     BatchFacts,
     Person,
     ReviewItem,
@@ -100,10 +99,7 @@ async def review(session: AsyncSession, batch_id: str) -> Review:
         await session.scalars(
             select(AuditEntry)
             .where(AuditEntry.batch_id == batch_id)
-            .where(
-                AuditEntry.action.endswith(REFUSED_SIGNATURE, autoescape=True)
-                | AuditEntry.action.in_(STEP_REFUSALS)
-            )
+            .where(AuditEntry.action.endswith(REFUSED_SIGNATURE, autoescape=True))
             .order_by(AuditEntry.seq)
         )
     ).all()
@@ -163,8 +159,7 @@ async def _for_change(session: AsyncSession, batch_id: str) -> Review:
     if found is None:
         raise BatchNotFound(batch_id)
     current = await review(session, batch_id)
-    if current.batch.status.locked:
-        raise BatchDecided(current.batch.batch_number, current.batch.status)
+    check_unlocked(current.batch)
     return current
 
 

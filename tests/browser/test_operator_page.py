@@ -17,7 +17,7 @@ import pytest_asyncio
 from playwright.async_api import Browser, BrowserContext, Page, async_playwright, expect
 
 from server.scans.resolver import qr_payload
-from tests.api.fixtures import approved_procedure, complete
+from tests.api.fixtures import approved_procedure, complete, signature
 from tests.browser.conftest import CHROMIUM_ARGS
 from tests.browser.fake_camera import camera_args, code_frame, write_y4m
 from tests.browser.support import (
@@ -302,4 +302,49 @@ async def test_the_phone_shares_its_camera_by_whip_with_live_scans_and_annotatio
     assert (await site.api.get("/streams", "sam")).body == []
     await page.locator("#camera-toggle").tap()
     await expect(page.locator("[data-camera]")).to_have_attribute("data-camera", "off")
+    await watch.assert_clean()
+
+
+async def test_a_hold_shows_on_the_phone_and_lifts_live_when_continuation_is_approved(
+    page: Page, site: Site, watch: PageWatch
+) -> None:
+    await approved_procedure(site.api, "blocking_step.yaml")
+    created = await site.api.post(
+        "/batches", "sam", {"procedure": "blocking-step", "batch_number": "BS-2026-0001"}
+    )
+    assert created.status == 201, created.body
+    batch_id = created.body["id"]
+    assert (await site.api.post(f"/batches/{batch_id}/start", "olivia")).status == 200
+    await sign_in(page, "olivia", at=f"/#/operator/{batch_id}")
+    step = page.locator("#active-step")
+    await expect(step).to_have_attribute("data-step", "check")
+    await wait_until_live(page)
+
+    # A value in the alert band of a blocking step: the batch is held, completion is gone.
+    await page.get_by_label("Torque").fill("8.5")
+    await page.get_by_label("Comment").fill("Cap tight, re-torqued")
+    await page.locator("#complete-step").tap()
+    banner = page.locator("#hold-banner")
+    await expect(banner).to_contain_text("Batch on hold")
+    reason = "torque outside its alert range (deviation BS-2026-0001-DEV-001)"
+    await expect(banner).to_contain_text(reason)
+    await expect(banner).to_contain_text("Waiting for approval to continue: 0 of 1 approval")
+    await expect(page.locator("#complete-step")).to_have_count(0)
+    await expect(page.locator(".op-head__top [data-status]")).to_have_text("On hold")
+    await assert_accessible(page, "a batch on hold")
+    await screenshot(page, "operator-on-hold.png")
+
+    # QA approves continuation elsewhere: the hold lifts live and the next step opens.
+    [hold] = (await site.api.get(f"/batches/{batch_id}", "quinn")).body["holds"]
+    approved = await site.api.post(
+        f"/batches/{batch_id}/holds/{hold['id']}/approve",
+        "quinn",
+        {"signature": signature("quinn", "approved"), "comment": "Torque within spec after rework"},
+    )
+    assert approved.status == 200, approved.body
+    await expect(step).to_have_attribute("data-step", "pack")
+    await expect(banner).to_have_count(0)
+    await expect(page.locator("#op-notices")).to_contain_text("Hold lifted by quinn")
+    await page.locator("#complete-step").tap()
+    await expect(page.get_by_role("heading", name="Batch completed")).to_be_visible()
     await watch.assert_clean()

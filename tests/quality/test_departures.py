@@ -54,7 +54,9 @@ async def test_a_weight_typed_instead_of_read_from_the_balance_raises_a_minor_de
 
     assert _kinds(typed) == [("manual_weight", "minor")]
     assert typed.body["container"]["source"] == "manual"
-    assert "2.001 kg was typed" in typed.body["deviations"][0]["detail"]
+    [deviation] = typed.body["deviations"]
+    assert "2.001 kg was typed" in deviation["detail"]
+    assert (deviation["field"], deviation["value"]) == ("mcc_kg", 2.001)
 
 
 async def _at_verification(api: ApiClient) -> str:
@@ -93,3 +95,13 @@ async def test_a_signature_retried_by_the_same_signer_raises_nothing(api: ApiCli
     retried = await complete(api, batch_id, "verify_weigh", signature=signature("sam", "verified"))
 
     assert _kinds(retried) == []
+
+
+async def test_a_missing_signature_is_no_refused_one(api: ApiClient) -> None:
+    batch_id = await _at_verification(api)
+
+    unsigned = await complete(api, batch_id, "verify_weigh")
+    signed = await complete(api, batch_id, "verify_weigh", signature=signature("sam", "verified"))
+
+    assert unsigned.status == 422
+    assert _kinds(signed) == []

@@ -188,3 +188,54 @@ async def test_the_hold_is_announced_live(api: ApiClient) -> None:
     assert raised["step_id"] == "weigh" and raised["by"] == "olivia"
     assert "net_kg" in raised["reason"]
     assert held["batch_id"] == batch["id"]
+
+
+async def _blocking_step_batch(api: ApiClient) -> str:
+    await approved_procedure(api, "blocking_step.yaml")
+    batch = await started_batch(api, "blocking-step")
+    assert (await complete(api, batch["id"], "check", values={"torque": 5})).status == 200
+    return batch["id"]
+
+
+async def _correct_check(api: ApiClient, batch_id: str, torque: float) -> Any:
+    return await api.post(
+        f"/batches/{batch_id}/steps/check/correct",
+        "olivia",
+        {"values": {"torque": torque}, "reason": "Read the wrong gauge", "comment": "Re-read"},
+    )
+
+
+async def test_a_correction_that_raises_a_blocking_deviation_holds_the_active_step(
+    api: ApiClient,
+) -> None:
+    batch_id = await _blocking_step_batch(api)
+
+    corrected = await _correct_check(api, batch_id, 8.5)
+    refused = await complete(api, batch_id, "pack")
+
+    assert corrected.status == 200, corrected.body
+    held = await _record(api, batch_id)
+    assert held["status"] == "on_hold" and held["current_step"] == "pack"
+    (hold,) = held["holds"]
+    assert refused.status == 409 and refused.body["current"]["hold"]["id"] == hold["id"]
+    lifted = await _approve(api, batch_id, hold["id"], "sam")
+    assert lifted.body["status"] == "in_progress" and lifted.body["current_step"] == "pack"
+    assert (await complete(api, batch_id, "pack")).status == 200
+
+
+async def test_a_completed_batch_held_by_a_correction_completes_again_when_lifted(
+    api: ApiClient,
+) -> None:
+    batch_id = await _blocking_step_batch(api)
+    assert (await complete(api, batch_id, "pack")).status == 200
+    completed_at = (await _record(api, batch_id))["completed_at"]
+
+    corrected = await _correct_check(api, batch_id, 6)
+
+    assert corrected.status == 200, corrected.body
+    assert [d["kind"] for d in corrected.body["deviations"]] == ["correction_after_completion"]
+    held = await _record(api, batch_id)
+    assert held["status"] == "on_hold"
+    lifted = await _approve(api, batch_id, held["holds"][0]["id"], "quinn")
+    assert lifted.status == 200, lifted.body
+    assert lifted.body["status"] == "completed" and lifted.body["completed_at"] == completed_at

@@ -76,12 +76,12 @@ def _facts() -> BatchFacts:
         at=T0 + timedelta(minutes=7),
         actor_id="u-olivia",
         actor="olivia (Olivia Operator)",
-        action="step.completion_refused",
+        action="step.signature_refused",
         entity_type="step",
         entity_id="r-verify",
         batch_id="b-1",
-        new='{"signature":{"act":"verifying step \'weigh\'","meaning":"verified",'
-        '"signed_by":"olivia"},"step_id":"verify_weigh","values":{}}',
+        new='{"act":"verifying step \'weigh\'","meaning":"verified","signed_by":"olivia",'
+        '"step_id":"verify_weigh","values":{}}',
         reason="Step 'weigh' must be verified by a different person.",
     )
     return BatchFacts(

@@ -197,6 +197,20 @@ async def _deviation_cancelled_by_a_supervisor(api: ApiClient, settings: Setting
     return await _deviation_decided_by_a_supervisor(api, settings, "cancel")
 
 
+async def _hold_approval_signed_by_an_operator(api: ApiClient, settings: Settings) -> Refused:
+    await approved_procedure(api, "blocking_line.yaml")
+    batch = await started_batch(api, "blocking-line")
+    await complete(api, batch["id"], "weigh", values={"net_kg": 10.7}, comment="drift")
+    [hold] = (await api.get(f"/batches/{batch['id']}", "quinn")).body["holds"]
+    answer = await api.post(
+        f"/batches/{batch['id']}/holds/{hold['id']}/approve",
+        "quinn",
+        {"signature": signature("omar", "approved")},
+    )
+    after = (await api.get(f"/batches/{batch['id']}", "quinn")).body
+    return Refused(answer.status, after["holds"] == [hold], await _audit_of(settings, hold["id"]))
+
+
 Case = Callable[[ApiClient, Settings], Awaitable[Refused]]
 
 
@@ -242,6 +256,7 @@ CASES: dict[tuple[str, str], Case] = {
     ("POST", "/deviations/{deviation_id}/cancel"): _deviation_cancelled_by_a_supervisor,
     ("POST", "/batches/{batch_id}/review/{item_id}"): _review_mark_signed_by_a_supervisor,
     ("POST", "/batches/{batch_id}/release"): _rejection_signed_by_a_supervisor,
+    ("POST", "/batches/{batch_id}/holds/{hold_id}/approve"): _hold_approval_signed_by_an_operator,
 }
 
 

@@ -9,12 +9,15 @@ import * as batch from "./pages/batch.js";
 import * as batches from "./pages/batches.js";
 import * as consolePage from "./pages/console.js";
 import * as consoleSession from "./pages/console_session.js";
+import * as deviation from "./pages/deviation.js";
+import * as deviations from "./pages/deviations.js";
 import * as newBatch from "./pages/new_batch.js";
 import * as operator from "./pages/operator.js";
 import * as operatorRun from "./pages/operator_run.js";
 import * as password from "./pages/password.js";
 import * as procedureVersion from "./pages/procedure_version.js";
 import * as procedures from "./pages/procedures.js";
+import * as review from "./pages/review.js";
 import * as signin from "./pages/signin.js";
 import * as trace from "./pages/trace.js";
 import * as users from "./pages/users.js";
@@ -23,6 +26,9 @@ const ROUTES = [
   [/^\/batches$/, batches],
   [/^\/batches\/new$/, newBatch],
   [/^\/batches\/([^/]+)$/, batch],
+  [/^\/batches\/([^/]+)\/review$/, review],
+  [/^\/deviations$/, deviations],
+  [/^\/deviations\/([^/]+)$/, deviation],
   [/^\/procedures$/, procedures],
   [/^\/procedures\/([^/]+)\/(\d+)$/, procedureVersion],
   [/^\/trace$/, trace],

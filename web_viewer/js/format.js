@@ -18,6 +18,23 @@ export function dateTime(iso) {
   return iso ? DATE_TIME.format(new Date(iso)) : "—";
 }
 
+const UTC_DATE_TIME = new Intl.DateTimeFormat("en-GB", {
+  day: "2-digit",
+  month: "short",
+  year: "numeric",
+  hour: "2-digit",
+  minute: "2-digit",
+  second: "2-digit",
+  hourCycle: "h23",
+  timeZone: "UTC",
+  timeZoneName: "short",
+});
+
+/** "25 Nov 2026, 09:30:38 UTC" always in UTC: how a signature's date and time read (21 CFR 11.50). */
+export function utcDateTime(iso) {
+  return iso ? UTC_DATE_TIME.format(new Date(iso)) : "—";
+}
+
 export function date(iso) {
   return iso ? DATE.format(new Date(iso)) : "—";
 }

@@ -29,6 +29,7 @@ export class Shell {
       ["batches", h("a", { class: "nav__link", href: "#/batches" }, icon("batches"), "Batches")],
       ["procedures", h("a", { class: "nav__link", href: "#/procedures" }, icon("file"), "Procedures")],
       ["trace", h("a", { class: "nav__link", href: "#/trace" }, icon("trace"), "Traceability")],
+      ["deviations", h("a", { class: "nav__link", href: "#/deviations" }, icon("alert"), "Deviations")],
     ]);
     if (user.can.start_batches) {
       this.links.set("operator", h("a", { class: "nav__link", href: "#/operator" }, icon("play"), "Run"));

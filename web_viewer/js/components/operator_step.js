@@ -29,9 +29,10 @@ function dispenseInputs(dispense) {
 /**
  * The form of the active step `record` of `batch`. `tools`: the camera ({scan, photo});
  * `onCompleted(result)` after the server accepted it; `onStale()` when the server says the
- * step is no longer the active one. Answers {element, stepId, offerScan(event), rejectScan(event)}.
+ * step is no longer the active one; `held`: the batch is on hold, completion is disabled.
+ * Answers {element, stepId, offerScan(event), rejectScan(event)}.
  */
-export function operatorStep({ batch, record, user, tools, onCompleted, onStale }) {
+export function operatorStep({ batch, record, user, tools, onCompleted, onStale, held = false }) {
   const definition = record.definition;
   const position = batch.steps.findIndex((step) => step.step_id === record.step_id) + 1;
   const titles = new Map(batch.steps.map((step) => [step.step_id, step.title]));
@@ -53,6 +54,10 @@ export function operatorStep({ batch, record, user, tools, onCompleted, onStale 
     icon(signs ? "shield" : "check"),
     verification ? "Verify and sign" : signs ? "Sign and complete" : "Complete step",
   );
+  if (held) {
+    submit.disabled = true;
+    submit.setAttribute("aria-describedby", "hold-waiting");
+  }
 
   function updateComment() {
     if (inputs.some((input) => input.band?.() === "alert")) comment.element.hidden = false;
@@ -112,6 +117,7 @@ export function operatorStep({ batch, record, user, tools, onCompleted, onStale 
 
   async function complete(event) {
     event.preventDefault();
+    if (held) return;
     message.clear();
     for (const f of Object.values(fields)) f.setError(null);
     const values = {};

@@ -9,6 +9,16 @@ export function timeOf(iso) {
   return h("time", { datetime: iso, title: iso }, format.dateTime(iso));
 }
 
+/** A time shown in UTC, as signatures are (21 CFR 11.50). */
+export function utcTimeOf(iso) {
+  return h("time", { datetime: iso, title: iso }, format.utcDateTime(iso));
+}
+
+/** The signature shape of a person's mark ({by, at}) with its `meaning`. */
+export function signatureOf(by, at, meaning) {
+  return { full_name: by?.full_name ?? "Unknown", username: by?.username ?? "?", meaning, signed_at: at };
+}
+
 /**
  * An e-signature as 21 CFR 11.50 asks: printed name, date and time, meaning. A signature a
  * later correction superseded stays, struck through and labelled with the revisions it signed.
@@ -24,7 +34,7 @@ export function signatureItem(signature) {
       { class: "signature__body" },
       h("span", { class: "signature__name" }, signature.superseded ? h("del", {}, name) : name),
       h("span", { class: "signature__meaning" }, `Signed: ${format.capitalise(signature.meaning)}`),
-      timeOf(signature.signed_at),
+      utcTimeOf(signature.signed_at),
       signature.superseded &&
         h("span", { class: "signature__superseded" }, `Superseded by a correction: applies to ${revisions(signature.revisions)}`),
     ),
@@ -54,9 +64,9 @@ export function deviationCard(deviation, { stepTitle, showComment = true } = {})
       "header",
       { class: "deviation__head" },
       icon("alert", "deviation__icon"),
-      h("span", { class: "deviation__number" }, `Deviation ${deviation.number}`),
+      h("a", { class: "deviation__number", href: `#/deviations/${encodeURIComponent(deviation.id)}` }, `Deviation ${deviation.number}`),
       statusChip("severity", deviation.severity),
-      h("span", { class: "chip chip--outline" }, format.capitalise(deviation.status)),
+      statusChip("deviation", deviation.status),
     ),
     h("p", { class: "deviation__title" }, deviation.title),
     h("p", { class: "deviation__detail" }, deviation.detail),

@@ -13,7 +13,21 @@ const TONES = {
   batch: {
     created: ["neutral", "circle", "Created"],
     in_progress: ["active", "play", "In progress"],
+    on_hold: ["warn", "lock", "On hold"],
     completed: ["ok", "check", "Completed"],
+    on_hold: ["warn", "pause", "On hold"],
+    released: ["ok", "shield", "Released"],
+    rejected: ["danger", "ban", "Rejected"],
+  },
+  deviation: {
+    open: ["warn", "alert", "Open"],
+    investigating: ["active", "search", "Investigating"],
+    closed: ["ok", "check", "Closed"],
+    cancelled: ["muted", "ban", "Cancelled"],
+  },
+  review: {
+    reviewed: ["ok", "check", "Reviewed"],
+    unreviewed: ["warn", "eye", "To review"],
   },
   version: {
     draft: ["neutral", "pencil", "Draft"],
@@ -42,7 +56,7 @@ const TONES = {
 
 /**
  * A chip for a known status of `family` ("step", "batch", "version", "result", "lot",
- * "supplier_lot", "severity").
+ * "supplier_lot", "severity", "deviation", "review").
  */
 export function statusChip(family, status, { prefix } = {}) {
   const [tone, iconName, label] = TONES[family]?.[status] ?? [

@@ -5,6 +5,8 @@ import { api, unlessUnreachable } from "../api.js";
 import { append, h, replace } from "../dom.js";
 import * as format from "../format.js";
 import { coalesced } from "../components/coalesced.js";
+import { editGuard } from "../components/edit_guard.js";
+import { holdPanels } from "../components/hold_panel.js";
 import { collaborationSection, loadCollaboration } from "../components/collaboration.js";
 import { icon } from "../components/icons.js";
 import { progressBar } from "../components/progress.js";
@@ -12,11 +14,14 @@ import { startBatchControls } from "../components/start_button.js";
 import { timeOf } from "../components/record_parts.js";
 import { statusChip } from "../components/status.js";
 import { stepCard } from "../components/step_card.js";
+import { approvesHolds, isQa } from "../roles.js";
 
 export async function show(ctx) {
   ctx.setSection("batches");
   const id = ctx.params[0];
   const view = h("div", { class: "batch" });
+  // A hold approval's comment being typed is not wiped by the batch's other events.
+  const guard = editGuard(view);
   append(ctx.main, view);
   let previous = null;
   let procedure = null;
@@ -28,10 +33,11 @@ export async function show(ctx) {
       procedure = await api.get(`/procedures/${encodeURIComponent(batch.procedure.key)}/versions/${batch.procedure.version}`);
       if (!ctx.isCurrent()) return;
     }
+    if (!guard.mayRender()) return;
     ctx.setTitle(`Batch ${batch.batch_number}`);
     const changed = initial ? new Set() : changedSteps(previous, batch);
     previous = batch;
-    ctx.preservingFocus(() => replace(view, render(ctx, batch, procedure.definition, changed, reload, collaboration)));
+    ctx.preservingFocus(() => replace(view, render(ctx, batch, procedure.definition, changed, reloadNow, collaboration)));
     if (changed.size) {
       const titles = batch.steps.filter((step) => changed.has(step.step_id)).map((step) => step.title);
       ctx.announce(`Batch record updated: ${titles.join(", ")}.`);
@@ -43,6 +49,12 @@ export async function show(ctx) {
     isCurrent: () => ctx.isCurrent(),
     onError: unlessUnreachable(ctx.reportError),
   });
+
+  /** After the user's own action: show its outcome even over an edited form. */
+  function reloadNow() {
+    guard.force();
+    return reload();
+  }
 
   await fetchAndRender({ initial: true });
   return ctx.live.watch([`batch:${id}`], { onEvent: reload, onResync: reload });
@@ -60,6 +72,7 @@ function render(ctx, batch, definition, changed, reload, collaboration) {
   return [
     h("a", { class: "back-link", href: "#/batches" }, icon("back"), "All batches"),
     header(ctx, batch, definition, reload),
+    holdPanels({ batch, user: ctx.user, canApprove: approvesHolds(ctx.user), titles, onApproved: reload }),
     deviationSummary(batch, titles),
     definition.operations.map((operation, index) =>
       h(
@@ -116,7 +129,17 @@ function header(ctx, batch, definition, reload) {
     progressBar(batch.progress),
     h("dl", { class: "facts" }, facts.map(([term, detail]) => h("div", { class: "facts__item" }, h("dt", {}, term), h("dd", {}, detail)))),
     canStart && startButton(ctx, batch, reload),
+    reviewLink(ctx, batch),
   );
+}
+
+/** QA reviews a batch that has begun; once decided, anyone may read the decision. */
+function reviewLink(ctx, batch) {
+  const decided = batch.status === "released" || batch.status === "rejected";
+  if (!decided && !(isQa(ctx.user) && batch.status !== "created")) return null;
+  return h("div", { class: "batch-head__actions" },
+    h("a", { class: "button", href: `#/batches/${encodeURIComponent(batch.id)}/review`, id: "review-link" },
+      icon(decided ? "lock" : "eye"), decided ? "Review and decision" : "Review by exception"));
 }
 
 function startButton(ctx, batch, reload) {
@@ -129,7 +152,7 @@ function deviationSummary(batch, titles) {
   if (deviations.length === 0) {
     return h("p", { class: "notice notice--ok" }, icon("check"), "No deviations recorded in this batch.");
   }
-  const open = deviations.filter((deviation) => deviation.status === "open").length;
+  const open = deviations.filter((deviation) => ["open", "investigating"].includes(deviation.status ?? "open")).length;
   return h(
     "section",
     { class: "deviations-summary", "aria-labelledby": "deviations-title" },
@@ -140,7 +163,8 @@ function deviationSummary(batch, titles) {
         "li",
         { class: "deviations-summary__item" },
         statusChip("severity", deviation.severity),
-        h("span", { class: "deviations-summary__number" }, deviation.number),
+        h("a", { class: "deviations-summary__number", href: `#/deviations/${encodeURIComponent(deviation.id)}` }, deviation.number),
+        statusChip("deviation", deviation.status),
         h("span", { class: "deviations-summary__text" }, deviation.title),
         deviation.step_id && h(
           "button",

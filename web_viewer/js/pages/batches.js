@@ -5,13 +5,17 @@ import { append, h, replace } from "../dom.js";
 import * as format from "../format.js";
 import { icon } from "../components/icons.js";
 import { progressBar } from "../components/progress.js";
-import { statusChip } from "../components/status.js";
+import { chip, statusChip } from "../components/status.js";
+import { isQa } from "../roles.js";
 
 const STATUSES = [
   ["", "All statuses"],
   ["created", "Created"],
   ["in_progress", "In progress"],
   ["completed", "Completed"],
+  ["on_hold", "On hold"],
+  ["released", "Released"],
+  ["rejected", "Rejected"],
 ];
 
 export async function show(ctx) {
@@ -81,7 +85,7 @@ export async function show(ctx) {
       replace(body, h("div", { class: "empty" }, icon("batches"), h("p", {}, batches.length ? "No batch matches the filter." : "No batches yet.")));
       return;
     }
-    replace(body, table(shown));
+    replace(body, table(shown, isQa(ctx.user)));
   }
 
   let loading = null;
@@ -120,7 +124,7 @@ function filterHash(status, search) {
   return `#/batches${query ? `?${query}` : ""}`;
 }
 
-function table(batches) {
+function table(batches, reviews) {
   return h(
     "table",
     { class: "list-table batches-table" },
@@ -128,7 +132,8 @@ function table(batches) {
     h(
       "thead",
       {},
-      h("tr", {}, ["Batch number", "Procedure", "Status", "Progress", "Current step", "Created"].map((title) => h("th", { scope: "col" }, title))),
+      h("tr", {}, ["Batch number", "Procedure", "Status", "Open deviations", "Progress", "Current step", "Created", reviews && "Review"]
+        .filter(Boolean).map((title) => h("th", { scope: "col" }, title))),
     ),
     h(
       "tbody",
@@ -140,11 +145,21 @@ function table(batches) {
           h("th", { scope: "row", "data-label": "Batch number" }, h("a", { class: "strong-link", href: `#/batches/${encodeURIComponent(batch.id)}` }, batch.batch_number)),
           h("td", { "data-label": "Procedure" }, batch.procedure.title, h("span", { class: "muted" }, ` · v${batch.procedure.version}`)),
           h("td", { "data-label": "Status" }, statusChip("batch", batch.status)),
+          h("td", { "data-label": "Open deviations" }, openDeviations(batch.open_deviations)),
           h("td", { "data-label": "Progress" }, progressBar(batch.progress)),
           h("td", { "data-label": "Current step" }, batch.current_step ? h("code", {}, batch.current_step) : h("span", { class: "muted" }, "—")),
           h("td", { "data-label": "Created" }, h("time", { datetime: batch.created_at, title: batch.created_at }, format.dateTime(batch.created_at))),
+          reviews && h("td", { "data-label": "Review" }, batch.status !== "created" &&
+            h("a", { href: `#/batches/${encodeURIComponent(batch.id)}/review`, "aria-label": `Review batch ${batch.batch_number}` }, "Review")),
         ),
       ),
     ),
   );
+}
+
+/** The open (or investigating) deviations of a batch: a warning chip, or a quiet "None". */
+function openDeviations(count) {
+  if (count === undefined || count === null) return h("span", { class: "muted" }, "—");
+  if (count === 0) return h("span", { class: "muted" }, "None");
+  return chip("warn", "alert", `${count} open`, { "data-open-deviations": count });
 }

@@ -8,8 +8,10 @@ import { statusChip } from "../components/status.js";
 
 const GROUPS = [
   ["in_progress", "In progress", "running-title"],
+  ["on_hold", "On hold, waiting for approval", "held-title"],
   ["created", "Ready to start", "waiting-title"],
 ];
+const WORKABLE = new Set(GROUPS.map(([status]) => status));
 
 export async function show(ctx) {
   ctx.setTitle("Run a batch");
@@ -28,7 +30,7 @@ export async function show(ctx) {
   async function load() {
     const batches = await api.get("/batches");
     if (!ctx.isCurrent()) return;
-    const open = batches.filter((batch) => batch.status !== "completed");
+    const open = batches.filter((batch) => WORKABLE.has(batch.status));
     count.textContent = `${open.length} ${open.length === 1 ? "batch" : "batches"} to work on`;
     if (open.length === 0) {
       replace(body, h("div", { class: "empty" }, icon("batches"), h("p", {}, "No batch is waiting for you. A supervisor creates batches.")));

@@ -1,11 +1,13 @@
 // Running a batch on a phone: the active step with large controls, the camera (scans,
 // photos, live video with the experts' annotations), deviations as they are raised, and the
-// steps already done. Live: another device completing a step moves this page on.
+// steps already done. Live: another device completing a step moves this page on; a blocking
+// exception holds the batch (a banner, completion disabled) until continuation is approved.
 
 import { api, unlessUnreachable } from "../api.js";
 import { append, h, replace } from "../dom.js";
 import { CameraPanel } from "../components/camera_panel.js";
 import { coalesced } from "../components/coalesced.js";
+import { holdBanner, holdKey } from "../components/hold_banner.js";
 import { icon } from "../components/icons.js";
 import { operatorStep } from "../components/operator_step.js";
 import { progressBar } from "../components/progress.js";
@@ -15,6 +17,11 @@ import { statusChip } from "../components/status.js";
 import { stepCard } from "../components/step_card.js";
 
 const NOTICES_KEPT = 3;
+const HOLD_NOTICES = {
+  raised: ["danger", "lock", (event) => `Batch on hold: ${event.reason}. Waiting for approval to continue.`],
+  approved: ["info", "shield", (event) => `Continuation approved by ${event.by}; one more approval is needed.`],
+  lifted: ["ok", "check", (event) => `Hold lifted by ${event.by}: continue with the next step.`],
+};
 
 export async function show(ctx) {
   ctx.setSection("operator");
@@ -47,7 +54,7 @@ export async function show(ctx) {
   }
 
   function renderStep(initial) {
-    const key = `${batch.status}:${batch.current_step}`;
+    const key = `${batch.status}:${batch.current_step}:${holdKey(batch)}`;
     if (key === shownKey) return;
     shownKey = key;
     // The step this page showed was completed by someone else (a headset, another phone).
@@ -59,6 +66,11 @@ export async function show(ctx) {
     const record = batch.steps.find((step) => step.step_id === batch.current_step && step.state === "active");
     if (batch.status === "completed") {
       replace(stepSlot, completedPanel(batch));
+    } else if (batch.status === "on_hold") {
+      const titles = new Map(batch.steps.map((step) => [step.step_id, step.title]));
+      // Held at an active step (a correction raised it): shown, its completion disabled.
+      const held = record && operatorStep({ batch, record, user: ctx.user, tools, held: true, onCompleted: () => reload(), onStale: () => reload() });
+      replace(stepSlot, holdBanner(batch, titles), held?.element);
     } else if (batch.status === "created") {
       replace(stepSlot, startPanel(ctx, batch, reload));
     } else if (record) {
@@ -117,6 +129,10 @@ export async function show(ctx) {
       form?.rejectScan(event);
     } else if (event.type === "deviation") {
       notify("danger", "alert", `Deviation ${event.number} raised: ${event.title}`);
+      reload();
+    } else if (event.type === "hold") {
+      const [tone, iconName, text] = HOLD_NOTICES[event.state] ?? HOLD_NOTICES.raised;
+      notify(tone, iconName, text(event));
       reload();
     } else if (event.type === "step" || event.type === "batch") {
       reload();

@@ -1,0 +1,21 @@
+// What the signed-in user may do on the quality pages, from their roles (the server decides;
+// these only choose which controls to offer).
+
+function hasAny(user, roles) {
+  return (user?.roles ?? []).some((role) => roles.includes(role));
+}
+
+/** Review exceptions, release or reject batches, close or cancel deviations. */
+export function isQa(user) {
+  return hasAny(user, ["qa"]);
+}
+
+/** Approve a held batch's continuation. */
+export function approvesHolds(user) {
+  return hasAny(user, ["supervisor", "qa"]);
+}
+
+/** Add facts to a deviation (description, impact, root cause, CAPA). */
+export function investigates(user) {
+  return hasAny(user, ["operator", "supervisor", "qa"]);
+}
