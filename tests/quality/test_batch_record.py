@@ -21,10 +21,7 @@ from server.canonical import canonical_json, sha256_hex
 from server.db.engine import open_database
 from tests.api.fixtures import complete, signature
 from tests.client import ApiClient
-from tests.quality.test_quality_end_to_end import _as_rita as as_rita
-from tests.quality.test_quality_end_to_end import _run_the_batch as run_quality_batch
-from tests.quality.test_quality_end_to_end import _second_reviewer as second_reviewer
-from tests.quality.test_quality_end_to_end import _signed as rita_signs
+from tests.quality.quality_batch import as_rita, rita_signs, run_quality_batch, second_reviewer
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "batch-record"
 SETTINGS = {"turret_speed_rpm": 30, "precompression_kn": 2.0, "main_force_kn": 12.0}

@@ -6,61 +6,14 @@ the released batch takes no write at all."""
 from __future__ import annotations
 
 import asyncio
-from typing import Any
 
-from tests.api.fixtures import approved_procedure, complete, signature, started_batch
-from tests.client import Answer, ApiClient
-
-RITA = {"username": "rita", "password": "rita-reviews-batches-1"}
-
-
-async def _second_reviewer(api: ApiClient) -> dict[str, str]:
-    """A QA reviewer who took no part in the batch, signed in: her bearer header."""
-    created = await api.post(
-        "/users", "ada", {**RITA, "full_name": "Rita Reviewer", "roles": ["qa"]}
-    )
-    assert created.status == 201, created.body
-    login = await api.call("POST", "/auth/login", None, json=RITA)
-    assert login.status == 200, login.body
-    return {"Authorization": f"Bearer {login.body['token']}"}
-
-
-def _signed(meaning: str) -> dict[str, str]:
-    return {**RITA, "meaning": meaning}
-
-
-async def _as_rita(
-    api: ApiClient, rita: dict[str, str], method: str, path: str, body: Any = None
-) -> Answer:
-    return await api.call(method, path, None, headers=rita, json=body)
-
-
-async def _run_the_batch(api: ApiClient) -> str:
-    """Execute quality-line with every kind of exception; the batch's id."""
-    await approved_procedure(api, "quality_line.yaml")
-    batch_id = (await started_batch(api, "quality-line", batch_size_kg=4.0))["id"]
-    steps = [
-        ("scan_balance", "olivia", {"values": {"balance_id": "EQ-BAL-01"}}),
-        (
-            "weigh_mcc",
-            "olivia",
-            {
-                "values": {"balance": "EQ-BAL-01", "lot": "MCC-2611-01", "mcc_kg": 2.0},
-                "comment": "Balance display broken: weighed on the reference balance",
-            },
-        ),
-        ("mix", "quinn", {}),
-        ("granulate", "olivia", {"values": {"water_l": 2.5}, "comment": "Dry powder lot"}),
-        ("torque", "olivia", {"values": {"torque_nm": 12}, "comment": "Motor warm"}),
-    ]
-    for step_id, who, body in steps:
-        done = await complete(api, batch_id, step_id, who, **body)
-        assert done.status == 200, (step_id, done.body)
-    return batch_id
+from tests.api.fixtures import complete, signature
+from tests.client import ApiClient
+from tests.quality.quality_batch import as_rita, rita_signs, run_quality_batch, second_reviewer
 
 
 async def test_a_batch_goes_through_review_to_release_and_is_then_locked(api: ApiClient) -> None:
-    batch_id = await _run_the_batch(api)
+    batch_id = await run_quality_batch(api)
 
     held = await api.get(f"/batches/{batch_id}", "olivia")
     assert held.body["status"] == "on_hold"
@@ -99,8 +52,8 @@ async def test_a_batch_goes_through_review_to_release_and_is_then_locked(api: Ap
     )
     assert corrected.status == 200, corrected.body
 
-    rita = await _second_reviewer(api)
-    review = (await _as_rita(api, rita, "GET", f"/batches/{batch_id}/review")).body
+    rita = await second_reviewer(api)
+    review = (await as_rita(api, rita, "GET", f"/batches/{batch_id}/review")).body
     kinds = {item.get("deviation_kind") or item["kind"] for item in review["items"]}
     expected = {"alert_limit", "hold_time_exceeded", "manual_weight", "correction", "hold"}
     assert expected <= kinds, kinds
@@ -112,19 +65,19 @@ async def test_a_batch_goes_through_review_to_release_and_is_then_locked(api: Ap
         {"decision": "released", "signature": signature("quinn", "released")},
     )
     assert by_performer.status == 403, by_performer.body
-    too_early = await _as_rita(
+    too_early = await as_rita(
         api,
         rita,
         "POST",
         f"/batches/{batch_id}/release",
-        {"decision": "released", "signature": _signed("released")},
+        {"decision": "released", "signature": rita_signs("released")},
     )
     assert too_early.status == 409, too_early.body
     reasons = " ".join(error["message"] for error in too_early.body["errors"]).lower()
     assert "deviation" in reasons and "review" in reasons, reasons
 
     for deviation in (await api.get(f"/deviations?batch_id={batch_id}", "quinn")).body:
-        facts = await _as_rita(
+        facts = await as_rita(
             api,
             rita,
             "PATCH",
@@ -132,30 +85,30 @@ async def test_a_batch_goes_through_review_to_release_and_is_then_locked(api: Ap
             {"impact": "None on quality", "root_cause": "Explained in the comment"},
         )
         assert facts.status == 200, facts.body
-        closed = await _as_rita(
+        closed = await as_rita(
             api,
             rita,
             "POST",
             f"/deviations/{deviation['id']}/close",
-            {"conclusion": "No impact on the batch", "signature": _signed("approved")},
+            {"conclusion": "No impact on the batch", "signature": rita_signs("approved")},
         )
         assert closed.status == 200 and closed.body["status"] == "closed", closed.body
-    review = (await _as_rita(api, rita, "GET", f"/batches/{batch_id}/review")).body
+    review = (await as_rita(api, rita, "GET", f"/batches/{batch_id}/review")).body
     for item in review["items"]:
-        marked = await _as_rita(
+        marked = await as_rita(
             api,
             rita,
             "POST",
             f"/batches/{batch_id}/review/{item['id']}",
-            {"signature": _signed("reviewed"), "comment": "Seen"},
+            {"signature": rita_signs("reviewed"), "comment": "Seen"},
         )
         assert marked.status == 200, marked.body
-    released = await _as_rita(
+    released = await as_rita(
         api,
         rita,
         "POST",
         f"/batches/{batch_id}/release",
-        {"decision": "released", "signature": _signed("released")},
+        {"decision": "released", "signature": rita_signs("released")},
     )
     assert released.status == 200 and released.body["status"] == "released", released.body
 
