@@ -26,7 +26,7 @@ export function deviationActions({ deviation, user, beforeClose, onProblem, onDo
       missing: "Write the conclusion.",
       title: `Close deviation ${deviation.number}`,
       send: (text, signature) => api.post(`/deviations/${encodeURIComponent(deviation.id)}/close`, { conclusion: text, signature }),
-      deviation, user, before: beforeClose, onProblem, onDone,
+      user, before: beforeClose, onProblem, onDone,
     }),
     decisionForm({
       name: "cancel",
@@ -36,7 +36,7 @@ export function deviationActions({ deviation, user, beforeClose, onProblem, onDo
       missing: "Say why the deviation is cancelled.",
       title: `Cancel deviation ${deviation.number}`,
       send: (text, signature) => api.post(`/deviations/${encodeURIComponent(deviation.id)}/cancel`, { reason: text, signature }),
-      deviation, user, before: async () => true, onProblem: () => {}, onDone,
+      user, before: async () => true, onProblem: () => {}, onDone,
     }),
   );
 }

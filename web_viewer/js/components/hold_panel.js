@@ -33,7 +33,7 @@ function holdPanel({ batch, hold, user, canApprove, titles, onApproved }) {
         `Deviation ${hold.deviation_number ?? ""}`.trim())]),
     h("p", { class: "hold-panel__count", id: `hold-${hold.id}-count` },
       `${approvals.length} of ${hold.approvals_required} ${hold.approvals_required === 1 ? "approval" : "approvals"} to continue`),
-    signatureList(approvals.map((approval) => ({ ...signatureOf(approval.by, approval.at, "approved") }))),
+    signatureList(approvals.map((approval) => signatureOf(approval.by, approval.at, "approved"))),
     approvals.some((approval) => approval.comment) && h("ul", { class: "hold-panel__comments" },
       approvals.filter((approval) => approval.comment).map((approval) =>
         h("li", {}, h("span", { class: "label" }, `${approval.by?.full_name ?? "?"}: `), approval.comment))),

@@ -53,10 +53,11 @@ function facts(item) {
   const rows = [];
   if (item.step_title || item.step_id) rows.push(["Step", item.step_title ?? item.step_id]);
   if (item.field) rows.push(["Field", h("code", {}, item.field)]);
-  if (item.old_value !== undefined && item.old_value !== null || item.new_value !== undefined && item.new_value !== null) {
+  const given = (value) => value !== undefined && value !== null;
+  if (given(item.old_value) || given(item.new_value)) {
     rows.push(["Value", h("span", { class: "review-item__change" },
       h("del", {}, format.value(item.old_value, spec)), " → ", h("ins", {}, format.value(item.new_value, spec)))]);
-  } else if (item.value !== undefined && item.value !== null) {
+  } else if (given(item.value)) {
     rows.push(["Value", h("span", { class: "value" }, format.value(item.value, spec))]);
   }
   if (item.reason) rows.push(["Reason", item.reason]);
