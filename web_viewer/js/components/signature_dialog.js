@@ -9,6 +9,11 @@ import { icon } from "./icons.js";
 const MEANINGS = {
   performed: "I performed this step as recorded.",
   verified: "I checked the step named above and confirm what was recorded.",
+  corrected: "I made this correction for the reason given.",
+  reviewed: "I reviewed this exception in the context of the batch record.",
+  approved: "I approve what is named above.",
+  released: "I release this batch: its record is complete and every exception was reviewed.",
+  rejected: "I reject this batch for the reason given.",
 };
 
 /**
@@ -33,7 +38,7 @@ export function askSignature({ title, meaning, signer, otherSigner = false, onSi
   const tick = () => {
     const now = new Date();
     clock.setAttribute("datetime", now.toISOString());
-    clock.textContent = format.dateTime(now.toISOString());
+    clock.textContent = format.utcDateTime(now.toISOString());
   };
   tick();
   const timer = setInterval(tick, 1000);
