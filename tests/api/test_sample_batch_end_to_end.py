@@ -157,3 +157,16 @@ async def test_compression_batch_from_login_to_completed(api: ApiClient) -> None
     assert actions[-2:] == ["value.corrected", "deviation.opened"]
     verify = (await api.get("/audit/verify", "quinn")).body
     assert verify["ok"] is True
+
+    review = (await api.get(f"/batches/{batch_id}/review", "quinn")).body
+    # Review by exception: QA reads 5 exceptions (3 deviations, the refused signature and the
+    # correction) instead of the 28 recorded data points (issue 11).
+    assert (review["exceptions"], review["data_points"]) == (5, 28)
+    assert sorted(item["kind"] for item in review["items"]) == [
+        "correction",
+        "deviation",
+        "deviation",
+        "deviation",
+        "signature_refused",
+    ]
+    assert review["ready"] is False and review["unreviewed"] == 5
