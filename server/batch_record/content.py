@@ -16,7 +16,7 @@ from typing import Any, Literal
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import aliased, selectinload
+from sqlalchemy.orm import aliased
 
 from procedures.dispensing import DispenseTarget
 from procedures.model import Limits as LimitsModel
@@ -28,8 +28,10 @@ from server.audit.models import AuditEntry
 from server.auth.models import User
 from server.batch_record import schema as out
 from server.batch_record.exceptions import BatchNumberUnknown
+from server.batches.hold_views import batch_holds
 from server.batches.models import Batch, BatchHold, StepRecord, StepValue
 from server.batches.record import BatchRecord, load_record
+from server.deviations.facts import deviation_facts
 from server.deviations.models import Deviation
 from server.equipment.models import Equipment
 from server.materials.models import Container, Lot, Material, MaterialUse
@@ -124,14 +126,7 @@ async def batch_id_of(session: AsyncSession, batch_number: str) -> str:
 
 async def _load(session: AsyncSession, batch_id: str) -> _Loaded:
     record = await load_record(session, batch_id)
-    holds = (
-        await session.scalars(
-            select(BatchHold)
-            .where(BatchHold.batch_id == batch_id)
-            .options(selectinload(BatchHold.approvals))
-            .order_by(BatchHold.raised_at)
-        )
-    ).all()
+    holds = await batch_holds(session, batch_id)
     marks = (
         await session.scalars(
             select(ReviewMark)
@@ -430,29 +425,9 @@ def _deviation(
 ) -> out.DeviationEntry:
     entity = f"deviation:{deviation.id}"
     return out.DeviationEntry(
-        id=deviation.id,
-        number=deviation.number,
-        step_id=deviation.step_id,
-        kind=deviation.kind,
-        severity=deviation.severity,
-        status=str(deviation.status),
-        blocking=deviation.blocking,
-        title=deviation.title,
-        detail=deviation.detail,
-        field=deviation.field,
-        value=deviation.value,
-        limits=deviation.limits,
-        comment=deviation.comment,
-        impact=deviation.impact,
-        root_cause=deviation.root_cause,
-        capa=list(deviation.capa or []),
-        conclusion=deviation.conclusion,
-        cancel_reason=deviation.cancel_reason,
+        **deviation_facts(deviation),
         opened_by=loaded.person(deviation.opened_by),
-        opened_at=deviation.opened_at,
-        updated_at=deviation.updated_at,
         closed_by=loaded.person(deviation.closed_by) if deviation.closed_by else None,
-        closed_at=deviation.closed_at,
         history=[entry for entry in trail if entry.entity == entity],
     )
 
