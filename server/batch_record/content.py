@@ -12,11 +12,11 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from itertools import pairwise
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import aliased, selectinload
+from sqlalchemy.orm import aliased
 
 from procedures.dispensing import DispenseTarget
 from procedures.model import Limits as LimitsModel
@@ -28,8 +28,10 @@ from server.audit.models import AuditEntry
 from server.auth.models import User
 from server.batch_record import schema as out
 from server.batch_record.exceptions import BatchNumberUnknown
+from server.batches.hold_views import batch_holds
 from server.batches.models import Batch, BatchHold, StepRecord, StepValue
 from server.batches.record import BatchRecord, load_record
+from server.deviations.facts import deviation_facts
 from server.deviations.models import Deviation
 from server.equipment.models import Equipment
 from server.materials.models import Container, Lot, Material, MaterialUse
@@ -37,6 +39,7 @@ from server.media_store.models import Attachment, MediaObject
 from server.review.models import ReviewMark
 from server.signatures.models import Signature
 
+_Row = TypeVar("_Row", bound=tuple[Any, ...])
 UNKNOWN = out.Person(username="unknown", full_name="unknown user")
 Role = Literal["input", "calculation"]
 DECISIONS: dict[BatchStatus, Literal["released", "rejected"]] = {
@@ -124,14 +127,7 @@ async def batch_id_of(session: AsyncSession, batch_number: str) -> str:
 
 async def _load(session: AsyncSession, batch_id: str) -> _Loaded:
     record = await load_record(session, batch_id)
-    holds = (
-        await session.scalars(
-            select(BatchHold)
-            .where(BatchHold.batch_id == batch_id)
-            .options(selectinload(BatchHold.approvals))
-            .order_by(BatchHold.raised_at)
-        )
-    ).all()
+    holds = await batch_holds(session, batch_id)
     marks = (
         await session.scalars(
             select(ReviewMark)
@@ -199,11 +195,23 @@ def _quantity(value: Any) -> str | None:
     return None if value is None else str(value)
 
 
+def _with_lot(query: Select[_Row], lot_id: Any) -> Select[_Row]:
+    """The query joined to the lot `lot_id` names and the lot's material."""
+    return query.join(Lot, Lot.id == lot_id).join(Material, Material.id == Lot.material_id)
+
+
+def _lot_fields(lot: Lot, material: Material) -> dict[str, str]:
+    """How a material use or a container names its material and lot."""
+    return {
+        "material_code": material.code,
+        "material_name": material.name,
+        "lot_number": lot.lot_number,
+    }
+
+
 async def _material_uses(session: AsyncSession, batch_id: str) -> list[out.MaterialUseEntry]:
     rows = await session.execute(
-        select(MaterialUse, Lot, Material, Container.number, User)
-        .join(Lot, Lot.id == MaterialUse.lot_id)
-        .join(Material, Material.id == Lot.material_id)
+        _with_lot(select(MaterialUse, Lot, Material, Container.number, User), MaterialUse.lot_id)
         .outerjoin(Container, Container.id == MaterialUse.container_id)
         .join(User, User.id == MaterialUse.by)
         .where(MaterialUse.batch_id == batch_id)
@@ -213,9 +221,7 @@ async def _material_uses(session: AsyncSession, batch_id: str) -> list[out.Mater
         out.MaterialUseEntry(
             step_id=use.step_id,
             kind=use.kind,
-            material_code=material.code,
-            material_name=material.name,
-            lot_number=lot.lot_number,
+            **_lot_fields(lot, material),
             container_number=container_number,
             quantity=_quantity(use.quantity),
             unit=use.unit,
@@ -229,9 +235,7 @@ async def _material_uses(session: AsyncSession, batch_id: str) -> list[out.Mater
 async def _containers(session: AsyncSession, batch_id: str) -> list[out.ContainerEntry]:
     balance = aliased(Equipment)
     rows = await session.execute(
-        select(Container, Lot, Material, balance.code, User)
-        .join(Lot, Lot.id == Container.lot_id)
-        .join(Material, Material.id == Lot.material_id)
+        _with_lot(select(Container, Lot, Material, balance.code, User), Container.lot_id)
         .outerjoin(balance, balance.id == Container.balance_id)
         .join(User, User.id == Container.created_by)
         .where(Container.batch_id == batch_id)
@@ -241,9 +245,7 @@ async def _containers(session: AsyncSession, batch_id: str) -> list[out.Containe
         out.ContainerEntry(
             step_id=container.step_id,
             number=container.number,
-            material_code=material.code,
-            material_name=material.name,
-            lot_number=lot.lot_number,
+            **_lot_fields(lot, material),
             quantity=str(container.quantity),
             unit=container.unit,
             source=container.source,
@@ -430,29 +432,9 @@ def _deviation(
 ) -> out.DeviationEntry:
     entity = f"deviation:{deviation.id}"
     return out.DeviationEntry(
-        id=deviation.id,
-        number=deviation.number,
-        step_id=deviation.step_id,
-        kind=deviation.kind,
-        severity=deviation.severity,
-        status=str(deviation.status),
-        blocking=deviation.blocking,
-        title=deviation.title,
-        detail=deviation.detail,
-        field=deviation.field,
-        value=deviation.value,
-        limits=deviation.limits,
-        comment=deviation.comment,
-        impact=deviation.impact,
-        root_cause=deviation.root_cause,
-        capa=list(deviation.capa or []),
-        conclusion=deviation.conclusion,
-        cancel_reason=deviation.cancel_reason,
+        **deviation_facts(deviation),
         opened_by=loaded.person(deviation.opened_by),
-        opened_at=deviation.opened_at,
-        updated_at=deviation.updated_at,
         closed_by=loaded.person(deviation.closed_by) if deviation.closed_by else None,
-        closed_at=deviation.closed_at,
         history=[entry for entry in trail if entry.entity == entity],
     )
 

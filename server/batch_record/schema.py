@@ -12,6 +12,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from server.deviations.facts import DeviationFacts
+
 SCHEMA_ID = "/api/v1/schemas/batch-record.json"
 RECORD_FORMAT = "stepwise.batch-record/1"
 
@@ -158,25 +160,7 @@ class AuditRecord(_Part):
     hash: str
 
 
-class DeviationEntry(_Part):
-    id: str
-    number: str
-    step_id: str | None
-    kind: str
-    severity: str
-    status: str
-    blocking: bool
-    title: str
-    detail: str
-    field: str | None
-    value: Any = None
-    limits: Any = None
-    comment: str | None
-    impact: str | None
-    root_cause: str | None
-    capa: list[str]
-    conclusion: str | None
-    cancel_reason: str | None
+class DeviationEntry(_Part, DeviationFacts):
     opened_by: Person
     opened_at: datetime
     updated_at: datetime | None

@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
@@ -58,17 +58,25 @@ class HoldView:
         return {"username": user.username, "full_name": user.full_name}
 
 
-async def hold_views(
-    session: AsyncSession, batch_id: str, hold_id: str | None = None
-) -> list[HoldView]:
-    """The batch's holds in the order they were raised (or only `hold_id`)."""
-    query = (
+def _holds_query(batch_id: str) -> Select[tuple[BatchHold]]:
+    return (
         select(BatchHold)
         .where(BatchHold.batch_id == batch_id)
         .options(selectinload(BatchHold.approvals))
         .order_by(BatchHold.raised_at, BatchHold.id)
-        .execution_options(populate_existing=True)
     )
+
+
+async def batch_holds(session: AsyncSession, batch_id: str) -> Sequence[BatchHold]:
+    """The batch's holds with their approvals, in the order they were raised."""
+    return (await session.scalars(_holds_query(batch_id))).all()
+
+
+async def hold_views(
+    session: AsyncSession, batch_id: str, hold_id: str | None = None
+) -> list[HoldView]:
+    """The batch's holds in the order they were raised (or only `hold_id`)."""
+    query = _holds_query(batch_id).execution_options(populate_existing=True)
     if hold_id is not None:
         query = query.where(BatchHold.id == hold_id)
     holds = (await session.scalars(query)).all()

@@ -11,6 +11,7 @@ from pydantic import BaseModel, Field
 from procedures.model import Severity
 from server.audit.models import AuditEntry
 from server.auth.models import User
+from server.deviations.facts import DeviationFacts, deviation_facts
 from server.deviations.models import Deviation
 from server.web.schemas import SignatureIn, Strict
 
@@ -64,27 +65,10 @@ def _loaded(text: str | None) -> Any:
     return None if text is None else json.loads(text)
 
 
-class DeviationOut(BaseModel):
-    id: str
-    number: str
+class DeviationOut(DeviationFacts):
+    detail: str = Field(description="The description of what departed from the procedure.")
     batch_id: str
     batch_number: str
-    step_id: str | None
-    kind: str
-    severity: str
-    status: str
-    blocking: bool
-    title: str
-    detail: str = Field(description="The description of what departed from the procedure.")
-    field: str | None
-    value: Any = None
-    limits: Any = None
-    comment: str | None
-    impact: str | None
-    root_cause: str | None
-    capa: list[str]
-    conclusion: str | None
-    cancel_reason: str | None
     opened_by: Person
     opened_at: datetime
     updated_at: datetime | None
@@ -101,31 +85,11 @@ class DeviationOut(BaseModel):
         opener = Person.of(deviation.opener)
         assert opener is not None
         return cls(
-            id=deviation.id,
-            number=deviation.number,
+            **deviation_facts(deviation),
             batch_id=deviation.batch_id,
             batch_number=deviation.batch.batch_number,
-            step_id=deviation.step_id,
-            kind=deviation.kind,
-            severity=deviation.severity,
-            status=deviation.status,
-            blocking=deviation.blocking,
-            title=deviation.title,
-            detail=deviation.detail,
-            field=deviation.field,
-            value=deviation.value,
-            limits=deviation.limits,
-            comment=deviation.comment,
-            impact=deviation.impact,
-            root_cause=deviation.root_cause,
-            capa=list(deviation.capa or []),
-            conclusion=deviation.conclusion,
-            cancel_reason=deviation.cancel_reason,
             opened_by=opener,
-            opened_at=deviation.opened_at,
-            updated_at=deviation.updated_at,
             closed_by=Person.of(deviation.closer),
-            closed_at=deviation.closed_at,
             signatures=[
                 DeviationSignatureOut(
                     full_name=signed.full_name,

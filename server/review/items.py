@@ -202,6 +202,38 @@ def _values(facts: BatchFacts) -> list[tuple[StepRecord, StepValue]]:
     return [(record, value) for record in facts.batch.steps for value in record.values]
 
 
+def _value_item(
+    facts: BatchFacts,
+    record: StepRecord,
+    value: StepValue,
+    spec: FieldSpec | None,
+    *,
+    kind: Literal["correction", "manual_weight"],
+    title: str,
+    detail: str,
+    old_value: Any = None,
+    new_value: Any = None,
+) -> ReviewItem:
+    """The item about one recorded value, under the id `<kind>:<value id>`."""
+    return ReviewItem(
+        id=f"{kind}:{value.id}",
+        kind=kind,
+        title=title,
+        detail=detail,
+        step_id=record.step_id,
+        step_title=facts.step_title(record.step_id),
+        at=value.entered_at,
+        by=facts.person(value.entered_by),
+        field=value.name,
+        value=value.value,
+        unit=spec.unit if spec else None,
+        limits=spec.limits if spec else None,
+        old_value=old_value,
+        new_value=new_value,
+        reason=value.reason,
+    )
+
+
 def correction_items(facts: BatchFacts) -> list[ReviewItem]:
     """Each value changed after its first entry: original and new value, who, why.
 
@@ -217,22 +249,16 @@ def correction_items(facts: BatchFacts) -> list[ReviewItem]:
         spec = facts.field_spec(record.step_id, value.name)
         label = spec.label if spec else value.name
         items.append(
-            ReviewItem(
-                id=f"correction:{value.id}",
+            _value_item(
+                facts,
+                record,
+                value,
+                spec,
                 kind="correction",
                 title=f"{label} corrected",
                 detail=f"{_shown(old)} → {_shown(value.value)}: {value.reason or 'no reason'}",
-                step_id=record.step_id,
-                step_title=facts.step_title(record.step_id),
-                at=value.entered_at,
-                by=facts.person(value.entered_by),
-                field=value.name,
-                value=value.value,
-                unit=spec.unit if spec else None,
-                limits=spec.limits if spec else None,
                 old_value=old,
                 new_value=value.value,
-                reason=value.reason,
             )
         )
     return items
@@ -248,20 +274,14 @@ def manual_weight_items(facts: BatchFacts) -> list[ReviewItem]:
         unit = spec.unit if spec else None
         quantity = f"{_shown(value.value)} {unit}" if unit else _shown(value.value)
         items.append(
-            ReviewItem(
-                id=f"manual_weight:{value.id}",
+            _value_item(
+                facts,
+                record,
+                value,
+                spec,
                 kind="manual_weight",
                 title=f"{spec.label if spec else value.name} entered by hand",
                 detail=f"{quantity} typed instead of read from the balance.",
-                step_id=record.step_id,
-                step_title=facts.step_title(record.step_id),
-                at=value.entered_at,
-                by=facts.person(value.entered_by),
-                field=value.name,
-                value=value.value,
-                unit=unit,
-                limits=spec.limits if spec else None,
-                reason=value.reason,
             )
         )
     return items

@@ -10,7 +10,6 @@ from typing import Literal
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import selectinload
 
 from procedures.states import BatchStatus
 from server.audit import service as audit
@@ -19,8 +18,9 @@ from server.auth import service as auth
 from server.auth.models import User
 from server.batches import service as batches
 from server.batches.exceptions import BatchNotFound
+from server.batches.hold_views import batch_holds
 from server.batches.lock import check_unlocked
-from server.batches.models import Batch, BatchHold
+from server.batches.models import Batch
 from server.clock import isoformat
 from server.config import Settings
 from server.events.schemas import BatchEvent
@@ -87,14 +87,7 @@ async def review(session: AsyncSession, batch_id: str) -> Review:
     """Everything a reviewer must look at in the batch, with their marks."""
     record = await batches.load_record(session, batch_id)
     batch = record.batch
-    holds = (
-        await session.scalars(
-            select(BatchHold)
-            .where(BatchHold.batch_id == batch_id)
-            .options(selectinload(BatchHold.approvals))
-            .order_by(BatchHold.raised_at)
-        )
-    ).all()
+    holds = await batch_holds(session, batch_id)
     refusals = (
         await session.scalars(
             select(AuditEntry)

@@ -7,67 +7,22 @@ and a correction with a reason after the fact; then the audit trail verifies.
 
 from __future__ import annotations
 
+from tests.api.compression_sample import (
+    IPC_END,
+    IPC_START,
+    SETTINGS,
+    cleared_compression_batch,
+    ok,
+)
 from tests.api.fixtures import complete, signature
 from tests.client import ApiClient
-
-SETTINGS = {"turret_speed_rpm": 30, "precompression_kn": 2.0, "main_force_kn": 12.0}
-IPC_START = {
-    "start_weight_mg": 200.4,
-    "start_hardness_n": 80,
-    "start_thickness_mm": 3.9,
-    "start_friability_pct": 0.2,
-}
-IPC_END = {
-    "end_weight_mg": 199.8,
-    "end_hardness_n": 82,
-    "end_thickness_mm": 3.92,
-    "end_friability_pct": 0.25,
-}
-
-
-async def _ok(answer) -> dict:
-    assert answer.status == 200, answer.body
-    return answer.body
 
 
 async def test_compression_batch_from_login_to_completed(api: ApiClient) -> None:
     procedures = {p["key"]: p for p in (await api.get("/procedures", "olivia")).body}
     assert procedures["stw101-compression"]["versions"][-1]["status"] == "approved"
 
-    created = await api.post(
-        "/batches",
-        "sam",
-        {
-            "procedure": "stw101-compression",
-            "batch_number": "STW101-C-0001",
-            "parameters": {"batch_size_kg": 12.0},
-        },
-    )
-    assert created.status == 201, created.body
-    batch_id = created.body["id"]
-    await _ok(await api.post(f"/batches/{batch_id}/start", "olivia"))
-
-    await _ok(
-        await complete(
-            api,
-            batch_id,
-            "line_clearance",
-            values={"room_cleared": True, "press_clean": True, "tooling_correct": True},
-            signature=signature("olivia", "performed"),
-        )
-    )
-    await _ok(
-        await complete(
-            api,
-            batch_id,
-            "scan_press",
-            values={
-                "press_id": "EQ-PRESS-01",
-                "punch_set_id": "EQ-PUNCH-S25",
-                "blend_drum": "FB-0001-D1",
-            },
-        )
-    )
+    batch_id = await cleared_compression_batch(api, "STW101-C-0001")
 
     too_hard = await complete(
         api, batch_id, "press_settings", values={**SETTINGS, "main_force_kn": 17.0}
@@ -77,7 +32,7 @@ async def test_compression_batch_from_login_to_completed(api: ApiClient) -> None
         ("values.main_force_kn", "above_max")
     ]
 
-    alert = await _ok(
+    alert = await ok(
         await complete(
             api,
             batch_id,
@@ -89,21 +44,21 @@ async def test_compression_batch_from_login_to_completed(api: ApiClient) -> None
     assert alert["result"] == "alert"
     assert alert["deviations"][0]["field"] == "turret_speed_rpm"
 
-    await _ok(
+    await ok(
         await complete(
             api, batch_id, "ipc_start", values=IPC_START, signature=signature("olivia", "performed")
         )
     )
     own = await complete(api, batch_id, "release_run", signature=signature("olivia", "verified"))
     assert own.status == 403
-    released = await _ok(
+    released = await ok(
         await complete(api, batch_id, "release_run", signature=signature("sam", "verified"))
     )
     assert released["next_step"] == "compress_batch"
 
-    await _ok(await complete(api, batch_id, "compress_batch"))
-    await _ok(await complete(api, batch_id, "ipc_end", values=IPC_END))
-    finished = await _ok(
+    await ok(await complete(api, batch_id, "compress_batch"))
+    await ok(await complete(api, batch_id, "ipc_end", values=IPC_END))
+    finished = await ok(
         await complete(
             api,
             batch_id,

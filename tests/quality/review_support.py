@@ -1,5 +1,5 @@
-"""What the review and release tests share: a finished test-line batch with an alert value
-and a correction, and a deviation closed behind the API."""
+"""What the deviation, review and release tests share: a test-line batch with an alert value
+(finished, with a correction), and a deviation closed behind the API."""
 
 from __future__ import annotations
 
@@ -12,6 +12,26 @@ from server.deviations.states import DeviationStatus
 from server.web.keys import DATABASE
 from tests.api.fixtures import approved_procedure, complete, signature, started_batch
 from tests.client import ApiClient
+
+
+async def alert_deviation(
+    api: ApiClient, net_kg: float = 10.6, comment: str = "slightly high"
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """A test-line batch whose weight was recorded in its alert band (9.5-10.5 kg): the
+    batch and the deviation it opened."""
+    await approved_procedure(api, "test_line.yaml")
+    batch = await started_batch(api)
+    await complete(api, batch["id"], "clearance", values={"area_clean": True})
+    done = await complete(
+        api,
+        batch["id"],
+        "weigh",
+        values={"net_kg": net_kg, "appearance": "conforms"},
+        comment=comment,
+    )
+    assert done.status == 200, done.body
+    [deviation] = done.body["deviations"]
+    return batch, deviation
 
 
 async def finished_batch(api: ApiClient, *, verifier: str = "sam") -> dict[str, Any]:

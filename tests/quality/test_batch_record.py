@@ -7,7 +7,6 @@ import io
 import json
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
 
 import jsonschema
 import pypdfium2
@@ -19,31 +18,20 @@ from server.batch_record.content import build_record
 from server.batch_record.pdf import shown
 from server.canonical import canonical_json, sha256_hex
 from server.db.engine import open_database
+from tests.api.compression_sample import (
+    IPC_END,
+    IPC_START,
+    SETTINGS,
+    cleared_compression_batch,
+    ok,
+)
 from tests.api.fixtures import complete, signature
 from tests.client import ApiClient
 from tests.quality.quality_batch import as_rita, rita_signs, run_quality_batch, second_reviewer
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "batch-record"
-SETTINGS = {"turret_speed_rpm": 30, "precompression_kn": 2.0, "main_force_kn": 12.0}
-IPC_START = {
-    "start_weight_mg": 200.4,
-    "start_hardness_n": 80,
-    "start_thickness_mm": 3.9,
-    "start_friability_pct": 0.2,
-}
-IPC_END = {
-    "end_weight_mg": 199.8,
-    "end_hardness_n": 82,
-    "end_thickness_mm": 3.92,
-    "end_friability_pct": 0.25,
-}
 REASON = "Transcription error: tester printout reads 84 N"
 ALERT_COMMENT = "Speed raised to feed the hopper evenly; QA informed"
-
-
-async def _ok(answer: Any) -> dict[str, Any]:
-    assert answer.status == 200, answer.body
-    return answer.body
 
 
 async def _raw(api: ApiClient, path: str, as_user: str) -> tuple[int, Mapping[str, str], bytes]:
@@ -71,32 +59,9 @@ async def attached_photo(api: ApiClient, batch_id: str) -> str:
 async def _compression_batch(api: ApiClient, batch_number: str) -> str:
     """The compression sample, run as the shop floor would: an alert value with its comment,
     a photo, signatures and a verification, and a correction after completion."""
-    created = await api.post(
-        "/batches",
-        "sam",
-        {
-            "procedure": "stw101-compression",
-            "batch_number": batch_number,
-            "parameters": {"batch_size_kg": 12.0},
-        },
-    )
-    assert created.status == 201, created.body
-    batch_id = created.body["id"]
-    await _ok(await api.post(f"/batches/{batch_id}/start", "olivia"))
-    clearance = {"room_cleared": True, "press_clean": True, "tooling_correct": True}
-    await _ok(
-        await complete(
-            api,
-            batch_id,
-            "line_clearance",
-            values=clearance,
-            signature=signature("olivia", "performed"),
-        )
-    )
-    scans = {"press_id": "EQ-PRESS-01", "punch_set_id": "EQ-PUNCH-S25", "blend_drum": "FB-0001-D1"}
-    await _ok(await complete(api, batch_id, "scan_press", values=scans))
+    batch_id = await cleared_compression_batch(api, batch_number)
     await attached_photo(api, batch_id)
-    alert = await _ok(
+    alert = await ok(
         await complete(
             api,
             batch_id,
@@ -106,15 +71,15 @@ async def _compression_batch(api: ApiClient, batch_number: str) -> str:
         )
     )
     assert alert["result"] == "alert"
-    await _ok(
+    await ok(
         await complete(
             api, batch_id, "ipc_start", values=IPC_START, signature=signature("olivia", "performed")
         )
     )
-    await _ok(await complete(api, batch_id, "release_run", signature=signature("sam", "verified")))
-    await _ok(await complete(api, batch_id, "compress_batch"))
-    await _ok(await complete(api, batch_id, "ipc_end", values=IPC_END))
-    await _ok(
+    await ok(await complete(api, batch_id, "release_run", signature=signature("sam", "verified")))
+    await ok(await complete(api, batch_id, "compress_batch"))
+    await ok(await complete(api, batch_id, "ipc_end", values=IPC_END))
+    await ok(
         await complete(
             api,
             batch_id,
@@ -268,8 +233,8 @@ async def test_a_released_batch_record_carries_hold_approval_deviation_closure_r
         {"signature": signature("sam", "approved"), "comment": "Torque explained by warm motor"},
     )
     assert approved.status == 200, approved.body
-    await _ok(await complete(api, batch_id, "rest", "olivia"))
-    await _ok(
+    await ok(await complete(api, batch_id, "rest", "olivia"))
+    await ok(
         await complete(api, batch_id, "check_water", "sam", signature=signature("sam", "verified"))
     )
     rita = await second_reviewer(api)

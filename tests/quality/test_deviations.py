@@ -7,27 +7,10 @@ import asyncio
 from typing import Any
 
 from server.config import Settings
-from tests.api.fixtures import approved_procedure, complete, signature, started_batch
+from tests.api.fixtures import approved_procedure, signature, started_batch
 from tests.client import Answer, ApiClient
+from tests.quality.review_support import alert_deviation
 from tests.quality.setup import decided
-
-
-async def _alert_deviation(api: ApiClient) -> tuple[dict[str, Any], dict[str, Any]]:
-    """A test-line batch whose weight was recorded in its alert band: the batch and the
-    deviation it opened."""
-    await approved_procedure(api, "test_line.yaml")
-    batch = await started_batch(api)
-    await complete(api, batch["id"], "clearance", values={"area_clean": True})
-    done = await complete(
-        api,
-        batch["id"],
-        "weigh",
-        values={"net_kg": 10.6, "appearance": "conforms"},
-        comment="slightly high",
-    )
-    assert done.status == 200, done.body
-    [deviation] = done.body["deviations"]
-    return batch, deviation
 
 
 async def _patch(api: ApiClient, deviation_id: str, as_user: str, body: Any) -> Answer:
@@ -58,7 +41,7 @@ async def _open_count(api: ApiClient, batch_id: str) -> int:
 async def test_a_deviation_is_investigated_then_closed_by_qa_and_its_history_shows_each_change(
     api: ApiClient,
 ) -> None:
-    batch, deviation = await _alert_deviation(api)
+    batch, deviation = await alert_deviation(api)
     dev_id = deviation["id"]
     listed = (await api.get(f"/deviations?batch_id={batch['id']}", "olivia")).body
     assert [(d["id"], d["status"], d["history"]) for d in listed] == [(dev_id, "open", [])]
@@ -125,7 +108,7 @@ async def test_a_deviation_is_investigated_then_closed_by_qa_and_its_history_sho
 
 
 async def test_only_qa_grades_closes_and_cancels(api: ApiClient) -> None:
-    _, deviation = await _alert_deviation(api)
+    _, deviation = await alert_deviation(api)
     dev_id = deviation["id"]
 
     by_operator = await _patch(api, dev_id, "olivia", {"severity": "major"})
@@ -149,7 +132,7 @@ async def test_only_qa_grades_closes_and_cancels(api: ApiClient) -> None:
 
 
 async def test_closing_needs_the_impact_and_the_root_cause_first(api: ApiClient) -> None:
-    _, deviation = await _alert_deviation(api)
+    _, deviation = await alert_deviation(api)
     dev_id = deviation["id"]
 
     bare = await _close(api, dev_id, conclusion="fine")
@@ -169,7 +152,7 @@ async def test_closing_needs_the_impact_and_the_root_cause_first(api: ApiClient)
 
 
 async def test_malformed_changes_are_refused_and_change_nothing(api: ApiClient) -> None:
-    _, deviation = await _alert_deviation(api)
+    _, deviation = await alert_deviation(api)
     dev_id = deviation["id"]
 
     empty = await _patch(api, dev_id, "olivia", {})
@@ -195,7 +178,7 @@ async def test_malformed_changes_are_refused_and_change_nothing(api: ApiClient) 
 
 
 async def test_a_cancelled_or_closed_deviation_takes_no_more_changes(api: ApiClient) -> None:
-    batch, deviation = await _alert_deviation(api)
+    batch, deviation = await alert_deviation(api)
     dev_id = deviation["id"]
 
     cancelled = await _cancel(api, dev_id, reason="Raised in error: balance tare not set")
@@ -216,7 +199,7 @@ async def test_a_cancelled_or_closed_deviation_takes_no_more_changes(api: ApiCli
 
 
 async def test_a_released_batch_freezes_its_deviations(api: ApiClient, settings: Settings) -> None:
-    batch, deviation = await _alert_deviation(api)
+    batch, deviation = await alert_deviation(api)
     await _patch(api, deviation["id"], "olivia", {"impact": "none", "root_cause": "scoop"})
     await decided(settings, batch["id"], "released")
 
@@ -236,7 +219,7 @@ async def test_a_released_batch_freezes_its_deviations(api: ApiClient, settings:
 async def test_an_observation_is_raised_by_a_person_on_the_floor_and_filtered(
     api: ApiClient,
 ) -> None:
-    batch, alert = await _alert_deviation(api)
+    batch, alert = await alert_deviation(api)
     path = f"/batches/{batch['id']}/deviations"
 
     observed = await api.post(

@@ -6,7 +6,12 @@ from typing import Any
 
 from tests.api.fixtures import approved_procedure, complete, signature, started_batch
 from tests.client import ApiClient
-from tests.quality.review_support import close_deviations, finished_batch, review_all
+from tests.quality.review_support import (
+    alert_deviation,
+    close_deviations,
+    finished_batch,
+    review_all,
+)
 
 
 def _release(decision: str = "released", by: str = "quinn", **body: Any) -> dict[str, Any]:
@@ -18,17 +23,7 @@ async def _actions(api: ApiClient, batch_id: str) -> list[str]:
 
 
 async def test_release_is_refused_with_every_reason_listed(api: ApiClient) -> None:
-    await approved_procedure(api, "test_line.yaml")
-    batch = await started_batch(api)
-    await complete(api, batch["id"], "clearance", values={"area_clean": True})
-    alert = await complete(
-        api,
-        batch["id"],
-        "weigh",
-        values={"net_kg": 10.7, "appearance": "conforms"},
-        comment="Scoop residue",
-    )
-    [deviation] = alert.body["deviations"]
+    batch, deviation = await alert_deviation(api, net_kg=10.7, comment="Scoop residue")
 
     refused = await api.post(f"/batches/{batch['id']}/release", "quinn", _release())
 
