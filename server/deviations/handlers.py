@@ -4,6 +4,7 @@ report an observation on a batch."""
 from __future__ import annotations
 
 from server.auth.roles import EVERYONE
+from server.batches import observations
 from server.deviations import lifecycle
 from server.deviations import service as deviations
 from server.deviations.schemas import (
@@ -132,7 +133,7 @@ async def cancel_deviation(call: Call[CancelDeviationIn]) -> DeviationOut:
 )
 async def report_observation(call: Call[ObservationIn]) -> DeviationOut:
     body = call.body
-    deviation = await lifecycle.raise_observation(
+    deviation = await observations.report(
         call.session,
         call.user,
         call.param("batch_id"),

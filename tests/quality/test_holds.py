@@ -239,3 +239,25 @@ async def test_a_completed_batch_held_by_a_correction_completes_again_when_lifte
     lifted = await _approve(api, batch_id, held["holds"][0]["id"], "quinn")
     assert lifted.status == 200, lifted.body
     assert lifted.body["status"] == "completed" and lifted.body["completed_at"] == completed_at
+
+
+async def test_an_observation_reported_at_a_blocking_step_holds_the_batch(api: ApiClient) -> None:
+    await approved_procedure(api, "blocking_step.yaml")
+    batch = await started_batch(api, "blocking-step")
+    path = f"/batches/{batch['id']}/deviations"
+
+    elsewhere = await api.post(path, "olivia", {"title": "Label smudged", "description": "x"})
+    assert elsewhere.status == 201, elsewhere.body
+    assert (await _record(api, batch["id"]))["status"] == "in_progress"
+    at_check = await api.post(
+        path,
+        "olivia",
+        {"title": "Seal cracked", "description": "Hairline crack", "step_id": "check"},
+    )
+
+    assert at_check.status == 201 and at_check.body["blocking"] is True, at_check.body
+    record = await _record(api, batch["id"])
+    assert record["status"] == "on_hold"
+    assert [hold["reason"] for hold in record["holds"]] == ["Seal cracked"]
+    refused = await complete(api, batch["id"], "check", values={"torque": 5})
+    assert refused.status == 409
