@@ -179,3 +179,29 @@ async def test_completing_a_batch_seals_its_chain(api: ApiClient) -> None:
             break
         await asyncio.sleep(0.05)
     assert alone["ok"] is True and alone["sealed_seq"] == alone["head"]["chain_seq"], alone
+
+
+async def test_a_batch_never_waits_on_another_batchs_chain(
+    api: ApiClient, settings: Settings
+) -> None:
+    if not settings.effective_database_url.startswith("postgresql"):
+        pytest.skip("SQLite has one writer at a time: there every append waits its turn")
+    first, second = await _two_interleaved_batches(api)
+    database = open_database(settings.effective_database_url)
+    try:
+        async with database.writer.begin() as connection:
+            await connection.execute(
+                text("SELECT * FROM audit_chains WHERE chain = :chain FOR UPDATE"),
+                {"chain": f"batch:{first}"},
+            )
+            # The first batch's chain is held; the second batch's step commits regardless.
+            done = await asyncio.wait_for(
+                complete(
+                    api, second, "verify_weigh", "sam", signature=signature("sam", "verified")
+                ),
+                timeout=30,
+            )
+            assert done.status == 200, done.body
+    finally:
+        await database.dispose()
+    assert (await _report(api))["ok"] is True
