@@ -6,14 +6,16 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.audit.anchors import Anchor, anchor_problems
 from server.audit.chain import ChainBreak, chain_of
 from server.audit.chains import ChainHead, ChainsReport, verify_chain, verify_chains
 from server.audit.keys import SealVerifier
+from server.audit.models import AuditChain
 from server.audit.replay import Difference, replay_batches
-from server.audit.seals import SealProblem, verify_seals
+from server.audit.seals import SealProblem, SealReport, verify_seals
 
 
 @dataclass(frozen=True)
@@ -60,11 +62,35 @@ def _unsealed(chains: ChainsReport, sealed: dict[str, tuple[int, int]]) -> int:
     )
 
 
+async def _sealed_positions(session: AsyncSession) -> dict[str, int]:
+    """How far each chain's head row says it was sealed (read before the seals, so every
+    seal it reflects is committed and seen)."""
+    rows = await session.execute(
+        select(AuditChain.chain, AuditChain.sealed_seq).where(AuditChain.sealed_seq > 0)
+    )
+    return {chain: position for chain, position in rows.all()}
+
+
+def _vanished_seals(recorded: dict[str, int], sealed: SealReport) -> list[SealProblem]:
+    """Chains sealed further than any seal left says: the newest seals were deleted."""
+    return [
+        SealProblem(
+            sealed.seals + 1,
+            f"chain {chain} was sealed through entry {position} but no seal names it",
+            chain,
+            position,
+        )
+        for chain, position in sorted(recorded.items())
+        if sealed.sealed.get(chain, (0, 0))[0] < position
+    ]
+
+
 async def verify_trail(
     session: AsyncSession, verifier: SealVerifier | None, anchors: Iterable[Anchor] = ()
 ) -> TrailReport:
     """Walk every chain, check every seal against `verifier` and each kept seal (`anchors`),
     and replay every batch."""
+    recorded = await _sealed_positions(session)
     chains = await verify_chains(session)
     sealed = await verify_seals(session, verifier)
     kept = await anchor_problems(session, anchors)
@@ -75,7 +101,7 @@ async def verify_trail(
         seals=sealed.seals,
         sealed_through=sealed.sealed_through,
         unsealed_entries=_unsealed(chains, sealed.sealed),
-        seal_problems=(*sealed.problems, *kept),
+        seal_problems=(*sealed.problems, *_vanished_seals(recorded, sealed), *kept),
         differences=tuple(await replay_batches(session)),
     )
 

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from sqlalchemy import text
 
+from server.audit.anchors import anchor_file
 from server.config import Settings
 from server.db.engine import open_database
 from tests.api.fixtures import approved_procedure, complete, signature, started_batch
@@ -136,6 +137,25 @@ async def test_deleting_a_seal_is_reported(api: ApiClient, settings: Settings) -
     assert {"seal": middle + 1, "detail": f"seal {middle} is missing"} in [
         {"seal": p["seal"], "detail": p["detail"]} for p in report["seal_problems"]
     ]
+
+
+async def test_deleting_the_newest_seal_is_reported_without_the_kept_seal(
+    api: ApiClient, settings: Settings
+) -> None:
+    first, _ = await _two_interleaved_batches(api)
+    await _seal(settings)
+    sealed = await _report(api)
+    anchor_file(settings.effective_audit_key_file).unlink()
+    await _sql(
+        settings,
+        *_unguard(settings, "audit_seals"),
+        f"DELETE FROM audit_seals WHERE seq = {sealed['seals']}",
+    )
+    report = await _report(api)
+    assert report["ok"] is False
+    chains = {p["chain"] for p in report["seal_problems"]}
+    assert f"batch:{first}" in chains, report["seal_problems"]
+    assert all("no seal names it" in p["detail"] for p in report["seal_problems"])
 
 
 async def test_a_seal_covers_only_the_chains_that_moved(api: ApiClient, settings: Settings) -> None:
