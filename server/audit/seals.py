@@ -31,10 +31,8 @@ from server.db.engine import Database
 SEAL_LOCK = 7_114_002
 CHUNK = 1000
 _LOCK_SEALS = text(f"SELECT pg_advisory_xact_lock({SEAL_LOCK})")
-_MOVED = (
-    select(AuditChain.chain, AuditChain.chain_seq, AuditChain.hash)
-    .where(AuditChain.chain_seq > AuditChain.sealed_seq)
-    .order_by(AuditChain.chain)
+_MOVED = select(AuditChain.chain, AuditChain.chain_seq, AuditChain.hash).where(
+    AuditChain.chain_seq > AuditChain.sealed_seq
 )
 _chains = AuditChain.__table__.c
 _MARK_SEALED = (
@@ -123,7 +121,8 @@ async def seal(session: AsyncSession, key: SealKey) -> AuditSeal | None:
     """Seal the head of every chain that moved since the newest seal; the new seal, or None."""
     if session.get_bind().dialect.name == "postgresql":
         await session.execute(_LOCK_SEALS)
-    moved = (await session.execute(_MOVED)).all()
+    # Marked in the order appends lock heads (Python's, not the database collation's).
+    moved = sorted((await session.execute(_MOVED)).all(), key=lambda head: head[0])
     if not moved:
         return None
     newest = await session.scalar(_NEWEST)
