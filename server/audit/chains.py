@@ -99,17 +99,49 @@ async def verify_chain(session: AsyncSession, name: str, report: ChainsReport) -
     await _walk(session, report, name, AuditEntry.chain == name, await genesis(session))
 
 
+async def _walk_every_chain(session: AsyncSession, report: ChainsReport, start: str) -> None:
+    """Walk every named chain in one pass ordered by (chain, position), in chunks."""
+    name: str | None = None
+    after, last_seq, broken = (0, start), 0, False
+
+    def finish() -> None:
+        if name is not None:
+            report.heads[name] = ChainHead(after[0], last_seq, after[1])
+
+    query = (
+        select(AuditEntry)
+        .where(AuditEntry.chain.is_not(None))
+        .order_by(AuditEntry.chain, AuditEntry.chain_seq)
+        .limit(CHUNK)
+    )
+    resume = query
+    while chunk := (await session.scalars(resume)).all():
+        for entry in chunk:
+            if entry.chain != name:
+                finish()
+                name, after, last_seq, broken = entry.chain, (0, start), 0, False
+            fields = fields_of(entry)
+            if not broken and first_broken_link(
+                [(fields, entry.prev_hash, entry.hash)], after=after
+            ):
+                report.breaks.append(ChainBreak(fields.chain_name, fields.position, fields.seq))
+                broken = True
+            after, last_seq = (fields.position, entry.hash), entry.seq
+        last = chunk[-1]
+        resume = query.where(
+            tuple_(AuditEntry.chain, AuditEntry.chain_seq) > (last.chain, last.chain_seq)
+        )
+    finish()
+
+
 async def verify_chains(session: AsyncSession) -> ChainsReport:
     """Walk every chain and compare each head row with the chain's last entry."""
     report = ChainsReport()
-    await _walk(session, report, LEGACY, AuditEntry.chain.is_(None), GENESIS_HASH)
-    named = select(AuditEntry.chain).where(AuditEntry.chain.is_not(None)).distinct()
-    names = {name for name in (await session.scalars(named)).all() if name}
+    # Head rows first: a head committed is seen with its entries by the walk that follows.
     rows = (await session.execute(select(AuditChain.chain, AuditChain.chain_seq))).all()
-    recorded = {name: position for name, position in rows}
-    for name in sorted(names | set(recorded) - {LEGACY}):
-        await verify_chain(session, name, report)
-    for name, position in sorted(recorded.items()):
+    await _walk(session, report, LEGACY, AuditEntry.chain.is_(None), GENESIS_HASH)
+    await _walk_every_chain(session, report, await genesis(session))
+    for name, position in sorted(rows):
         found = report.heads.get(name)
         actual = found.chain_seq if found else 0
         if position > actual and not any(b.chain == name for b in report.breaks):
