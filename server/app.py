@@ -103,7 +103,7 @@ def create_app(settings: Settings, extra: Sequence[Api] = ()) -> web.Application
     cores = os.cpu_count() or 1
     app[SIGN_IN_GATE] = SignInGate(concurrent=cores, waiting=SIGN_INS_WAITING_PER_CORE * cores)
     app.cleanup_ctx.extend(
-        [_database, audit_sealing, _events, image_workers, live_streams, stream_analyses]
+        [_database, _events, audit_sealing, image_workers, live_streams, stream_analyses]
     )
     apis = [*APIS, *extra]
     mount(app, apis)

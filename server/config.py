@@ -45,7 +45,9 @@ class Settings:
     max_image_pixels: int = 40_000_000  # an upload declaring more is refused from its header
     image_workers: int = 2  # images decoded at once; each may take 4 bytes per pixel
     audit_key_file: Path | None = None  # the seal signing key; default in the data directory
-    seal_seconds: float = 5.0  # how often new audit entries are sealed (and at shutdown)
+    # At most how often moved chains are sealed (also when a batch is completed or decided,
+    # and at start and stop).
+    seal_seconds: float = 60.0
 
     @property
     def allowed_balance_networks(self) -> tuple[Network, ...]:

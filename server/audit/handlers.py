@@ -7,8 +7,8 @@ from pydantic import BaseModel
 from server.audit import anchors
 from server.audit import service as audit
 from server.audit.context import SEAL_KEY
-from server.audit.schemas import AuditEntryOut, ChainReportOut
-from server.audit.verification import verify_trail
+from server.audit.schemas import AuditEntryOut, BatchChainReportOut, ChainReportOut
+from server.audit.verification import verify_batch_chain, verify_trail
 from server.auth.roles import QUALITY_OVERSIGHT
 from server.batches import service as batches
 from server.concurrency import run_blocking
@@ -33,8 +33,22 @@ async def batch_audit(call: Call[None]) -> list[AuditEntryOut]:
 
 @api.route(
     "GET",
+    "/batches/{batch_id}/audit/verify",
+    summary="Verify one batch's audit chain on its own, and the seals that name it",
+    roles=QUALITY_OVERSIGHT,
+    response=BatchChainReportOut,
+)
+async def verify_batch(call: Call[None]) -> BaseModel:
+    batch_id = call.param("batch_id")
+    await batches.load_record(call.session, batch_id)
+    verifier = call.request.app[SEAL_KEY].verifier
+    return BatchChainReportOut.of(await verify_batch_chain(call.session, batch_id, verifier))
+
+
+@api.route(
+    "GET",
     "/audit/verify",
-    summary="Verify the audit trail: its hash chain, its signed seals, and the record tables",
+    summary="Verify the audit trail: every hash chain, its signed seals, and the record tables",
     roles=QUALITY_OVERSIGHT,
     response=ChainReportOut,
 )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import String, Text
+from sqlalchemy import Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from server.db.base import Base
@@ -13,8 +13,13 @@ from server.db.base import Base
 class AuditEntry(Base):
     """Who changed what, when, from which value to which, and why.
 
-    `old` and `new` hold canonical JSON text exactly as it was hashed, so that
-    verification never depends on how a backend round-trips JSON.
+    `chain` names the hash chain the entry belongs to (`batch:<id>` or `site`) and
+    `chain_seq` its place there; both are None on entries of the legacy single chain
+    (written before migration 0007), which stay as they were. `seq` is the global order
+    (from the `audit_entry_seq` sequence on PostgreSQL, taken after the chain's head is
+    locked, so it rises along every chain). `old` and `new` hold canonical JSON text
+    exactly as it was hashed, so that verification never depends on how a backend
+    round-trips JSON.
     """
 
     __tablename__ = "audit_entries"
@@ -32,6 +37,27 @@ class AuditEntry(Base):
     reason: Mapped[str | None] = mapped_column(Text)
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
+    chain: Mapped[str | None] = mapped_column(String(80))
+    chain_seq: Mapped[int | None]
+
+    __table_args__ = (Index("ix_audit_entries_chain", "chain", "chain_seq", unique=True),)
+
+
+class AuditChain(Base):
+    """The head of one chain: the row an append locks, so chains never wait on each other.
+
+    Not evidence (verification trusts only the entries and seals), but compared with them:
+    a head beyond the chain's last entry means entries were deleted. The `trail` row is the
+    legacy chain's head at migration time: its hash is the genesis of every new chain.
+    `sealed_seq` is the position the newest seal covers.
+    """
+
+    __tablename__ = "audit_chains"
+
+    chain: Mapped[str] = mapped_column(String(80), primary_key=True)
+    chain_seq: Mapped[int]
+    hash: Mapped[str] = mapped_column(String(64))
+    sealed_seq: Mapped[int]
 
 
 class AuditSeal(Base):

@@ -8,8 +8,9 @@ from typing import Any
 from pydantic import BaseModel
 
 from server.audit.bounded import readable
+from server.audit.chain import LEGACY, ChainBreak
 from server.audit.models import AuditEntry
-from server.audit.verification import TrailReport
+from server.audit.verification import BatchChainReport, TrailReport
 
 
 class AuditEntryOut(BaseModel):
@@ -25,11 +26,15 @@ class AuditEntryOut(BaseModel):
     reason: str | None
     prev_hash: str
     hash: str
+    chain: str
+    chain_seq: int
 
     @classmethod
     def of(cls, entry: AuditEntry) -> AuditEntryOut:
         return cls(
             seq=entry.seq,
+            chain=entry.chain or LEGACY,
+            chain_seq=entry.seq if entry.chain_seq is None else entry.chain_seq,
             at=entry.at,
             actor=entry.actor,
             action=entry.action,
@@ -45,8 +50,25 @@ class AuditEntryOut(BaseModel):
 
 
 class SealProblemOut(BaseModel):
+    """A seal that does not hold; `chain` and `chain_seq` name the entry it is about."""
+
     seal: int
     detail: str
+    chain: str | None = None
+    chain_seq: int | None = None
+
+
+class ChainBreakOut(BaseModel):
+    """The first bad entry of a chain: its position there and its global `seq` (None: the
+    entry is missing, the chain ends before its head)."""
+
+    chain: str
+    chain_seq: int
+    seq: int | None
+
+    @classmethod
+    def of(cls, found: ChainBreak | None) -> ChainBreakOut | None:
+        return None if found is None else cls(**vars(found))
 
 
 class DifferenceOut(BaseModel):
@@ -60,11 +82,15 @@ class DifferenceOut(BaseModel):
 
 
 class ChainReportOut(BaseModel):
-    """The chain (`ok`, `entries`, `first_broken`), its seals, and the tables replayed."""
+    """Every chain (`ok`, `entries`, `chains`, `first_break` and each chain's in `breaks`;
+    `first_broken` its global seq), the seals, and the tables replayed."""
 
     ok: bool
     entries: int
+    chains: int = 0
     first_broken: int | None = None
+    first_break: ChainBreakOut | None = None
+    breaks: list[ChainBreakOut] = []
     seals: int = 0
     sealed_through: int = 0
     unsealed_entries: int = 0
@@ -76,10 +102,44 @@ class ChainReportOut(BaseModel):
         return cls(
             ok=report.ok,
             entries=report.entries,
-            first_broken=report.first_broken,
+            chains=report.chains,
+            first_broken=report.first_break.seq if report.first_break else None,
+            first_break=ChainBreakOut.of(report.first_break),
+            breaks=[ChainBreakOut(**vars(b)) for b in report.breaks],
             seals=report.seals,
             sealed_through=report.sealed_through,
             unsealed_entries=report.unsealed_entries,
             seal_problems=[SealProblemOut(**vars(p)) for p in report.seal_problems],
             differences=[DifferenceOut(**vars(d)) for d in report.differences],
+        )
+
+
+class ChainHeadOut(BaseModel):
+    chain_seq: int
+    seq: int
+    hash: str
+
+
+class BatchChainReportOut(BaseModel):
+    """One batch's chain: `head` (None while it has no entries), its first break, and the
+    seals naming it (`sealed_seq`: how far they cover it)."""
+
+    ok: bool
+    chain: str
+    head: ChainHeadOut | None = None
+    first_break: ChainBreakOut | None = None
+    seals: int = 0
+    sealed_seq: int = 0
+    seal_problems: list[SealProblemOut] = []
+
+    @classmethod
+    def of(cls, report: BatchChainReport) -> BatchChainReportOut:
+        return cls(
+            ok=report.ok,
+            chain=report.chain,
+            head=ChainHeadOut(**vars(report.head)) if report.head else None,
+            first_break=ChainBreakOut.of(report.first_break),
+            seals=report.seals,
+            sealed_seq=report.sealed_seq,
+            seal_problems=[SealProblemOut(**vars(p)) for p in report.seal_problems],
         )

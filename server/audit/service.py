@@ -1,8 +1,9 @@
 """Appending to and reading the audit trail.
 
-Entries are chained when their transaction commits, not when they are recorded, so the
-chain lock is held for the append and the commit only, not for the rest of the work: that
-hold time bounds how many audited transactions PostgreSQL commits per second.
+Entries are chained when their transaction commits, not when they are recorded. Each batch
+has its own chain and everything else goes to the site chain: an append locks only the head
+rows of the chains it extends (in name order, so two transactions never deadlock), for the
+append and the commit, so two batches never wait on each other.
 """
 
 from __future__ import annotations
@@ -11,23 +12,36 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import event, insert, select, text
+from sqlalchemy import bindparam, event, insert, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session, SessionTransaction
 
 from server.audit.bounded import bounded
-from server.audit.chain import GENESIS_HASH, ChainFields, ChainReport, first_broken_link
-from server.audit.models import AuditEntry
+from server.audit.chain import LEGACY, ChainFields, chain_of
+from server.audit.models import AuditChain, AuditEntry
 from server.canonical import canonical_json
 from server.clock import utcnow
 from server.errors import Refusal
 
-# Serialises appends on PostgreSQL until commit: the chain needs each entry to see the
-# one committed before it. (SQLite write transactions are serialised by BEGIN IMMEDIATE.)
-AUDIT_LOCK = 7_114_001
-VERIFY_CHUNK = 1000
-_LOCK_CHAIN = text(f"SELECT pg_advisory_xact_lock({AUDIT_LOCK})")
-_LAST_LINK = select(AuditEntry.seq, AuditEntry.hash).order_by(AuditEntry.seq.desc()).limit(1)
+_HEAD = (
+    select(AuditChain.chain_seq, AuditChain.hash)
+    .where(AuditChain.chain == bindparam("chain"))
+    .with_for_update()
+)
+# A new chain starts from the legacy chain's head (its hash at migration time).
+_OPEN_CHAIN = text(
+    "INSERT INTO audit_chains (chain, chain_seq, hash, sealed_seq)"
+    f" SELECT :chain, 0, hash, 0 FROM audit_chains WHERE chain = '{LEGACY}'"
+    " ON CONFLICT (chain) DO NOTHING"
+)
+_MOVE_HEAD = (
+    update(AuditChain.__table__)
+    .where(AuditChain.__table__.c.chain == bindparam("name"))
+    .values(chain_seq=bindparam("position"), hash=bindparam("head"))
+)
+_NEXT_SEQS = text("SELECT nextval('audit_entry_seq') FROM generate_series(1, :count)")
+# SQLite serialises write transactions (BEGIN IMMEDIATE): the next seq is simply max + 1.
+_LAST_SEQ = text("SELECT coalesce(max(seq), 0) FROM audit_entries")
 # A plain table insert: the ORM's unit of work would cost more than the rest of the append.
 _APPEND = insert(AuditEntry.__table__)
 _PENDING = "stepwise.audit_pending"
@@ -108,30 +122,55 @@ def _append_pending(session: Session) -> None:
         return
     session.flush()
     pending: list[_Pending] = session.info.pop(_PENDING)
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(_LOCK_CHAIN)
-    last = session.execute(_LAST_LINK).first()
-    seq, prev_hash = (last[0], last[1]) if last else (0, GENESIS_HASH)
-    rows = []
+    by_chain: dict[str, list[_Pending]] = {}
     for entry in pending:
-        seq += 1
-        fields = ChainFields(
-            seq=seq,
-            at=utcnow(),
-            actor_id=entry.actor.id,
-            actor=entry.actor.label,
-            action=entry.action,
-            entity_type=entry.entity_type,
-            entity_id=entry.entity_id,
-            batch_id=entry.batch_id,
-            old=entry.old,
-            new=entry.new,
-            reason=entry.reason,
-        )
-        digest = fields.digest(prev_hash)
-        rows.append({**vars(fields), "prev_hash": prev_hash, "hash": digest})
-        prev_hash = digest
+        by_chain.setdefault(chain_of(entry.batch_id), []).append(entry)
+    heads = {chain: _locked_head(session, chain) for chain in sorted(by_chain)}
+    # Taken after the heads are locked, so seq rises along every chain.
+    seqs = iter(_next_seqs(session, len(pending)))
+    rows, moved = [], []
+    for chain, entries in by_chain.items():
+        position, prev_hash = heads[chain]
+        for entry in entries:
+            position += 1
+            fields = ChainFields(
+                seq=next(seqs),
+                at=utcnow(),
+                actor_id=entry.actor.id,
+                actor=entry.actor.label,
+                action=entry.action,
+                entity_type=entry.entity_type,
+                entity_id=entry.entity_id,
+                batch_id=entry.batch_id,
+                old=entry.old,
+                new=entry.new,
+                reason=entry.reason,
+                chain=chain,
+                chain_seq=position,
+            )
+            digest = fields.digest(prev_hash)
+            rows.append({**vars(fields), "prev_hash": prev_hash, "hash": digest})
+            prev_hash = digest
+        moved.append({"name": chain, "position": position, "head": prev_hash})
+    rows.sort(key=lambda row: row["seq"])
     session.execute(_APPEND, rows)
+    session.execute(_MOVE_HEAD, moved)
+
+
+def _locked_head(session: Session, chain: str) -> tuple[int, str]:
+    """The (position, hash) of a chain's head, locked until commit; opened if new."""
+    head = session.execute(_HEAD, {"chain": chain}).first()
+    if head is None:
+        session.execute(_OPEN_CHAIN, {"chain": chain})
+        head = session.execute(_HEAD, {"chain": chain}).one()
+    return head[0], head[1]
+
+
+def _next_seqs(session: Session, count: int) -> list[int]:
+    if session.get_bind().dialect.name == "postgresql":
+        return sorted(session.scalars(_NEXT_SEQS, {"count": count}).all())
+    last = session.scalar(_LAST_SEQ) or 0
+    return list(range(last + 1, last + 1 + count))
 
 
 @event.listens_for(Session, "after_transaction_end")
@@ -154,45 +193,6 @@ async def record_refusal(session: AsyncSession, refusal: Refusal, reason: str) -
         reason=reason,
         batch_id=refusal.batch_id,
     )
-
-
-def _fields(entry: AuditEntry) -> ChainFields:
-    return ChainFields(
-        seq=entry.seq,
-        at=entry.at,
-        actor_id=entry.actor_id,
-        actor=entry.actor,
-        action=entry.action,
-        entity_type=entry.entity_type,
-        entity_id=entry.entity_id,
-        batch_id=entry.batch_id,
-        old=entry.old,
-        new=entry.new,
-        reason=entry.reason,
-    )
-
-
-async def verify_chain(session: AsyncSession) -> ChainReport:
-    """Walk the whole trail in chunks and report the first broken link."""
-    after = (0, GENESIS_HASH)
-    count = 0
-    while True:
-        chunk: Sequence[AuditEntry] = (
-            await session.scalars(
-                select(AuditEntry)
-                .where(AuditEntry.seq > after[0])
-                .order_by(AuditEntry.seq)
-                .limit(VERIFY_CHUNK)
-            )
-        ).all()
-        if not chunk:
-            return ChainReport(ok=True, entries=count)
-        rows = [(_fields(entry), entry.prev_hash, entry.hash) for entry in chunk]
-        broken = first_broken_link(rows, after=after)
-        if broken is not None:
-            return ChainReport(ok=False, entries=count + len(chunk), first_broken=broken)
-        count += len(chunk)
-        after = (chunk[-1].seq, chunk[-1].hash)
 
 
 async def entries_for_batch(session: AsyncSession, batch_id: str) -> Sequence[AuditEntry]:

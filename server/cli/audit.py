@@ -45,7 +45,8 @@ def _verify(args: argparse.Namespace, settings: Settings, with_database: WithDat
         print(ChainReportOut.of(report).model_dump_json(exclude_none=True))
         if report.ok:
             return 0
-        reasons = [f"broken at entry {report.first_broken}"] if report.first_broken else []
+        broken = report.first_break
+        reasons = [f"chain {broken.chain} broken at entry {broken.chain_seq}"] if broken else []
         reasons += [f"seal {p.seal}: {p.detail}" for p in report.seal_problems[:3]]
         reasons += [
             f"{d.batch_number} {d.step or '-'} {d.field}: table {d.table!r}, trail {d.trail!r}"
@@ -73,9 +74,9 @@ def _seal(_args: argparse.Namespace, settings: Settings, with_database: WithData
         if newest is None:
             print("the audit trail is empty: nothing to seal")
             return 0
-        head = seals.trail_head(newest)
-        through = f"entries up to {head[0]}" if head else "names no head: run audit verify"
-        print(f"seal {Anchor(newest.seq, newest.hash)} ({through})")
+        heads = seals.heads_of(newest)
+        covers = f"heads of {len(heads)} chains" if heads else "names no head: run audit verify"
+        print(f"seal {Anchor(newest.seq, newest.hash)} ({covers})")
         return 0
 
     return asyncio.run(with_database(settings, work))

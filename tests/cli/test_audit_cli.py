@@ -74,3 +74,24 @@ def test_a_seal_rewritten_in_the_database_is_reported(env: dict[str, str], tmp_p
     broken = stepwise(env, "audit", "verify", "--seal", printed)
     assert broken.returncode == 1
     assert "seal 1: its content does not match its hash" in broken.stderr
+
+
+def test_an_edited_entry_is_named_by_its_chain_and_position(
+    env: dict[str, str], tmp_path: Path
+) -> None:
+    _add_user(env)
+    database = sqlite3.connect(tmp_path / "data" / "stepwise.db")
+    chain, position = database.execute(
+        "SELECT chain, chain_seq FROM audit_entries WHERE chain = 'site' ORDER BY chain_seq DESC"
+    ).fetchone()
+    database.execute("DROP TRIGGER audit_entries_no_update")
+    database.execute(
+        "UPDATE audit_entries SET reason = 'edited' WHERE chain = ? AND chain_seq = ?",
+        (chain, position),
+    )
+    database.commit()
+    database.close()
+    broken = stepwise(env, "audit", "verify")
+    assert broken.returncode == 1
+    assert f"chain site broken at entry {position}" in broken.stderr
+    assert json.loads(broken.stdout)["first_break"]["chain_seq"] == position

@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from server.audit.anchors import anchor_file, keep
 from server.audit.chain import GENESIS_HASH, ChainFields
 from server.audit.keys import load_key
-from server.audit.models import AuditEntry
+from server.audit.models import AuditChain, AuditEntry
 from server.audit.seals import seal_now
 from server.config import Settings
 from server.db.engine import open_database
@@ -112,40 +112,60 @@ def _difference(report: dict[str, Any], step: str | None, field: str) -> dict[st
     return found[0]
 
 
+def _cut_tail(settings: Settings, batch_id: str, count: int) -> list[str]:
+    """Delete a batch chain's newest entries and set its head row back, as an attacker would."""
+    chain = f"batch:{batch_id}"
+    return [
+        f"DELETE FROM audit_entries WHERE chain = '{chain}' AND chain_seq > "
+        f"(SELECT chain_seq FROM audit_chains WHERE chain = '{chain}') - {count}",
+        f"UPDATE audit_chains SET chain_seq = chain_seq - {count}, hash = (SELECT hash FROM"
+        f" audit_entries WHERE chain = '{chain}' ORDER BY chain_seq DESC LIMIT 1)"
+        f" WHERE chain = '{chain}'",
+    ]
+
+
 async def test_deleting_the_newest_entries_is_reported_by_the_seal(
     api: ApiClient, settings: Settings
 ) -> None:
-    await _recorded_batch(api)
+    batch = await _recorded_batch(api)
     await _seal(settings)
     sealed = (await api.get("/audit/verify", "quinn")).body
     assert sealed["ok"] is True and sealed["unsealed_entries"] == 0, sealed
-    newest = sealed["sealed_through"]
-    await _sql(settings, *_unguard(settings), f"DELETE FROM audit_entries WHERE seq > {newest - 2}")
+    head = (await api.get(f"/batches/{batch['id']}/audit/verify", "quinn")).body["head"]
+    await _sql(settings, *_unguard(settings), *_cut_tail(settings, batch["id"], 2))
     report = await _verify(api)
     assert report["first_broken"] is None  # what is left is a valid, shorter chain
-    assert any(
-        f"entry {newest} it seals is missing" in p["detail"] for p in report["seal_problems"]
-    )
+    assert {
+        "seal": sealed["seals"],
+        "detail": f"chain batch:{batch['id']} entry {head['chain_seq']} it seals is missing",
+        "chain": f"batch:{batch['id']}",
+        "chain_seq": head["chain_seq"],
+    } in report["seal_problems"]
 
 
 async def test_deleting_the_newest_entries_and_seals_is_reported_by_the_kept_seal(
     api: ApiClient, settings: Settings
 ) -> None:
-    await _recorded_batch(api)
+    batch = await _recorded_batch(api)
     await _seal(settings)
     sealed = (await api.get("/audit/verify", "quinn")).body
     await _sql(
         settings,
         *_unguard(settings),
         *_unguard(settings, "audit_seals"),
-        f"DELETE FROM audit_entries WHERE seq > {sealed['sealed_through'] - 2}",
+        *_cut_tail(settings, batch["id"], 2),
         f"DELETE FROM audit_seals WHERE seq = {sealed['seals']}",
     )
     report = await _verify(api)
     assert report["first_broken"] is None and report["seals"] == sealed["seals"] - 1
-    kept = [p for p in report["seal_problems"] if p["seal"] == sealed["seals"]]
+    kept = [p for p in report["seal_problems"] if p["chain"] is None]
     assert kept == [
-        {"seal": sealed["seals"], "detail": "a seal kept outside the database is missing"}
+        {
+            "seal": sealed["seals"],
+            "detail": "a seal kept outside the database is missing",
+            "chain": None,
+            "chain_seq": None,
+        }
     ]
 
 
@@ -226,14 +246,25 @@ async def test_rewriting_an_entry_and_recomputing_the_chain_is_reported_by_the_s
 
 
 async def _recompute_chain(connection: AsyncConnection) -> None:
-    """What an attacker with the code and the database does: rehash every entry."""
+    """What an attacker with the code and the database does: rehash every chain, heads too."""
     table = AuditEntry.__table__
     rows = (await connection.execute(select(table).order_by(table.c.seq))).mappings().all()
-    prev = GENESIS_HASH
+    heads: dict[str | None, str] = {None: GENESIS_HASH}
     for row in rows:
+        if row["chain"] is not None and row["chain"] not in heads:
+            heads[row["chain"]] = heads[None]  # a new chain starts from the legacy head
         fields = ChainFields(**{name: row[name] for name in ChainFields.__dataclass_fields__})
-        digest = fields.digest(prev)
+        digest = fields.digest(heads[row["chain"]])
         await connection.execute(
-            update(table).where(table.c.seq == row["seq"]).values(prev_hash=prev, hash=digest)
+            update(table)
+            .where(table.c.seq == row["seq"])
+            .values(prev_hash=heads[row["chain"]], hash=digest)
         )
-        prev = digest
+        heads[row["chain"]] = digest
+    for chain, digest in heads.items():
+        if chain is not None:
+            await connection.execute(
+                update(AuditChain.__table__)
+                .where(AuditChain.__table__.c.chain == chain)
+                .values(hash=digest)
+            )
