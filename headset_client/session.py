@@ -105,6 +105,11 @@ class HeadsetSession:
         """Whether the batch's event stream is connected."""
         return self._follower.connected if self._follower else False
 
+    @property
+    def last_event_seq(self) -> int | None:
+        """The batch's seq of the last event received (a reconnection resumes after it)."""
+        return self._follower.last_seq if self._follower else None
+
     async def open(self) -> None:
         """Sign in (the server must answer once), open the outbox, start sending."""
         options = self.options
