@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 from typing import Any
 
 from aiohttp import WSMsgType, web
@@ -75,7 +76,7 @@ async def websocket(request: web.Request) -> web.WebSocketResponse:
     await ws.prepare(request)
     await _reply(ws, Hello(user=user.username))
     with request.app[EVENTS].subscribe() as subscription:
-        feed = Feed(subscription, database, ws.send_str)
+        feed = Feed(subscription, database, functools.partial(_send, ws))
         helpers = [
             asyncio.create_task(_pump(ws, feed)),
             asyncio.create_task(
@@ -96,8 +97,14 @@ async def websocket(request: web.Request) -> web.WebSocketResponse:
     return ws
 
 
+async def _send(ws: web.WebSocketResponse, text: str) -> None:
+    # A client that went away mid-replay has nothing left to receive; its loop ends on close.
+    with contextlib.suppress(ConnectionResetError):
+        await ws.send_str(text)
+
+
 async def _reply(ws: web.WebSocketResponse, message: Reply) -> None:
-    await ws.send_str(reply_text(message))
+    await _send(ws, reply_text(message))
 
 
 def _command(data: str) -> dict[str, Any] | str:
