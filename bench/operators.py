@@ -8,12 +8,13 @@ script unattended (`--script`): for each of its batches, `batch ID`, then `value
 follows its batch's events on the WebSocket, as a headset does, and writes its figures
 (`--stats`): how long each step's completion took to be answered, when it was answered, and how
 late each event arrived (from the time the server stamped on it, when the change was staged in
-its transaction, to its arrival). Clients start 0.1 s apart (`--ramp`): 200 simultaneous
-sign-ins (argon2 each) would only measure the sign-in queue.
+its transaction, to its arrival), and how many events never arrived (gaps in a batch's `seq`).
+Clients start 0.1 s apart (`--ramp`): 200 simultaneous sign-ins (argon2 each) would only
+measure the sign-in queue.
 
 Prints per N: batches completed per minute (from the first answered step of any client to the
-last), step p50/p99 and event delivery p50/p99. Targets (the issue): 200 clients with step p99
-under 200 ms and event p99 under 100 ms on PostgreSQL.
+last), step p50/p99, event delivery p50/p99 and events missing (must be 0). Targets (the
+issue): 200 clients with step p99 under 200 ms and event p99 under 100 ms on PostgreSQL.
 
     .venv/bin/python bench/operators.py [--clients 10,50,200] [--backends postgresql]
                                         [--batches 1] [--ramp 0.1] [--pg-url URL]
@@ -34,6 +35,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from steps import (  # bench/steps.py: its child-process, database and client helpers
     DEFAULT_PG_URL,
@@ -69,6 +71,7 @@ class Result:
     event_ms: tuple[float, float]
     steps: int
     events: int
+    events_missing: int
 
 
 def _script(batch_ids: list[str], values: dict[str, dict[str, float]]) -> str:
@@ -102,7 +105,7 @@ async def _create_batches(client: Client, token: str, key: str, count: int) -> l
 
 async def _headset(
     url: str, username: str, work: Path, index: int, ramp: float
-) -> tuple[int, str, dict[str, list[float]]]:
+) -> tuple[int, str, dict[str, Any]]:
     """Run one headset client to the end: exit code, last line of its errors, its figures.
     Client `index` starts `index * ramp` seconds in, as operators arrive for a shift."""
     await asyncio.sleep(index * ramp)
@@ -180,7 +183,7 @@ async def _completed(client: Client, token: str) -> int:
 
 
 def _result(
-    backend: str, clients: int, runs: list[tuple[int, str, dict[str, list[float]]]], done: int
+    backend: str, clients: int, runs: list[tuple[int, str, dict[str, Any]]], done: int
 ) -> Result:
     failed = Counter(reason for code, reason, _ in runs if code != 0)
     steps = [s for _, _, figures in runs for s in figures.get("step_seconds", [])]
@@ -199,14 +202,15 @@ def _result(
         event_ms=(event_p50 * 1000, event_p99 * 1000),
         steps=len(steps),
         events=len(events),
+        events_missing=sum(int(figures.get("events_missing", 0)) for _, _, figures in runs),
     )
 
 
 def _table(results: list[Result]) -> list[str]:
     rows = [
         "| backend | clients | batches done | batches/min | step p50 / p99 ms "
-        "| event p50 / p99 ms | steps | events | failed clients |",
-        "|---|---|---|---|---|---|---|---|---|",
+        "| event p50 / p99 ms | steps | events | events missing | failed clients |",
+        "|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in results:
         step = f"{r.step_ms[0]:.0f} / {r.step_ms[1]:.0f}"
@@ -214,7 +218,7 @@ def _table(results: list[Result]) -> list[str]:
         failed = sum(r.failed.values())
         rows.append(
             f"| {r.backend} | {r.clients} | {r.batches} | {r.per_minute:.1f} | {step} "
-            f"| {event} | {r.steps} | {r.events} | {failed} |"
+            f"| {event} | {r.steps} | {r.events} | {r.events_missing} | {failed} |"
         )
     return rows
 
@@ -225,6 +229,8 @@ def _verdicts(results: list[Result]) -> list[str]:
         if r.failed:
             reason, count = r.failed.most_common(1)[0]
             lines.append(f"{r.backend} x{r.clients}: INVALID, {count} client(s) failed: {reason}")
+        if r.events_missing:
+            lines.append(f"{r.backend} x{r.clients}: {r.events_missing} event(s) missing")
         if r.backend == "postgresql" and r.clients == TARGET_CLIENTS:
             step = "met" if r.step_ms[1] < TARGET_STEP_MS else "missed"
             event = "met" if r.event_ms[1] < TARGET_EVENT_MS else "missed"

@@ -1,7 +1,9 @@
 """Following a batch's events on the server's WebSocket, reconnecting when it drops.
 
-After every (re)connection the session re-reads the batch, so nothing missed while
-disconnected goes unseen.
+A reconnection resumes where the stream left off: the follower keeps the batch's `seq` of
+the last event it received and subscribes with `{"after": seq}`, so the server first sends
+what was missed, in order; it does the same when the server says it lags. After every
+(re)connection the session also re-reads the batch.
 """
 
 from __future__ import annotations
@@ -39,6 +41,8 @@ class EventFollower:
         self._on_connected = on_connected
         self._backoff = backoff or Backoff()
         self.connected = False
+        # The batch's seq of the last event handed on; None until the first.
+        self.last_seq: int | None = None
 
     async def run(self) -> None:
         """Follow forever; cancel the task to stop."""
@@ -51,16 +55,33 @@ class EventFollower:
                 self.connected = False
             await asyncio.sleep(self._backoff.pause())
 
+    def _subscription(self) -> dict[str, Any]:
+        if self.last_seq is None:
+            return {"subscribe": self._topic}
+        return {"subscribe": self._topic, "after": self.last_seq}
+
     async def _follow(self) -> None:
         async with self._api.websocket() as ws:
-            await ws.send_json({"subscribe": self._topic})
+            await ws.send_json(self._subscription())
             async for message in ws:
                 if message.type != aiohttp.WSMsgType.TEXT:
                     break
                 event = json.loads(message.data)
-                if event.get("type") == "subscribed":
+                kind = event.get("type")
+                if kind == "subscribed":
                     self.connected = True
                     self._backoff.reset()
                     await self._on_connected()
-                elif event.get("type") not in ("hello", "error"):
-                    await self._on_event(event)
+                elif kind == "lagging":
+                    log.info("event stream lagging; resuming after %s", self.last_seq)
+                    await ws.send_json(self._subscription())
+                elif kind not in ("hello", "error", "unsubscribed"):
+                    await self._handle(event)
+
+    async def _handle(self, event: dict[str, Any]) -> None:
+        seq = event.get("seq")
+        if isinstance(seq, int):
+            if self.last_seq is not None and seq <= self.last_seq:
+                return  # already handled
+            self.last_seq = seq
+        await self._on_event(event)

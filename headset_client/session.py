@@ -55,11 +55,13 @@ class SessionOptions:
 @dataclass
 class SessionStats:
     """Figures for load runs: each step's answer time and when it came (Unix time), each
-    event's delivery delay."""
+    event's delivery delay, and how many events of a followed batch never arrived (gaps in
+    its `seq` after the first received)."""
 
     step_seconds: list[float] = field(default_factory=list)
     step_answered_at: list[float] = field(default_factory=list)
     event_seconds: list[float] = field(default_factory=list)
+    events_missing: int = 0
 
 
 class HeadsetSession:
@@ -90,6 +92,7 @@ class HeadsetSession:
         self._tasks: list[asyncio.Task[None]] = []
         self._follower: EventFollower | None = None
         self._follower_task: asyncio.Task[None] | None = None
+        self._last_seqs: dict[str, int] = {}  # by batch: for stats.events_missing
 
     @property
     def me(self) -> str:
@@ -104,6 +107,11 @@ class HeadsetSession:
     def following(self) -> bool:
         """Whether the batch's event stream is connected."""
         return self._follower.connected if self._follower else False
+
+    @property
+    def last_event_seq(self) -> int | None:
+        """The batch's seq of the last event received (a reconnection resumes after it)."""
+        return self._follower.last_seq if self._follower else None
 
     async def open(self) -> None:
         """Sign in (the server must answer once), open the outbox, start sending."""
@@ -357,6 +365,7 @@ class HeadsetSession:
     async def handle_event(self, event: dict[str, Any]) -> None:
         """React to one event of the followed batch (the event stream calls this)."""
         self._record_delay(event)
+        self._record_seq(event)
         batch = self.batch
         if batch is None or event.get("batch_id") != batch.batch_id:
             return
@@ -402,6 +411,15 @@ class HeadsetSession:
             return
         self.suggestions.setdefault(active.step_id, {})[str(name)] = str(text)
         await self.notices.put(f"scanned {text} for {name}: say 'confirm' to use it")
+
+    def _record_seq(self, event: dict[str, Any]) -> None:
+        seq, batch_id = event.get("seq"), str(event.get("batch_id"))
+        if not isinstance(seq, int):
+            return
+        last = self._last_seqs.get(batch_id)
+        if last is not None and seq > last + 1:
+            self.stats.events_missing += seq - last - 1
+        self._last_seqs[batch_id] = max(seq, last or 0)
 
     def _record_delay(self, event: dict[str, Any]) -> None:
         at = event.get("at")

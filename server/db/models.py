@@ -7,6 +7,7 @@ from server.batches.models import Batch, BatchHold, HoldApproval, StepRecord, St
 from server.db.base import Base
 from server.deviations.models import Deviation
 from server.equipment.models import Equipment, EquipmentLogEntry
+from server.events.models import BatchEventCounter, BatchEventRecord
 from server.idempotency.models import IdempotencyRecord
 from server.library.models import Procedure, ProcedureVersion
 from server.materials.models import Container, Lot, Material, MaterialUse
@@ -23,6 +24,8 @@ __all__ = [
     "AuthToken",
     "Base",
     "Batch",
+    "BatchEventCounter",
+    "BatchEventRecord",
     "BatchHold",
     "ChatMessage",
     "Container",

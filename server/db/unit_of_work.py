@@ -9,6 +9,7 @@ from contextlib import asynccontextmanager
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.db.engine import Database
+from server.events import journal
 from server.events.bus import EventBus
 from server.events.staging import take_staged
 
@@ -17,10 +18,12 @@ from server.events.staging import take_staged
 async def unit_of_work(
     database: Database, bus: EventBus, *, readonly: bool = False
 ) -> AsyncIterator[AsyncSession]:
-    """A session in a transaction: commit, then publish the events its services staged."""
+    """A session in a transaction: number the events its services staged (a batch's `seq`),
+    commit, then publish them."""
     async with database.sessions(readonly=readonly)() as session:
         async with session.begin():
             yield session
-            events = take_staged(session)
+            # Numbered and journaled before commit: they exist exactly when the data does.
+            events = await journal.number(session, take_staged(session))
             await bus.before_commit(session, events)
         bus.after_commit(events)

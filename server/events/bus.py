@@ -60,7 +60,7 @@ class EventBus:
                 subscription.queue.put_nowait(event)
             except asyncio.QueueFull:
                 subscription.lagging = True
-                log.warning("event subscriber lagging; it will be disconnected")
+                log.warning("event subscriber lagging; it will be told to resume")
 
     async def before_commit(self, session: AsyncSession, events: list[dict[str, Any]]) -> None:
         """Send events with the transaction (PostgreSQL NOTIFY is transactional)."""

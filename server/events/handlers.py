@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
+import functools
 from typing import Any
 
 from aiohttp import WSMsgType, web
@@ -13,15 +13,13 @@ from server.auth import service as auth
 from server.auth.roles import EVERYONE
 from server.db.engine import Database
 from server.errors import Invalid
-from server.events.bus import Subscription
-from server.events.schemas import Hello, ProtocolError, Reply, SubscriptionChanged
+from server.events.feed import Feed, reply_text
+from server.events.schemas import Hello, ProtocolError, Reply
 from server.web.api import Api, bearer_token, cookie_token, current_user
 from server.web.body import load_json
 from server.web.keys import DATABASE, EVENTS, SETTINGS
 
 api = Api("events")
-# Closed when a client cannot keep up; it reconnects and re-reads the batch.
-CLOSE_LAGGING = 4000
 # Closed when the token stops signing its user in: signed out, expired, revoked by an admin,
 # or the user deactivated. The client signs in again.
 CLOSE_SESSION_ENDED = 4001
@@ -36,12 +34,9 @@ def _topic_error(topic: Any) -> str | None:
     return f"unknown topic {topic!r}: use 'batch:<id>' or 'batches'"
 
 
-async def _pump(ws: web.WebSocketResponse, subscription: Subscription) -> None:
+async def _pump(ws: web.WebSocketResponse, feed: Feed) -> None:
     while not ws.closed:
-        event = await subscription.queue.get()
-        await ws.send_str(json.dumps(event))
-        if subscription.lagging and subscription.queue.empty():
-            await ws.close(code=CLOSE_LAGGING, message=b"too slow: reconnect and re-read")
+        await feed.send_next()
 
 
 async def _watch_session(
@@ -65,7 +60,7 @@ async def _watch_session(
 @api.route(
     "GET",
     "/ws",
-    summary='Event stream (WebSocket); send {"subscribe": "batch:<id>"}',
+    summary='Event stream (WebSocket); send {"subscribe": "batch:<id>", "after"?: <seq>}',
     roles=EVERYONE,
     plain=True,
 )
@@ -81,8 +76,9 @@ async def websocket(request: web.Request) -> web.WebSocketResponse:
     await ws.prepare(request)
     await _reply(ws, Hello(user=user.username))
     with request.app[EVENTS].subscribe() as subscription:
+        feed = Feed(subscription, database, functools.partial(_send, ws))
         helpers = [
-            asyncio.create_task(_pump(ws, subscription)),
+            asyncio.create_task(_pump(ws, feed)),
             asyncio.create_task(
                 _watch_session(ws, database, token, settings.session_recheck_seconds)
             ),
@@ -91,7 +87,7 @@ async def websocket(request: web.Request) -> web.WebSocketResponse:
             async for message in ws:
                 if message.type != WSMsgType.TEXT:
                     continue
-                await _handle(ws, subscription, message.data)
+                await _handle(ws, feed, message.data)
         finally:
             for helper in helpers:
                 helper.cancel()
@@ -101,8 +97,14 @@ async def websocket(request: web.Request) -> web.WebSocketResponse:
     return ws
 
 
+async def _send(ws: web.WebSocketResponse, text: str) -> None:
+    # A client that went away mid-replay has nothing left to receive; its loop ends on close.
+    with contextlib.suppress(ConnectionResetError):
+        await ws.send_str(text)
+
+
 async def _reply(ws: web.WebSocketResponse, message: Reply) -> None:
-    await ws.send_json(message.model_dump(mode="json"))
+    await _send(ws, reply_text(message))
 
 
 def _command(data: str) -> dict[str, Any] | str:
@@ -116,7 +118,17 @@ def _command(data: str) -> dict[str, Any] | str:
     return command
 
 
-async def _handle(ws: web.WebSocketResponse, subscription: Subscription, data: str) -> None:
+def _after_error(topic: str, after: Any) -> str | None:
+    if after is None:
+        return None
+    if not topic.startswith("batch:"):
+        return "'after' resumes a 'batch:<id>' topic only"
+    if isinstance(after, bool) or not isinstance(after, int) or after < 0:
+        return "'after' is the seq of the last event received: an integer, 0 or more"
+    return None
+
+
+async def _handle(ws: web.WebSocketResponse, feed: Feed, data: str) -> None:
     command = _command(data)
     if isinstance(command, str):
         await _reply(ws, ProtocolError(detail=command))
@@ -125,12 +137,10 @@ async def _handle(ws: web.WebSocketResponse, subscription: Subscription, data: s
         if verb not in command:
             continue
         topic = command[verb]
-        if (error := _topic_error(topic)) is not None:
+        after = command.get("after") if verb == "subscribe" else None
+        if (error := _topic_error(topic) or _after_error(topic, after)) is not None:
             await _reply(ws, ProtocolError(detail=error))
-            continue
-        if verb == "subscribe":
-            subscription.topics.add(topic)
+        elif verb == "subscribe":
+            await feed.subscribe(topic, after)
         else:
-            subscription.topics.discard(topic)
-        changed = "subscribed" if verb == "subscribe" else "unsubscribed"
-        await _reply(ws, SubscriptionChanged(type=changed, topic=topic))
+            await feed.unsubscribe(topic)

@@ -1,9 +1,11 @@
 """The events a batch's subscribers receive on the WebSocket: one model per `type`.
 
-Every event carries `type`, `batch_id` and `at` (UTC, ISO 8601). An event says what changed;
-a client that needs the whole picture re-reads the resource. Keys a producer leaves out are
-left out of the wire too (a `stream` event that ends has no `publisher`, a step that becomes
-active no `values`), so optional fields are absent rather than null.
+Every event carries `type`, `batch_id` and `at` (UTC, ISO 8601); an event a batch keeps (all
+but the transient ones of a live stream: `scan`, `scan_rejected`, an annotation `moved`) also
+carries the batch's `seq`, 1, 2, 3... without gap, by which a client resumes. An event says
+what changed; a client that needs the whole picture re-reads the resource. Keys a producer
+leaves out are left out of the wire too (a `stream` event that ends has no `publisher`, a
+step that becomes active no `values`), so optional fields are absent rather than null.
 
 The union `Event` is the contract for the web viewer, the headset client and the console; it
 is published in the OpenAPI document (`components.schemas` and `x-events`), with `Reply`, the
@@ -28,6 +30,13 @@ class EventBase(BaseModel):
     type: str
     batch_id: str | None = Field(description="The batch the event belongs to (its topic).")
     at: str = Field(description="When it happened (UTC, ISO 8601).")
+    seq: int | None = Field(
+        None,
+        ge=1,
+        description="Its number among the batch's events (1, 2, 3... without gap; given when "
+        "it commits). Absent on transient events (`scan`, `scan_rejected`, an annotation "
+        "`moved`), which are sent live only, and on events of no batch.",
+    )
 
     @model_validator(mode="before")
     @classmethod
@@ -188,10 +197,27 @@ class Hello(BaseModel):
 
 
 class SubscriptionChanged(BaseModel):
-    """The answer to `{"subscribe": topic}` or `{"unsubscribe": topic}`."""
+    """The answer to `{"subscribe": topic}` or `{"unsubscribe": topic}`.
+
+    To `{"subscribe": "batch:<id>", "after": seq}` it echoes `after`, and the batch's events
+    after that seq follow, in order, before the live ones."""
 
     type: Literal["subscribed", "unsubscribed"]
     topic: str
+    after: int | None = Field(None, description="The `after` of a resuming subscription.")
+
+
+class Lagging(BaseModel):
+    """The client read too slowly and its queue of events overflowed: its subscription to
+    `topic` is dropped. Subscribe again with `{"subscribe": topic, "after": after}` to
+    receive, without gap, what followed the last event delivered (`after`)."""
+
+    type: Literal["lagging"] = "lagging"
+    topic: str
+    batch_id: str | None = Field(None, description="The batch of a `batch:<id>` topic.")
+    after: int | None = Field(
+        None, description="For a `batch:<id>` topic: the seq of the last event delivered."
+    )
 
 
 class ProtocolError(BaseModel):
@@ -201,7 +227,9 @@ class ProtocolError(BaseModel):
     detail: str
 
 
-Reply = Annotated[Hello | SubscriptionChanged | ProtocolError, Field(discriminator="type")]
+Reply = Annotated[
+    Hello | SubscriptionChanged | Lagging | ProtocolError, Field(discriminator="type")
+]
 REPLIES: TypeAdapter[Reply] = TypeAdapter(Reply)
 
 

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import json
+from collections.abc import Callable
+
 import pytest
 from aiohttp.test_utils import TestClient
-from playwright.async_api import Page, expect
+from playwright.async_api import Page, WebSocket, expect
 
 from server.config import Settings
 from tests.api.fixtures import complete
@@ -124,6 +127,61 @@ async def test_a_page_opened_while_the_server_is_away_opens_when_it_is_back(
         step = page.locator('[data-step="weigh"] [data-status="active"]')
         await expect(step).to_be_visible(timeout=10_000)
         await expect(page.get_by_role("heading", name="Something went wrong")).to_have_count(0)
+        watch.forget_unreachable()
+        await watch.assert_clean()
+    finally:
+        await page.context.close()
+        await back.close()
+
+
+async def _soon(page: Page, condition: Callable[[], bool]) -> None:
+    """Wait for the page's socket traffic (reported to the test a little after it happens)."""
+    for _ in range(50):
+        if condition():
+            return
+        await page.wait_for_timeout(100)
+    raise AssertionError("not seen on the page's WebSocket")
+
+
+async def test_a_reconnected_page_resumes_after_the_last_event_it_received(
+    page: Page, site: Site, settings: Settings, watch: PageWatch
+) -> None:
+    batch = await line_batch(site.api)
+    sent: list[dict] = []
+    received: list[dict] = []
+
+    def on_socket(socket: WebSocket) -> None:
+        socket.on("framesent", lambda payload: sent.append(json.loads(payload)))
+        socket.on("framereceived", lambda payload: received.append(json.loads(payload)))
+
+    page.on("websocket", on_socket)
+    await sign_in(page, "quinn", at=f"/#/batches/{batch['id']}")
+    await wait_until_live(page)
+    values = {"net_kg": 10.1, "appearance": "conforms"}
+    assert (await complete(site.api, batch["id"], "weigh", values=values)).status == 200
+    value = page.locator('[data-step="weigh"] tr[data-name="net_kg"] .values__value')
+    await expect(value).to_have_text("10.1 kg", timeout=ONE_SECOND)
+    await _soon(page, lambda: any("seq" in event for event in received))
+    last = max(event["seq"] for event in received if "seq" in event)
+    server = site.api.client.server
+    port = server.port
+
+    await server.close()
+    await expect(page.locator("#live-status")).to_have_text("Reconnecting…")
+    other = TestClient(await start_server(settings))
+    try:
+        said = await ApiClient(other).post(f"/batches/{batch['id']}/chat", "omar", {"text": "hi"})
+        assert said.status == 201, said.body
+    finally:
+        await other.close()
+
+    back = await start_server(settings, port=port)
+    try:
+        await expect(page.locator("#live-status")).to_have_text("Live", timeout=10_000)
+        resumed = {"subscribe": f"batch:{batch['id']}", "after": last}
+        await _soon(page, lambda: any(event.get("type") == "chat" for event in received))
+        assert resumed in sent
+        assert [event["seq"] for event in received if event.get("type") == "chat"] == [last + 1]
         watch.forget_unreachable()
         await watch.assert_clean()
     finally:

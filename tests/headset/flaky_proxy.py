@@ -40,6 +40,8 @@ class FlakyProxy:
         self._streams: set[asyncio.StreamWriter] = set()
         self.counts: Counter[str] = Counter()
         self.port = 0
+        # While set, the network is down: connections are cut as soon as they are made.
+        self.down = False
 
     async def start(self) -> None:
         self._server = await asyncio.start_server(self._accept, "127.0.0.1", 0)
@@ -56,7 +58,15 @@ class FlakyProxy:
         await self._server.wait_closed()
         self._server = None
 
+    def cut_all(self) -> None:
+        """End every open connection at once, as a dropped network does."""
+        for stream in list(self._streams):
+            stream.close()
+
     async def _accept(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        if self.down:
+            writer.close()
+            return
         task = asyncio.current_task()
         assert task is not None
         self._connections.add(task)

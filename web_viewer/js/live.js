@@ -1,6 +1,7 @@
 // The live event stream: one WebSocket per signed-in tab, reconnecting with backoff.
-// Pages watch topics; after every (re)subscription they re-read their data, so nothing
-// that happened while the connection was down is missed.
+// Pages watch topics; after every (re)subscription they re-read their data. A batch topic
+// also resumes: it is subscribed again with `after` (the seq of its last event received),
+// so the server first sends what was missed, in order; likewise when the server says "lagging".
 
 const DELAYS_MS = [500, 1000, 2000, 4000, 8000, 15000];
 const SESSION_ENDED = 4001; // server/events/handlers.py CLOSE_SESSION_ENDED
@@ -12,6 +13,7 @@ export class LiveConnection {
     this.onAuthLost = onAuthLost;
     this.socket = null;
     this.watchers = new Set();
+    this.lastSeq = new Map(); // "batch:<id>" -> seq of the last event received
     this.failures = 0;
     this.timer = null;
     this.running = false;
@@ -44,13 +46,30 @@ export class LiveConnection {
   watch(topics, { onEvent, onResync }) {
     const watcher = { topics: new Set(topics), onEvent, onResync };
     this.watchers.add(watcher);
-    for (const topic of watcher.topics) this.send({ subscribe: topic });
+    for (const topic of watcher.topics) this.subscribe(topic);
     return () => {
       this.watchers.delete(watcher);
       for (const topic of watcher.topics) {
-        if (!this.wanted(topic)) this.send({ unsubscribe: topic });
+        if (!this.wanted(topic)) {
+          this.lastSeq.delete(topic);
+          this.send({ unsubscribe: topic });
+        }
       }
     };
+  }
+
+  subscribe(topic) {
+    const after = this.lastSeq.get(topic);
+    this.send(after === undefined ? { subscribe: topic } : { subscribe: topic, after });
+  }
+
+  /** Whether an event is new: a batch event at or below the last seq seen was already had. */
+  fresh(event) {
+    const topic = `batch:${event.batch_id}`;
+    if (typeof event.seq !== "number" || !this.wanted(topic)) return true;
+    if (event.seq <= (this.lastSeq.get(topic) ?? 0)) return false;
+    this.lastSeq.set(topic, event.seq);
+    return true;
   }
 
   wanted(topic) {
@@ -85,14 +104,16 @@ export class LiveConnection {
         greeted = true;
         this.failures = 0;
         const topics = new Set([...this.watchers].flatMap((watcher) => [...watcher.topics]));
-        for (const topic of topics) this.send({ subscribe: topic });
+        for (const topic of topics) this.subscribe(topic);
         if (topics.size === 0) this.setState("live");
       } else if (event.type === "subscribed") {
         this.setState("live");
         for (const watcher of this.watchers) {
           if (watcher.topics.has(event.topic)) watcher.onResync?.();
         }
-      } else if (event.batch_id !== undefined) {
+      } else if (event.type === "lagging") {
+        if (this.wanted(event.topic)) this.subscribe(event.topic);
+      } else if (event.batch_id !== undefined && this.fresh(event)) {
         for (const watcher of this.watchers) {
           if (watcher.topics.has("batches") || watcher.topics.has(`batch:${event.batch_id}`)) {
             watcher.onEvent?.(event);

@@ -1,0 +1,90 @@
+"""A batch's events numbered gap-free and kept, so a subscriber can read back what it missed.
+
+Each event of a batch gets the batch's next `seq` inside the transaction that staged it, from
+a counter row that transaction locks: the numbers commit with the data or not at all, and
+two writers of one batch number (and commit) in turn, so `seq` order is commit order.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import bindparam, insert, select, text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from server.events.models import BatchEventCounter, BatchEventRecord
+
+# One statement takes the numbers and locks the counter row until commit (both backends).
+_TAKE_SEQS = text(
+    "INSERT INTO batch_event_counters (batch_id, last_seq) VALUES (:batch_id, :count) "
+    "ON CONFLICT (batch_id) DO UPDATE "
+    "SET last_seq = batch_event_counters.last_seq + excluded.last_seq "
+    "RETURNING last_seq"
+)
+_KEEP = insert(BatchEventRecord.__table__)
+_HEAD = select(BatchEventCounter.last_seq).where(
+    BatchEventCounter.batch_id == bindparam("batch_id")
+)
+_AFTER = (
+    select(BatchEventRecord.seq, BatchEventRecord.payload)
+    .where(
+        BatchEventRecord.batch_id == bindparam("batch_id"),
+        BatchEventRecord.seq > bindparam("after"),
+    )
+    .order_by(BatchEventRecord.seq)
+    .limit(bindparam("limit"))
+)
+
+
+def wire_text(event: dict[str, Any]) -> str:
+    """An event as sent on the WebSocket and kept in the journal."""
+    return json.dumps(event, separators=(",", ":"))
+
+
+async def number(session: AsyncSession, events: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Give each batch event (in place) its batch's next `seq` and keep it in the journal,
+    in the session's transaction; events of no batch stay unnumbered. Returns `events`.
+
+    Counters are taken in batch id order, so two transactions that touch the same batches
+    never wait on each other's counters crosswise.
+    """
+    by_batch: dict[str, list[dict[str, Any]]] = {}
+    for event in events:
+        if event.get("batch_id") is not None:
+            by_batch.setdefault(event["batch_id"], []).append(event)
+    if not by_batch:
+        return events
+    await session.flush()  # a batch created in this transaction exists for the counter's key
+    rows = []
+    for batch_id in sorted(by_batch):
+        batch_events = by_batch[batch_id]
+        taken = {"batch_id": batch_id, "count": len(batch_events)}
+        last = (await session.execute(_TAKE_SEQS, taken)).scalar_one()
+        for seq, event in enumerate(batch_events, start=last - len(batch_events) + 1):
+            event["seq"] = seq
+            rows.append(
+                {
+                    "batch_id": batch_id,
+                    "seq": seq,
+                    "at": datetime.fromisoformat(event["at"]),
+                    "type": event["type"],
+                    "payload": wire_text(event),
+                }
+            )
+    await session.execute(_KEEP, rows)
+    return events
+
+
+async def head(session: AsyncSession, batch_id: str) -> int:
+    """The `seq` of the batch's newest committed event (0 before its first)."""
+    return (await session.execute(_HEAD, {"batch_id": batch_id})).scalar_one_or_none() or 0
+
+
+async def events_after(
+    session: AsyncSession, batch_id: str, after: int, limit: int
+) -> list[tuple[int, str]]:
+    """Up to `limit` of the batch's events after `after`, in order, as (seq, wire text)."""
+    found = await session.execute(_AFTER, {"batch_id": batch_id, "after": after, "limit": limit})
+    return [(seq, payload) for seq, payload in found]

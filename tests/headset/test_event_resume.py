@@ -1,0 +1,66 @@
+"""A headset that loses its network hears, once back, what happened on its batch meanwhile:
+its event stream resumes after the last event it received."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from pathlib import Path
+
+import aiohttp
+
+from tests.client import ApiClient
+from tests.headset.flaky_proxy import FlakyProxy, Weather
+from tests.headset.support import headset, lines_of, prepare, say
+from tests.system.server_process import RemoteClient
+
+CALM = Weather(cut_request=0, cut_answer=0, cut_midway=0, delay_chance=0, delay=0)
+
+
+async def _until(condition: Callable[[], bool], seconds: float = 20) -> None:
+    """Wait for a state of the headset that no event announces."""
+    for _ in range(int(seconds / 0.05)):
+        if condition():
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError("the headset never got there")
+
+
+async def test_a_reconnecting_headset_resumes_its_events_after_the_last_it_received(
+    api: ApiClient, tmp_path: Path
+) -> None:
+    base = str(api.client.make_url("/api/v1"))
+    ids = await prepare(base, "AWAY")
+    server = api.client.server
+    proxy = FlakyProxy((server.host, server.port), seed=1, weather=CALM)
+    await proxy.start()
+    try:
+        flaky = f"http://127.0.0.1:{proxy.port}/api/v1"
+        async with headset(flaky, tmp_path / "away.db") as operator:
+            session = operator.session
+            await say(operator, "batch AWAY", *lines_of("clearance"), "sync")
+            await _until(lambda: session.following and session.last_event_seq is not None)
+            seen = session.last_event_seq
+
+            proxy.down = True
+            proxy.cut_all()
+            await _until(lambda: not session.following)
+            async with aiohttp.ClientSession() as http:
+                colleague = RemoteClient(http, base)
+                await colleague.login("omar")
+                status, body = await colleague.call(
+                    "POST",
+                    f"/batches/{ids['AWAY']}/steps/weigh/complete",
+                    "omar",
+                    json={"values": {"net_kg": 10.0, "appearance": "conforms"}},
+                )
+                assert status == 200, body
+            proxy.down = False
+
+            async with asyncio.timeout(20):
+                while await session.notices.get() != "step weigh completed by omar":
+                    pass
+            assert session.following
+            assert session.last_event_seq is not None and session.last_event_seq > seen
+    finally:
+        await proxy.close()
