@@ -1,7 +1,7 @@
 """batch events: the journal of every batch's events, numbered gap-free per batch
 
-Revision ID: 0007e
-Revises: 0006
+Revision ID: 0008
+Revises: 0007
 Create Date: 2026-12-07 12:30:00
 
 Batches that already have events start at seq 1 with their next one: what was sent before
@@ -15,8 +15,8 @@ from alembic import op
 
 import server.db.base
 
-revision: str = "0007e"
-down_revision: str | None = "0006"
+revision: str = "0008"
+down_revision: str | None = "0007"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
