@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Integer, String, Text
+from sqlalchemy import Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from server.db.base import Base
@@ -19,7 +19,11 @@ class BatchEventRecord(Base):
 
     __tablename__ = "batch_events"
 
-    batch_id: Mapped[str] = mapped_column(ForeignKey("batches.id"), primary_key=True)
+    # No foreign key to batches, here or on the counter: checking one takes a share lock on
+    # the batch row, which a step's completion holds FOR UPDATE while it waits for this
+    # batch's counter; a writer that holds the counter (a stream starting) would then wait
+    # for the batch row the other way round: a deadlock (seen on PostgreSQL).
+    batch_id: Mapped[str] = mapped_column(String(36), primary_key=True)
     seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     at: Mapped[datetime]
     type: Mapped[str] = mapped_column(String(40))
@@ -32,5 +36,5 @@ class BatchEventCounter(Base):
 
     __tablename__ = "batch_event_counters"
 
-    batch_id: Mapped[str] = mapped_column(ForeignKey("batches.id"), primary_key=True)
+    batch_id: Mapped[str] = mapped_column(String(36), primary_key=True)
     last_seq: Mapped[int] = mapped_column(Integer)

@@ -89,7 +89,7 @@ def test_users_add_then_audit_verify_then_tampering_is_reported(
     database.close()
     broken = stepwise(env, "audit", "verify")
     assert broken.returncode == 1
-    assert "audit trail broken at entry 1" in broken.stderr
+    assert "audit trail chain site broken at entry 1" in broken.stderr
 
 
 def test_load_creates_a_draft_and_is_idempotent(env: dict[str, str]) -> None:

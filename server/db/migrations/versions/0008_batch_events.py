@@ -22,6 +22,7 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
+    # No foreign keys to batches: see server/events/models.py (a lock-order deadlock).
     op.create_table(
         "batch_events",
         sa.Column("batch_id", sa.String(length=36), nullable=False),
@@ -29,18 +30,12 @@ def upgrade() -> None:
         sa.Column("at", server.db.base.UTCDateTime(timezone=True), nullable=False),
         sa.Column("type", sa.String(length=40), nullable=False),
         sa.Column("payload", sa.Text(), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["batch_id"], ["batches.id"], name=op.f("fk_batch_events_batch_id_batches")
-        ),
         sa.PrimaryKeyConstraint("batch_id", "seq", name=op.f("pk_batch_events")),
     )
     op.create_table(
         "batch_event_counters",
         sa.Column("batch_id", sa.String(length=36), nullable=False),
         sa.Column("last_seq", sa.Integer(), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["batch_id"], ["batches.id"], name=op.f("fk_batch_event_counters_batch_id_batches")
-        ),
         sa.PrimaryKeyConstraint("batch_id", name=op.f("pk_batch_event_counters")),
     )
 
