@@ -75,11 +75,8 @@ def _person(user: User) -> Person:
 
 
 async def _people(session: AsyncSession, ids: Iterable[str | None]) -> dict[str, Person]:
-    wanted = {user_id for user_id in ids if user_id is not None}
-    if not wanted:
-        return {}
-    users = await session.scalars(select(User).where(User.id.in_(wanted)))
-    return {user.id: _person(user) for user in users}
+    users = await auth.users_by_id(session, ids)
+    return {user.id: _person(user) for user in users.values()}
 
 
 def _entry(annotation: Annotation, people: dict[str, Person]) -> AnnotationEntry:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import secrets
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -327,6 +328,16 @@ async def revoke_sessions(session: AsyncSession, user_id: str) -> int:
         .execution_options(synchronize_session=False)
     )
     return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+async def users_by_id(session: AsyncSession, user_ids: Iterable[str | None]) -> dict[str, User]:
+    """The users with these ids (None and repeats ignored), by id, read in one query."""
+    wanted = {user_id for user_id in user_ids if user_id is not None}
+    if not wanted:
+        return {}
+    return {
+        user.id: user for user in await session.scalars(select(User).where(User.id.in_(wanted)))
+    }
 
 
 async def get_user(session: AsyncSession, username: str) -> User | None:

@@ -25,6 +25,7 @@ from procedures.states import BatchStatus, StepStatus
 from server.audit import service as audit
 from server.audit.bounded import readable
 from server.audit.models import AuditEntry
+from server.auth import service as auth
 from server.auth.models import User
 from server.batch_record import schema as out
 from server.batch_record.exceptions import BatchNumberUnknown
@@ -160,11 +161,8 @@ def _person(user: User | None) -> out.Person:
 
 
 async def _people(session: AsyncSession, user_ids: Iterable[str]) -> dict[str, out.Person]:
-    ids = sorted(set(user_ids))
-    if not ids:
-        return {}
-    users = await session.scalars(select(User).where(User.id.in_(ids)))
-    return {user.id: _person(user) for user in users}
+    users = await auth.users_by_id(session, user_ids)
+    return {user.id: _person(user) for user in users.values()}
 
 
 async def _attachments(session: AsyncSession, batch_id: str) -> list[out.AttachmentEntry]:

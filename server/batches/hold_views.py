@@ -11,6 +11,7 @@ from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
+from server.auth import service as auth
 from server.auth.models import User
 from server.batches.models import BatchHold
 from server.clock import isoformat
@@ -88,9 +89,7 @@ async def views_of(session: AsyncSession, holds: Sequence[BatchHold]) -> list[Ho
     if not holds:
         return []
     user_ids = {h.raised_by for h in holds} | {a.user_id for h in holds for a in h.approvals}
-    people = {
-        user.id: user for user in await session.scalars(select(User).where(User.id.in_(user_ids)))
-    }
+    people = await auth.users_by_id(session, user_ids)
     deviation_ids = {h.deviation_id for h in holds if h.deviation_id}
     found = await session.execute(
         select(Deviation.id, Deviation.number).where(Deviation.id.in_(deviation_ids))

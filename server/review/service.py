@@ -136,11 +136,8 @@ async def review(session: AsyncSession, batch_id: str) -> Review:
 
 
 async def _people(session: AsyncSession, user_ids: Iterable[str]) -> dict[str, Person]:
-    wanted = set(user_ids)
-    if not wanted:
-        return {}
-    users = await session.scalars(select(User).where(User.id.in_(wanted)))
-    return {user.id: Person(user.username, user.full_name) for user in users}
+    users = await auth.users_by_id(session, user_ids)
+    return {user.id: Person(user.username, user.full_name) for user in users.values()}
 
 
 async def _for_change(session: AsyncSession, batch_id: str) -> Review:
