@@ -156,7 +156,13 @@ async def test_a_reconnected_page_resumes_after_the_last_event_it_received(
 
     page.on("websocket", on_socket)
     await sign_in(page, "quinn", at=f"/#/batches/{batch['id']}")
-    await wait_until_live(page)
+    # "Live" may come before the batch topic is subscribed (the page greets with no topics
+    # and watches the batch once it has read it): wait for that subscription itself.
+    topic = f"batch:{batch['id']}"
+    await _soon(
+        page,
+        lambda: any(e.get("type") == "subscribed" and e.get("topic") == topic for e in received),
+    )
     values = {"net_kg": 10.1, "appearance": "conforms"}
     assert (await complete(site.api, batch["id"], "weigh", values=values)).status == 200
     value = page.locator('[data-step="weigh"] tr[data-name="net_kg"] .values__value')
