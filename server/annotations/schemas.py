@@ -8,7 +8,8 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 from pydantic_core import PydanticCustomError
 
-from server.annotations.models import AnnotationEntry, ChatEntry, Person
+from server.annotations.models import AnnotationEntry, ChatEntry
+from server.web.people import PersonOut
 
 Shape = Literal["arrow", "circle", "rectangle", "freehand", "text"]
 Anchor = Literal["frame", "code"]
@@ -106,21 +107,6 @@ class ChatIn(_StrictBody):
         return text.strip()
 
 
-class PersonOut(BaseModel):
-    """Who wrote or handled a remark, as the record and the headset show it."""
-
-    username: str
-    full_name: str
-
-    @classmethod
-    def of(cls, person: Person) -> PersonOut:
-        return cls(username=person.username, full_name=person.full_name)
-
-
-def _person_out(person: Person | None) -> PersonOut | None:
-    return None if person is None else PersonOut.of(person)
-
-
 class AnnotationOut(BaseModel):
     """An annotation in the record and in `annotation` events."""
 
@@ -160,9 +146,9 @@ class AnnotationOut(BaseModel):
             created_at=a.created_at,
             created_by=PersonOut.of(entry.created_by),
             cleared_at=a.cleared_at,
-            cleared_by=_person_out(entry.cleared_by),
+            cleared_by=PersonOut.of(entry.cleared_by),
             acknowledged_at=a.acknowledged_at,
-            acknowledged_by=_person_out(entry.acknowledged_by),
+            acknowledged_by=PersonOut.of(entry.acknowledged_by),
         )
 
 

@@ -18,6 +18,7 @@ from server.deviations.schemas import DeviationOut
 from server.materials.schemas import ContainerOut
 from server.signatures.models import Signature
 from server.web.paths import MAX_VERSION
+from server.web.people import PersonOut
 from server.web.schemas import SignatureIn, Strict, UserRef
 
 
@@ -192,13 +193,10 @@ def _covered_record(
     return next((r for r in batch.batch.steps if r.step_id == verifies), record)
 
 
-class PersonOut(BaseModel):
-    username: str
-    full_name: str
-
-
 class HoldApprovalOut(BaseModel):
-    by: PersonOut
+    """One continuation approval of a hold (who, when, why)."""
+
+    by: PersonOut | None = Field(description="Null only if the approver is unknown.")
     at: datetime
     comment: str | None
 

@@ -10,24 +10,13 @@ from pydantic import BaseModel, Field
 
 from procedures.model import Severity
 from server.audit.models import AuditEntry
-from server.auth.models import User
 from server.deviations.facts import DeviationFacts, deviation_facts
 from server.deviations.models import Deviation
+from server.web.people import PersonOut
 from server.web.schemas import SignatureIn, Strict
 
 TEXT = 4000
 CapaReference = Annotated[str, Field(min_length=1, max_length=200)]
-
-
-class Person(BaseModel):
-    """Someone as a deviation shows them."""
-
-    username: str
-    full_name: str
-
-    @classmethod
-    def of(cls, user: User | None) -> Person | None:
-        return cls(username=user.username, full_name=user.full_name) if user else None
 
 
 class DeviationSignatureOut(BaseModel):
@@ -69,10 +58,10 @@ class DeviationOut(DeviationFacts):
     detail: str = Field(description="The description of what departed from the procedure.")
     batch_id: str
     batch_number: str
-    opened_by: Person
+    opened_by: PersonOut
     opened_at: datetime
     updated_at: datetime | None
-    closed_by: Person | None
+    closed_by: PersonOut | None
     closed_at: datetime | None
     signatures: list[DeviationSignatureOut]
     history: list[HistoryEntryOut] = Field(
@@ -82,14 +71,14 @@ class DeviationOut(DeviationFacts):
     @classmethod
     def of(cls, deviation: Deviation, history: list[AuditEntry] | None = None) -> DeviationOut:
         signed = deviation.signature
-        opener = Person.of(deviation.opener)
+        opener = PersonOut.of(deviation.opener)
         assert opener is not None
         return cls(
             **deviation_facts(deviation),
             batch_id=deviation.batch_id,
             batch_number=deviation.batch.batch_number,
             opened_by=opener,
-            closed_by=Person.of(deviation.closer),
+            closed_by=PersonOut.of(deviation.closer),
             signatures=[
                 DeviationSignatureOut(
                     full_name=signed.full_name,

@@ -7,18 +7,11 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-from server.review.items import ItemKind, Person, ReviewItem
+from server.batches.schemas import HoldApprovalOut
+from server.review.items import ItemKind, ReviewItem
 from server.review.service import Mark, Review
+from server.web.people import PersonOut
 from server.web.schemas import SignatureIn, Strict
-
-
-class PersonOut(BaseModel):
-    username: str
-    full_name: str
-
-    @classmethod
-    def of(cls, person: Person | None) -> PersonOut | None:
-        return cls(username=person.username, full_name=person.full_name) if person else None
 
 
 class ReviewedOut(BaseModel):
@@ -27,12 +20,6 @@ class ReviewedOut(BaseModel):
     by: PersonOut | None
     at: datetime
     meaning: Literal["reviewed"] = "reviewed"
-    comment: str | None
-
-
-class HoldApprovalOut(BaseModel):
-    by: PersonOut | None
-    at: datetime
     comment: str | None
 
 

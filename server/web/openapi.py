@@ -16,6 +16,8 @@ from server.web.api import PREFIX, Api, Endpoint
 from server.web.paths import MAX_VERSION
 
 REF = "#/components/schemas/{model}"
+# A file in a body (the schema of a Media Type Object; generators read "binary" as a file).
+BINARY = {"type": "string", "format": "binary"}
 PROBLEM = {"$ref": "#/components/schemas/Problem"}
 PROBLEM_SCHEMA = {
     "type": "object",
@@ -62,18 +64,30 @@ def _schema_of(shape: Any, refs: dict[Any, Any]) -> dict[str, Any]:
     )
 
 
-def _operation(endpoint: Endpoint, refs: dict[Any, Any]) -> dict[str, Any]:
+def _operation_id(endpoint: Endpoint, taken: set[str]) -> str:
+    """The handler's name; for a handler serving several routes, with its route's words."""
+    name = endpoint.handler.__name__.lstrip("_")
+    if name in taken:
+        words = [part for part in endpoint.path.split("/") if part and "{" not in part]
+        name = "_".join([name, *words]).replace("-", "_").replace(".", "_")
+    taken.add(name)
+    return name
+
+
+def _operation(endpoint: Endpoint, refs: dict[Any, Any], taken: set[str]) -> dict[str, Any]:
     operation: dict[str, Any] = {
         "summary": endpoint.summary,
         "tags": [endpoint.tag],
-        "operationId": endpoint.handler.__name__,
+        "operationId": _operation_id(endpoint, taken),
         "responses": {
             str(endpoint.status): {
                 "description": "success",
                 "content": {
-                    media: {"schema": _schema_of(endpoint.response, refs)}
-                    if media == "application/json"
-                    else {"type": "string", "format": "binary"}
+                    media: {
+                        "schema": _schema_of(endpoint.response, refs)
+                        if media == "application/json"
+                        else BINARY
+                    }
                     for media in endpoint.produces
                 },
             },
@@ -115,12 +129,11 @@ def _operation(endpoint: Endpoint, refs: dict[Any, Any]) -> dict[str, Any]:
             "content": {"application/json": {"schema": refs[(endpoint.body, "validation")]}},
         }
     if endpoint.upload is not None:
-        file_field = {"type": "string", "format": "binary"}
         operation["requestBody"] = {
             "required": True,
             "content": {
                 "multipart/form-data": {
-                    "schema": {"type": "object", "properties": {"image": file_field}}
+                    "schema": {"type": "object", "properties": {"image": BINARY}}
                 },
                 "application/json": {"schema": refs[(endpoint.upload, "validation")]},
             },
@@ -128,10 +141,7 @@ def _operation(endpoint: Endpoint, refs: dict[Any, Any]) -> dict[str, Any]:
     if endpoint.consumes:
         operation["requestBody"] = {
             "required": True,
-            "content": {
-                media: {"schema": {"type": "string", "format": "binary"}}
-                for media in endpoint.consumes
-            },
+            "content": {media: {"schema": BINARY} for media in endpoint.consumes},
         }
     if endpoint.roles is None:
         operation["security"] = []
@@ -164,9 +174,10 @@ def build_document(apis: list[Api]) -> dict[str, Any]:
     )
     event_models, events = _event_schemas()
     paths: dict[str, dict[str, Any]] = {}
+    taken: set[str] = set()
     for endpoint in endpoints:
         paths.setdefault(PREFIX + endpoint.path, {})[endpoint.method.lower()] = _operation(
-            endpoint, refs
+            endpoint, refs, taken
         )
     return {
         "openapi": "3.1.0",
