@@ -43,6 +43,8 @@ from server.web.keys import DATABASE, EVENTS, MEDIA_FILES, SETTINGS, SIGN_IN_GAT
 from server.web.middleware import problems
 from server.web.openapi import build_document, openapi_handler
 from server.web.pages import add_pages, security_headers
+from server.webhooks.context import webhook_sending
+from server.webhooks.handlers import api as webhooks_api
 
 # Sign-ins waiting for a password check, per core, before more are told to come back: about
 # two seconds of Argon2 work.
@@ -68,6 +70,7 @@ APIS: list[Api] = [
     media_api,
     annotations_api,
     review_api,
+    webhooks_api,
 ]
 
 
@@ -103,7 +106,15 @@ def create_app(settings: Settings, extra: Sequence[Api] = ()) -> web.Application
     cores = os.cpu_count() or 1
     app[SIGN_IN_GATE] = SignInGate(concurrent=cores, waiting=SIGN_INS_WAITING_PER_CORE * cores)
     app.cleanup_ctx.extend(
-        [_database, _events, audit_sealing, image_workers, live_streams, stream_analyses]
+        [
+            _database,
+            _events,
+            audit_sealing,
+            image_workers,
+            live_streams,
+            stream_analyses,
+            webhook_sending,
+        ]
     )
     apis = [*APIS, *extra]
     mount(app, apis)

@@ -48,12 +48,20 @@ class Settings:
     # At most how often moved chains are sealed (also when a batch is completed or decided,
     # and at start and stop).
     seal_seconds: float = 60.0
+    webhook_networks: tuple[Network, ...] = ()  # where webhooks may go; the demo adds loopback
+    webhook_retry_seconds: float = 5.0  # the first retry's delay, doubling up to an hour
+    webhook_retry_hours: float = 24.0  # then a delivery is given up (its log says so)
 
     @property
     def allowed_balance_networks(self) -> tuple[Network, ...]:
         """Networks balances may be dialled on: the setting, plus loopback in the demo (its
         simulated balance listens there)."""
         return (*self.balance_networks, *(LOOPBACK if self.demo else ()))
+
+    @property
+    def allowed_webhook_networks(self) -> tuple[Network, ...]:
+        """Networks webhooks may be sent to: the setting, plus loopback in the demo."""
+        return (*self.webhook_networks, *(LOOPBACK if self.demo else ()))
 
     @property
     def effective_database_url(self) -> str:
@@ -112,6 +120,9 @@ _PARSED: dict[str, tuple[str, Callable[[str], object]]] = {
     "STEPWISE_IMAGE_WORKERS": ("image_workers", _at_least_one),
     "STEPWISE_AUDIT_KEY_FILE": ("audit_key_file", Path),
     "STEPWISE_SEAL_SECONDS": ("seal_seconds", float),
+    "STEPWISE_WEBHOOK_NETWORKS": ("webhook_networks", parse_networks),
+    "STEPWISE_WEBHOOK_RETRY_SECONDS": ("webhook_retry_seconds", float),
+    "STEPWISE_WEBHOOK_RETRY_HOURS": ("webhook_retry_hours", float),
 }
 
 

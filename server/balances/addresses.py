@@ -9,13 +9,8 @@ it resolves to must be inside, and the connection then goes to the address that 
 
 from __future__ import annotations
 
-import asyncio
-import socket
-from collections.abc import Iterable
-from ipaddress import ip_address
-
 from server.balances.exceptions import BalanceAddressRefused
-from server.networks import Network
+from server.networks import Network, allowed_addresses
 
 
 def split_address(address: str) -> tuple[str, int]:
@@ -24,31 +19,11 @@ def split_address(address: str) -> tuple[str, int]:
     return host, int(port)
 
 
-def is_allowed(host: str, networks: Iterable[Network]) -> bool | None:
-    """Whether an address literal is inside the allow-list; None for a host name."""
-    try:
-        address = ip_address(host)
-    except ValueError:
-        return None
-    return any(address in network for network in networks)
-
-
 async def checked_destination(address: str, networks: tuple[Network, ...]) -> tuple[str, int]:
     """The IP and port to connect to for `address`, if every address its host resolves to is
     inside `networks`; BalanceAddressRefused otherwise (also when it does not resolve)."""
     host, port = split_address(address)
-    allowed = is_allowed(host, networks)
-    if allowed is not None:
-        if not allowed:
-            raise BalanceAddressRefused(address)
-        return host, port
-    try:
-        found = await asyncio.get_running_loop().getaddrinfo(
-            host, port, type=socket.SOCK_STREAM, proto=socket.IPPROTO_TCP
-        )
-    except OSError as exc:
-        raise BalanceAddressRefused(address) from exc
-    resolved = {str(info[4][0]) for info in found}
-    if not resolved or not all(is_allowed(ip, networks) for ip in resolved):
+    resolved = await allowed_addresses(host, port, networks)
+    if not resolved:
         raise BalanceAddressRefused(address)
-    return sorted(resolved)[0], port
+    return resolved[0], port

@@ -15,6 +15,7 @@ from server.media_store.models import Attachment, MediaObject
 from server.review.models import ReviewMark
 from server.signatures.models import Signature
 from server.streams.models import Recording
+from server.webhooks.models import WebhookCursor, WebhookDelivery, WebhookSubscription
 
 __all__ = [
     "Annotation",
@@ -46,4 +47,7 @@ __all__ = [
     "StepRecord",
     "StepValue",
     "User",
+    "WebhookCursor",
+    "WebhookDelivery",
+    "WebhookSubscription",
 ]

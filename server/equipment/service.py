@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from server.audit import service as audit
 from server.auth import service as auth
 from server.auth.models import User
-from server.balances.addresses import is_allowed, split_address
+from server.balances.addresses import split_address
 from server.clock import isoformat_or_none, utcnow
 from server.equipment.exceptions import (
     AddressNotAllowed,
@@ -23,7 +23,7 @@ from server.equipment.exceptions import (
 )
 from server.equipment.models import Equipment, EquipmentLogEntry
 from server.equipment.rules import describe, unusable
-from server.networks import Network
+from server.networks import Network, is_allowed
 
 # Statuses a person sets; `in_use` is set and cleared by batches only.
 SETTABLE_STATUSES = ("clean", "dirty", "maintenance")

@@ -1,0 +1,1 @@
+"""Outgoing webhooks: subscriptions, delivery of committed batch events, the delivery log."""
