@@ -14,17 +14,13 @@ from playwright.async_api import ConsoleMessage, Page, expect
 
 from server.app import create_app
 from server.config import Settings
+from server.demo import DEMO_USERS
 from tests.api.fixtures import approved_procedure, complete
 from tests.client import PASSWORDS, ApiClient
 
 DASH = "\N{EN DASH}"  # ranges read "9.0 (en dash) 11.0 kg" on screen
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
-FULL_NAMES = {
-    "olivia": "Olivia Operator",
-    "omar": "Omar Operator",
-    "sam": "Sam Supervisor",
-    "quinn": "Quinn QA",
-}
+FULL_NAMES = {user.username: user.full_name for user in DEMO_USERS}
 # Chromium reports every 4xx answer of fetch() as a console error, naming only the status.
 _FAILED_RESOURCE = re.compile(r"status of (\d{3})")
 # On opening, the app asks who is signed in: in a fresh browser, nobody (401).

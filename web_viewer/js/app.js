@@ -21,6 +21,7 @@ import * as review from "./pages/review.js";
 import * as signin from "./pages/signin.js";
 import * as trace from "./pages/trace.js";
 import * as users from "./pages/users.js";
+import * as webhooks from "./pages/webhooks.js";
 
 const ROUTES = [
   [/^\/batches$/, batches],
@@ -39,6 +40,8 @@ const ROUTES = [
   [/^\/console\/([^/]+)$/, consoleSession],
   [/^\/console\/([^/]+)\/([^/]+)$/, consoleSession],
   [/^\/users$/, users],
+  [/^\/webhooks$/, webhooks],
+  [/^\/webhooks\/([^/]+)$/, webhooks],
   [/^\/password$/, password],
 ];
 

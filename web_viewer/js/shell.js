@@ -39,6 +39,7 @@ export class Shell {
     }
     if (user.can.administer_users) {
       this.links.set("users", h("a", { class: "nav__link", href: "#/users" }, icon("user"), "Users"));
+      this.links.set("webhooks", h("a", { class: "nav__link", href: "#/webhooks" }, icon("external"), "Webhooks"));
     }
     const signOut = h(
       "button",

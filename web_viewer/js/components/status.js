@@ -47,6 +47,15 @@ const TONES = {
   supplier_lot: {
     received: ["neutral", "truck", "Received"],
   },
+  webhook: {
+    active: ["ok", "check", "Active"],
+    inactive: ["muted", "ban", "Unsubscribed"],
+  },
+  delivery: {
+    pending: ["warn", "clock", "Retrying"],
+    delivered: ["ok", "check", "Delivered"],
+    abandoned: ["danger", "ban", "Given up"],
+  },
   severity: {
     minor: ["warn", "alert", "Minor"],
     major: ["danger", "alert", "Major"],
