@@ -24,6 +24,7 @@ from procedures.model import Step
 from procedures.states import BatchStatus, StepStatus
 from server.audit import service as audit
 from server.audit.bounded import readable
+from server.audit.chain import chain_of
 from server.audit.models import AuditEntry
 from server.auth import service as auth
 from server.auth.models import User
@@ -113,6 +114,7 @@ async def build_record(session: AsyncSession, batch_id: str) -> out.BatchRecordD
         ],
         decision=_decision(loaded),
         audit_trail=trail,
+        audit_chain=_chain_head(trail, batch_id),
     )
 
 
@@ -421,7 +423,21 @@ def _audit_record(entry: AuditEntry) -> out.AuditRecord:
         old=readable(entry.old),
         new=readable(entry.new),
         reason=entry.reason,
+        chain=entry.chain,
+        chain_seq=entry.chain_seq,
+        prev_hash=entry.prev_hash,
         hash=entry.hash,
+    )
+
+
+def _chain_head(trail: Sequence[out.AuditRecord], batch_id: str) -> out.AuditChainHead | None:
+    name = chain_of(batch_id)
+    chained = [entry for entry in trail if entry.chain == name and entry.chain_seq is not None]
+    if not chained:
+        return None
+    head = max(chained, key=lambda entry: entry.chain_seq or 0)
+    return out.AuditChainHead(
+        chain=name, chain_seq=head.chain_seq or 0, seq=head.seq, hash=head.hash
     )
 
 

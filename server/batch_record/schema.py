@@ -157,6 +157,21 @@ class AuditRecord(_Part):
     old: Any = None
     new: Any = None
     reason: str | None
+    chain: str | None = Field(
+        description="The hash chain of the entry (`batch:<id>`); null before per-batch chains."
+    )
+    chain_seq: int | None = Field(description="The entry's place in its chain.")
+    prev_hash: str = Field(description="The hash of the chain's entry before this one.")
+    hash: str
+
+
+class AuditChainHead(_Part):
+    """The newest entry of the batch's own hash chain when the record was made: the record
+    holds the whole chain up to it, so the batch can be verified on its own."""
+
+    chain: str
+    chain_seq: int
+    seq: int
     hash: str
 
 
@@ -246,6 +261,9 @@ class BatchRecordDocument(_Part):
     review: list[ReviewMarkEntry]
     decision: DecisionEntry | None
     audit_trail: list[AuditRecord]
+    audit_chain: AuditChainHead | None = Field(
+        description="The head of the batch's audit chain (null while it has no entries)."
+    )
 
     def document(self) -> dict[str, Any]:
         """The record as JSON data: what is exported and hashed."""

@@ -187,6 +187,16 @@ async def test_record_json_validates_and_the_pdf_shows_everything_with_the_json_
     assert photo["sha256"] in text
     assert "Appendix: audit trail of the batch" in text
     assert len(record["audit_trail"]) > 10
+    # The batch's own chain, whole: every link holds, and it ends at the head the server reports.
+    chain = sorted(
+        (e for e in record["audit_trail"] if e["chain"] == f"batch:{batch_id}"),
+        key=lambda entry: entry["chain_seq"],
+    )
+    assert [e["chain_seq"] for e in chain] == list(range(1, len(chain) + 1))
+    assert all(later["prev_hash"] == earlier["hash"] for earlier, later in zip(chain, chain[1:]))
+    head = (await api.get(f"/batches/{batch_id}/audit/verify", "quinn")).body["head"]
+    assert record["audit_chain"] == {"chain": f"batch:{batch_id}", **head}
+    assert (head["chain_seq"], head["hash"]) == (chain[-1]["chain_seq"], chain[-1]["hash"])
 
 
 async def test_record_of_an_unknown_batch_is_404(api: ApiClient) -> None:
