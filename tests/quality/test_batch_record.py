@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import json
 from collections.abc import Mapping
+from itertools import pairwise
 from pathlib import Path
 
 import jsonschema
@@ -193,7 +194,7 @@ async def test_record_json_validates_and_the_pdf_shows_everything_with_the_json_
         key=lambda entry: entry["chain_seq"],
     )
     assert [e["chain_seq"] for e in chain] == list(range(1, len(chain) + 1))
-    assert all(later["prev_hash"] == earlier["hash"] for earlier, later in zip(chain, chain[1:]))
+    assert all(later["prev_hash"] == earlier["hash"] for earlier, later in pairwise(chain))
     head = (await api.get(f"/batches/{batch_id}/audit/verify", "quinn")).body["head"]
     assert record["audit_chain"] == {"chain": f"batch:{batch_id}", **head}
     assert (head["chain_seq"], head["hash"]) == (chain[-1]["chain_seq"], chain[-1]["hash"])
