@@ -38,6 +38,7 @@ from server.streams.analysis_handlers import api as stream_analysis_api
 from server.streams.context import live_streams
 from server.streams.handlers import api as streams_api
 from server.streams.recording_handlers import api as stream_recordings_api
+from server.web.access_log import access_log
 from server.web.api import PREFIX, Api, mount
 from server.web.keys import DATABASE, EVENTS, MEDIA_FILES, SETTINGS, SIGN_IN_GATE
 from server.web.middleware import problems
@@ -99,7 +100,8 @@ def create_app(settings: Settings, extra: Sequence[Api] = ()) -> web.Application
     """A ready-to-run application; the database is migrated when it starts. `extra`: more
     endpoints, such as the demo's."""
     app = web.Application(
-        middlewares=[security_headers, problems], client_max_size=settings.max_upload_bytes
+        middlewares=[access_log, security_headers, problems],
+        client_max_size=settings.max_upload_bytes,
     )
     app[SETTINGS] = settings
     app[MEDIA_FILES] = MediaFiles(settings.data_dir / "media")

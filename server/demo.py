@@ -74,6 +74,7 @@ async def seed_demo(database: Database, settings: Settings) -> None:
             settings,
             admin=admin,
             receiver=receiver,
+            receiver_password=_password(receiver.username),
             qa=qa,
             qa_password=_password(APPROVER),
         )

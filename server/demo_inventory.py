@@ -83,6 +83,7 @@ async def seed_inventory(
     *,
     admin: User,
     receiver: User,
+    receiver_password: str,
     qa: User,
     qa_password: str,
 ) -> None:
@@ -133,9 +134,13 @@ async def seed_inventory(
         )
         await equipment.set_status(
             session,
-            admin,
+            settings,
+            receiver,
             item.code,
             status="clean",
             reason="Demo: cleaned and inspected",
             clean_hold_hours=24 * 30,
+            signature=SignatureRequest(
+                password=receiver_password, meaning="performed", username=receiver.username
+            ),
         )

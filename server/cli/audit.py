@@ -14,6 +14,7 @@ from server.audit.keys import SealVerifier, load_key, load_or_create_key, load_p
 from server.audit.schemas import ChainReportOut
 from server.audit.verification import verify_trail
 from server.cli.errors import CommandFailed
+from server.cli.existing import require_database
 from server.config import Settings
 from server.db.engine import Database
 
@@ -37,6 +38,7 @@ def _anchors(args: argparse.Namespace, settings: Settings) -> list[Anchor]:
 
 
 def _verify(args: argparse.Namespace, settings: Settings, with_database: WithDatabase) -> int:
+    require_database(settings)
     verifier, kept = _verifier(args, settings), _anchors(args, settings)
 
     async def work(database: Database) -> int:

@@ -10,6 +10,7 @@ from typing import Any
 from server.batch_record.content import batch_id_of
 from server.batch_record.export import RecordExport, export_record, pdf_of
 from server.cli.audit import WithDatabase
+from server.cli.existing import require_database
 from server.concurrency import run_blocking
 from server.config import Settings
 from server.db.engine import Database
@@ -23,6 +24,8 @@ async def _file_bytes(export: RecordExport, format: str, settings: Settings) -> 
 
 
 def _export(args: argparse.Namespace, settings: Settings, with_database: WithDatabase) -> int:
+    require_database(settings)
+
     async def work(database: Database) -> int:
         async with database.sessions(readonly=True)() as session, session.begin():
             export = await export_record(session, await batch_id_of(session, args.batch_number))

@@ -8,7 +8,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import logging
 import sys
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import replace
@@ -18,6 +17,7 @@ from aiohttp import web
 
 from procedures.exceptions import ProcedureError
 from procedures.loader import load_procedure_file, procedure_json_schema
+from server import logs
 from server.app import create_app
 from server.audit.keys import SealKeyUnusable
 from server.auth import service as auth
@@ -49,6 +49,7 @@ async def _with_database(settings: Settings, work: Callable[[Database], Awaitabl
 
 
 def _serve(args: argparse.Namespace, settings: Settings) -> int:
+    logs.configure(*logs.chosen(args.log_level, args.log_format))
     settings = replace(settings, demo=args.demo)
     app = create_app(settings, [demo_balance_api] if args.demo else [])
     if args.demo:
@@ -131,6 +132,17 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--demo", action="store_true", help="load sample procedures (approved) and demo users"
     )
+    serve.add_argument(
+        "--log-level",
+        type=str.upper,
+        choices=logs.LEVELS,
+        help="default: $STEPWISE_LOG_LEVEL or INFO",
+    )
+    serve.add_argument(
+        "--log-format",
+        choices=logs.FORMATS,
+        help="json: one object a line (default: $STEPWISE_LOG_FORMAT or text)",
+    )
     serve.set_defaults(run=_serve)
 
     db = commands.add_parser("db", help="database schema").add_subparsers(dest="db", required=True)
@@ -158,11 +170,10 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the `stepwise` command."""
-    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
-    # Migration chatter would bury the one-line answers of the commands.
-    logging.getLogger("alembic").setLevel(logging.WARNING)
     args = _parser().parse_args(argv)
     try:
+        # Libraries (migration chatter too) log at WARNING: it would bury the commands' answers.
+        logs.configure(*logs.chosen(None, None))
         return args.run(args, settings_from_env())
     except (CommandFailed, StepwiseError, SettingInvalid, SealKeyUnusable, OSError) as exc:
         print(f"stepwise: {exc}", file=sys.stderr)

@@ -7,6 +7,7 @@ import asyncio
 import json
 from typing import Any
 
+from server.cli.existing import require_database
 from server.config import Settings
 from server.db.engine import Database
 from server.genealogy import service as genealogy
@@ -41,6 +42,8 @@ def add_trace_command(commands: Any, with_database: Any) -> None:
     trace.add_argument("--json", action="store_true", help="print the tree as JSON")
 
     def run(args: argparse.Namespace, settings: Settings) -> int:
+        require_database(settings)
+
         async def work(database: Database) -> int:
             async with database.sessions(readonly=True)() as session, session.begin():
                 if args.what == "lot":

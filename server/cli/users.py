@@ -20,6 +20,7 @@ from server.auth.password_rules import check_new_password
 from server.auth.passwords import NewPassword
 from server.auth.roles import ROLES
 from server.cli.errors import CommandFailed
+from server.cli.existing import require_database
 from server.config import Settings
 from server.db.engine import Database
 
@@ -33,6 +34,13 @@ def _command_line_actor() -> audit.Actor:
     except (OSError, KeyError):
         who = "unknown"
     return audit.Actor(None, f"command line ({who})")
+
+
+def _reading(
+    settings: Settings, with_database: WithDatabase, work: Callable[[Database], Awaitable[int]]
+) -> int:
+    require_database(settings)
+    return with_database(settings, work)
 
 
 def _state(user: User) -> str:
@@ -133,7 +141,7 @@ def add_users_commands(commands: Any, with_database: WithDatabase) -> None:
     add.add_argument("--password-stdin", action="store_true")
     add.set_defaults(run=lambda args, settings: _add(args, settings, with_database))
     users.add_parser("list", help="every user, their roles and state").set_defaults(
-        run=lambda _args, settings: with_database(settings, _list)
+        run=lambda _args, settings: _reading(settings, with_database, _list)
     )
     changes: list[tuple[str, str, Change]] = [
         ("deactivate", "no sign-in or signing; end their sessions", _deactivate),

@@ -15,6 +15,7 @@ from server.equipment.schemas import (
     StatusIn,
 )
 from server.web.api import Api, Call, Preparation
+from server.web.signature_checks import VerifiedSignatures, verify_signatures
 
 api = Api("equipment")
 KEEPERS = frozenset({"supervisor", "admin"})
@@ -67,21 +68,24 @@ async def get_equipment(call: Call[None]) -> EquipmentOut:
 @api.route(
     "POST",
     "/equipment/{ref}/status",
-    summary="Record a cleaning, soiling or maintenance",
+    summary="Record a cleaning (e-signature, meaning performed), soiling or maintenance",
     roles=SHOP_FLOOR,
     body=StatusIn,
     response=EquipmentOut,
     idempotent=True,
+    prepare=verify_signatures,
 )
 async def set_status(call: Call[StatusIn]) -> EquipmentOut:
     body = call.body
     changed = await equipment.set_status(
         call.session,
+        call.settings,
         call.user,
         call.param("ref"),
         status=body.status,
         reason=body.reason,
         clean_hold_hours=body.clean_hold_hours,
+        signature=call.prepared_as(VerifiedSignatures).request(body.signature),
     )
     return EquipmentOut.of(changed)
 

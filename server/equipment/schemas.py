@@ -9,7 +9,7 @@ from pydantic import BaseModel, Field
 
 from server.balances.mtsics import Reading
 from server.equipment.models import Equipment, EquipmentLogEntry
-from server.web.schemas import Strict
+from server.web.schemas import SignatureIn, Strict
 
 Code = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9._/-]*$")
 
@@ -32,6 +32,11 @@ class StatusIn(Strict):
     status: Literal["clean", "dirty", "maintenance"]
     reason: str = Field(min_length=1, max_length=4000)
     clean_hold_hours: float | None = Field(default=None, gt=0, le=24 * 90)
+    signature: SignatureIn | None = Field(
+        default=None,
+        description="Required for a cleaning (meaning `performed`): the cleaning record is "
+        "GMP data, signed by the person who cleaned.",
+    )
 
 
 class CalibrationIn(Strict):

@@ -14,6 +14,7 @@ from server.auth import service as auth
 from server.auth.models import User
 from server.balances.addresses import split_address
 from server.clock import isoformat_or_none, utcnow
+from server.config import Settings
 from server.equipment.exceptions import (
     AddressNotAllowed,
     EquipmentCodeTaken,
@@ -24,9 +25,12 @@ from server.equipment.exceptions import (
 from server.equipment.models import Equipment, EquipmentLogEntry
 from server.equipment.rules import describe, unusable
 from server.networks import Network, is_allowed
+from server.signatures import service as signatures
 
 # Statuses a person sets; `in_use` is set and cleared by batches only.
 SETTABLE_STATUSES = ("clean", "dirty", "maintenance")
+# Who may sign a cleaning: the shop floor, who clean.
+CLEANERS = frozenset({"operator", "supervisor"})
 
 
 def _state(equipment: Equipment) -> dict[str, Any]:
@@ -116,17 +120,31 @@ async def logbook(session: AsyncSession, reference: str) -> Sequence[EquipmentLo
 
 async def set_status(
     session: AsyncSession,
+    settings: Settings,
     user: User,
     reference: str,
     *,
     status: str,
     reason: str,
     clean_hold_hours: float | None = None,
+    signature: signatures.SignatureRequest | None = None,
 ) -> Equipment:
-    """Record a cleaning, soiling or maintenance; a cleaning starts its clean-hold time."""
+    """Record a cleaning, soiling or maintenance. A cleaning makes equipment usable, so it is
+    e-signed by who cleaned (meaning `performed`) and starts its clean-hold time."""
     equipment = await get(session, reference, lock=True)
     if equipment.status == "in_use":
         raise StatusChangeRefused(describe(equipment), "it is in use by a batch")
+    signer = None
+    if status == "clean":
+        signer = await signatures.authenticate_signer(
+            session,
+            settings,
+            signature,
+            meaning="performed",
+            current_user=user,
+            authority=signatures.Authority(f"cleaning {equipment.code}", CLEANERS),
+            subject=signatures.Subject("equipment", equipment.id),
+        )
     old = _state(equipment)
     equipment.status = status
     if status == "clean":
@@ -134,8 +152,13 @@ async def set_status(
         equipment.clean_until = utcnow() + timedelta(hours=hours)
     else:
         equipment.clean_until = None
+    signed: dict[str, Any] = {}
+    if signer is not None:
+        content = {"equipment": equipment.code, "status": status, "reason": reason}
+        await signatures.apply(session, signer, "performed", content, signed_in=user)
+        signed = {"signed_by": signatures.signed_by(signer)}
     event = "cleaned" if status == "clean" else "status_changed"
-    await _change(session, user, equipment, event, old, reason)
+    await _change(session, user, equipment, event, old, reason, signed=signed)
     return equipment
 
 
@@ -212,8 +235,9 @@ async def _change(
     reason: str,
     *,
     batch_id: str | None = None,
+    signed: dict[str, Any] | None = None,
 ) -> None:
-    new = _state(equipment)
+    new = {**_state(equipment), **(signed or {})}
     await audit.record(
         session,
         auth.actor_of(user),

@@ -29,6 +29,7 @@ from server.db.engine import Database
 from server.db.unit_of_work import unit_of_work
 from server.errors import StepwiseError
 from server.idempotency import service as idempotency
+from server.web.access_log import note_user
 from server.web.body import parse_json, read_body
 from server.web.keys import DATABASE, EVENTS, SETTINGS
 
@@ -229,7 +230,9 @@ async def current_user(request: web.Request, session: AsyncSession) -> User:
         _check_browser_request(request, token)
     if token is None:
         raise NotAuthenticated("Sign in first: send Authorization: Bearer <token>.")
-    return await auth.user_for_token(session, token)
+    user = await auth.user_for_token(session, token)
+    note_user(request, user.username)
+    return user
 
 
 def _serialise(payload: Any) -> str:

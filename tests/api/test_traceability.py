@@ -10,7 +10,7 @@ import cv2
 
 from media.synthetic import empty_scene
 from tests.api.fixtures import approved_procedure, complete, signature, started_batch
-from tests.api.traceability import clean_balance, closed_port, received_lot
+from tests.api.traceability import clean_balance, cleaning, closed_port, received_lot
 from tests.client import ApiClient
 
 
@@ -72,9 +72,7 @@ async def test_a_photo_without_a_code_is_an_empty_result_with_advice(api: ApiCli
 async def test_an_expired_clean_hold_is_refused_with_its_time(api: ApiClient) -> None:
     batch_id = await _dispensing_batch(api)
     cleaned = await api.post(
-        "/equipment/EQ-BAL-01/status",
-        "olivia",
-        {"status": "clean", "reason": "cleaned", "clean_hold_hours": 0.0001},
+        "/equipment/EQ-BAL-01/status", "olivia", cleaning("olivia", clean_hold_hours=0.0001)
     )
     assert cleaned.status == 200
     await asyncio.sleep(0.5)

@@ -55,11 +55,15 @@ async def clean_balance(api: ApiClient, code: str, address: str) -> dict[str, An
         },
     )
     assert registered.status == 201, registered.body
-    cleaned = await api.post(
-        f"/equipment/{code}/status", "olivia", {"status": "clean", "reason": "cleaned"}
-    )
+    cleaned = await api.post(f"/equipment/{code}/status", "olivia", cleaning("olivia"))
     assert cleaned.status == 200, cleaned.body
     return cleaned.body
+
+
+def cleaning(signer: str, **more: Any) -> dict[str, Any]:
+    """The body of a cleaning record, e-signed by `signer` (a demo user) as performed."""
+    signed = signature(signer, "performed")
+    return {"status": "clean", "reason": "cleaned", "signature": signed, **more}
 
 
 def closed_port() -> int:

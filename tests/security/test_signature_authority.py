@@ -247,8 +247,24 @@ async def _rejection_signed_by_a_supervisor(api: ApiClient, settings: Settings) 
     )
 
 
+async def _cleaning_signed_by_an_author(api: ApiClient, settings: Settings) -> Refused:
+    dirtied = await api.post(
+        "/equipment/EQ-PRESS-01/status", "olivia", {"status": "dirty", "reason": "used"}
+    )
+    answer = await api.post(
+        "/equipment/EQ-PRESS-01/status",
+        "olivia",
+        {"status": "clean", "reason": "cleaned", "signature": signature("alex", "performed")},
+    )
+    after = (await api.get("/equipment/EQ-PRESS-01", "olivia")).body
+    return Refused(
+        answer.status, after["status"] == "dirty", await _audit_of(settings, dirtied.body["id"])
+    )
+
+
 CASES: dict[tuple[str, str], Case] = {
     ("POST", "/lots/{ref}/status"): _lot_release_by_an_operator,
+    ("POST", "/equipment/{ref}/status"): _cleaning_signed_by_an_author,
     ("POST", "/procedures/{key}/versions/{version}/approve"): _approval_by_an_operator,
     ("POST", "/batches/{batch_id}/steps/{step_id}/complete"): _verification_by_an_author,
     ("POST", "/batches/{batch_id}/steps/{step_id}/correct"): _correction_signed_by_an_author,
