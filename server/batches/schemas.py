@@ -105,6 +105,7 @@ class ValueRevisionOut(BaseModel):
 
 
 class StepOut(BaseModel):
+    id: str = Field(description="The step record's id: the audit trail names it (`step:<id>`).")
     step_id: str
     operation_id: str
     position: int
@@ -142,6 +143,7 @@ class StepOut(BaseModel):
             if s.step_record_id == record.id
         ]
         return cls(
+            id=record.id,
             step_id=record.step_id,
             operation_id=record.operation_id,
             position=record.position,
