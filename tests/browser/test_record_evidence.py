@@ -15,6 +15,7 @@ from playwright.async_api import Page, expect
 
 from tests.api.fixtures import complete, signature
 from tests.browser.support import (
+    ARTIFACTS,
     PageWatch,
     Site,
     assert_accessible,
@@ -94,9 +95,15 @@ async def test_photos_and_recordings_show_at_their_step_and_open(
     image = thumbnail.locator("img")
     await expect(image).to_have_attribute("src", photo["media"]["url"])
     # The image has arrived and decoded (the session cookie fetched it), at its own size.
-    await image.scroll_into_view_if_needed()
-    await page.wait_for_function("(img) => img.complete", arg=await image.element_handle())
-    assert await image.evaluate("(img) => img.naturalWidth") == 320
+    # Found anew each time: live events may draw the record again meanwhile.
+    await page.wait_for_function(
+        """(selector) => {
+            const img = document.querySelector(selector);
+            img?.scrollIntoView();
+            return img?.complete && img.naturalWidth === 320;
+        }""",
+        arg=f'[data-attachment="{photo["id"]}"] img',
+    )
     assert await page.locator('[data-step="clearance"] .attachments').count() == 0
 
     await thumbnail.click()
@@ -107,6 +114,7 @@ async def test_photos_and_recordings_show_at_their_step_and_open(
     await expect(dialog).to_contain_text("Olivia Operator")
     await expect(dialog.locator("time")).to_have_text(UTC_TIME)
     await assert_accessible(page, "a photo opened from the batch record")
+    await page.screenshot(path=str(ARTIFACTS / "batch-attachment.png"))
     await dialog.get_by_role("button", name="Close").click()
     await expect(dialog).to_have_count(0)
     await expect(thumbnail).to_be_focused()
@@ -116,11 +124,14 @@ async def test_photos_and_recordings_show_at_their_step_and_open(
     await recording.click()
     video = page.locator("#attachment-dialog video")
     await expect(video).to_have_attribute("controls", "")
-    await page.wait_for_function("(v) => v.readyState > 0", arg=await video.element_handle())
+    await page.wait_for_function(
+        "() => document.querySelector('#attachment-dialog video')?.readyState > 0"
+    )
     assert await video.evaluate("(v) => v.videoWidth") > 0
     await page.keyboard.press("Escape")
     await expect(page.locator("#attachment-dialog")).to_have_count(0)
     await assert_accessible(page, "the batch record with attachments")
+    await weigh.screenshot(path=str(ARTIFACTS / "batch-step-attachments.png"))
     await watch.assert_clean()
 
 
@@ -129,7 +140,10 @@ async def test_audit_trail_filters_by_actor_and_action_and_shows_old_and_new(
 ) -> None:
     batch = await line_batch(site.api)
     weighed = await complete(
-        site.api, batch["id"], "weigh", values={"net_kg": 10.6, "appearance": "conforms"},
+        site.api,
+        batch["id"],
+        "weigh",
+        values={"net_kg": 10.6, "appearance": "conforms"},
         comment="Scale drift suspected",
     )
     assert weighed.status == 200, weighed.body
@@ -175,8 +189,9 @@ async def test_audit_trail_filters_by_actor_and_action_and_shows_old_and_new(
     await expect(rows.first).to_contain_text("Step completed")
 
     # New events re-read the trail and keep the filters.
-    done = await complete(site.api, batch["id"], "verify_weigh", as_user="sam",
-                          signature=signature("sam", "verified"))
+    done = await complete(
+        site.api, batch["id"], "verify_weigh", as_user="sam", signature=signature("sam", "verified")
+    )
     assert done.status == 200, done.body
     await expect(trail.get_by_label("Step")).to_have_value("clearance")
     await expect(trail.locator(".audit__count")).not_to_have_text(f"1 of {total} entries")

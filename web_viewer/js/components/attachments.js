@@ -47,6 +47,7 @@ function thumbnail(attachment, where) {
       class: "attachment",
       "data-attachment": attachment.id,
       "data-kind": attachment.kind,
+      title: attachment.caption || kind,
       "aria-label": `Open ${kind.toLowerCase()}${attachment.caption ? `: ${attachment.caption}` : ""}, attached by ${attachment.created_by}`,
       onClick: (event) => openAttachment(attachment, where, event.currentTarget),
     },
