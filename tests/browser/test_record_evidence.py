@@ -227,4 +227,5 @@ async def test_header_names_creator_and_starter_and_version_its_approver(
     await expect(approval).to_contain_text("Signed: Approved")
     await expect(approval.locator("time")).to_have_text(UTC_TIME)
     await assert_accessible(page, "a procedure version with its approval")
+    await page.locator(".batch-head").screenshot(path=str(ARTIFACTS / "procedure-approval.png"))
     await watch.assert_clean()

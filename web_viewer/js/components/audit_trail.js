@@ -4,6 +4,7 @@
 import { api } from "../api.js";
 import { h, replace, svg } from "../dom.js";
 import * as format from "../format.js";
+import { coalesced } from "./coalesced.js";
 import { utcTimeOf } from "./record_parts.js";
 
 const ALL = "";
@@ -14,14 +15,16 @@ const FILTERS = [
 ];
 
 /**
- * The audit section of batch `batchId`. It keeps its filters across refresh(), which reads
- * the trail and its verification again (call it when the batch changes).
+ * The audit section of batch `batchId`. It keeps its filters across refresh(steps), which
+ * reads the trail and its verification again when the batch changes; reads are coalesced
+ * and never hold up the record's own (`isCurrent`, `onError`: as for coalesced()).
  */
-export function auditTrail(batchId) {
+export function auditTrail(batchId, { isCurrent, onError }) {
   const badge = h("div", { class: "audit__badge" });
   const selects = Object.fromEntries(FILTERS.map(([name]) => [name, h("select", { id: `audit-${name}`, name })]));
   const count = h("p", { class: "audit__count", role: "status" });
-  const table = h("div", { class: "audit__table" });
+  // Focusable: a keyboard scrolls it sideways when the values are wide.
+  const table = h("div", { class: "audit__table", tabindex: "0", role: "region", "aria-label": "Audit trail entries" });
   let entries = [];
   let stepTitles = new Map();
   let fieldLabels = new Map();
@@ -56,7 +59,15 @@ export function auditTrail(batchId) {
     replace(table, shown.length ? entryTable(shown, stepTitles, fieldLabels) : h("p", { class: "muted" }, "No entries match these filters."));
   }
 
-  async function refresh(steps) {
+  let latestSteps = [];
+  const reread = coalesced(() => read(latestSteps), { isCurrent, onError });
+
+  function refresh(steps) {
+    latestSteps = steps;
+    return reread();
+  }
+
+  async function read(steps) {
     const byRecord = new Map(steps.map((step) => [step.id, step.step_id]));
     stepTitles = new Map(steps.map((step) => [step.step_id, step.title]));
     fieldLabels = new Map(steps.map((step) => [step.step_id, labelsOf(step.definition)]));

@@ -26,7 +26,9 @@ export async function show(ctx) {
   // A hold approval's comment being typed is not wiped by the batch's other events.
   const guard = editGuard(view);
   // Outside the re-rendered record, so that its filters survive the batch's events.
-  const audit = readsAuditTrail(ctx.user) ? auditTrail(id) : null;
+  const audit = readsAuditTrail(ctx.user)
+    ? auditTrail(id, { isCurrent: () => ctx.isCurrent(), onError: unlessUnreachable(ctx.reportError) })
+    : null;
   append(ctx.main, view, audit?.element);
   let previous = null;
   let procedure = null;
@@ -48,7 +50,7 @@ export async function show(ctx) {
     previous = batch;
     const parts = { collaboration, attachments: attachmentsByStep(attachments) };
     ctx.preservingFocus(() => replace(view, render(ctx, batch, procedure.definition, changed, reloadNow, parts)));
-    await audit?.refresh(batch.steps);
+    audit?.refresh(batch.steps);
     if (changed.size) {
       const titles = batch.steps.filter((step) => changed.has(step.step_id)).map((step) => step.title);
       ctx.announce(`Batch record updated: ${titles.join(", ")}.`);
