@@ -3,8 +3,13 @@ e-signature that approved it (21 CFR 11.50: printed name, date and time, meaning
 
 from __future__ import annotations
 
+import asyncio
 from datetime import datetime
 
+from alembic import command
+
+from server.config import Settings
+from server.db.migrate import alembic_config
 from tests.api.fixtures import DATA, approved_procedure, started_batch
 from tests.client import ApiClient
 
@@ -51,3 +56,18 @@ async def test_draft_has_no_approval(api: ApiClient) -> None:
     assert loaded.body["approval"] is None
     shown = (await api.get("/procedures/test-line/versions/1", "alex")).body
     assert shown["approval"] is None
+
+
+async def test_upgrade_takes_the_starter_of_earlier_batches_from_the_audit_trail(
+    api: ApiClient, settings: Settings
+) -> None:
+    await approved_procedure(api, "test_line.yaml")
+    batch = await started_batch(api)
+    url = settings.effective_database_url
+    config = alembic_config(url)
+    await asyncio.to_thread(command.downgrade, config, "0008")  # before batches had started_by
+    await asyncio.to_thread(command.upgrade, config, "head")
+
+    record = (await api.get(f"/batches/{batch['id']}", "quinn")).body
+    assert record["started_by"]["username"] == "olivia"
+    assert record["created_by"]["username"] == "sam"
