@@ -170,6 +170,7 @@ async def start_batch(session: AsyncSession, user: User, batch_id: str) -> Batch
     if not batch.status.startable:
         raise BatchNotInProgress(batch.batch_number, batch.status)
     batch.started_at = utcnow()
+    batch.started_by = user.id
     await change_status(session, user, batch, BatchStatus.IN_PROGRESS, "batch.started")
     stage(session, BatchEvent(batch_id=batch.id, status=BatchStatus.IN_PROGRESS))
     await _advance(session, user, batch, library.definition_of(batch.procedure_version))

@@ -28,6 +28,7 @@ class Batch(Base):
     created_by: Mapped[str] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime]
     started_at: Mapped[datetime | None]
+    started_by: Mapped[str | None] = mapped_column(ForeignKey("users.id"))
     completed_at: Mapped[datetime | None]
     decided_at: Mapped[datetime | None]
     decided_by: Mapped[str | None] = mapped_column(ForeignKey("users.id"))

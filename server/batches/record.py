@@ -15,6 +15,7 @@ from procedures.dispensing import DispenseTarget, dispense_target
 from procedures.exceptions import StepRejected
 from procedures.model import Procedure as ProcedureDefinition
 from procedures.states import execution_context
+from server.auth import service as auth
 from server.auth.models import User
 from server.batches.exceptions import BatchNotFound, StepNotFound
 from server.batches.hold_views import HoldView, hold_views
@@ -37,6 +38,8 @@ class BatchRecord:
     deviations: Sequence[Deviation]
     dispense_targets: Mapping[str, DispenseTarget]
     holds: Sequence[HoldView] = ()
+    creator: User | None = None
+    starter: User | None = None
 
 
 def _with_record() -> list[Any]:
@@ -160,6 +163,7 @@ async def load_record(session: AsyncSession, batch_id: str) -> BatchRecord:
         )
     ).all()
     definition = library.definition_of(batch.procedure_version)
+    people = await auth.users_by_id(session, (batch.created_by, batch.started_by))
     return BatchRecord(
         batch=batch,
         definition=definition,
@@ -167,6 +171,8 @@ async def load_record(session: AsyncSession, batch_id: str) -> BatchRecord:
         deviations=await deviations.for_batch(session, batch_id),
         dispense_targets=_dispense_targets(definition, batch),
         holds=await hold_views(session, batch_id),
+        creator=people.get(batch.created_by),
+        starter=people.get(batch.started_by) if batch.started_by else None,
     )
 
 

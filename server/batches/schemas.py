@@ -106,6 +106,7 @@ class ValueRevisionOut(BaseModel):
 
 
 class StepOut(BaseModel):
+    id: str = Field(description="The step record's id: the audit trail names it (`step:<id>`).")
     step_id: str
     operation_id: str
     position: int
@@ -143,6 +144,7 @@ class StepOut(BaseModel):
             if s.step_record_id == record.id
         ]
         return cls(
+            id=record.id,
             step_id=record.step_id,
             operation_id=record.operation_id,
             position=record.position,
@@ -288,6 +290,10 @@ class BatchSummary(BaseModel):
 class BatchOut(BatchSummary):
     """The whole electronic batch record."""
 
+    created_by: UserRef | None = Field(description="Who created the batch.")
+    started_by: UserRef | None = Field(
+        description="Who started the batch (None until it is started)."
+    )
     steps: list[StepOut]
     deviations: list[DeviationOut]
     holds: list[HoldOut] = Field(description="Every hold of the batch, the newest last.")
@@ -300,6 +306,8 @@ class BatchOut(BatchSummary):
         }
         return cls(
             **cls.summary_fields(record.batch),
+            created_by=user_ref(record.creator),
+            started_by=user_ref(record.starter),
             steps=[StepOut.of(s, definitions[s.step_id], record) for s in record.batch.steps],
             deviations=[DeviationOut.of(d) for d in record.deviations],
             open_deviations=sum(d.status.unresolved for d in record.deviations),

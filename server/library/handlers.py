@@ -48,7 +48,7 @@ async def load_procedure(call: Call[LoadProcedureIn]) -> VersionOut:
 )
 async def get_version(call: Call[None]) -> VersionOut:
     found = await library.get_version(call.session, call.param("key"), int_param(call, "version"))
-    return VersionOut.of(found)
+    return VersionOut.of(found, await library.approval_of(call.session, found))
 
 
 @api.route(
@@ -70,4 +70,4 @@ async def approve_version(call: Call[ApproveIn]) -> VersionOut:
         int_param(call, "version"),
         call.prepared_as(VerifiedSignatures).request(call.body.signature),
     )
-    return VersionOut.of(approved)
+    return VersionOut.of(approved, await library.approval_of(call.session, approved))

@@ -8,6 +8,7 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from server.library.models import Procedure, ProcedureVersion
+from server.signatures.models import Signature
 from server.web.schemas import SignatureIn, Strict
 
 
@@ -45,18 +46,43 @@ class ProcedureOut(BaseModel):
         )
 
 
+class ApprovalOut(BaseModel):
+    """The approving e-signature with its manifestation (21 CFR 11.50): printed name, date
+    and time (UTC), meaning."""
+
+    username: str
+    full_name: str
+    meaning: str
+    signed_at: datetime
+
+    @classmethod
+    def of(cls, signature: Signature | None) -> ApprovalOut | None:
+        if signature is None:
+            return None
+        return cls(
+            username=signature.username,
+            full_name=signature.full_name,
+            meaning=signature.meaning,
+            signed_at=signature.signed_at,
+        )
+
+
 class VersionOut(VersionSummary):
     key: str
     title: str
     definition: dict[str, Any]
+    approval: ApprovalOut | None = Field(
+        default=None, description="Who approved the version, when, with which meaning."
+    )
 
     @classmethod
-    def of(cls, version: ProcedureVersion) -> VersionOut:
+    def of(cls, version: ProcedureVersion, approval: Signature | None = None) -> VersionOut:
         return cls(
             **VersionSummary.of(version).model_dump(),
             key=version.procedure.key,
             title=version.procedure.title,
             definition=version.definition,
+            approval=ApprovalOut.of(approval),
         )
 
 

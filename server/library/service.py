@@ -29,6 +29,7 @@ from server.library.exceptions import (
 )
 from server.library.models import Procedure, ProcedureVersion
 from server.signatures import service as signatures
+from server.signatures.models import Signature
 
 
 def parse_source(source: str, source_name: str) -> ProcedureDefinition:
@@ -148,6 +149,16 @@ async def load_draft(
         },
     )
     return version
+
+
+async def approval_of(session: AsyncSession, version: ProcedureVersion) -> Signature | None:
+    """The e-signature that approved a version (None while it is a draft)."""
+    return await session.scalar(
+        select(Signature)
+        .where(Signature.procedure_version_id == version.id, Signature.meaning == "approved")
+        .order_by(Signature.signed_at.desc())
+        .limit(1)
+    )
 
 
 async def get_version(session: AsyncSession, key: str, version: int) -> ProcedureVersion:

@@ -19,3 +19,8 @@ export function approvesHolds(user) {
 export function investigates(user) {
   return hasAny(user, ["operator", "supervisor", "qa"]);
 }
+
+/** Read a batch's audit trail and verify its chain. */
+export function readsAuditTrail(user) {
+  return hasAny(user, ["qa", "supervisor", "admin"]);
+}

@@ -1,9 +1,12 @@
 // The batch record: every step with its state, values against limits, who and when,
-// signatures and deviations. It follows the batch live: any event re-reads the record.
+// signatures, deviations and the photos, snapshots and recordings attached to each step;
+// for quality oversight, the audit trail. It follows the batch live: any event re-reads it.
 
 import { api, unlessUnreachable } from "../api.js";
 import { append, h, replace } from "../dom.js";
 import * as format from "../format.js";
+import { attachmentGallery, attachmentsByStep } from "../components/attachments.js";
+import { auditTrail } from "../components/audit_trail.js";
 import { coalesced } from "../components/coalesced.js";
 import { editGuard } from "../components/edit_guard.js";
 import { holdPanels } from "../components/hold_panel.js";
@@ -14,7 +17,7 @@ import { startBatchControls } from "../components/start_button.js";
 import { timeOf } from "../components/record_parts.js";
 import { statusChip } from "../components/status.js";
 import { stepCard } from "../components/step_card.js";
-import { approvesHolds, isQa } from "../roles.js";
+import { approvesHolds, isQa, readsAuditTrail } from "../roles.js";
 
 export async function show(ctx) {
   ctx.setSection("batches");
@@ -22,12 +25,20 @@ export async function show(ctx) {
   const view = h("div", { class: "batch" });
   // A hold approval's comment being typed is not wiped by the batch's other events.
   const guard = editGuard(view);
-  append(ctx.main, view);
+  // Outside the re-rendered record, so that its filters survive the batch's events.
+  const audit = readsAuditTrail(ctx.user)
+    ? auditTrail(id, { isCurrent: () => ctx.isCurrent(), onError: unlessUnreachable(ctx.reportError) })
+    : null;
+  append(ctx.main, view, audit?.element);
   let previous = null;
   let procedure = null;
 
   async function fetchAndRender({ initial = false } = {}) {
-    const [batch, collaboration] = await Promise.all([api.get(`/batches/${encodeURIComponent(id)}`), loadCollaboration(id).catch(() => null)]);
+    const [batch, collaboration, attachments] = await Promise.all([
+      api.get(`/batches/${encodeURIComponent(id)}`),
+      loadCollaboration(id).catch(() => null),
+      api.get(`/batches/${encodeURIComponent(id)}/attachments`),
+    ]);
     if (!ctx.isCurrent()) return;
     if (!procedure) {
       procedure = await api.get(`/procedures/${encodeURIComponent(batch.procedure.key)}/versions/${batch.procedure.version}`);
@@ -37,7 +48,9 @@ export async function show(ctx) {
     ctx.setTitle(`Batch ${batch.batch_number}`);
     const changed = initial ? new Set() : changedSteps(previous, batch);
     previous = batch;
-    ctx.preservingFocus(() => replace(view, render(ctx, batch, procedure.definition, changed, reloadNow, collaboration)));
+    const parts = { collaboration, attachments: attachmentsByStep(attachments) };
+    ctx.preservingFocus(() => replace(view, render(ctx, batch, procedure.definition, changed, reloadNow, parts)));
+    audit?.refresh(batch.steps);
     if (changed.size) {
       const titles = batch.steps.filter((step) => changed.has(step.step_id)).map((step) => step.title);
       ctx.announce(`Batch record updated: ${titles.join(", ")}.`);
@@ -65,7 +78,7 @@ function changedSteps(before, after) {
   return new Set(after.steps.filter((step) => old.get(step.step_id) !== JSON.stringify(step)).map((step) => step.step_id));
 }
 
-function render(ctx, batch, definition, changed, reload, collaboration) {
+function render(ctx, batch, definition, changed, reload, { collaboration, attachments }) {
   const titles = new Map(batch.steps.map((step) => [step.step_id, step.title]));
   const records = new Map(batch.steps.map((step) => [step.step_id, step]));
   let number = 0;
@@ -87,12 +100,14 @@ function render(ctx, batch, definition, changed, reload, collaboration) {
             number += 1;
             const record = records.get(step.id);
             const card = stepCard({ definition: record?.definition ?? step, record, number, titles });
+            append(card, attachmentGallery(attachments.get(step.id), `step ${number}, ${step.title}`));
             if (changed.has(step.id)) card.classList.add("step--updated");
             return card;
           }),
         ),
       ),
     ),
+    attachmentGallery(attachments.get(null), "the batch"),
     collaboration && collaborationSection(collaboration, titles),
   ];
 }
@@ -101,8 +116,8 @@ function header(ctx, batch, definition, reload) {
   const facts = [
     ["Procedure", h("a", { href: `#/procedures/${encodeURIComponent(batch.procedure.key)}/${batch.procedure.version}` },
       `${batch.procedure.title}, version ${batch.procedure.version}`)],
-    ["Created", timeOf(batch.created_at)],
-    ["Started", batch.started_at ? timeOf(batch.started_at) : "Not started"],
+    ["Created", byWhom(batch.created_by, batch.created_at)],
+    ["Started", batch.started_at ? byWhom(batch.started_by, batch.started_at) : "Not started"],
     ["Completed", batch.completed_at ? timeOf(batch.completed_at) : "—"],
     ["Current step", batch.current_step
       ? batch.steps.find((step) => step.step_id === batch.current_step)?.title ?? batch.current_step
@@ -131,6 +146,14 @@ function header(ctx, batch, definition, reload) {
     canStart && startButton(ctx, batch, reload),
     reviewLink(ctx, batch),
   );
+}
+
+/** "Sam Supervisor (sam), 07 Dec 2026, 09:30:38 UTC": who did it and when. */
+function byWhom(person, at) {
+  return h("span", { class: "by-whom" },
+    person && h("span", { class: "by-whom__name" }, `${person.full_name} (${person.username})`),
+    person && ", ",
+    timeOf(at));
 }
 
 /** QA reviews a batch that has begun; once decided, anyone may read the decision. */

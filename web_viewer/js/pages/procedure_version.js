@@ -4,7 +4,7 @@ import { api } from "../api.js";
 import { append, h } from "../dom.js";
 import * as format from "../format.js";
 import { icon } from "../components/icons.js";
-import { timeOf } from "../components/record_parts.js";
+import { signatureList, timeOf } from "../components/record_parts.js";
 import { statusChip } from "../components/status.js";
 import { stepCard } from "../components/step_card.js";
 
@@ -22,7 +22,7 @@ export async function show(ctx) {
     definition.stage && ["Stage", format.capitalise(definition.stage)],
     ["Source file", version.source_name],
     ["Loaded", timeOf(version.created_at)],
-    ["Approved", version.approved_at ? timeOf(version.approved_at) : "Not approved"],
+    ["Approved", approvalOf(version)],
     ["Content SHA-256", h("code", { class: "hash" }, version.content_hash)],
   ].filter(Boolean);
   let number = 0;
@@ -73,4 +73,10 @@ function parameters(list) {
           h("td", { "data-label": "Default" }, parameter.default == null ? "—" : format.value(parameter.default, parameter))))),
     ),
   );
+}
+
+/** The approving e-signature's manifestation (name, date and time in UTC, meaning). */
+function approvalOf(version) {
+  if (version.approval) return signatureList([version.approval]);
+  return version.approved_at ? timeOf(version.approved_at) : "Not approved";
 }
