@@ -109,8 +109,9 @@ def _wait_for(url: str, server: subprocess.Popen[bytes], log: Path) -> None:
 def _script(found: list[Block]) -> str:
     parts = [PRELUDE]
     for block in found:
-        parts.append(f"echo '{MARK}{block.line}'\n{block.text}")
-    parts.append(f"echo '{MARK}end'\n")
+        # A marker on a line of its own, even after output that ends without a newline.
+        parts.append(f"printf '\\n{MARK}{block.line}\\n'\n{block.text}")
+    parts.append(f"printf '\\n{MARK}end\\n'\n")
     return "\n".join(parts)
 
 
