@@ -4,8 +4,8 @@ Each level is one query over the material uses of the whole frontier (a breadth-
 with batched queries), so a trace costs a query per generation, not per thing. Nodes are
 `(kind, id)` keys; an edge keeps the material use it came from (step, kind of use).
 
-Downstream (forward): lot → its containers and the batches that used it directly;
-container → the batches that dispensed or used it; batch → the lots it produced.
+Downstream (forward): lot → the batches that used it or dispensed from it; batch → the
+containers it dispensed and the lots it produced; container → the batches that used it.
 Upstream (backward): batch → the containers and lots it used; container → its lot;
 lot → the batch that produced it.
 """
@@ -24,6 +24,7 @@ Key = tuple[str, str]
 """A node of the graph: `("lot" | "container" | "batch", id)`."""
 
 PRODUCED = "produced"
+DISPENSED = "dispensed"
 
 
 @dataclass(frozen=True)
@@ -56,6 +57,20 @@ class Graph:
             frontier.add(child)
 
 
+def below(graph: Graph, key: Key, parent: Key | None) -> list[Edge]:
+    """The edges below `key` when reached from `parent`: a batch leads on to the containers it
+    dispensed from that lot only (the others hold other materials), and to what it produced."""
+    edges = graph.edges.get(key, [])
+    if key[0] != "batch":
+        return edges
+    return [
+        edge
+        for edge in edges
+        if edge.child[0] != "container"
+        or (parent is not None and edge.use is not None and parent == ("lot", edge.use.lot_id))
+    ]
+
+
 def _in(column: ColumnElement[str | None], ids: set[str]) -> ColumnElement[bool]:
     return column.in_(ids) if ids else false()
 
@@ -78,16 +93,16 @@ async def downstream(session: AsyncSession, root: Key) -> Graph:
         )
         found: set[Key] = set()
         for use in uses:
+            batch: Key = ("batch", use.batch_id)
             if use.kind == PRODUCED:
-                graph.link(("batch", use.batch_id), ("lot", use.lot_id), use, found)
-                continue
-            if use.lot_id in lots:
-                if use.container_id is None:
-                    graph.link(("lot", use.lot_id), ("batch", use.batch_id), use, found)
-                else:
-                    graph.link(("lot", use.lot_id), ("container", use.container_id), None, found)
-            if use.container_id in containers:
-                graph.link(("container", use.container_id), ("batch", use.batch_id), use, found)
+                graph.link(batch, ("lot", use.lot_id), use, found)
+            elif use.lot_id in lots and use.container_id is None:
+                graph.link(("lot", use.lot_id), batch, use, found)
+            elif use.lot_id in lots and use.kind == DISPENSED:
+                graph.link(("lot", use.lot_id), batch, use, found)
+                graph.link(batch, ("container", use.container_id), use, found)
+            if use.container_id in containers and use.kind != DISPENSED:
+                graph.link(("container", use.container_id), batch, use, found)
         frontier = found
     return graph
 

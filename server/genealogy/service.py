@@ -3,8 +3,9 @@ every level: a lot a batch produced leads on to the batches that used it, and ba
 batch that made it.
 
 Both answers are trees of `Node`s, ready to draw: batch → container → lot → the batch that
-produced it (or, for a received lot, its supplier lot) → ..., and lot → container → batch →
-the lot it produced → .... The recall impact lists every batch and lot a lot reached.
+produced it (or, for a received lot, its supplier lot) → ..., and lot → batch (that used it,
+or dispensed it into containers → the batches that used those) → the lot it produced → ....
+The recall impact lists every batch and lot a lot reached.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from sqlalchemy.orm import selectinload
 
 from server.batches.exceptions import BatchNotFound
 from server.batches.models import Batch
-from server.genealogy.graph import Graph, Key, downstream, upstream
+from server.genealogy.graph import PRODUCED, Graph, Key, below, downstream, upstream
 from server.library import service as library
 from server.library.models import ProcedureVersion
 from server.materials import service as materials
@@ -94,13 +95,19 @@ class _Tree:
         self.graph, self.things, self.backward = graph, things, backward
         self.expanded: set[Key] = set()
 
-    def draw(self, key: Key, use: MaterialUse | None, ancestors: frozenset[Key]) -> Node:
+    def tree(self, root: Key) -> Node:
+        """The whole tree below `root`."""
+        return self.draw(root, None, None, frozenset())
+
+    def draw(
+        self, key: Key, use: MaterialUse | None, parent: Key | None, ancestors: frozenset[Key]
+    ) -> Node:
         node = self._node(key)
         if use is not None:
             node.detail.update(
                 {"use": use.kind, "step_id": use.step_id, "step": self.things.step_title(use)}
             )
-        edges = self.graph.edges.get(key, [])
+        edges = self.graph.edges.get(key, []) if self.backward else below(self.graph, key, parent)
         if key in ancestors:
             node.detail["cycle"] = True
             return node
@@ -109,7 +116,7 @@ class _Tree:
             return node
         self.expanded.add(key)
         for edge in edges:
-            node.children.append(self.draw(edge.child, edge.use, ancestors | {key}))
+            node.children.append(self.draw(edge.child, edge.use, key, ancestors | {key}))
         if self.backward and key[0] == "lot" and not edges:
             node.children.append(_supplier_node(self.things.lots[key[1]]))
         return node
@@ -191,14 +198,18 @@ async def backward(session: AsyncSession, batch_ref: str) -> Node:
     """Batch → what it used → the batches that made it (or supplier lots) → ..., every level."""
     root: Key = ("batch", (await _batch(session, batch_ref)).id)
     graph = await upstream(session, root)
-    return _Tree(graph, await _things(session, graph), backward=True).draw(root, None, frozenset())
+    return _Tree(graph, await _things(session, graph), backward=True).draw(
+        root, None, None, frozenset()
+    )
 
 
 async def forward(session: AsyncSession, lot_ref: str) -> Node:
     """Lot → containers → batches → the lots they produced → ..., every level."""
     root: Key = ("lot", (await materials.get_lot(session, lot_ref)).id)
     graph = await downstream(session, root)
-    return _Tree(graph, await _things(session, graph), backward=False).draw(root, None, frozenset())
+    return _Tree(graph, await _things(session, graph), backward=False).draw(
+        root, None, None, frozenset()
+    )
 
 
 @dataclass(frozen=True)
@@ -234,30 +245,39 @@ async def recall_impact(session: AsyncSession, lot_ref: str) -> RecallImpact:
     things = await _things(session, graph)
     levels: dict[Key, int] = {root: 0}
     parents: dict[Key, Key] = {}
-    uses: dict[Key, list[MaterialUse]] = {}
-    order = [root]
-    for key in order:  # breadth first: each batch gets its shortest distance from the lot
-        for edge in graph.edges.get(key, []):
+    uses: dict[Key, dict[str, MaterialUse]] = {}
+    queue: list[tuple[Key, Key | None]] = [(root, None)]
+    walked = set(queue)
+    for key, parent in queue:  # breadth first: a batch gets its shortest distance from the lot
+        for edge in below(graph, key, parent):
             child = edge.child
             if child not in levels:
                 levels[child] = levels[key] + (child[0] == "batch")
                 parents[child] = key
-                order.append(child)
-            if child[0] == "batch" and edge.use is not None:
-                uses.setdefault(child, []).append(edge.use)
+            if child[0] == "batch" and edge.use is not None and edge.use.kind != PRODUCED:
+                uses.setdefault(child, {})[edge.use.id] = edge.use
+            if (child, key) not in walked:
+                walked.add((child, key))
+                queue.append((child, key))
+    order = list(levels)
     affected = [
         _affected(things.batches[key[1]], things, levels[key], _code(things, parents[key]), uses)
         for key in order
         if key[0] == "batch"
     ]
+    affected.sort(key=lambda item: (item.level, item.batch_number))
     produced = [things.lots[key[1]] for key in order[1:] if key[0] == "lot"]
     return RecallImpact(lot, affected, produced)
 
 
 def _affected(
-    batch: Batch, things: _Things, level: int, via: str, uses: dict[Key, list[MaterialUse]]
+    batch: Batch,
+    things: _Things,
+    level: int,
+    via: str,
+    uses: dict[Key, dict[str, MaterialUse]],
 ) -> Affected:
-    steps = uses.get(("batch", batch.id), [])
+    steps = list(uses.get(("batch", batch.id), {}).values())
     return Affected(
         batch.id,
         batch.batch_number,
