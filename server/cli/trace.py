@@ -48,10 +48,7 @@ def render_recall(impact: RecallImpact) -> list[str]:
 def _recall_json(impact: RecallImpact) -> dict[str, Any]:
     return {
         "lot": impact.lot.lot_number,
-        "affected": [
-            vars(item) | {"steps": list(item.steps), "step_titles": list(item.step_titles)}
-            for item in impact.affected
-        ],
+        "affected": [item.to_json() for item in impact.affected],
         "lots": [lot.lot_number for lot in impact.lots],
     }
 

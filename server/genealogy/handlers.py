@@ -71,12 +71,7 @@ async def trace_lot(call: Call[None]) -> TraceOut:
 )
 async def recall(call: Call[None]) -> RecallOut:
     impact = await genealogy.recall_impact(call.session, call.param("ref"))
-    batches = [
-        AffectedBatchOut(
-            **vars(item) | {"steps": list(item.steps), "step_titles": list(item.step_titles)}
-        )
-        for item in impact.affected
-    ]
+    batches = [AffectedBatchOut(**item.to_json()) for item in impact.affected]
     number = impact.lot.lot_number
     if batches:
         deepest = max(item.level for item in batches)

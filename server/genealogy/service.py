@@ -93,7 +93,7 @@ class _Tree:
 
     def __init__(self, graph: Graph, things: _Things, *, backward: bool) -> None:
         self.graph, self.things, self.backward = graph, things, backward
-        self.expanded: set[Key] = set()
+        self.expanded: set[tuple[Key, Key | None]] = set()
 
     def tree(self, root: Key) -> Node:
         """The whole tree below `root`."""
@@ -111,10 +111,12 @@ class _Tree:
         if key in ancestors:
             node.detail["cycle"] = True
             return node
-        if key[0] == "batch" and edges and key in self.expanded:
+        # Downstream, what a batch leads to depends on the lot it was reached from.
+        drawn = (key, None if self.backward else parent)
+        if key[0] == "batch" and edges and drawn in self.expanded:
             node.detail["repeated"] = True
             return node
-        self.expanded.add(key)
+        self.expanded.add(drawn)
         for edge in edges:
             node.children.append(self.draw(edge.child, edge.use, key, ancestors | {key}))
         if self.backward and key[0] == "lot" and not edges:
@@ -225,6 +227,9 @@ class Affected:
     via: str
     steps: Sequence[str]
     step_titles: Sequence[str]
+
+    def to_json(self) -> dict[str, Any]:
+        return vars(self) | {"steps": list(self.steps), "step_titles": list(self.step_titles)}
 
 
 @dataclass(frozen=True)

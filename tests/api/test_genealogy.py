@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.api.fixtures import complete
+from tests.api.fixtures import approved_procedure, complete, signature, started_batch
 from tests.api.genealogy_chain import EXCIPIENT, LACTOSE, four_level_chain, output_lot
 from tests.client import ApiClient
 
@@ -116,3 +116,42 @@ async def test_an_output_lot_is_made_once_in_quarantine_with_its_batch_and_audit
     assert produced[0]["new"]["lot_number"] == cores["lot_number"]
     assert produced[0]["new"]["status"] == "quarantine"
     assert produced[0]["new"]["step_id"] == "discharge"
+
+
+async def test_a_batch_that_uses_its_own_output_is_traced_without_going_round_in_circles(
+    api: ApiClient,
+) -> None:
+    await approved_procedure(api, "chain_rework.yaml")
+    batch = await started_batch(api, "chain-rework")
+    made = await complete(api, batch["id"], "discharge", values={"blend_kg": 2.0})
+    assert made.status == 200, made.body
+    lot = (await output_lot(api, batch["batch_number"], "STW-101-FB"))["lot_number"]
+    fed_back = await complete(
+        api,
+        batch["id"],
+        "feed_back",
+        values={"blend_drum": lot},
+        override={"reason": "Rework of the blend", "signature": signature("sam", "approved")},
+    )
+    assert fed_back.status == 200, fed_back.body
+
+    forward = await api.get(f"/trace/lots/{lot}", "olivia")
+    backward = await api.get(f"/trace/batches/{batch['batch_number']}", "olivia")
+    recall = await api.get(f"/trace/lots/{lot}/recall", "olivia")
+
+    assert _path(forward.body["tree"]) == [
+        ("lot", lot),
+        ("batch", batch["batch_number"]),
+        ("lot", lot),
+    ]
+    loop = forward.body["tree"]["children"][0]["children"][0]
+    assert loop["detail"]["cycle"] is True and loop["children"] == []
+    assert _path(backward.body["tree"]) == [
+        ("batch", batch["batch_number"]),
+        ("lot", lot),
+        ("batch", batch["batch_number"]),
+    ]
+    assert [(item["batch_number"], item["level"]) for item in recall.body["affected"]] == [
+        (batch["batch_number"], 1)
+    ]
+    assert recall.body["lots"] == []
