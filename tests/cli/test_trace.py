@@ -58,8 +58,10 @@ async def test_trace_recall_lists_every_batch_an_excipient_lot_reached_level_by_
     chain = await four_level_chain(api)
     env = {**os.environ, "DATABASE_URL": database_url, "STEPWISE_DATA_DIR": str(tmp_path)}
 
-    recall = await asyncio.to_thread(stepwise, env, "trace", "recall", EXCIPIENT)
-    forward = await asyncio.to_thread(stepwise, env, "trace", "lot", EXCIPIENT)
+    recall, forward = await asyncio.gather(
+        asyncio.to_thread(stepwise, env, "trace", "recall", EXCIPIENT),
+        asyncio.to_thread(stepwise, env, "trace", "lot", EXCIPIENT),
+    )
 
     assert recall.returncode == 0, recall.stderr
     dispensing, granulation, compression, coating = chain.batches
