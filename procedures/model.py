@@ -21,7 +21,7 @@ from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from procedures.exceptions import ExpressionInvalid
 from procedures.expressions import RESERVED_NAMES, parse_expression
-from procedures.locations import Issue
+from procedures.locations import Issue, Loc
 from procedures.references import check_references
 
 Role = Literal["operator", "supervisor", "qa", "author", "admin"]
@@ -285,6 +285,25 @@ class Dispense(_Model):
         return (self.name, *(f"{self.name}_{part}" for part in DISPENSE_PARTS))
 
 
+class Yield(_Model):
+    """The output lot a step produces when it is completed, such as the final blend.
+
+    The lot's quantity is the number the operator records in `quantity_from` (an input of the
+    same step, in `unit`); it starts in quarantine, like a received lot, until QA releases it.
+    """
+
+    material: Text = Field(description="Material code of the output, as in the material master.")
+    quantity_from: ValueName = Field(
+        description="The number input of this step that holds the quantity produced."
+    )
+    unit: DispenseUnit
+    shelf_life_days: int = Field(
+        gt=0,
+        description="Days the output may be used; its expiry is never later than the earliest "
+        "expiry of the lots the batch used.",
+    )
+
+
 DISPENSE_PARTS = ("balance", "lot", "container")
 # What the operator proposes for a dispense step: the scanned balance and source lot.
 DISPENSE_SCANS = ("balance", "lot")
@@ -329,6 +348,9 @@ class Step(_Model):
         default=False,
         description="Any deviation raised at this step puts the batch on hold.",
     )
+    yields: Yield | None = Field(
+        default=None, description="The output lot created when this step is completed."
+    )
 
     @model_validator(mode="after")
     def _fits_kind(self) -> Self:
@@ -352,8 +374,29 @@ class Step(_Model):
                 issues.append((("inputs",), f"a {kind} step needs at least one {what}"))
         if kind == "checklist":
             issues += _checklist_issues(self.inputs)
+        if self.yields is not None:
+            issues += _yield_issues(self.yields, self.inputs)
         _raise_issues("Step", issues)
         return self
+
+
+def _yield_issues(output: Yield, inputs: list[Input]) -> list[Issue]:
+    """The quantity of an output comes from a number input of its step, in the output's unit."""
+    source = next((item for item in inputs if item.name == output.quantity_from), None)
+    where: Loc = ("yields", "quantity_from")
+    if source is None:
+        names = [item.name for item in inputs if item.type == "number"]
+        known = f"; its number inputs: {', '.join(names)}" if names else ""
+        return [(where, f"this step has no input {output.quantity_from!r}{known}")]
+    if source.type != "number":
+        return [(where, f"{source.name!r} is a {source.type} input, not a number")]
+    if not source.required:
+        return [(where, f"{source.name!r} must be required: every output needs a quantity")]
+    if source.unit is not None and source.unit != output.unit:
+        return [
+            (("yields", "unit"), f"{source.name!r} is recorded in {source.unit}, not {output.unit}")
+        ]
+    return []
 
 
 def _checklist_issues(items: list[Input]) -> list[Issue]:

@@ -53,6 +53,7 @@ DEMO_MATERIALS = (
     DemoMaterial("EXC-0930", "Opadry II white", "09506000130163"),
     DemoMaterial("STW-101-FB", "STW-101 final blend", "09506000130170"),
     DemoMaterial("STW-101-CT", "STW-101 25 mg core tablets", "09506000130187"),
+    DemoMaterial("STW-101-FC", "STW-101 25 mg film-coated tablets", "09506000130194"),
 )
 DEMO_LOTS = (
     DemoLot("API-2611-01", "STW-101-API", "Helix Fine Chemicals", "HFC-24-0917", "5", True),

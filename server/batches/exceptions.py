@@ -14,7 +14,8 @@ StepwiseError
  │    ├── BatchRecordClosed       the batch is completed: no new remarks, media or streams
  │    ├── BatchLocked             released or rejected by QA: its record takes no write at all
  │    ├── BatchOnHold             a blocking exception holds the batch: carries the hold
- │    └── HoldLifted              continuation of this hold was already approved
+ │    ├── HoldLifted              continuation of this hold was already approved
+ │    └── OutputNotPossible       the output lot a step yields cannot be made (material, unit)
  ├── Forbidden
  │    ├── SelfVerification        the performer may not verify their own step
  │    └── HoldApproverNotAllowed  who raised a hold, or already approved it, may not approve it
@@ -212,3 +213,12 @@ class StepNotOfBatch(Invalid):
             f"Batch {batch_id!r} has no step {step_id!r}.",
             problems=[Problem("step_id", "not a step of this batch")],
         )
+
+
+class OutputNotPossible(Conflict):
+    """The output lot a step yields cannot be created: its material is not in the master, or
+    its unit cannot be expressed in the material's unit."""
+
+    def __init__(self, step_id: str, reason: str) -> None:
+        super().__init__(f"Step {step_id!r} cannot produce its output: {reason}.")
+        self.step_id = step_id

@@ -21,7 +21,7 @@ from server.audit import service as audit
 from server.auth import service as auth
 from server.auth.exceptions import RoleNotPermitted
 from server.auth.models import User
-from server.batches import departures, holds, traceability
+from server.batches import departures, holds, outputs, traceability
 from server.batches.balance_readings import NO_READINGS, BalanceReadings
 from server.batches.checks import check_photos, check_role, evaluate, refusals_audited
 from server.batches.exceptions import (
@@ -295,6 +295,8 @@ async def _record(
     performer, outcome, traced = accepted.performer, accepted.outcome, accepted.traced
     now = utcnow()
     container, overridden = await traceability.record(session, performer, batch, step, traced)
+    if step.yields is not None:
+        await outputs.produce(session, performer, batch, step, outcome.values)
     entered = {**outcome.values, **traced.values}
     if step.dispense is not None:
         entered = _dispensed_values(step, traced, container)

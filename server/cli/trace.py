@@ -1,4 +1,5 @@
-"""`stepwise trace lot L` and `stepwise trace batch B`: genealogy trees in the terminal."""
+"""`stepwise trace lot L`, `stepwise trace batch B` and `stepwise trace recall L`: genealogy
+trees and the recall impact, at every level, in the terminal."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from server.cli.existing import require_database
 from server.config import Settings
 from server.db.engine import Database
 from server.genealogy import service as genealogy
-from server.genealogy.service import Node
+from server.genealogy.service import Node, RecallImpact
 
 
 def render_tree(node: Node) -> list[str]:
@@ -22,7 +23,35 @@ def render_tree(node: Node) -> list[str]:
 
 
 def _line(node: Node) -> str:
-    return f"{node.kind.replace('_', ' ')} {node.code}  {node.label}  [{node.status}]"
+    line = f"{node.kind.replace('_', ' ')} {node.code}  {node.label}  [{node.status}]"
+    if "step" in node.detail:
+        line += f"  {node.detail['use']} at {node.detail['step']}"
+    return line
+
+
+def render_recall(impact: RecallImpact) -> list[str]:
+    """The batches a lot reached, level by level, then the lots made from it."""
+    lines = [f"lot {impact.lot.lot_number}  {impact.lot.material.name}  [{impact.lot.status}]"]
+    for item in impact.affected:
+        steps = ", ".join(item.step_titles)
+        lines.append(
+            f"level {item.level}  batch {item.batch_number}  {item.procedure}  [{item.status}]"
+            f"  via {item.via}" + (f"  at {steps}" if steps else "")
+        )
+    lines += [
+        f"made   lot {lot.lot_number}  {lot.material.name}  [{lot.status}]" for lot in impact.lots
+    ]
+    if not impact.affected:
+        lines.append("not used in any batch")
+    return lines
+
+
+def _recall_json(impact: RecallImpact) -> dict[str, Any]:
+    return {
+        "lot": impact.lot.lot_number,
+        "affected": [item.to_json() for item in impact.affected],
+        "lots": [lot.lot_number for lot in impact.lots],
+    }
 
 
 def _children(node: Node, indent: str) -> list[str]:
@@ -35,9 +64,11 @@ def _children(node: Node, indent: str) -> list[str]:
 
 
 def add_trace_command(commands: Any, with_database: Any) -> None:
-    """Register `trace lot|batch REF [--json]`."""
-    trace = commands.add_parser("trace", help="genealogy: where a lot went, what a batch used")
-    trace.add_argument("what", choices=["lot", "batch"])
+    """Register `trace lot|batch|recall REF [--json]`."""
+    trace = commands.add_parser(
+        "trace", help="genealogy: where a lot went, what a batch used, what a recall reaches"
+    )
+    trace.add_argument("what", choices=["lot", "batch", "recall"])
     trace.add_argument("ref", help="lot number or batch number (or id)")
     trace.add_argument("--json", action="store_true", help="print the tree as JSON")
 
@@ -46,14 +77,14 @@ def add_trace_command(commands: Any, with_database: Any) -> None:
 
         async def work(database: Database) -> int:
             async with database.sessions(readonly=True)() as session, session.begin():
-                if args.what == "lot":
-                    tree = await genealogy.forward(session, args.ref)
+                if args.what == "recall":
+                    impact = await genealogy.recall_impact(session, args.ref)
+                    answer, lines = _recall_json(impact), render_recall(impact)
                 else:
-                    tree = await genealogy.backward(session, args.ref)
-            if args.json:
-                print(json.dumps(tree.to_json(), indent=2))
-            else:
-                print("\n".join(render_tree(tree)))
+                    trace = genealogy.forward if args.what == "lot" else genealogy.backward
+                    tree = await trace(session, args.ref)
+                    answer, lines = tree.to_json(), render_tree(tree)
+            print(json.dumps(answer, indent=2) if args.json else "\n".join(lines))
             return 0
 
         return asyncio.run(with_database(settings, work))

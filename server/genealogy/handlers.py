@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from server.auth.roles import EVERYONE
 from server.genealogy import service as genealogy
@@ -24,19 +24,24 @@ class AffectedBatchOut(BaseModel):
     batch_number: str
     status: str
     procedure: str
-    steps: list[str]
+    level: int = Field(description="1: the batch used the lot itself; 2: a lot made from it...")
+    via: str = Field(description="The lot or container number through which it was reached.")
+    steps: list[str] = Field(description="Ids of the steps that used the material.")
+    step_titles: list[str] = Field(description="Those steps' titles, for people to read.")
 
 
 class RecallOut(BaseModel):
     lot: LotOut
     affected: list[AffectedBatchOut]
+    lots: list[LotOut] = Field(description="Lots produced downstream, which the recall reaches.")
     message: str
 
 
 @api.route(
     "GET",
     "/trace/batches/{ref}",
-    summary="Backward trace: batch → containers → lots → supplier lots",
+    summary="Backward trace, every level: batch → containers → lots → producing batches or "
+    "supplier lots → ...",
     roles=EVERYONE,
     response=TraceOut,
 )
@@ -48,7 +53,7 @@ async def trace_batch(call: Call[None]) -> TraceOut:
 @api.route(
     "GET",
     "/trace/lots/{ref}",
-    summary="Forward trace: lot → containers → batches",
+    summary="Forward trace, every level: lot → containers → batches → lots they produced → ...",
     roles=EVERYONE,
     response=TraceOut,
 )
@@ -60,16 +65,25 @@ async def trace_lot(call: Call[None]) -> TraceOut:
 @api.route(
     "GET",
     "/trace/lots/{ref}/recall",
-    summary="Recall impact: every batch a lot reached, with its status",
+    summary="Recall impact: every batch a lot reached at any level, and the lots made from it",
     roles=EVERYONE,
     response=RecallOut,
 )
 async def recall(call: Call[None]) -> RecallOut:
-    lot, affected = await genealogy.recall_impact(call.session, call.param("ref"))
-    batches = [AffectedBatchOut(**vars(item) | {"steps": list(item.steps)}) for item in affected]
-    message = (
-        f"Lot {lot.lot_number} reached {len(batches)} batch(es)."
-        if batches
-        else f"Lot {lot.lot_number} has not been used in any batch."
+    impact = await genealogy.recall_impact(call.session, call.param("ref"))
+    batches = [AffectedBatchOut(**item.to_json()) for item in impact.affected]
+    number = impact.lot.lot_number
+    if batches:
+        deepest = max(item.level for item in batches)
+        message = (
+            f"Lot {number} reached {len(batches)} batch(es) over {deepest} level(s) "
+            f"and {len(impact.lots)} lot(s) made from it."
+        )
+    else:
+        message = f"Lot {number} has not been used in any batch."
+    return RecallOut(
+        lot=LotOut.of(impact.lot),
+        affected=batches,
+        lots=[LotOut.of(lot) for lot in impact.lots],
+        message=message,
     )
-    return RecallOut(lot=LotOut.of(lot), affected=batches, message=message)

@@ -195,6 +195,64 @@ async def set_lot_status(
     return lot
 
 
+async def produce_lot(
+    session: AsyncSession,
+    user: User,
+    master: Material,
+    *,
+    quantity: Decimal,
+    expiry: date,
+    batch_id: str,
+    batch_number: str,
+    step_id: str,
+) -> Lot:
+    """A new lot of `master` made by a batch step, in quarantine until QA releases it; the
+    `produced` use links it to its batch, the edge genealogy follows downstream."""
+    number = _number("L", 8)
+    lot = Lot(
+        lot_number=number,
+        material_id=master.id,
+        supplier="Stepwise",
+        supplier_lot=batch_number,
+        expiry=expiry,
+        retest_date=None,
+        status="quarantine",
+        quantity=quantity,
+        unit=master.unit,
+        received_at=utcnow(),
+        received_by=user.id,
+    )
+    session.add(lot)
+    await session.flush()
+    await session.refresh(lot, ["material"])
+    await record_use(session, user, lot, None, batch_id, step_id, "produced", quantity, lot.unit)
+    new = {
+        "lot_number": number,
+        "material": master.code,
+        "batch": batch_number,
+        "step_id": step_id,
+        "expiry": expiry.isoformat(),
+        **_lot_state(lot),
+    }
+    await audit.record(
+        session, auth.actor_of(user), "lot.produced", "lot", lot.id, new=new, batch_id=batch_id
+    )
+    return lot
+
+
+async def produced_in(session: AsyncSession, batch_id: str, step_id: str) -> Lot | None:
+    """The lot a batch step produced, if it did."""
+    return await session.scalar(
+        select(Lot)
+        .join(MaterialUse, MaterialUse.lot_id == Lot.id)
+        .where(
+            MaterialUse.batch_id == batch_id,
+            MaterialUse.step_id == step_id,
+            MaterialUse.kind == "produced",
+        )
+    )
+
+
 def check_lot(lot: Lot, material_code: str, field: str) -> None:
     """Refuse the wrong material, or a lot not released, expired or due for retest."""
     problem = unusable(lot, material_code, utcnow().date())
@@ -298,8 +356,10 @@ async def record_use(
     step_id: str,
     kind: str,
     quantity: Decimal | None = None,
+    unit: str | None = None,
 ) -> MaterialUse:
-    """A batch step used a lot (or one of its containers): the edge genealogy follows."""
+    """A batch step used (or produced) a lot, or used one of its containers: the edge
+    genealogy follows."""
     use = MaterialUse(
         batch_id=batch_id,
         step_id=step_id,
@@ -307,7 +367,7 @@ async def record_use(
         container_id=container.id if container else None,
         kind=kind,
         quantity=quantity,
-        unit=container.unit if container else None,
+        unit=container.unit if container else unit,
         at=utcnow(),
         by=user.id,
     )

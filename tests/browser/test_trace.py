@@ -9,6 +9,7 @@ import pytest
 from playwright.async_api import Locator, Page, expect
 
 from tests.api.fixtures import approved_procedure, complete, started_batch
+from tests.api.genealogy_chain import EXCIPIENT, four_level_chain
 from tests.browser.support import (
     DASH,
     PageWatch,
@@ -94,13 +95,14 @@ async def test_a_lot_traces_forward_to_its_container_and_batch_with_the_recall_i
     await expect(root).to_have_attribute("data-kind", "lot")
     await expect(root).to_have_attribute("data-code", LOT)
     await expect(root).to_contain_text("Released")
-    container = _level(tree, 1)
+    batch_node = _level(tree, 1)
+    await expect(batch_node).to_have_attribute("data-kind", "batch")
+    await expect(batch_node).to_contain_text("Dispense cellulose")
+    container = _level(tree, 2)
     await expect(container).to_have_attribute("data-kind", "container")
     await expect(container).to_have_attribute("data-code", batch["container"])
     await expect(container).to_contain_text("2.0 kg")
     await expect(container.locator('[data-source="manual"]')).to_have_text("Typed (manual)")
-    batch_node = _level(tree, 2)
-    await expect(batch_node).to_have_attribute("data-kind", "batch")
     await expect(batch_node).to_have_attribute("data-code", batch["batch_number"])
     await expect(
         batch_node.get_by_role("link", name=batch["batch_number"], exact=True)
@@ -129,7 +131,8 @@ async def test_a_lot_traces_forward_to_its_container_and_batch_with_the_recall_i
     )
     await expect(row.locator('[data-status="in_progress"]')).to_have_text("In progress")
     await expect(row).to_contain_text("Dispense line for tests")
-    await expect(row).to_contain_text("weigh_mcc")
+    await expect(row).to_contain_text("Dispense cellulose")
+    await expect(row).not_to_contain_text("weigh_mcc")
     await assert_accessible(page, "the forward trace of a lot")
     shot = await screenshot(page, "trace.png")
     assert shot.stat().st_size > 10_000
@@ -279,4 +282,49 @@ async def test_the_batch_record_shows_a_dispense_with_its_manual_weight_flagged(
         "batch_size_kg * 0.5 kg ± 1.0 %"
     )
     await expect(expected.locator('[data-part="lot"]')).to_contain_text("Scan a lot of EXC-0101")
+    await watch.assert_clean()
+
+
+async def test_the_recall_of_an_excipient_lot_is_drawn_four_batch_levels_deep(
+    page: Page, site: Site, watch: PageWatch
+) -> None:
+    chain = await four_level_chain(site.api)
+    await sign_in(page, "quinn", at=f"/#/trace/lot/{EXCIPIENT}")
+
+    picture = page.get_by_role("img", name=f"Forward trace of lot {EXCIPIENT}, drawn", exact=False)
+    await expect(picture).to_be_visible()
+    await expect(picture).to_have_attribute("data-levels", "4")
+    drawn = picture.locator(".trace-diagram__node")
+    codes = [EXCIPIENT, chain.batches[0], chain.container, chain.batches[1], chain.lots[0]]
+    codes += [chain.batches[2], chain.lots[1], chain.batches[3], chain.lots[2]]
+    await expect(drawn).to_have_count(len(codes))
+    for code in codes:
+        await expect(picture.locator(f'[data-code="{code}"]')).to_have_count(1)
+    assert await picture.locator(".trace-diagram__line").count() == len(codes) - 1
+    # Boxes say what things are in words, and name steps by their titles, not their ids.
+    granulation = picture.locator(f'[data-code="{chain.batches[1]}"]')
+    await expect(granulation).to_contain_text("Chain granulation for tests")
+    await expect(granulation).to_contain_text("used at Charge the granulator")
+    await expect(picture.locator(f'[data-code="{chain.lots[0]}"]')).to_contain_text(
+        "made at Discharge the blend"
+    )
+    await expect(picture).not_to_contain_text("load_blend")  # no step id anywhere
+    # Each level sits to the right of the one above it.
+    columns = [
+        (await picture.locator(f'[data-code="{code}"]').bounding_box() or {})["x"] for code in codes
+    ]
+    assert columns == sorted(columns) and len(set(columns)) == len(codes)
+
+    recall = page.locator("#recall")
+    await expect(recall.locator("#recall-summary")).to_have_text(
+        f"Lot {EXCIPIENT} reached 4 batches over 4 levels and 3 lots made from it."
+    )
+    levels = recall.locator("tbody tr")
+    await expect(levels).to_have_count(4)
+    for level, number in enumerate(chain.batches, start=1):
+        row = recall.locator(f'tbody tr[data-level="{level}"]')
+        await expect(row).to_contain_text(number)
+    await expect(recall.locator("#recall-lots")).to_contain_text(chain.lots[2])
+    await assert_accessible(page, "a four-level forward trace")
+    await screenshot(page, "trace-four-levels.png")
     await watch.assert_clean()

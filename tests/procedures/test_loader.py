@@ -202,3 +202,48 @@ def test_file_errors_are_labelled_with_the_path_given(tmp_path: Path) -> None:
         load_procedure_file(path)
 
     assert str(info.value).startswith(f"{path}:1: key: String should match pattern")
+
+
+YIELDING = """\
+key: test
+title: Test procedure
+operations:
+  - id: op
+    title: Operation
+    steps:
+      - id: discharge
+        title: Discharge
+        kind: data_entry
+        yields: {material: FB, quantity_from: net_kg, unit: kg, shelf_life_days: 30}
+        inputs:
+          - {name: net_kg, label: Net weight, type: number, unit: kg}
+          - {name: drum, label: Drum, type: text}
+"""
+
+
+def test_a_step_yields_an_output_lot_from_one_of_its_number_inputs() -> None:
+    step = load_procedure_text(YIELDING, "t.yaml").step("discharge")
+    assert step.yields is not None
+    assert (step.yields.material, step.yields.quantity_from) == ("FB", "net_kg")
+
+
+@pytest.mark.parametrize(
+    ("change", "path", "message"),
+    [
+        (("net_kg, unit: kg", "gross_kg, unit: kg"), "quantity_from", "no input 'gross_kg'"),
+        (("net_kg, unit: kg", "drum, unit: kg"), "quantity_from", "'drum' is a text input"),
+        (("unit: kg, shelf", "unit: g, shelf"), "unit", "'net_kg' is recorded in kg, not g"),
+        (("unit: kg, shelf", "unit: t, shelf"), "unit", ""),
+        (("shelf_life_days: 30", "shelf_life_days: 0"), "shelf_life_days", ""),
+        (("material: FB, ", ""), "material", "missing required field"),
+        (("shelf_life_days: 30", "shelf_life_days: 30, lot: X"), "lot", "unknown field"),
+    ],
+)
+def test_a_bad_yield_is_reported_at_its_file_line_and_path(
+    issues_of: Issues, change: tuple[str, str], path: str, message: str
+) -> None:
+    found = issues_of(YIELDING.replace(*change))
+    assert [(issue.line, issue.path) for issue in found] == [
+        (10, f"operations[0].steps[0].yields.{path}")
+    ]
+    assert message in found[0].message

@@ -38,6 +38,10 @@ NOMINAL: dict[str, dict[str, dict[str, Any]]] = {
             ("suite_cleared", "granulator_clean", "materials_complete"), True
         ),
         "scan_granulator": {"granulator_id": "HSG-01"},
+        "scan_containers": {
+            f"{name}_container": f"C-{name}"
+            for name in ("api", "mcc", "lactose", "ccs", "pvp", "mgst")
+        },
         "dry_mix": {"dry_mix_time_min": 5.0, "dry_mix_impeller_rpm": 200},
         "binder_addition": {
             **{"binder_solution_kg": 3.54, "addition_time_min": 3.0},

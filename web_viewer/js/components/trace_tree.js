@@ -1,5 +1,6 @@
-// A trace as a tree of boxes joined by lines: lot → containers → batches (forward), or
-// batch → containers → lots → supplier lots (backward). Each box says what it is in words
+// A trace as a tree of boxes joined by lines, every level: lot → batches → containers and
+// the lots they made → ... (forward), or batch → containers → lots → the batches that made
+// them or supplier lots → ... (backward). Each box says what it is in words
 // and an icon, its status as a text badge, and links to where it can be followed further.
 
 import { h } from "../dom.js";
@@ -80,11 +81,16 @@ function facts(node) {
   const detail = node.detail ?? {};
   const quantity = detail.quantity !== undefined ? format.withUnit(detail.quantity, detail.unit) : null;
   const items = {
-    lot: [["Material", detail.material], ["Expiry", detail.expiry && format.day(detail.expiry)], ["In stock", quantity]],
-    container: [["Quantity", quantity], ["Step", detail.step_id && h("code", {}, detail.step_id)]],
+    lot: [
+      ["Material", detail.material],
+      ["Expiry", detail.expiry && format.day(detail.expiry)],
+      ["In stock", quantity],
+      [detail.use === "produced" ? "Made at" : "Step", detail.step],
+    ],
+    container: [["Quantity", quantity], ["Step", detail.step]],
     batch: [
       ["Procedure", detail.procedure && `${detail.procedure}, version ${detail.version}`],
-      ["Step", detail.step_id && h("code", {}, detail.step_id)],
+      ["Step", detail.step],
     ],
     supplier_lot: [["Received", detail.received_at && format.date(detail.received_at)]],
   }[node.kind] ?? [];

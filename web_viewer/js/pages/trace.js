@@ -8,6 +8,7 @@ import { field } from "../components/forms.js";
 import { icon } from "../components/icons.js";
 import { lotTable } from "../components/lot_table.js";
 import { statusChip } from "../components/status.js";
+import { traceDiagram } from "../components/trace_diagram.js";
 import { traceTree } from "../components/trace_tree.js";
 
 const KINDS = [
@@ -120,7 +121,7 @@ async function lotTrace(ctx, ref, { container = null } = {}) {
     pageHead({
       eyebrow: "Forward trace",
       title: `Lot ${lot.lot_number}`,
-      lead: "Where this lot went: the containers dispensed from it and the batches that used them.",
+      lead: "Where this lot went, at every level: the batches that used it, the lots they made, and the batches that used those.",
     }),
     searchForm(ctx, { kind: "lot", ref: lot.lot_number }),
     container && h("p", { class: "notice notice--info" }, icon("box"),
@@ -156,9 +157,12 @@ function lotSummary(lot) {
 function recallText(recall) {
   const count = recall.affected.length;
   const lot = recall.lot.lot_number;
-  return count
-    ? `Lot ${lot} reached ${count} ${count === 1 ? "batch" : "batches"}.`
-    : `Lot ${lot} has not been used in any batch.`;
+  if (!count) return `Lot ${lot} has not been used in any batch.`;
+  const levels = Math.max(...recall.affected.map((batch) => batch.level));
+  const made = recall.lots.length;
+  const reach = `Lot ${lot} reached ${count} ${count === 1 ? "batch" : "batches"}`;
+  if (levels === 1 && !made) return `${reach}.`;
+  return `${reach} over ${levels} levels and ${made} ${made === 1 ? "lot" : "lots"} made from it.`;
 }
 
 /** Which batches a recall of the lot would reach, with their status. */
@@ -176,19 +180,24 @@ function recallPanel(recall) {
         "table",
         { class: "list-table recall-table" },
         h("caption", { class: "visually-hidden" }, `Batches lot ${recall.lot.lot_number} reached`),
-        h("thead", {}, h("tr", {}, ["Batch number", "Status", "Procedure", "Steps"].map((title) => h("th", { scope: "col" }, title)))),
+        h("thead", {}, h("tr", {}, ["Level", "Batch number", "Status", "Procedure", "Steps"].map((title) => h("th", { scope: "col" }, title)))),
         h("tbody", {}, affected.map((batch) =>
           h(
             "tr",
-            { "data-batch": batch.batch_id },
+            { "data-batch": batch.batch_id, "data-level": batch.level },
+            h("td", { "data-label": "Level" }, String(batch.level)),
             h("th", { scope: "row", "data-label": "Batch number" },
               h("a", { class: "strong-link", href: `#/batches/${encodeURIComponent(batch.batch_id)}` }, batch.batch_number)),
             h("td", { "data-label": "Status" }, statusChip("batch", batch.status)),
             h("td", { "data-label": "Procedure" }, batch.procedure),
-            h("td", { "data-label": "Steps" }, h("ul", { class: "code-list" }, batch.steps.map((step) => h("li", {}, h("code", {}, step))))),
+            h("td", { "data-label": "Steps" }, h("ul", { class: "code-list" }, batch.step_titles.map((step) => h("li", {}, step)))),
           ))),
       ),
     ),
+    recall.lots.length > 0 && h("p", { class: "recall__lots", id: "recall-lots" }, "Lots made from it: ",
+      recall.lots.map((lot, index) => [index > 0 && ", ",
+        h("a", { class: "strong-link", href: `#/trace/lot/${encodeURIComponent(lot.lot_number)}` }, lot.lot_number),
+        ` (${lot.material.name}, ${lot.status})`])),
   );
 }
 
@@ -197,6 +206,7 @@ function treePanel(title, tree, label, empty) {
     "section",
     { class: "panel trace-panel", "aria-labelledby": "trace-tree-title" },
     h("h2", { id: "trace-tree-title" }, title),
+    tree.children.length > 0 && traceDiagram(tree, { label: `${label}, drawn` }),
     traceTree(tree, { label }),
     empty && h("p", { class: "muted" }, empty),
   );
