@@ -52,8 +52,8 @@ export async function show(ctx) {
     h("a", { class: "back-link", href: "#/console" }, icon("back"), "All live sessions"),
     head.element,
     h("div", { class: "console-grid" },
-      h("div", { class: "console-main" }, video.element, tools?.element),
-      h("div", { class: "console-side" }, progress.element, annotationList.element, chat.element)),
+      h("div", { class: "console-main" }, video.element, annotationList.element, tools?.element),
+      h("div", { class: "console-side" }, progress.element, chat.element)),
   );
 
   function render() {
