@@ -348,3 +348,61 @@ async def test_a_hold_shows_on_the_phone_and_lifts_live_when_continuation_is_app
     await page.locator("#complete-step").tap()
     await expect(page.get_by_role("heading", name="Batch completed")).to_be_visible()
     await watch.assert_clean()
+
+
+async def test_the_console_and_the_phone_number_the_annotations_alike(
+    page: Page, site: Site, watch: PageWatch, browser: Browser
+) -> None:
+    batch = await _phone_batch(site.api, start=True)
+    await sign_in(page, "olivia", at=f"/#/operator/{batch['id']}")
+    await wait_until_live(page)
+    await page.locator("#share-live").tap()
+    await expect(page.locator("[data-live]")).to_have_attribute("data-live", "live")
+    desk = await browser.new_context(base_url=site.base_url, viewport={"width": 1280, "height": 800})
+    try:
+        console = await desk.new_page()
+        console_watch = await PageWatch.attach(console)
+        await sign_in(console, "sam", at=f"/#/console/{batch['id']}")
+        await wait_until_live(console)
+        await expect(console.locator("#video-status")).to_have_text("Watching live.")
+        # Sam draws an arrow, a circle and another arrow, then clears the first arrow.
+        drawn = []
+        for shape in ("arrow", "circle", "arrow"):
+            answer = await site.api.post(
+                f"/batches/{batch['id']}/annotations",
+                "sam",
+                {
+                    "stream_id": batch["id"],
+                    "frame_timestamp": 1.0,
+                    "shape": shape,
+                    "points": [[0.2, 0.2], [0.4, 0.4]],
+                },
+            )
+            assert answer.status == 201, answer.body
+            drawn.append(answer.body["id"])
+        listed = console.locator(".console-annotations")
+        await expect(listed.locator(".annotation-list__item")).to_have_count(3)
+        cleared = await site.api.post(f"/batches/{batch['id']}/annotations/{drawn[0]}/clear", "sam")
+        assert cleared.status == 200, cleared.body
+
+        await expect(listed.locator(f'[data-annotation="{drawn[0]}"]')).to_contain_text("Cleared")
+        name = listed.locator(f'[data-annotation="{drawn[0]}"] .annotation-list__name')
+        await expect(name).to_have_text("Arrow")  # cleared: off the video, without a number
+        phone_items = page.locator("#annotations-list li")
+        await expect(phone_items).to_have_count(2)
+        for annotation_id, (shape, number) in zip(
+            drawn[1:], (("Circle", "1"), ("Arrow", "2")), strict=True
+        ):
+            name = listed.locator(f'[data-annotation="{annotation_id}"] .annotation-list__name')
+            await expect(name).to_have_text(f"{shape} {number}")
+            item = page.locator(f'#annotations-list [data-annotation="{annotation_id}"]')
+            await expect(item.locator(".annotations__number")).to_have_text(number)
+            await expect(item).to_contain_text(f"{shape} from Sam Supervisor")
+            badge = page.locator(f'.camera__overlay [data-annotation="{annotation_id}"] .annotation__number')
+            await expect(badge).to_have_text(number)
+        await console_watch.assert_clean()
+    finally:
+        await desk.close()
+    await page.locator("#share-live").tap()
+    await expect(page.locator("[data-live]")).to_have_attribute("data-live", "stopped")
+    await watch.assert_clean()
