@@ -135,6 +135,12 @@ async def test_an_operator_runs_a_whole_batch_on_a_phone_with_camera_scan_and_si
     await complete.tap()
 
     await expect(step).to_have_attribute("data-step", "checks")
+    # The header is two short rows: the checklist itself is on the first screen.
+    bar = await page.locator("#topbar").bounding_box()
+    assert bar is not None and bar["height"] <= 110, bar
+    for item in await step.locator(".op-check").all():
+        box = await item.bounding_box()
+        assert box is not None and box["y"] + box["height"] <= PHONE["height"], box
     await page.get_by_label("Bowl is clean and dry").check()
     await page.get_by_label("Safety guard is fitted").check()
     await complete.tap()
@@ -159,8 +165,12 @@ async def test_an_operator_runs_a_whole_batch_on_a_phone_with_camera_scan_and_si
     assert water_record["state"] == "active" and water_record["values"] == {}
 
     # In the alert band the page asks for the comment; completing opens a deviation, shown.
+    # Correcting the value takes the refusal away: error line, red border and message.
     await water.fill("1.9")
     await expect(judgement).to_contain_text("Alert range")
+    await expect(error).to_be_hidden()
+    await expect(water).not_to_have_attribute("aria-invalid", "true")
+    await expect(step.locator(".form-message")).to_be_hidden()
     comment = page.get_by_label("Comment")
     await expect(comment).to_be_visible()
     await comment.fill("Humid day: granules checked by hand")
@@ -405,4 +415,11 @@ async def test_the_console_and_the_phone_number_the_annotations_alike(
         await desk.close()
     await page.locator("#share-live").tap()
     await expect(page.locator("[data-live]")).to_have_attribute("data-live", "stopped")
+    # With the camera off nothing is drawn where the picture was; the list still says them.
+    await page.locator("#camera-toggle").tap()
+    await expect(page.locator("[data-camera]")).to_have_attribute("data-camera", "off")
+    await expect(page.locator(".camera__off")).to_be_visible()
+    await expect(page.locator(".camera__overlay")).to_be_hidden()
+    await expect(phone_items).to_have_count(2)
+    await assert_accessible(page, "the camera off with annotations")
     await watch.assert_clean()
