@@ -81,6 +81,11 @@ export async function show(ctx) {
     if (event.type === "annotation") annotationList.onEvent(event);
     else if (event.type === "chat") chat.onEvent(event);
     else if (event.type === "recording") tools?.onEvent(event);
+    else if (event.type === "viewers") {
+      if (event.stream_id !== streamId || !stream) return;
+      stream = { ...stream, viewers: event.viewers };
+      head.update(stream);
+    }
     else if (event.type === "stream") {
       if (event.stream_id !== streamId) return;
       refreshStream();
