@@ -1,4 +1,4 @@
-"""The expert console fits a 1280×800 screen: the video, the active step and the chat stay in
+"""The expert console fits a 1280 x 800 screen: the video, the active step and the chat stay in
 view while messages are sent (the chat scrolls in its own box); the top bar is one row."""
 
 from __future__ import annotations
@@ -29,8 +29,8 @@ async def _assert_in_view(page: Page, what: Locator, name: str) -> None:
     assert box is not None, f"{name} is not shown"
     top, bottom = box["y"], box["y"] + box["height"]
     left, right = box["x"], box["x"] + box["width"]
-    assert 0 <= top and bottom <= SCREEN["height"], f"{name} is not in view: {box}"
-    assert 0 <= left and right <= SCREEN["width"], f"{name} is not in view: {box}"
+    assert top >= 0 and bottom <= SCREEN["height"], f"{name} is not in view: {box}"
+    assert left >= 0 and right <= SCREEN["width"], f"{name} is not in view: {box}"
 
 
 async def _bar_height(page: Page) -> float:
@@ -84,10 +84,13 @@ async def test_the_top_bar_is_one_row_at_1280_pixels(
     brand_box, sign_out_box = await brand.bounding_box(), await sign_out.bounding_box()
     assert brand_box is not None and sign_out_box is not None
     # One row: the brand and the last button share a line, and the bar is one row high.
-    assert abs(
-        (brand_box["y"] + brand_box["height"] / 2)
-        - (sign_out_box["y"] + sign_out_box["height"] / 2)
-    ) < 2
+    assert (
+        abs(
+            (brand_box["y"] + brand_box["height"] / 2)
+            - (sign_out_box["y"] + sign_out_box["height"] / 2)
+        )
+        < 2
+    )
     assert await _bar_height(page) <= 65  # one 64 px row and its border
     await assert_accessible(page, f"the top bar of {username}")
     await watch.assert_clean()

@@ -36,6 +36,7 @@ pytestmark = [
 ]
 GRANULATOR = "EQ-GRAN-01"  # demo equipment: a clean high-shear granulator
 PHONE = {"width": 390, "height": 844}
+DESK = {"width": 1280, "height": 800}
 TOUCH_TARGET_PX = 48
 # The server's analysis starts at the publisher's next keyframe, which may take a while.
 LIVE_SCAN_MS = 20_000
@@ -368,7 +369,7 @@ async def test_the_console_and_the_phone_number_the_annotations_alike(
     await wait_until_live(page)
     await page.locator("#share-live").tap()
     await expect(page.locator("[data-live]")).to_have_attribute("data-live", "live")
-    desk = await browser.new_context(base_url=site.base_url, viewport={"width": 1280, "height": 800})
+    desk = await browser.new_context(base_url=site.base_url, viewport=DESK)
     try:
         console = await desk.new_page()
         console_watch = await PageWatch.attach(console)
@@ -408,8 +409,8 @@ async def test_the_console_and_the_phone_number_the_annotations_alike(
             item = page.locator(f'#annotations-list [data-annotation="{annotation_id}"]')
             await expect(item.locator(".annotations__number")).to_have_text(number)
             await expect(item).to_contain_text(f"{shape} from Sam Supervisor")
-            badge = page.locator(f'.camera__overlay [data-annotation="{annotation_id}"] .annotation__number')
-            await expect(badge).to_have_text(number)
+            drawing = page.locator(f'.camera__overlay [data-annotation="{annotation_id}"]')
+            await expect(drawing.locator(".annotation__number")).to_have_text(number)
         await console_watch.assert_clean()
     finally:
         await desk.close()
