@@ -141,6 +141,15 @@ class StreamEvent(EventBase):
     publisher: str | None = Field(None, description="When live: who publishes (username).")
 
 
+class ViewersEvent(EventBase):
+    """Someone started or stopped watching a live stream of the batch (a viewer whose
+    connection failed or lost consent counts as stopped)."""
+
+    type: Literal["viewers"]
+    stream_id: str
+    viewers: int = Field(ge=0, description="How many watch the stream now.")
+
+
 class RecordingEvent(EventBase):
     """A recording of a live stream started or stopped."""
 
@@ -181,6 +190,7 @@ Event = Annotated[
     | AnnotationEvent
     | ChatEvent
     | StreamEvent
+    | ViewersEvent
     | RecordingEvent
     | ScanEvent
     | ScanRejectedEvent,

@@ -47,10 +47,13 @@ class Resolution:
         return self.container.lot if self.container else self.lot
 
     def summary(self) -> dict[str, Any]:
-        """`{kind, id, code, name, status}` of what was identified."""
+        """`{kind, id, code, name, status}` of what was identified (equipment adds its `type`
+        and the batch it is `in_use_by`)."""
         if self.equipment is not None:
             e = self.equipment
-            return _summary("equipment", e.id, e.code, e.name, e.status, type=e.type)
+            return _summary(
+                "equipment", e.id, e.code, e.name, e.status, type=e.type, in_use_by=e.in_use_by
+            )
         if self.container is not None:
             c, lot = self.container, self.container.lot
             return _summary(

@@ -34,7 +34,13 @@ async def live_streams(app: web.Application) -> AsyncIterator[None]:
             await recordings.stop_all(session, app[MEDIA_FILES], stream, actor)
             await streams.record_ended(session, stream, actor, reason)
 
+    async def record_viewers(stream: LiveStream) -> None:
+        async with unit_of_work(database, bus) as session:
+            streams.record_viewers(session, stream)
+
     peers = PeerSettings(settings.ice_servers, settings.stream_idle_seconds or None)
-    app[LIVE_STREAMS] = registry = LiveStreams(record_start, record_end, peers=peers)
+    app[LIVE_STREAMS] = registry = LiveStreams(
+        record_start, record_end, record_viewers=record_viewers, peers=peers
+    )
     yield
     await registry.close()

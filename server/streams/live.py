@@ -28,6 +28,8 @@ log = logging.getLogger(__name__)
 StartRecorder = Callable[["LiveStream"], Awaitable[None]]
 # Records the end of a stream in the database: (stream, actor, reason).
 EndRecorder = Callable[["LiveStream", Actor, str], Awaitable[None]]
+# Tells the batch's watchers how many watch a stream, after one joined or left.
+ViewersRecorder = Callable[["LiveStream"], Awaitable[None]]
 
 
 def new_session_id() -> str:
@@ -79,6 +81,7 @@ class LiveStreams:
         record_start: StartRecorder,
         record_end: EndRecorder,
         *,
+        record_viewers: ViewersRecorder | None = None,
         queue_size: int = 30,
         peers: PeerSettings | None = None,
     ) -> None:
@@ -88,6 +91,7 @@ class LiveStreams:
         self._listeners: list[StreamListener] = []
         self._record_start = record_start
         self._record_end = record_end
+        self._record_viewers = record_viewers
         self._queue_size = queue_size
         self._tasks: set[asyncio.Task[None]] = set()
 
@@ -191,6 +195,7 @@ class LiveStreams:
             await viewer.close()
             raise StreamNotLive(stream_id)
         stream.viewers[session_id] = viewer
+        self._viewers_changed(stream)
         return session_id, answer
 
     async def leave(self, stream_id: StreamId, session_id: str) -> bool:
@@ -200,7 +205,14 @@ class LiveStreams:
         if viewer is None:
             return False
         await viewer.close()
+        if stream is not None and self._streams.get(stream_id) is stream:
+            self._viewers_changed(stream)
         return True
+
+    def _viewers_changed(self, stream: LiveStream) -> None:
+        """A viewer joined or left (by DELETE, or its connection failed or lost consent)."""
+        if self._record_viewers is not None:
+            self._in_background(self._record_viewers(stream))
 
     def _in_background(self, work: Awaitable[object]) -> None:
         task = asyncio.ensure_future(work)
@@ -210,7 +222,7 @@ class LiveStreams:
     def _finished(self, task: asyncio.Task[None]) -> None:
         self._tasks.discard(task)
         if not task.cancelled() and task.exception() is not None:
-            log.error("ending a stream failed", exc_info=task.exception())
+            log.error("recording a stream's change failed", exc_info=task.exception())
 
     async def settle(self) -> None:
         """Wait for the ends noticed from connection changes to be recorded."""

@@ -9,7 +9,7 @@ from server.auth.roles import EVERYONE, SHOP_FLOOR
 from server.batches import remarks
 from server.batches.exceptions import BatchNotFound
 from server.clock import isoformat
-from server.events.schemas import StreamEvent
+from server.events.schemas import StreamEvent, ViewersEvent
 from server.events.staging import stage
 from server.streams.exceptions import StreamBatchNotFound
 from server.streams.ids import StreamId
@@ -80,4 +80,16 @@ async def record_ended(
     stage(
         session,
         StreamEvent(batch_id=stream.batch_id, stream_id=str(stream.stream_id), state="ended"),
+    )
+
+
+def record_viewers(session: AsyncSession, stream: LiveStream) -> None:
+    """Tell the batch's watchers how many watch the stream now."""
+    stage(
+        session,
+        ViewersEvent(
+            batch_id=stream.batch_id,
+            stream_id=str(stream.stream_id),
+            viewers=len(stream.viewers),
+        ),
     )

@@ -36,6 +36,7 @@ pytestmark = [
 ]
 GRANULATOR = "EQ-GRAN-01"  # demo equipment: a clean high-shear granulator
 PHONE = {"width": 390, "height": 844}
+DESK = {"width": 1280, "height": 800}
 TOUCH_TARGET_PX = 48
 # The server's analysis starts at the publisher's next keyframe, which may take a while.
 LIVE_SCAN_MS = 20_000
@@ -135,6 +136,12 @@ async def test_an_operator_runs_a_whole_batch_on_a_phone_with_camera_scan_and_si
     await complete.tap()
 
     await expect(step).to_have_attribute("data-step", "checks")
+    # The header is two short rows: the checklist itself is on the first screen.
+    bar = await page.locator("#topbar").bounding_box()
+    assert bar is not None and bar["height"] <= 110, bar
+    for item in await step.locator(".op-check").all():
+        box = await item.bounding_box()
+        assert box is not None and box["y"] + box["height"] <= PHONE["height"], box
     await page.get_by_label("Bowl is clean and dry").check()
     await page.get_by_label("Safety guard is fitted").check()
     await complete.tap()
@@ -159,8 +166,12 @@ async def test_an_operator_runs_a_whole_batch_on_a_phone_with_camera_scan_and_si
     assert water_record["state"] == "active" and water_record["values"] == {}
 
     # In the alert band the page asks for the comment; completing opens a deviation, shown.
+    # Correcting the value takes the refusal away: error line, red border and message.
     await water.fill("1.9")
     await expect(judgement).to_contain_text("Alert range")
+    await expect(error).to_be_hidden()
+    await expect(water).not_to_have_attribute("aria-invalid", "true")
+    await expect(step.locator(".form-message")).to_be_hidden()
     comment = page.get_by_label("Comment")
     await expect(comment).to_be_visible()
     await comment.fill("Humid day: granules checked by hand")
@@ -347,4 +358,69 @@ async def test_a_hold_shows_on_the_phone_and_lifts_live_when_continuation_is_app
     await expect(page.locator("#op-notices")).to_contain_text("Hold lifted by quinn")
     await page.locator("#complete-step").tap()
     await expect(page.get_by_role("heading", name="Batch completed")).to_be_visible()
+    await watch.assert_clean()
+
+
+async def test_the_console_and_the_phone_number_the_annotations_alike(
+    page: Page, site: Site, watch: PageWatch, browser: Browser
+) -> None:
+    batch = await _phone_batch(site.api, start=True)
+    await sign_in(page, "olivia", at=f"/#/operator/{batch['id']}")
+    await wait_until_live(page)
+    await page.locator("#share-live").tap()
+    await expect(page.locator("[data-live]")).to_have_attribute("data-live", "live")
+    desk = await browser.new_context(base_url=site.base_url, viewport=DESK)
+    try:
+        console = await desk.new_page()
+        console_watch = await PageWatch.attach(console)
+        await sign_in(console, "sam", at=f"/#/console/{batch['id']}")
+        await wait_until_live(console)
+        await expect(console.locator("#video-status")).to_have_text("Watching live.")
+        # Sam draws an arrow, a circle and another arrow, then clears the first arrow.
+        drawn = []
+        for shape in ("arrow", "circle", "arrow"):
+            answer = await site.api.post(
+                f"/batches/{batch['id']}/annotations",
+                "sam",
+                {
+                    "stream_id": batch["id"],
+                    "frame_timestamp": 1.0,
+                    "shape": shape,
+                    "points": [[0.2, 0.2], [0.4, 0.4]],
+                },
+            )
+            assert answer.status == 201, answer.body
+            drawn.append(answer.body["id"])
+        listed = console.locator(".console-annotations")
+        await expect(listed.locator(".annotation-list__item")).to_have_count(3)
+        cleared = await site.api.post(f"/batches/{batch['id']}/annotations/{drawn[0]}/clear", "sam")
+        assert cleared.status == 200, cleared.body
+
+        await expect(listed.locator(f'[data-annotation="{drawn[0]}"]')).to_contain_text("Cleared")
+        name = listed.locator(f'[data-annotation="{drawn[0]}"] .annotation-list__name')
+        await expect(name).to_have_text("Arrow")  # cleared: off the video, without a number
+        phone_items = page.locator("#annotations-list li")
+        await expect(phone_items).to_have_count(2)
+        for annotation_id, (shape, number) in zip(
+            drawn[1:], (("Circle", "1"), ("Arrow", "2")), strict=True
+        ):
+            name = listed.locator(f'[data-annotation="{annotation_id}"] .annotation-list__name')
+            await expect(name).to_have_text(f"{shape} {number}")
+            item = page.locator(f'#annotations-list [data-annotation="{annotation_id}"]')
+            await expect(item.locator(".annotations__number")).to_have_text(number)
+            await expect(item).to_contain_text(f"{shape} from Sam Supervisor")
+            drawing = page.locator(f'.camera__overlay [data-annotation="{annotation_id}"]')
+            await expect(drawing.locator(".annotation__number")).to_have_text(number)
+        await console_watch.assert_clean()
+    finally:
+        await desk.close()
+    await page.locator("#share-live").tap()
+    await expect(page.locator("[data-live]")).to_have_attribute("data-live", "stopped")
+    # With the camera off nothing is drawn where the picture was; the list still says them.
+    await page.locator("#camera-toggle").tap()
+    await expect(page.locator("[data-camera]")).to_have_attribute("data-camera", "off")
+    await expect(page.locator(".camera__off")).to_be_visible()
+    await expect(page.locator(".camera__overlay")).to_be_hidden()
+    await expect(phone_items).to_have_count(2)
+    await assert_accessible(page, "the camera off with annotations")
     await watch.assert_clean()

@@ -14,6 +14,7 @@ from server.config import Settings
 from server.streams.ids import StreamId
 from server.streams.live import LiveStreams
 from tests.client import ApiClient
+from tests.events import next_event, subscribed
 from tests.streams.sessions import Watching, delete, publish, watch
 
 # Peers and tasks are the point here, not the database: one backend is enough.
@@ -40,12 +41,17 @@ def _gone(pc: RTCPeerConnection) -> asyncio.Future[None]:
     return gone
 
 
+# Not the peers' tasks: the test server's idle keep-alive HTTP connections, and the audit
+# sealer's wait for the next event (a new task with every event, viewer counts included).
+_NOT_PEERS = {"RequestHandler.start", "Queue.get"}
+
+
 def _tasks() -> set[asyncio.Task[Any]]:
-    """The running tasks, less the test server's idle keep-alive HTTP connections."""
+    """The running tasks, less those that are not the peers'."""
     return {
         task
         for task in asyncio.all_tasks()
-        if getattr(task.get_coro(), "__qualname__", "") != "RequestHandler.start"
+        if getattr(task.get_coro(), "__qualname__", "") not in _NOT_PEERS
     }
 
 
@@ -126,3 +132,26 @@ async def test_a_publisher_that_vanishes_is_ended_and_its_viewers_released(
     assert [e["reason"] for e in trail if e["action"] == "stream.ended"] == [
         "no media from the publisher for 1.5 s"
     ]
+
+
+async def test_the_viewer_count_is_announced_as_viewers_come_and_go(
+    api: ApiClient, batch: dict[str, Any]
+) -> None:
+    """(A viewer that vanishes is counted out once its ICE consent expires: the browser test
+    tests/browser/test_console_viewers.py kills one.)"""
+    publisher = await publish(api, batch["id"])
+    viewers = []
+    try:
+        async with subscribed(api, batch["id"], "quinn") as events:
+            for count in (1, 2):
+                viewers.append(await watch(api, batch["id"]))
+                announced = await next_event(events, "viewers", viewers=count)
+                assert announced["stream_id"] == batch["id"]
+            for count, viewer in zip((1, 0), viewers, strict=True):
+                assert await delete(api, viewer.location, "quinn") == 200
+                await next_event(events, "viewers", viewers=count)
+        assert (await api.get("/streams", "quinn")).body[0]["viewers"] == 0
+    finally:
+        for viewer in viewers:
+            await viewer.watcher.close()
+        await publisher.close()

@@ -43,9 +43,9 @@ export class Shell {
     }
     const signOut = h(
       "button",
-      { type: "button", class: "button button--quiet", onClick: () => this.onSignOut(signOut) },
+      { type: "button", class: "button button--quiet", title: "Sign out", onClick: () => this.onSignOut(signOut) },
       icon("signout"),
-      "Sign out",
+      h("span", { class: "topbar__label" }, "Sign out"),
     );
     replace(
       this.header,
@@ -69,7 +69,7 @@ export class Shell {
               h("span", { class: "who__roles" }, format.roles(user.roles)),
             ),
           ),
-          h("a", { class: "button button--quiet", href: "#/password", id: "change-password" }, icon("lock"), "Password"),
+          h("a", { class: "button button--quiet", href: "#/password", id: "change-password", title: "Change your password" }, icon("lock"), h("span", { class: "topbar__label" }, "Password")),
           signOut,
         ),
       ),

@@ -18,6 +18,30 @@ export function shapeName(annotation) {
   return SHAPE_NAMES[annotation.shape] ?? annotation.shape;
 }
 
+/**
+ * The number of each annotation still on the video (id → number), the one rule the console,
+ * the record and the operator's page share: per stream, in the order they were drawn, counting
+ * only those not cleared. Cleared annotations have none.
+ */
+export function liveNumbers(annotations) {
+  const numbers = new Map();
+  const counts = new Map();
+  const drawn = [...annotations].sort((a, b) => (a.created_at ?? "").localeCompare(b.created_at ?? ""));
+  for (const annotation of drawn) {
+    if (annotation.cleared_at) continue;
+    const number = (counts.get(annotation.stream_id) ?? 0) + 1;
+    counts.set(annotation.stream_id, number);
+    numbers.set(annotation.id, number);
+  }
+  return numbers;
+}
+
+/** "Arrow 2" while on the video, "Arrow" once cleared (`numbers` from liveNumbers). */
+function numberedName(annotation, numbers) {
+  const number = numbers.get(annotation.id);
+  return number ? `${shapeName(annotation)} ${number}` : shapeName(annotation);
+}
+
 function person(who) {
   return who ? `${who.full_name} (${who.username})` : "unknown";
 }
@@ -36,11 +60,12 @@ export function annotationList(annotations, { titles = new Map(), onClear } = {}
   if (annotations.length === 0) {
     return h("p", { class: "muted" }, "No annotations have been drawn on this batch's video.");
   }
+  const numbers = liveNumbers(annotations);
   return h(
     "ol",
     { class: "annotation-list", "aria-label": "Annotations" },
-    annotations.map((annotation, index) => {
-      const label = `${shapeName(annotation)} ${index + 1}`;
+    annotations.map((annotation) => {
+      const label = numberedName(annotation, numbers);
       return h(
         "li",
         { class: ["annotation-list__item", annotation.cleared_at && "annotation-list__item--cleared"], "data-annotation": annotation.id },

@@ -4,19 +4,12 @@
 // and a point on its edge, a rectangle's opposite corners, a freehand line, a text's start.
 
 import { h, replace, svg } from "../dom.js";
-import * as format from "../format.js";
+import { liveNumbers, shapeName } from "./annotations.js";
 import { icon } from "./icons.js";
 import { chip } from "./status.js";
 
 const DEFAULT_COLOR = "#ffcc00";
 const SAFE_COLOR = /^(#[0-9a-f]{3,8}|[a-z]{3,20})$/i;
-const SHAPE_NAMES = {
-  arrow: "Arrow",
-  circle: "Circle",
-  rectangle: "Rectangle",
-  freehand: "Drawing",
-  text: "Note",
-};
 
 export class AnnotationLayer {
   /**
@@ -69,14 +62,16 @@ export class AnnotationLayer {
   }
 
   render() {
-    const shown = [...this.annotations.values()];
-    replace(this.overlay, shown.map((annotation, index) => this.drawing(annotation, index + 1)));
+    // Numbered as the expert's console numbers them, in the order they were drawn.
+    const numbers = liveNumbers(this.annotations.values());
+    const shown = [...this.annotations.values()].sort((a, b) => numbers.get(a.id) - numbers.get(b.id));
+    replace(this.overlay, shown.map((annotation) => this.drawing(annotation, numbers.get(annotation.id))));
     this.overlay.setAttribute(
       "aria-label",
       shown.length ? `${shown.length} ${shown.length === 1 ? "annotation" : "annotations"} drawn on the picture, listed below` : "No annotations",
     );
     this.empty.hidden = shown.length > 0;
-    replace(this.items, shown.map((annotation, index) => this.item(annotation, index + 1)));
+    replace(this.items, shown.map((annotation) => this.item(annotation, numbers.get(annotation.id))));
   }
 
   point([x, y]) {
@@ -157,7 +152,7 @@ export class AnnotationLayer {
         "div",
         { class: "annotations__body" },
         h("p", {}, h("span", { class: "visually-hidden" }, `Annotation ${number}: `),
-          h("strong", {}, SHAPE_NAMES[annotation.shape] ?? format.capitalise(annotation.shape)), ` from ${who}`,
+          h("strong", {}, shapeName(annotation)), ` from ${who}`,
           annotation.anchor === "code" ? " (on the scanned code)" : ""),
         annotation.text ? h("p", { class: "annotations__text" }, annotation.text) : null,
         seen ? chip("ok", "check", `Acknowledged by ${annotation.acknowledged_by?.full_name ?? "the operator"}`) : button,

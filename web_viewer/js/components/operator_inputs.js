@@ -23,9 +23,10 @@ const JUDGEMENTS = {
 
 /**
  * The input for `spec` (an input of the procedure). `tools`: {scan(spec), photo()} from the
- * camera panel; `onChange()` after every edit; `checklist`: booleans are boxes to tick.
+ * camera panel; `onChange()` after every edit; `batchId`: the batch run (equipment it holds is
+ * available to it); `checklist`: booleans are boxes to tick.
  */
-export function operatorInput(spec, { tools, onChange, checklist = false }) {
+export function operatorInput(spec, { tools, onChange, batchId, checklist = false }) {
   const build = {
     number: numberInput,
     text: textInput,
@@ -34,7 +35,7 @@ export function operatorInput(spec, { tools, onChange, checklist = false }) {
     scan: scanInput,
     photo: photoInput,
   }[spec.type] ?? textInput;
-  return { name: spec.name, spec, ...build(spec, { tools, onChange }) };
+  return { name: spec.name, spec, ...build(spec, { tools, onChange, batchId }) };
 }
 
 function controlId(spec) {
@@ -143,19 +144,25 @@ function checkInput(spec, { onChange }) {
   return { element, control, setError: error.setError, read: () => control.checked };
 }
 
+// Equipment this batch cannot use says so before the step is refused, and why.
 const EQUIPMENT_STATUSES = {
   clean: ["ok", "check", "Clean"],
-  dirty: ["warn", "alert", "Dirty"],
-  in_use: ["active", "play", "In use"],
-  maintenance: ["danger", "ban", "In maintenance"],
+  dirty: ["danger", "ban", "Unavailable: dirty, clean it and record the cleaning first"],
+  in_use: ["danger", "ban", "Unavailable: in use by another batch"],
+  maintenance: ["danger", "ban", "Unavailable: in maintenance"],
 };
+const IN_USE_HERE = ["ok", "play", "In use by this batch"];
 
-/** What a scanned code identifies, in words, with its status. */
-function foundLine(code) {
+function equipmentStatus(found, batchId) {
+  return found.status === "in_use" && found.in_use_by === batchId ? IN_USE_HERE : EQUIPMENT_STATUSES[found.status];
+}
+
+/** What a scanned code identifies, in words, with its status for the batch `batchId`. */
+function foundLine(code, batchId) {
   const found = code.resolves_to;
   if (!found) return [icon("alert"), h("span", {}, code.message || "This code identifies nothing known here.")];
-  const equipment = EQUIPMENT_STATUSES[found.status];
-  const status = found.kind === "equipment" && equipment
+  const equipment = found.kind === "equipment" && equipmentStatus(found, batchId);
+  const status = equipment
     ? chip(...equipment, { "data-status": found.status })
     : statusChip("lot", found.status);
   return [
@@ -164,7 +171,7 @@ function foundLine(code) {
   ];
 }
 
-function scanInput(spec, { tools, onChange }) {
+function scanInput(spec, { tools, onChange, batchId }) {
   const expects = spec.expects ?? {};
   const wants = expects.kind === "material"
     ? `a lot or container of ${expects.material}`
@@ -183,7 +190,7 @@ function scanInput(spec, { tools, onChange }) {
     control.value = text;
     built.setError(null);
     offer.hidden = true;
-    replace(found, code ? foundLine(code) : []);
+    replace(found, code ? foundLine(code, batchId) : []);
     onChange();
   }
   async function scan() {
@@ -206,7 +213,7 @@ function scanInput(spec, { tools, onChange }) {
     if (!text) return;
     try {
       const code = bestCode(await resolveText(text), spec);
-      if (control.value.trim() === text && code) replace(found, foundLine(code));
+      if (control.value.trim() === text && code) replace(found, foundLine(code, batchId));
     } catch (error) {
       built.setError(error.errors?.[0]?.message ?? error.detail);
     }
@@ -224,7 +231,7 @@ function scanInput(spec, { tools, onChange }) {
       const code = resolved ? { text, resolves_to: resolved } : null;
       replace(offer,
         h("p", {}, icon("scan"), " The live camera read ", h("code", {}, text)),
-        code && h("p", { class: "op-scan__found" }, foundLine(code)),
+        code && h("p", { class: "op-scan__found" }, foundLine(code, batchId)),
         h("button", { type: "button", class: "button op-button", id: `${control.id}-use-live`, onClick: () => fill(text, code) },
           icon("check"), "Use this code"));
       offer.hidden = false;

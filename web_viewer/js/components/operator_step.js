@@ -37,14 +37,17 @@ export function operatorStep({ batch, record, user, tools, onCompleted, onStale,
   const position = batch.steps.findIndex((step) => step.step_id === record.step_id) + 1;
   const titles = new Map(batch.steps.map((step) => [step.step_id, step.title]));
   const specs = definition.dispense ? dispenseInputs(definition.dispense) : definition.inputs ?? [];
-  const inputs = specs.map((spec) =>
-    operatorInput(spec, { tools, onChange: updateComment, checklist: definition.kind === "checklist" }));
+  const inputs = specs.map((spec) => {
+    const input = operatorInput(spec, { tools, onChange: () => edited(input), batchId: batch.id, checklist: definition.kind === "checklist" });
+    return input;
+  });
   const comment = field({
     label: "Comment",
     hint: "Required for a value in the alert band: say why it is acceptable. It opens a deviation.",
     control: h("textarea", { id: "step-comment", name: "comment", rows: 3, maxlength: 4000, class: "op-input" }),
   });
   comment.element.hidden = true;
+  comment.control.addEventListener("input", () => edited(comment));
   const message = formMessage();
   const verification = definition.kind === "verification";
   const signs = verification ? "verified" : definition.signature ?? null;
@@ -59,7 +62,17 @@ export function operatorStep({ batch, record, user, tools, onCompleted, onStale,
     submit.setAttribute("aria-describedby", "hold-waiting");
   }
 
-  function updateComment() {
+  // Whether the form's message sends the operator to the fields marked below.
+  let refusedAtFields = false;
+
+  /** A field the operator changed: its refusal no longer holds, and with the last one
+   * corrected the form's message goes too. */
+  function edited(changed) {
+    changed.setError(null);
+    if (refusedAtFields && !element.querySelector('[aria-invalid="true"]')) {
+      refusedAtFields = false;
+      message.clear();
+    }
     if (inputs.some((input) => input.band?.() === "alert")) comment.element.hidden = false;
   }
 
@@ -78,6 +91,7 @@ export function operatorStep({ batch, record, user, tools, onCompleted, onStale,
     // The server's field messages continue a sentence ("it is in use by another batch").
     const errors = error.errors.map((entry) => ({ ...entry, message: sentence(entry.message) }));
     const { placed, unplaced } = showProblem({ ...error, errors }, fields);
+    refusedAtFields = Boolean(placed);
     if (!placed) message.show(error.detail);
     else message.show(["The step was not completed. Check the fields marked below.", ...unplaced].join(" "));
   }

@@ -1,5 +1,5 @@
 // The expert console's start: every live session (batch, step, publisher, viewers), to watch
-// one. The list follows stream and step events; viewer counts refresh on demand.
+// one. The list follows stream, viewer and step events.
 
 import { api, unlessUnreachable } from "../api.js";
 import { append, h, replace } from "../dom.js";
@@ -7,7 +7,7 @@ import * as format from "../format.js";
 import { icon } from "../components/icons.js";
 import { chip } from "../components/status.js";
 
-const FOLLOWED = new Set(["stream", "step"]);
+const FOLLOWED = new Set(["stream", "viewers", "step"]);
 
 export async function show(ctx) {
   ctx.setTitle("Expert console");

@@ -38,7 +38,8 @@ export function sessionHead(batch, { name }) {
 
 /** The batch's progress panel: {element, update(batch)}. */
 export function batchPanel(ctx) {
-  const element = h("section", { class: "panel console-batch", "aria-labelledby": "console-batch-title" });
+  // Focusable: on a wide screen it scrolls in its own box, which keyboard users scroll too.
+  const element = h("section", { class: "panel console-batch", "aria-labelledby": "console-batch-title", tabindex: "0" });
   return {
     element,
     update(batch) {
@@ -53,18 +54,19 @@ function batchProgress(batch) {
   const number = new Map(batch.steps.map((step, index) => [step.step_id, index + 1]));
   const active = batch.steps.find((step) => step.state === "active");
   const last = batch.steps.filter((step) => step.state === "completed").at(-1);
-  const card = (step, label) =>
-    h("div", { class: "console-batch__card" },
+  const card = (step, label, modifier) =>
+    h("div", { class: ["console-batch__card", modifier] },
       h("p", { class: "eyebrow" }, label),
       h("ol", { class: "steps" }, stepCard({ definition: step.definition, record: step, number: number.get(step.step_id), titles })));
+  // The active step first: where the console is one screen high, it is what stays in view.
   return [
     h("h2", { id: "console-batch-title" }, "Batch progress"),
     progressBar(batch.progress),
+    active && card(active, "Active step", "console-batch__card--active"),
     h("ol", { class: "console-steps", "aria-label": "Steps" }, batch.steps.map((step) =>
       h("li", { class: ["console-steps__item", step.state === "active" && "console-steps__item--active"], "data-console-step": step.step_id },
         h("span", { class: "console-steps__title" }, `${number.get(step.step_id)}. ${step.title}`),
         statusChip("step", step.state)))),
-    active && card(active, "Active step"),
     last && card(last, "Last recorded step"),
   ];
 }

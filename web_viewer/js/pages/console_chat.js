@@ -11,7 +11,8 @@ import { chatForm, chatLog } from "../components/chat.js";
  */
 export function chatPanel({ path, titles }) {
   let messages = [];
-  const log = h("div", { class: "console-chat__log" });
+  // Focusable: it scrolls in its own box, which keyboard users scroll too.
+  const log = h("div", { class: "console-chat__log", tabindex: "0", role: "group", "aria-label": "Conversation" });
   const element = h(
     "section",
     { class: "panel console-chat", "aria-labelledby": "console-chat-title" },

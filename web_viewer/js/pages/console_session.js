@@ -52,8 +52,8 @@ export async function show(ctx) {
     h("a", { class: "back-link", href: "#/console" }, icon("back"), "All live sessions"),
     head.element,
     h("div", { class: "console-grid" },
-      h("div", { class: "console-main" }, video.element, tools?.element),
-      h("div", { class: "console-side" }, progress.element, annotationList.element, chat.element)),
+      h("div", { class: "console-main" }, video.element, annotationList.element, tools?.element),
+      h("div", { class: "console-side" }, progress.element, chat.element)),
   );
 
   function render() {
@@ -81,6 +81,11 @@ export async function show(ctx) {
     if (event.type === "annotation") annotationList.onEvent(event);
     else if (event.type === "chat") chat.onEvent(event);
     else if (event.type === "recording") tools?.onEvent(event);
+    else if (event.type === "viewers") {
+      if (event.stream_id !== streamId || !stream) return;
+      stream = { ...stream, viewers: event.viewers };
+      head.update(stream);
+    }
     else if (event.type === "stream") {
       if (event.stream_id !== streamId) return;
       refreshStream();

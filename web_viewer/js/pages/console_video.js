@@ -25,7 +25,8 @@ export function videoPanel({ streamId, batchNumber, onDraw, onConnected }) {
   video.muted = true; // autoplay needs it; talk-back goes the other way
   const stage = h("div", { class: "console-stage" }, video);
   video.addEventListener("resize", () => {
-    if (video.videoWidth && video.videoHeight) stage.style.aspectRatio = `${video.videoWidth} / ${video.videoHeight}`;
+    // A number (not "w / h"): the stylesheet sizes the stage from it to fit the screen's height.
+    if (video.videoWidth && video.videoHeight) stage.style.setProperty("--video-ratio", String(video.videoWidth / video.videoHeight));
   });
   const status = h("p", { class: "console-status", role: "status", id: "video-status" });
   const retry = h("button", { type: "button", class: "button", id: "watch-again", hidden: true, onClick: () => start() }, icon("reconnect"), "Watch again");
