@@ -70,7 +70,9 @@ export async function show(ctx) {
   }
 
   await fetchAndRender({ initial: true });
-  return ctx.live.watch([`batch:${id}`], { onEvent: reload, onResync: reload });
+  // Who is watching the video changes nothing in the record.
+  const onEvent = (event) => (event.type === "viewers" ? undefined : reload());
+  return ctx.live.watch([`batch:${id}`], { onEvent, onResync: reload });
 }
 
 function changedSteps(before, after) {
