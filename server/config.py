@@ -48,6 +48,11 @@ class Settings:
     # At most how often moved chains are sealed (also when a batch is completed or decided,
     # and at start and stop).
     seal_seconds: float = 60.0
+    # The URL that reaches this server process alone (not a load balancer in front of several),
+    # for answers that send a client to the process holding something (a live stream). `serve`
+    # sets it: the serving URL, or with `--workers N` each process's own port. With
+    # `--workers N` the variable may name the port as `{port}`: `http://mes-a.example:{port}`.
+    process_url: str | None = None
 
     @property
     def allowed_balance_networks(self) -> tuple[Network, ...]:
@@ -87,6 +92,12 @@ def _password_length(text: str) -> int:
     return value
 
 
+def _process_url(text: str) -> str:
+    if not text.startswith(("http://", "https://")):
+        raise ValueError("use an http:// or https:// URL")
+    return text.rstrip("/")
+
+
 def _at_least_one(text: str) -> int:
     value = int(text)
     if value < 1:
@@ -112,6 +123,7 @@ _PARSED: dict[str, tuple[str, Callable[[str], object]]] = {
     "STEPWISE_IMAGE_WORKERS": ("image_workers", _at_least_one),
     "STEPWISE_AUDIT_KEY_FILE": ("audit_key_file", Path),
     "STEPWISE_SEAL_SECONDS": ("seal_seconds", float),
+    "STEPWISE_PROCESS_URL": ("process_url", _process_url),
 }
 
 

@@ -10,32 +10,26 @@ import asyncio
 import json
 import logging
 import sys
-from collections.abc import AsyncIterator, Awaitable, Callable
-from dataclasses import replace
+from collections.abc import Awaitable, Callable
 from pathlib import Path
-
-from aiohttp import web
 
 from procedures.exceptions import ProcedureError
 from procedures.loader import load_procedure_file, procedure_json_schema
-from server.app import create_app
 from server.audit.keys import SealKeyUnusable
 from server.auth import service as auth
 from server.cli.audit import add_audit_commands
 from server.cli.batches import add_batches_commands
 from server.cli.errors import CommandFailed
+from server.cli.serve import add_serve_command
 from server.cli.trace import add_trace_command
 from server.cli.users import add_users_commands
 from server.concurrency import run_blocking
 from server.config import SettingInvalid, Settings, settings_from_env
 from server.db.engine import Database, open_database
 from server.db.migrate import upgrade
-from server.demo import DEMO_USERS, seed_demo
-from server.demo_balance import api as demo_balance_api
-from server.demo_balance import run_demo_balance
 from server.errors import StepwiseError
 from server.library import service as library
-from server.web.keys import DATABASE
+from server.serving.exceptions import ServingFailed
 
 
 async def _with_database(settings: Settings, work: Callable[[Database], Awaitable[int]]) -> int:
@@ -46,30 +40,6 @@ async def _with_database(settings: Settings, work: Callable[[Database], Awaitabl
         return await work(database)
     finally:
         await database.dispose()
-
-
-def _serve(args: argparse.Namespace, settings: Settings) -> int:
-    settings = replace(settings, demo=args.demo)
-    app = create_app(settings, [demo_balance_api] if args.demo else [])
-    if args.demo:
-
-        async def demo(app: web.Application) -> AsyncIterator[None]:
-            await seed_demo(app[DATABASE], settings)
-            print("Demo users (for the demo only):", flush=True)
-            for user in DEMO_USERS:
-                print(
-                    f"  {user.username:<8} {user.password:<13} {', '.join(user.roles)}", flush=True
-                )
-            yield
-
-        app.cleanup_ctx.extend([demo, run_demo_balance])
-    print(
-        f"Stepwise on http://{args.host}:{args.port}/ (database: "
-        f"{settings.effective_database_url.split('@')[-1]})",
-        flush=True,
-    )
-    web.run_app(app, host=args.host, port=args.port, print=None, access_log=None)
-    return 0
 
 
 def _db_upgrade(_args: argparse.Namespace, settings: Settings) -> int:
@@ -125,13 +95,7 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="stepwise", description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True)
 
-    serve = commands.add_parser("serve", help="run the server")
-    serve.add_argument("--host", default="127.0.0.1")
-    serve.add_argument("--port", type=int, default=8080)
-    serve.add_argument(
-        "--demo", action="store_true", help="load sample procedures (approved) and demo users"
-    )
-    serve.set_defaults(run=_serve)
+    add_serve_command(commands)
 
     db = commands.add_parser("db", help="database schema").add_subparsers(dest="db", required=True)
     db.add_parser("upgrade", help="apply migrations").set_defaults(run=_db_upgrade)
@@ -164,6 +128,13 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         return args.run(args, settings_from_env())
-    except (CommandFailed, StepwiseError, SettingInvalid, SealKeyUnusable, OSError) as exc:
+    except (
+        CommandFailed,
+        StepwiseError,
+        SettingInvalid,
+        SealKeyUnusable,
+        ServingFailed,
+        OSError,
+    ) as exc:
         print(f"stepwise: {exc}", file=sys.stderr)
         return 1

@@ -1,0 +1,1 @@
+"""Serving on a port: one process, or several (`serve --workers N`) sharing it."""
