@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 
 from aiohttp import web
 
@@ -75,15 +75,19 @@ APIS: list[Api] = [
 ]
 
 
-async def _database(app: web.Application) -> AsyncIterator[None]:
-    settings = app[SETTINGS]
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
-    url = settings.effective_database_url
-    await upgrade(url)
-    database = open_database(url, settings.db_wait_seconds)
-    app[DATABASE] = database
-    yield
-    await database.dispose()
+def _database(*, migrate: bool) -> Callable[[web.Application], AsyncIterator[None]]:
+    async def database(app: web.Application) -> AsyncIterator[None]:
+        settings = app[SETTINGS]
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        url = settings.effective_database_url
+        if migrate:
+            await upgrade(url)
+        database = open_database(url, settings.db_wait_seconds)
+        app[DATABASE] = database
+        yield
+        await database.dispose()
+
+    return database
 
 
 async def _events(app: web.Application) -> AsyncIterator[None]:
@@ -96,9 +100,12 @@ async def _events(app: web.Application) -> AsyncIterator[None]:
         yield
 
 
-def create_app(settings: Settings, extra: Sequence[Api] = ()) -> web.Application:
-    """A ready-to-run application; the database is migrated when it starts. `extra`: more
-    endpoints, such as the demo's."""
+def create_app(
+    settings: Settings, extra: Sequence[Api] = (), *, migrate: bool = True
+) -> web.Application:
+    """A ready-to-run application; the database is migrated when it starts, unless `migrate`
+    is False (a worker of `serve --workers N`, whose parent migrated once for all). `extra`:
+    more endpoints, such as the demo's."""
     app = web.Application(
         middlewares=[access_log, security_headers, problems],
         client_max_size=settings.max_upload_bytes,
@@ -109,7 +116,7 @@ def create_app(settings: Settings, extra: Sequence[Api] = ()) -> web.Application
     app[SIGN_IN_GATE] = SignInGate(concurrent=cores, waiting=SIGN_INS_WAITING_PER_CORE * cores)
     app.cleanup_ctx.extend(
         [
-            _database,
+            _database(migrate=migrate),
             _events,
             audit_sealing,
             image_workers,

@@ -51,6 +51,11 @@ class Settings:
     webhook_networks: tuple[Network, ...] = ()  # where webhooks may go; the demo adds loopback
     webhook_retry_seconds: float = 5.0  # the first retry's delay, doubling up to an hour
     webhook_retry_hours: float = 24.0  # then a delivery is given up (its log says so)
+    # The URL that reaches this server process alone (not a load balancer in front of several),
+    # for answers that send a client to the process holding something (a live stream). `serve`
+    # sets it: the serving URL, or with `--workers N` each process's own port. With
+    # `--workers N` the variable may name the port as `{port}`: `http://mes-a.example:{port}`.
+    process_url: str | None = None
 
     @property
     def allowed_balance_networks(self) -> tuple[Network, ...]:
@@ -95,6 +100,12 @@ def _password_length(text: str) -> int:
     return value
 
 
+def _process_url(text: str) -> str:
+    if not text.startswith(("http://", "https://")):
+        raise ValueError("use an http:// or https:// URL")
+    return text.rstrip("/")
+
+
 def _at_least_one(text: str) -> int:
     value = int(text)
     if value < 1:
@@ -123,6 +134,7 @@ _PARSED: dict[str, tuple[str, Callable[[str], object]]] = {
     "STEPWISE_WEBHOOK_NETWORKS": ("webhook_networks", parse_networks),
     "STEPWISE_WEBHOOK_RETRY_SECONDS": ("webhook_retry_seconds", float),
     "STEPWISE_WEBHOOK_RETRY_HOURS": ("webhook_retry_hours", float),
+    "STEPWISE_PROCESS_URL": ("process_url", _process_url),
 }
 
 

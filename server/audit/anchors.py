@@ -8,6 +8,7 @@ trail whose seals all hold. An anchor defeats that: the server writes the newest
 
 from __future__ import annotations
 
+import fcntl
 import os
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -45,10 +46,20 @@ def anchor_file(key_file: Path) -> Path:
 
 
 def keep(path: Path, seal: AuditSeal) -> None:
-    """Remember `seal` in `path`, replacing the previous one atomically."""
-    partial = path.with_name(path.name + ".partial")
-    partial.write_text(f"{Anchor(seal.seq, seal.hash)}\n")
-    os.replace(partial, path)
+    """Remember `seal` in `path`, replacing an older one atomically.
+
+    Several server processes on one data directory (`serve --workers N`) seal in turn, but may
+    come to write here in another order: they take turns on a lock file, and a newer seal kept
+    is never replaced by an older one.
+    """
+    with path.with_name(path.name + ".lock").open("a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        current = kept(path)
+        if current is not None and current.seq >= seal.seq:
+            return
+        partial = path.with_name(path.name + ".partial")
+        partial.write_text(f"{Anchor(seal.seq, seal.hash)}\n")
+        os.replace(partial, path)
 
 
 def kept(path: Path) -> Anchor | None:

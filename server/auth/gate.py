@@ -5,6 +5,12 @@ milliseconds of CPU, a client that waits too long gives up and tries again, and 
 abandoned check still running makes the next ones slower. So at most `concurrent` checks run
 at a time, at most `waiting` more wait in line, and anyone beyond that is told at once to come
 back (ServerBusy, a 503 with Retry-After) instead of joining a line it would time out in.
+
+The gate is per server process by nature: what it shares out is this process's threads and its
+share of the CPU, not anything a record depends on. What a sign-in decides lives in the
+database (failed attempts and lock-out on the user, the token issued), so any process may check
+any sign-in. With `serve --workers N` on one machine, the N gates together admit up to N times
+`concurrent` checks, which the operating system shares among the cores.
 """
 
 from __future__ import annotations

@@ -9,33 +9,27 @@ import argparse
 import asyncio
 import json
 import sys
-from collections.abc import AsyncIterator, Awaitable, Callable
-from dataclasses import replace
+from collections.abc import Awaitable, Callable
 from pathlib import Path
-
-from aiohttp import web
 
 from procedures.exceptions import ProcedureError
 from procedures.loader import load_procedure_file, procedure_json_schema
 from server import logs
-from server.app import create_app
 from server.audit.keys import SealKeyUnusable
 from server.auth import service as auth
 from server.cli.audit import add_audit_commands
 from server.cli.batches import add_batches_commands
 from server.cli.errors import CommandFailed
+from server.cli.serve import add_serve_command
 from server.cli.trace import add_trace_command
 from server.cli.users import add_users_commands
 from server.concurrency import run_blocking
 from server.config import SettingInvalid, Settings, settings_from_env
 from server.db.engine import Database, open_database
 from server.db.migrate import upgrade
-from server.demo import DEMO_USERS, seed_demo
-from server.demo_balance import api as demo_balance_api
-from server.demo_balance import run_demo_balance
 from server.errors import StepwiseError
 from server.library import service as library
-from server.web.keys import DATABASE
+from server.serving.exceptions import ServingFailed
 
 
 async def _with_database(settings: Settings, work: Callable[[Database], Awaitable[int]]) -> int:
@@ -46,31 +40,6 @@ async def _with_database(settings: Settings, work: Callable[[Database], Awaitabl
         return await work(database)
     finally:
         await database.dispose()
-
-
-def _serve(args: argparse.Namespace, settings: Settings) -> int:
-    logs.configure(*logs.chosen(args.log_level, args.log_format))
-    settings = replace(settings, demo=args.demo)
-    app = create_app(settings, [demo_balance_api] if args.demo else [])
-    if args.demo:
-
-        async def demo(app: web.Application) -> AsyncIterator[None]:
-            await seed_demo(app[DATABASE], settings)
-            print("Demo users (for the demo only):", flush=True)
-            for user in DEMO_USERS:
-                print(
-                    f"  {user.username:<8} {user.password:<13} {', '.join(user.roles)}", flush=True
-                )
-            yield
-
-        app.cleanup_ctx.extend([demo, run_demo_balance])
-    print(
-        f"Stepwise on http://{args.host}:{args.port}/ (database: "
-        f"{settings.effective_database_url.split('@')[-1]})",
-        flush=True,
-    )
-    web.run_app(app, host=args.host, port=args.port, print=None, access_log=None)
-    return 0
 
 
 def _db_upgrade(_args: argparse.Namespace, settings: Settings) -> int:
@@ -126,24 +95,7 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="stepwise", description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True)
 
-    serve = commands.add_parser("serve", help="run the server")
-    serve.add_argument("--host", default="127.0.0.1")
-    serve.add_argument("--port", type=int, default=8080)
-    serve.add_argument(
-        "--demo", action="store_true", help="load sample procedures (approved) and demo users"
-    )
-    serve.add_argument(
-        "--log-level",
-        type=str.upper,
-        choices=logs.LEVELS,
-        help="default: $STEPWISE_LOG_LEVEL or INFO",
-    )
-    serve.add_argument(
-        "--log-format",
-        choices=logs.FORMATS,
-        help="json: one object a line (default: $STEPWISE_LOG_FORMAT or text)",
-    )
-    serve.set_defaults(run=_serve)
+    add_serve_command(commands)
 
     db = commands.add_parser("db", help="database schema").add_subparsers(dest="db", required=True)
     db.add_parser("upgrade", help="apply migrations").set_defaults(run=_db_upgrade)
@@ -175,6 +127,13 @@ def main(argv: list[str] | None = None) -> int:
         # Libraries (migration chatter too) log at WARNING: it would bury the commands' answers.
         logs.configure(*logs.chosen(None, None))
         return args.run(args, settings_from_env())
-    except (CommandFailed, StepwiseError, SettingInvalid, SealKeyUnusable, OSError) as exc:
+    except (
+        CommandFailed,
+        StepwiseError,
+        SettingInvalid,
+        SealKeyUnusable,
+        ServingFailed,
+        OSError,
+    ) as exc:
         print(f"stepwise: {exc}", file=sys.stderr)
         return 1

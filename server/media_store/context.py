@@ -1,4 +1,8 @@
-"""The image workers as a resource: uploaded images are decoded on a few threads of their own."""
+"""The image workers as a resource: uploaded images are decoded on a few threads of their own.
+
+The pool bounds this process's memory, so it is per process by nature; the files it checks go
+to the shared media folder, named by their content, so any process serves what another stored.
+"""
 
 from __future__ import annotations
 
