@@ -48,6 +48,13 @@ class Settings:
     # At most how often moved chains are sealed (also when a batch is completed or decided,
     # and at start and stop).
     seal_seconds: float = 60.0
+    # The URL that reaches this one process (not a load balancer in front of several): where
+    # other processes redirect requests for the live streams published here. None: derived
+    # from the address a publisher reached.
+    process_url: str | None = None
+    # A process that owns live streams and has not said it is alive for this long is gone:
+    # its streams have ended.
+    stream_owner_stale_seconds: float = 5.0
 
     @property
     def allowed_balance_networks(self) -> tuple[Network, ...]:
@@ -94,6 +101,13 @@ def _at_least_one(text: str) -> int:
     return value
 
 
+def _positive(text: str) -> float:
+    value = float(text)
+    if value <= 0:
+        raise ValueError("must be more than 0")
+    return value
+
+
 # Optional variables: name → (setting, parser of the text).
 _PARSED: dict[str, tuple[str, Callable[[str], object]]] = {
     "STEPWISE_DEMO_BALANCE_PORT": ("demo_balance_port", int),
@@ -112,6 +126,8 @@ _PARSED: dict[str, tuple[str, Callable[[str], object]]] = {
     "STEPWISE_IMAGE_WORKERS": ("image_workers", _at_least_one),
     "STEPWISE_AUDIT_KEY_FILE": ("audit_key_file", Path),
     "STEPWISE_SEAL_SECONDS": ("seal_seconds", float),
+    "STEPWISE_PROCESS_URL": ("process_url", lambda text: text.strip().rstrip("/") or None),
+    "STEPWISE_STREAM_OWNER_STALE_SECONDS": ("stream_owner_stale_seconds", _positive),
 }
 
 

@@ -6,6 +6,7 @@ from server.auth.roles import EVERYONE
 from server.streams import recordings
 from server.streams.context import LIVE_STREAMS
 from server.streams.ids import StreamId
+from server.streams.redirects import live_here, redirect_if_elsewhere
 from server.streams.schemas import RecordingOut
 from server.web.api import Api, Call
 from server.web.keys import MEDIA_FILES
@@ -28,7 +29,7 @@ def _stream_id(call: Call[None]) -> StreamId:
     idempotent=True,
 )
 async def start(call: Call[None]) -> RecordingOut:
-    stream = call.request.app[LIVE_STREAMS].get(_stream_id(call))
+    stream = await live_here(call.request, _stream_id(call))
     folder = call.settings.data_dir / "recordings"
     return RecordingOut.of(
         await recordings.start_recording(call.session, stream, call.user, folder)
@@ -45,12 +46,15 @@ async def start(call: Call[None]) -> RecordingOut:
 )
 async def stop(call: Call[None]) -> RecordingOut:
     stream_id = _stream_id(call)
+    stream = call.request.app[LIVE_STREAMS].find(stream_id)
+    if stream is None:  # its recorder runs where the stream lives, if anywhere
+        await redirect_if_elsewhere(call.request, stream_id)
     recording = await recordings.stop_recording(
         call.session,
         call.request.app[MEDIA_FILES],
         stream_id,
         call.param("recording_id"),
         call.user,
-        call.request.app[LIVE_STREAMS].find(stream_id),
+        stream,
     )
     return RecordingOut.of(recording)
