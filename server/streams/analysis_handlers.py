@@ -14,7 +14,7 @@ from server.streams import snapshots
 from server.streams.analysis_context import STREAM_ANALYSES
 from server.streams.ids import StreamId
 from server.streams.live import LiveStream
-from server.streams.redirects import live_here
+from server.streams.redirect_handlers import live_here
 from server.streams.schemas import SnapshotIn
 from server.web.api import Api, Call, Preparation
 from server.web.keys import MEDIA_FILES

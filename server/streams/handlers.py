@@ -22,7 +22,7 @@ from server.streams import service as streams
 from server.streams.context import LIVE_STREAMS, STREAM_OWNERSHIP
 from server.streams.exceptions import OfferRefused, SdpExpected, StreamSessionNotFound
 from server.streams.ids import StreamId
-from server.streams.redirects import live_here, redirect_if_elsewhere
+from server.streams.redirect_handlers import live_here, redirect_if_elsewhere, url_of_connection
 from server.streams.schemas import LiveStreamOut
 from server.web.api import PREFIX, Api, Call, Preparation
 from server.web.problems import problem
@@ -77,7 +77,7 @@ async def _start_publishing(prep: Preparation[None]) -> Negotiated:
     stream_id = await _may_publish(prep, "Publish a live stream", check_batch=True)
     offer, user = _offer(prep), prep.user
     assert user is not None
-    prep.request.app[STREAM_OWNERSHIP].learn(prep.request)
+    prep.request.app[STREAM_OWNERSHIP].learn(url_of_connection(prep.request))
     try:
         stream, answer = await prep.request.app[LIVE_STREAMS].start(
             stream_id, auth.actor_of(user), user.username, offer

@@ -17,7 +17,6 @@ import socket
 from collections.abc import AsyncIterator, Iterable
 from datetime import timedelta
 
-from aiohttp import web
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -41,15 +40,6 @@ def new_process_id() -> str:
     return f"{socket.gethostname()[:40]}:{os.getpid()}:{secrets.token_hex(4)}"
 
 
-def url_of_connection(request: web.Request) -> str:
-    """The URL of the address this process accepted `request` on: its own socket, never a
-    load balancer in front of it."""
-    host, port = request.transport.get_extra_info("sockname")[:2] if request.transport else ("", 0)
-    if ":" in host:
-        host = f"[{host}]"
-    return f"{request.scheme}://{host}:{port}"
-
-
 class StreamOwnership:
     """Where the streams of every process live, as this process sees and keeps it."""
 
@@ -68,10 +58,10 @@ class StreamOwnership:
         assert self._url is not None, "learn() the URL from a publisher's request first"
         return owners.Process(self._id, self._url)
 
-    def learn(self, request: web.Request) -> None:
-        """Take this process's URL from a publisher's request, unless it is configured."""
+    def learn(self, url: str) -> None:
+        """Take this process's URL from a publisher's connection, unless it is configured."""
         if self._url is None:
-            self._url = url_of_connection(request)
+            self._url = url
 
     async def claim(self, session: AsyncSession, stream: LiveStream) -> None:
         """The stream goes live in this process (StreamAlreadyLive if it lives elsewhere)."""

@@ -6,7 +6,7 @@ from server.auth.roles import EVERYONE
 from server.streams import recordings
 from server.streams.context import LIVE_STREAMS
 from server.streams.ids import StreamId
-from server.streams.redirects import live_here, redirect_if_elsewhere
+from server.streams.redirect_handlers import live_here, redirect_if_elsewhere
 from server.streams.schemas import RecordingOut
 from server.web.api import Api, Call
 from server.web.keys import MEDIA_FILES

@@ -4,12 +4,24 @@ clients follow it; a 307 keeps the method and the body)."""
 
 from __future__ import annotations
 
+import contextlib
+
 from aiohttp import web
 
 from server.streams.context import LIVE_STREAMS, STREAM_OWNERSHIP
-from server.streams.exceptions import StreamNotLive
+from server.streams.exceptions import StreamIdInvalid, StreamNotLive, StreamProcessGone
 from server.streams.ids import StreamId
 from server.streams.live import LiveStream
+
+
+def url_of_connection(request: web.Request) -> str:
+    """The URL of the address this process accepted `request` on: its own socket, never a
+    load balancer in front of it."""
+    transport = request.transport
+    host, port = transport.get_extra_info("sockname")[:2] if transport else ("localhost", 0)
+    if ":" in host:
+        host = f"[{host}]"
+    return f"{request.scheme}://{host}:{port}"
 
 
 async def redirect_if_elsewhere(request: web.Request, stream_id: StreamId) -> None:
@@ -28,3 +40,15 @@ async def live_here(request: web.Request, stream_id: StreamId) -> LiveStream:
         await redirect_if_elsewhere(request, stream_id)
         raise StreamNotLive(stream_id)
     return stream
+
+
+async def follow_stream(request: web.Request, stream_id: str) -> None:
+    """For what the analysis of a stream takes part in (anchoring an annotation): answer 307
+    to the process the stream lives in, if another; nothing when it lives here, nowhere, or
+    in a process that stopped answering (the annotation then stays where it was drawn), or
+    for an invalid id (the service refuses it)."""
+    with contextlib.suppress(StreamIdInvalid):
+        parsed = StreamId.parse(stream_id)
+        if request.app[LIVE_STREAMS].find(parsed) is None:
+            with contextlib.suppress(StreamProcessGone):
+                await redirect_if_elsewhere(request, parsed)
