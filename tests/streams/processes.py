@@ -21,11 +21,13 @@ SDP = "application/sdp"
 STALE_SECONDS = "2"
 
 
-def stream_server(database_url: str, folder: Path, name: str) -> ServerProcess:
-    """A server process that knows its own URL (STEPWISE_PROCESS_URL), as an operator sets it
-    for each process behind a load balancer."""
+def stream_server(
+    database_url: str, folder: Path, name: str, url: str | None = None
+) -> ServerProcess:
+    """A server process that knows its own URL (STEPWISE_PROCESS_URL; by default its own
+    port), as an operator sets it for each process behind a load balancer."""
     server = ServerProcess(database_url, folder / name, folder / f"{name}.log")
-    server._env["STEPWISE_PROCESS_URL"] = origin(server)
+    server._env["STEPWISE_PROCESS_URL"] = url or origin(server)
     server._env["STEPWISE_STREAM_OWNER_STALE_SECONDS"] = STALE_SECONDS
     return server
 
@@ -58,8 +60,11 @@ class Cluster:
 
 
 @asynccontextmanager
-async def two_processes(database_url: str, folder: Path) -> AsyncIterator[Cluster]:
-    a = stream_server(database_url, folder, "a")
+async def two_processes(
+    database_url: str, folder: Path, *, a_url: str | None = None
+) -> AsyncIterator[Cluster]:
+    """Processes A and B; `a_url`: where A is reached (by default its own port)."""
+    a = stream_server(database_url, folder, "a", a_url)
     b = stream_server(database_url, folder, "b")
     await asyncio.gather(a.start(), b.start())
     try:

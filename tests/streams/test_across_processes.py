@@ -14,7 +14,10 @@ from headset_client.outbox import Request
 from tests.streams.peers import Watcher, accept, offer
 from tests.streams.processes import SDP, Cluster, origin, publishing, two_processes
 
-POSTGRESQL_ONLY = pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+pytestmark = [
+    pytest.mark.parametrize("database_url", ["postgresql"], indirect=True),
+    pytest.mark.timeout(300),  # two server processes start
+]
 
 
 async def _viewer_on_b(cluster: Cluster) -> Watcher:
@@ -31,7 +34,6 @@ async def _viewer_on_b(cluster: Cluster) -> Watcher:
     return watcher
 
 
-@POSTGRESQL_ONLY
 async def test_viewer_of_the_other_process_is_redirected_and_watches(
     database_url: str, tmp_path: Path
 ) -> None:
@@ -67,7 +69,6 @@ async def test_viewer_of_the_other_process_is_redirected_and_watches(
                     await watcher.close()
 
 
-@POSTGRESQL_ONLY
 async def test_stream_of_a_killed_process_is_reported_ended_not_redirected(
     database_url: str, tmp_path: Path
 ) -> None:
