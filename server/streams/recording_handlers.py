@@ -6,9 +6,9 @@ from server.auth.roles import EVERYONE
 from server.streams import recordings
 from server.streams.context import LIVE_STREAMS
 from server.streams.ids import StreamId
-from server.streams.redirect_handlers import live_here, redirect_if_elsewhere
+from server.streams.redirect_handlers import redirect_if_elsewhere
 from server.streams.schemas import RecordingOut
-from server.web.api import Api, Call
+from server.web.api import Api, Call, Preparation
 from server.web.keys import MEDIA_FILES
 
 api = Api("recordings")
@@ -19,6 +19,14 @@ def _stream_id(call: Call[None]) -> StreamId:
     return StreamId.parse(call.param("stream_id"))
 
 
+async def _where_recorded(prep: Preparation[None]) -> None:
+    """A stream's recorder runs where the stream lives: another process's stream is recorded
+    there (307), before any transaction opens."""
+    stream_id = StreamId.parse(prep.param("stream_id"))
+    if prep.request.app[LIVE_STREAMS].find(stream_id) is None:
+        await redirect_if_elsewhere(prep.request, stream_id)
+
+
 @api.route(
     "POST",
     RECORDINGS,
@@ -27,9 +35,10 @@ def _stream_id(call: Call[None]) -> StreamId:
     response=RecordingOut,
     status=201,
     idempotent=True,
+    prepare=_where_recorded,
 )
 async def start(call: Call[None]) -> RecordingOut:
-    stream = await live_here(call.request, _stream_id(call))
+    stream = call.request.app[LIVE_STREAMS].get(_stream_id(call))
     folder = call.settings.data_dir / "recordings"
     return RecordingOut.of(
         await recordings.start_recording(call.session, stream, call.user, folder)
@@ -43,18 +52,16 @@ async def start(call: Call[None]) -> RecordingOut:
     roles=EVERYONE,
     response=RecordingOut,
     idempotent=True,
+    prepare=_where_recorded,
 )
 async def stop(call: Call[None]) -> RecordingOut:
     stream_id = _stream_id(call)
-    stream = call.request.app[LIVE_STREAMS].find(stream_id)
-    if stream is None:  # its recorder runs where the stream lives, if anywhere
-        await redirect_if_elsewhere(call.request, stream_id)
     recording = await recordings.stop_recording(
         call.session,
         call.request.app[MEDIA_FILES],
         stream_id,
         call.param("recording_id"),
         call.user,
-        stream,
+        call.request.app[LIVE_STREAMS].find(stream_id),
     )
     return RecordingOut.of(recording)
