@@ -1,5 +1,9 @@
 """Talking to the Stepwise server: JSON over HTTP and the event WebSocket, with aiohttp.
 
+A `307`/`308` is followed here, with the token: a live stream lives in one server process, and
+another answers its requests with a redirect there (RFC 9725 §4.5), which aiohttp would
+follow without the `Authorization` header (it drops it on a change of origin).
+
 aiohttp's errors are translated here, once: no answer, a timeout or a 5xx is
 ServerUnreachable (try again, with the same Idempotency-Key); a 4xx is ServerRefused with the
 server's problem document.
@@ -12,11 +16,14 @@ from dataclasses import dataclass
 from typing import Any
 
 import aiohttp
+from yarl import URL
 
 from headset_client.exceptions import ServerRefused, ServerUnreachable, SignInFailed
 from headset_client.outbox import Request
 
 PREFIX = "/api/v1"
+MAX_REDIRECTS = 3
+REDIRECTS = frozenset({307, 308})  # the method and body go again, unchanged
 
 
 @dataclass(frozen=True)
@@ -97,13 +104,25 @@ class StepwiseApi:
     ) -> Answer:
         if authorised and self.token:
             headers = {**headers, "Authorization": f"Bearer {self.token}"}
+        url = URL(self.root + path)
         try:
-            async with self.session.request(
-                method, self.root + path, data=body, headers=headers, timeout=self._timeout
-            ) as response:
-                raw = await response.read()
-                status, answer_headers = response.status, dict(response.headers)
-        except (aiohttp.ClientError, TimeoutError) as exc:
+            for _ in range(MAX_REDIRECTS + 1):
+                async with self.session.request(
+                    method,
+                    url,
+                    data=body,
+                    headers=headers,
+                    timeout=self._timeout,
+                    allow_redirects=False,
+                ) as response:
+                    raw = await response.read()
+                    status, answer_headers = response.status, dict(response.headers)
+                if status not in REDIRECTS or "Location" not in answer_headers:
+                    break
+                url = url.join(URL(answer_headers["Location"]))
+            else:
+                raise ServerUnreachable(f"{method} {path}: more than {MAX_REDIRECTS} redirects")
+        except (aiohttp.ClientError, TimeoutError, ValueError) as exc:
             raise ServerUnreachable(f"{method} {path}: {type(exc).__name__}: {exc}") from exc
         document = _json(raw)
         if status >= 500 or status in (408, 429):

@@ -56,6 +56,9 @@ class Settings:
     # sets it: the serving URL, or with `--workers N` each process's own port. With
     # `--workers N` the variable may name the port as `{port}`: `http://mes-a.example:{port}`.
     process_url: str | None = None
+    # A process that owns live streams and has not said it is alive for this long is gone:
+    # its streams have ended.
+    stream_owner_stale_seconds: float = 5.0
 
     @property
     def allowed_balance_networks(self) -> tuple[Network, ...]:
@@ -113,6 +116,13 @@ def _at_least_one(text: str) -> int:
     return value
 
 
+def _positive(text: str) -> float:
+    value = float(text)
+    if value <= 0:
+        raise ValueError("must be more than 0")
+    return value
+
+
 # Optional variables: name → (setting, parser of the text).
 _PARSED: dict[str, tuple[str, Callable[[str], object]]] = {
     "STEPWISE_DEMO_BALANCE_PORT": ("demo_balance_port", int),
@@ -135,6 +145,7 @@ _PARSED: dict[str, tuple[str, Callable[[str], object]]] = {
     "STEPWISE_WEBHOOK_RETRY_SECONDS": ("webhook_retry_seconds", float),
     "STEPWISE_WEBHOOK_RETRY_HOURS": ("webhook_retry_hours", float),
     "STEPWISE_PROCESS_URL": ("process_url", _process_url),
+    "STEPWISE_STREAM_OWNER_STALE_SECONDS": ("stream_owner_stale_seconds", _positive),
 }
 
 

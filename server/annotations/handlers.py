@@ -10,7 +10,8 @@ from server.annotations import service as annotations
 from server.annotations.schemas import AnnotationIn, AnnotationOut, ChatIn, ChatMessageOut
 from server.auth.roles import EVERYONE, REMOTE_EXPERTS, SHOP_FLOOR
 from server.streams.analysis_context import STREAM_ANALYSES
-from server.web.api import Api, Call
+from server.streams.redirect_handlers import follow_stream
+from server.web.api import Api, Call, Preparation
 
 api = Api("annotations")
 ANNOTATIONS = "/batches/{batch_id}/annotations"
@@ -22,6 +23,19 @@ def _anchoring(call: Call[object]) -> annotations.Anchoring:
     return call.request.app[STREAM_ANALYSES]
 
 
+async def _where_drawn(prep: Preparation[AnnotationIn]) -> None:
+    """Drawn on a stream live in another process: anchored there (307)."""
+    await follow_stream(prep.request, prep.body.stream_id)
+
+
+async def _where_cleared(prep: Preparation[None]) -> None:
+    """Cleared from a stream live in another process: released there (307)."""
+    async with prep.database.sessions(readonly=True)() as session:
+        stream_id = await annotations.stream_of(session, prep.param("annotation_id"))
+    if stream_id is not None:
+        await follow_stream(prep.request, stream_id)
+
+
 @api.route(
     "POST",
     ANNOTATIONS,
@@ -31,6 +45,7 @@ def _anchoring(call: Call[object]) -> annotations.Anchoring:
     response=AnnotationOut,
     status=201,
     idempotent=True,
+    prepare=_where_drawn,
 )
 async def create_annotation(call: Call[AnnotationIn]) -> AnnotationOut:
     body = call.body
@@ -72,6 +87,7 @@ async def list_annotations(call: Call[None]) -> list[AnnotationOut]:
     roles=REMOTE_EXPERTS,
     response=AnnotationOut,
     idempotent=True,
+    prepare=_where_cleared,
 )
 async def clear_annotation(call: Call[None]) -> AnnotationOut:
     entry = await annotations.clear_annotation(

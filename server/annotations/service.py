@@ -163,6 +163,12 @@ async def _in_view(anchoring: Anchoring, stream_id: str) -> bool:
         return False  # an invalid stream id is refused after the batch is checked
 
 
+async def stream_of(session: AsyncSession, annotation_id: str) -> str | None:
+    """The stream an annotation was drawn on; None for an unknown annotation."""
+    annotation = await session.get(Annotation, annotation_id)
+    return None if annotation is None else annotation.stream_id
+
+
 async def _locked_annotation(
     session: AsyncSession, batch_id: str, annotation_id: str
 ) -> Annotation:

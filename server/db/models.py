@@ -14,7 +14,7 @@ from server.materials.models import Container, Lot, Material, MaterialUse
 from server.media_store.models import Attachment, MediaObject
 from server.review.models import ReviewMark
 from server.signatures.models import Signature
-from server.streams.models import Recording
+from server.streams.models import Recording, StreamOwner
 from server.webhooks.models import WebhookCursor, WebhookDelivery, WebhookSubscription
 
 __all__ = [
@@ -46,6 +46,7 @@ __all__ = [
     "Signature",
     "StepRecord",
     "StepValue",
+    "StreamOwner",
     "User",
     "WebhookCursor",
     "WebhookDelivery",

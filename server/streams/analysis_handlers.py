@@ -12,9 +12,9 @@ from server.auth.service import actor_of
 from server.media_store.schemas import AttachmentOut
 from server.streams import snapshots
 from server.streams.analysis_context import STREAM_ANALYSES
-from server.streams.context import LIVE_STREAMS
 from server.streams.ids import StreamId
 from server.streams.live import LiveStream
+from server.streams.redirect_handlers import live_here
 from server.streams.schemas import SnapshotIn
 from server.web.api import Api, Call, Preparation
 from server.web.keys import MEDIA_FILES
@@ -44,7 +44,7 @@ async def _capture(prep: Preparation[SnapshotIn]) -> Captured:
     """Wait for the stream's current frame with no transaction open (SQLite's one writer)."""
     app, user = prep.request.app, prep.user
     assert user is not None
-    stream = app[LIVE_STREAMS].get(StreamId.parse(prep.param("stream_id")))
+    stream = await live_here(prep.request, StreamId.parse(prep.param("stream_id")))
     _check_may_capture(user, stream)
     return Captured(stream, await snapshots.capture(app[STREAM_ANALYSES].of(stream.stream_id)))
 

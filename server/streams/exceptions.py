@@ -4,6 +4,7 @@ StepwiseError
  ├── NotFound
  │    ├── StreamBatchNotFound    the batch a stream id names does not exist
  │    ├── StreamNotLive          nobody publishes the stream a viewer asks for
+ │    ├── StreamProcessGone      the server process the stream lived in stopped answering
  │    ├── StreamSessionNotFound  the WHIP/WHEP session of a DELETE has ended or never existed
  │    └── RecordingNotFound      the stream has no recording of that id
  ├── Conflict
@@ -38,6 +39,16 @@ class StreamBatchNotFound(NotFound):
 class StreamNotLive(NotFound):
     def __init__(self, stream_id: StreamId) -> None:
         super().__init__(f"Stream {str(stream_id)!r} is not live.")
+
+
+class StreamProcessGone(NotFound):
+    """The stream lived in another server process, which stopped answering: it has ended."""
+
+    def __init__(self, stream_id: StreamId, process_url: str) -> None:
+        super().__init__(
+            f"Stream {str(stream_id)!r} has ended: the server process it lived in "
+            f"({process_url}) stopped answering. Its publisher may publish it again."
+        )
 
 
 class StreamSessionNotFound(NotFound):

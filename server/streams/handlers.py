@@ -19,9 +19,10 @@ from server.auth.exceptions import RoleNotPermitted
 from server.auth.roles import EVERYONE
 from server.batches.active import active_step_id
 from server.streams import service as streams
-from server.streams.context import LIVE_STREAMS
+from server.streams.context import LIVE_STREAMS, STREAM_OWNERSHIP
 from server.streams.exceptions import OfferRefused, SdpExpected, StreamSessionNotFound
 from server.streams.ids import StreamId
+from server.streams.redirect_handlers import live_here, redirect_if_elsewhere, url_of_connection
 from server.streams.schemas import LiveStreamOut
 from server.web.api import PREFIX, Api, Call, Preparation
 from server.web.problems import problem
@@ -76,6 +77,7 @@ async def _start_publishing(prep: Preparation[None]) -> Negotiated:
     stream_id = await _may_publish(prep, "Publish a live stream", check_batch=True)
     offer, user = _offer(prep), prep.user
     assert user is not None
+    prep.request.app[STREAM_OWNERSHIP].learn(url_of_connection(prep.request))
     try:
         stream, answer = await prep.request.app[LIVE_STREAMS].start(
             stream_id, auth.actor_of(user), user.username, offer
@@ -109,6 +111,8 @@ async def _end_publishing(prep: Preparation[None]) -> None:
     stream_id, session_id = StreamId.parse(prep.param("stream_id")), prep.param("session_id")
     live = prep.request.app[LIVE_STREAMS]
     stream = live.find(stream_id)
+    if stream is None:
+        await redirect_if_elsewhere(prep.request, stream_id)
     if stream is None or stream.session_id != session_id:
         raise StreamSessionNotFound(stream_id, session_id)
     await _may_publish(prep, "End a live stream", check_batch=False)
@@ -131,6 +135,7 @@ async def unpublish(call: Call[None]) -> web.Response:
 async def _start_watching(preparation: Preparation[None]) -> Negotiated:
     stream_id = StreamId.parse(preparation.param("stream_id"))
     offer = _offer(preparation)
+    await live_here(preparation.request, stream_id)
     try:
         session_id, answer = await preparation.request.app[LIVE_STREAMS].watch(stream_id, offer)
     except OfferRejected as exc:
@@ -156,7 +161,10 @@ async def watch(call: Call[None]) -> web.Response:
 async def _stop_watching(preparation: Preparation[None]) -> None:
     stream_id = StreamId.parse(preparation.param("stream_id"))
     session_id = preparation.param("session_id")
-    if not await preparation.request.app[LIVE_STREAMS].leave(stream_id, session_id):
+    live = preparation.request.app[LIVE_STREAMS]
+    if live.find(stream_id) is None:
+        await redirect_if_elsewhere(preparation.request, stream_id)
+    if not await live.leave(stream_id, session_id):
         raise StreamSessionNotFound(stream_id, session_id)
 
 
@@ -196,21 +204,26 @@ for _path in (WHIP, WHEP):
 @api.route(
     "GET",
     "/streams",
-    summary="List the live streams",
+    summary="List the live streams (of every server process)",
     roles=EVERYONE,
     response=list[LiveStreamOut],
 )
 async def list_streams(call: Call[None]) -> list[LiveStreamOut]:
-    return [
-        LiveStreamOut(
-            stream_id=str(stream.stream_id),
-            batch_id=stream.batch_id,
-            name=stream.name,
-            publisher=stream.publisher_username,
-            viewers=len(stream.viewers),
-            started_at=stream.started_at,
-            step=await active_step_id(call.session, stream.batch_id),
-            talkback_stream_id=str(StreamId(stream.batch_id, streams.TALKBACK)),
+    here = {stream.stream_id: stream for stream in call.request.app[LIVE_STREAMS]}
+    listed = []
+    for owner in await call.request.app[STREAM_OWNERSHIP].everywhere():
+        stream_id = StreamId.parse(owner.stream_id)
+        local = here.get(stream_id)
+        listed.append(
+            LiveStreamOut(
+                stream_id=owner.stream_id,
+                batch_id=owner.batch_id,
+                name=stream_id.name,
+                publisher=owner.publisher,
+                viewers=len(local.viewers) if local else owner.viewers,
+                started_at=owner.started_at,
+                step=await active_step_id(call.session, owner.batch_id),
+                talkback_stream_id=str(StreamId(owner.batch_id, streams.TALKBACK)),
+            )
         )
-        for stream in call.request.app[LIVE_STREAMS]
-    ]
+    return listed

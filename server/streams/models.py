@@ -45,3 +45,19 @@ class Recording(Base):
             "url": media_url(self.media_id) if self.media_id else None,
             "problem": self.problem,
         }
+
+
+class StreamOwner(Base):
+    """Which server process a live stream lives in, and when that process last said it is
+    alive: the other processes redirect the stream's viewers there, until it goes stale."""
+
+    __tablename__ = "stream_owners"
+
+    stream_id: Mapped[str] = mapped_column(String(80), primary_key=True)
+    batch_id: Mapped[str] = mapped_column(String(36), index=True)
+    process_url: Mapped[str] = mapped_column(String(400))
+    process_id: Mapped[str] = mapped_column(String(80), index=True)
+    publisher: Mapped[str] = mapped_column(String(100))  # username, as the stream list shows it
+    started_at: Mapped[datetime]
+    viewers: Mapped[int] = mapped_column(default=0)  # as of the last heartbeat
+    heartbeat_at: Mapped[datetime]

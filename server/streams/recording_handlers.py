@@ -6,8 +6,9 @@ from server.auth.roles import EVERYONE
 from server.streams import recordings
 from server.streams.context import LIVE_STREAMS
 from server.streams.ids import StreamId
+from server.streams.redirect_handlers import redirect_if_elsewhere
 from server.streams.schemas import RecordingOut
-from server.web.api import Api, Call
+from server.web.api import Api, Call, Preparation
 from server.web.keys import MEDIA_FILES
 
 api = Api("recordings")
@@ -18,6 +19,14 @@ def _stream_id(call: Call[None]) -> StreamId:
     return StreamId.parse(call.param("stream_id"))
 
 
+async def _where_recorded(prep: Preparation[None]) -> None:
+    """A stream's recorder runs where the stream lives: another process's stream is recorded
+    there (307), before any transaction opens."""
+    stream_id = StreamId.parse(prep.param("stream_id"))
+    if prep.request.app[LIVE_STREAMS].find(stream_id) is None:
+        await redirect_if_elsewhere(prep.request, stream_id)
+
+
 @api.route(
     "POST",
     RECORDINGS,
@@ -26,6 +35,7 @@ def _stream_id(call: Call[None]) -> StreamId:
     response=RecordingOut,
     status=201,
     idempotent=True,
+    prepare=_where_recorded,
 )
 async def start(call: Call[None]) -> RecordingOut:
     stream = call.request.app[LIVE_STREAMS].get(_stream_id(call))
@@ -42,6 +52,7 @@ async def start(call: Call[None]) -> RecordingOut:
     roles=EVERYONE,
     response=RecordingOut,
     idempotent=True,
+    prepare=_where_recorded,
 )
 async def stop(call: Call[None]) -> RecordingOut:
     stream_id = _stream_id(call)
