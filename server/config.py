@@ -103,7 +103,11 @@ def _password_length(text: str) -> int:
     return value
 
 
-def _process_url(text: str) -> str:
+def _process_url(text: str) -> str | None:
+    """Blank: unset; otherwise an http(s) URL, without a trailing slash."""
+    text = text.strip()
+    if not text:
+        return None
     if not text.startswith(("http://", "https://")):
         raise ValueError("use an http:// or https:// URL")
     return text.rstrip("/")
