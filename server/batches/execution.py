@@ -310,7 +310,7 @@ async def _record(
         performer,
         batch_id=batch.id,
         batch_number=batch.batch_number,
-        step_id=step.id,
+        step=step,
         alerts=outcome.alerts,
         comment=accepted.comment,
         hold_exceeded=accepted.hold == "exceeded",
