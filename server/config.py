@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from media.streams.ice import parse_ice_servers
+from server.ids import number_pattern
 from server.networks import Network, parse_networks
 
 LOOPBACK = parse_networks("127.0.0.0/8, ::1")
@@ -48,6 +49,10 @@ class Settings:
     # At most how often moved chains are sealed (also when a batch is completed or decided,
     # and at start and stop).
     seal_seconds: float = 60.0
+    # Readable lot and container numbers (server.ids.readable_number), unique per material and
+    # day by their sequence.
+    lot_number_pattern: str = "{material}-{yymmdd}-{seq:03d}"
+    container_number_pattern: str = "{material}-{yymmdd}-C{seq:03d}"
 
     @property
     def allowed_balance_networks(self) -> tuple[Network, ...]:
@@ -112,6 +117,8 @@ _PARSED: dict[str, tuple[str, Callable[[str], object]]] = {
     "STEPWISE_IMAGE_WORKERS": ("image_workers", _at_least_one),
     "STEPWISE_AUDIT_KEY_FILE": ("audit_key_file", Path),
     "STEPWISE_SEAL_SECONDS": ("seal_seconds", float),
+    "STEPWISE_LOT_NUMBER_PATTERN": ("lot_number_pattern", number_pattern),
+    "STEPWISE_CONTAINER_NUMBER_PATTERN": ("container_number_pattern", number_pattern),
 }
 
 

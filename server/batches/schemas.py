@@ -14,8 +14,8 @@ from server.batches.models import Batch, StepRecord
 from server.batches.record import SignedRevisions, current_values, signed_revisions
 from server.batches.service import BatchRecord, Completion, Correction
 from server.clock import isoformat
-from server.library import service as library
 from server.deviations.schemas import DeviationOut
+from server.library import service as library
 from server.materials.schemas import ContainerOut
 from server.signatures.models import Signature
 from server.web.paths import MAX_VERSION

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from server.auth.roles import EVERYONE
 from server.genealogy import service as genealogy
@@ -25,6 +25,7 @@ class AffectedBatchOut(BaseModel):
     status: str
     procedure: str
     steps: list[str]
+    step_titles: list[str] = Field(description="The procedure's titles of `steps`, in order.")
 
 
 class RecallOut(BaseModel):
@@ -66,7 +67,12 @@ async def trace_lot(call: Call[None]) -> TraceOut:
 )
 async def recall(call: Call[None]) -> RecallOut:
     lot, affected = await genealogy.recall_impact(call.session, call.param("ref"))
-    batches = [AffectedBatchOut(**vars(item) | {"steps": list(item.steps)}) for item in affected]
+    batches = [
+        AffectedBatchOut(
+            **vars(item) | {"steps": list(item.steps), "step_titles": list(item.step_titles)}
+        )
+        for item in affected
+    ]
     message = (
         f"Lot {lot.lot_number} reached {len(batches)} batch(es)."
         if batches

@@ -16,6 +16,7 @@ from sqlalchemy.orm import selectinload
 
 from server.batches.exceptions import BatchNotFound
 from server.batches.models import Batch
+from server.library import service as library
 from server.library.models import ProcedureVersion
 from server.materials import service as materials
 from server.materials.models import Container, Lot, MaterialUse
@@ -85,7 +86,18 @@ def _lot_node(lot: Lot, with_supplier: bool) -> Node:
     return node
 
 
-def _container_node(container: Container) -> Node:
+def _step_title(batch: Batch, step_id: str) -> str:
+    """The procedure's title of a step of the batch (people read titles, not ids)."""
+    return library.definition_of(batch.procedure_version).step(step_id).title
+
+
+async def _container_node(session: AsyncSession, container: Container) -> Node:
+    made_by = await session.scalar(
+        select(Batch)
+        .where(Batch.id == container.batch_id)
+        .options(selectinload(Batch.procedure_version).selectinload(ProcedureVersion.procedure))
+    )
+    assert made_by is not None
     return Node(
         "container",
         container.id,
@@ -97,6 +109,7 @@ def _container_node(container: Container) -> Node:
             "unit": container.unit,
             "source": container.source,
             "step_id": container.step_id,
+            "step_title": _step_title(made_by, container.step_id),
         },
     )
 
@@ -130,7 +143,8 @@ async def backward(session: AsyncSession, batch_ref: str) -> Node:
         if use.container_id is None:
             root.children.append(lot_node)
             continue
-        container_node = _container_node(await session.get_one(Container, use.container_id))
+        container = await session.get_one(Container, use.container_id)
+        container_node = await _container_node(session, container)
         container_node.detail["use"] = use.kind
         container_node.children.append(lot_node)
         root.children.append(container_node)
@@ -145,13 +159,15 @@ async def forward(session: AsyncSession, lot_ref: str) -> Node:
     containers: dict[str, Node] = {}
     for use, batch in rows:
         batch_node = _batch_node(batch)
-        batch_node.detail.update({"step_id": use.step_id, "use": use.kind})
+        batch_node.detail.update(
+            {"step_id": use.step_id, "step_title": _step_title(batch, use.step_id), "use": use.kind}
+        )
         if use.container_id is None:
             root.children.append(batch_node)
             continue
         if use.container_id not in containers:
             container = await session.get_one(Container, use.container_id)
-            containers[use.container_id] = _container_node(container)
+            containers[use.container_id] = await _container_node(session, container)
             root.children.append(containers[use.container_id])
         containers[use.container_id].children.append(batch_node)
     return root
@@ -166,6 +182,7 @@ class Affected:
     status: str
     procedure: str
     steps: Sequence[str]
+    step_titles: Sequence[str]
 
 
 async def recall_impact(session: AsyncSession, lot_ref: str) -> tuple[Lot, list[Affected]]:
@@ -186,6 +203,7 @@ async def recall_impact(session: AsyncSession, lot_ref: str) -> tuple[Lot, list[
             batch.status,
             batch.procedure_version.procedure.title,
             steps,
+            [_step_title(batch, step_id) for step_id in steps],
         )
         for batch, steps in by_batch.values()
     ]
