@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from media.streams.ice import parse_ice_servers
+from server.ids import number_pattern
 from server.networks import Network, parse_networks
 
 LOOPBACK = parse_networks("127.0.0.0/8, ::1")
@@ -59,6 +60,10 @@ class Settings:
     # A process that owns live streams and has not said it is alive for this long is gone:
     # its streams have ended.
     stream_owner_stale_seconds: float = 5.0
+    # Readable lot and container numbers (server.ids.readable_number), unique per material and
+    # day by their sequence.
+    lot_number_pattern: str = "{material}-{yymmdd}-{seq:03d}"
+    container_number_pattern: str = "{material}-{yymmdd}-C{seq:03d}"
 
     @property
     def allowed_balance_networks(self) -> tuple[Network, ...]:
@@ -150,6 +155,8 @@ _PARSED: dict[str, tuple[str, Callable[[str], object]]] = {
     "STEPWISE_WEBHOOK_RETRY_HOURS": ("webhook_retry_hours", float),
     "STEPWISE_PROCESS_URL": ("process_url", _process_url),
     "STEPWISE_STREAM_OWNER_STALE_SECONDS": ("stream_owner_stale_seconds", _positive),
+    "STEPWISE_LOT_NUMBER_PATTERN": ("lot_number_pattern", number_pattern),
+    "STEPWISE_CONTAINER_NUMBER_PATTERN": ("container_number_pattern", number_pattern),
 }
 
 

@@ -13,6 +13,7 @@ from server.clock import utcnow
 from server.config import LOOPBACK, Settings
 from server.equipment import service as equipment
 from server.materials import service as materials
+from server.materials.numbering import Numbering
 from server.signatures.service import SignatureRequest
 
 DEMO_BALANCE_HOST = "127.0.0.1"
@@ -107,6 +108,7 @@ async def seed_inventory(
             quantity=Decimal(lot.quantity),
             expiry=date(today.year + 2, 6, 30),
             lot_number=lot.lot_number,
+            numbering=Numbering.of(settings),
         )
         if lot.released:
             await materials.set_lot_status(

@@ -51,7 +51,7 @@ async def at_completion(
                 "step_window_missed",
                 "major",
                 "Step completed after its window",
-                f"Step {step.id!r} had to be completed within {step.window_minutes:g} minutes "
+                f"Step “{step.title}” had to be completed within {step.window_minutes:g} minutes "
                 f"of its activation at {isoformat(late[0])}; it was completed "
                 f"{late[1].total_seconds() / 60:.1f} minutes late.",
             )
@@ -63,7 +63,7 @@ async def at_completion(
                 "manual_weight",
                 "minor",
                 "Weight entered by hand instead of read from the balance",
-                f"Step {step.id!r} expects the reading of balance {weighing.balance.code}; "
+                f"Step “{step.title}” expects the reading of balance {weighing.balance.code}; "
                 f"{weighing.net} {weighing.unit} was typed.",
                 field=step.dispense.name,
                 value=float(weighing.net),
@@ -76,7 +76,7 @@ async def at_completion(
                 "signature_retried",
                 "major",
                 "E-signature refused, then given by someone else",
-                f"The e-signature of step {step.id!r} was refused for "
+                f"The e-signature of step “{step.title}” was refused for "
                 f"{', '.join(refused)} and then given by {performer.username}.",
             )
         )

@@ -296,7 +296,8 @@ async def _record(
     now = utcnow()
     container, overridden = await traceability.record(session, performer, batch, step, traced)
     if step.yields is not None:
-        await outputs.produce(session, performer, batch, step, outcome.values)
+        assert traced.numbering is not None
+        await outputs.produce(session, performer, batch, step, outcome.values, traced.numbering)
     entered = {**outcome.values, **traced.values}
     if step.dispense is not None:
         entered = _dispensed_values(step, traced, container)
@@ -313,7 +314,7 @@ async def _record(
         performer,
         batch_id=batch.id,
         batch_number=batch.batch_number,
-        step_id=step.id,
+        step=step,
         alerts=outcome.alerts,
         comment=accepted.comment,
         hold_exceeded=accepted.hold == "exceeded",

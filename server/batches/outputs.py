@@ -23,10 +23,16 @@ from server.clock import utcnow
 from server.materials import service as materials
 from server.materials.exceptions import MaterialNotFound
 from server.materials.models import Lot, MaterialUse
+from server.materials.numbering import Numbering
 
 
 async def produce(
-    session: AsyncSession, user: User, batch: Batch, step: Step, values: Mapping[str, object]
+    session: AsyncSession,
+    user: User,
+    batch: Batch,
+    step: Step,
+    values: Mapping[str, object],
+    numbering: Numbering,
 ) -> Lot:
     """The output lot of `step`, created once: completing the step again returns it."""
     output = step.yields
@@ -49,6 +55,7 @@ async def produce(
         session,
         user,
         master,
+        numbering,
         quantity=quantity,
         expiry=await _expiry(session, batch.id, output.shelf_life_days),
         batch_id=batch.id,

@@ -15,6 +15,7 @@ from server.batches.record import SignedRevisions, current_values, signed_revisi
 from server.batches.service import BatchRecord, Completion, Correction
 from server.clock import isoformat
 from server.deviations.schemas import DeviationOut
+from server.library import service as library
 from server.materials.schemas import ContainerOut
 from server.signatures.models import Signature
 from server.web.paths import MAX_VERSION
@@ -252,6 +253,9 @@ class BatchSummary(BaseModel):
     started_at: datetime | None
     completed_at: datetime | None
     current_step: str | None
+    current_step_title: str | None = Field(
+        default=None, description="The procedure's title of the current step, for people."
+    )
     progress: Progress
     open_deviations: int = Field(default=0, description="Deviations open or investigating.")
 
@@ -260,6 +264,7 @@ class BatchSummary(BaseModel):
         version = batch.procedure_version
         states = [record.state for record in batch.steps]
         active = [record.step_id for record in batch.steps if record.state == StepStatus.ACTIVE]
+        current = library.definition_of(version).step(active[0]) if active else None
         return {
             "id": batch.id,
             "batch_number": batch.batch_number,
@@ -274,7 +279,8 @@ class BatchSummary(BaseModel):
             "created_at": batch.created_at,
             "started_at": batch.started_at,
             "completed_at": batch.completed_at,
-            "current_step": active[0] if active else None,
+            "current_step": current.id if current else None,
+            "current_step_title": current.title if current else None,
             "progress": Progress(
                 total=len(states),
                 completed=states.count(StepStatus.COMPLETED),

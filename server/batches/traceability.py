@@ -32,6 +32,7 @@ from server.equipment.models import Equipment
 from server.materials import service as materials
 from server.materials.exceptions import MaterialRefused
 from server.materials.models import Container, Lot
+from server.materials.numbering import Numbering
 from server.scans.exceptions import CodeUnknown
 from server.scans.resolver import Resolution, resolve
 from server.signatures import service as signatures
@@ -73,6 +74,7 @@ class Traced:
     override_signer: User | None = None
     override_reason: str | None = None
     weighing: Weighing | None = None
+    numbering: Numbering | None = None  # how a dispensed container is numbered
 
 
 def proposed_inputs(step: Step, values: Mapping[str, object]) -> dict[str, object]:
@@ -96,7 +98,7 @@ async def check(
 ) -> Traced:
     """Resolve and check every scan of the step (and, for a dispense step, take the weight
     from `readings`: the balance was read before the transaction opened)."""
-    traced = Traced()
+    traced = Traced(numbering=Numbering.of(settings))
     for item in step.inputs:
         text = values.get(item.name)
         if item.expects is None or not isinstance(text, str) or not text.strip():
@@ -310,6 +312,7 @@ async def record(
         await materials.record_use(session, user, lot, container, batch.id, step.id, "used")
     container = None
     if (weighing := traced.weighing) is not None:
+        assert traced.numbering is not None
         container = await materials.dispense(
             session,
             user,
@@ -321,6 +324,7 @@ async def record(
             step_id=step.id,
             source=weighing.source,
             balance_id=weighing.balance.id,
+            numbering=traced.numbering,
         )
     return container, await _overrides(session, user, batch, step, traced)
 

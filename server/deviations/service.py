@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from procedures.guardrails import Alert
+from procedures.model import Step
 from server.audit import service as audit
 from server.audit.models import AuditEntry
 from server.auth import service as auth
@@ -107,21 +108,23 @@ async def open_for_step(
     *,
     batch_id: str,
     batch_number: str,
-    step_id: str,
+    step: Step,
     alerts: Iterable[Alert],
     comment: str | None,
     hold_exceeded: bool = False,
     correction: bool = False,
 ) -> list[Deviation]:
     """The deviations a step's completion or correction opens: one for each value recorded
-    in its alert range (with the comment the alert required), one for an exceeded hold."""
+    in its alert range (with the comment the alert required), one for an exceeded hold.
+    Titles and details name the step and its values by the procedure's labels."""
+    labels = {spec.name: spec.label for spec in (*step.inputs, *step.calculations)}
     at_step = partial(
         open_deviation,
         session,
         opened_by,
         batch_id=batch_id,
         batch_number=batch_number,
-        step_id=step_id,
+        step_id=step.id,
         comment=comment,
     )
     where = " (correction)" if correction else ""
@@ -129,7 +132,7 @@ async def open_for_step(
         await at_step(
             kind="alert_limit",
             severity=alert.severity,
-            title=f"{alert.field} outside its alert range{where}",
+            title=f"{labels.get(alert.field, alert.field)} outside its alert range{where}",
             detail=alert.message,
             field=alert.field,
             value=alert.value,
@@ -143,7 +146,7 @@ async def open_for_step(
                 kind="hold_time_exceeded",
                 severity="major",
                 title="Maximum hold time exceeded",
-                detail=f"Step {step_id!r} was completed after its maximum hold time.",
+                detail=f"Step “{step.title}” was completed after its maximum hold time.",
             )
         )
     return opened

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import ForeignKey, String, Text
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from server.db.base import Base
 from server.ids import new_id
+
+if TYPE_CHECKING:
+    from server.batches.models import Batch
 
 
 class Equipment(Base):
@@ -28,6 +31,8 @@ class Equipment(Base):
     address: Mapped[str | None] = mapped_column(String(200))
     in_use_by: Mapped[str | None] = mapped_column(ForeignKey("batches.id"))
     created_at: Mapped[datetime]
+    # The batch using it, so that a refusal names it (from the identity map when loaded).
+    in_use_by_batch: Mapped[Batch | None] = relationship(lazy="selectin", viewonly=True)
 
 
 class EquipmentLogEntry(Base):

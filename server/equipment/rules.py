@@ -35,7 +35,9 @@ def unusable(
     if equipment.status == "dirty":
         return Unusable("not_clean", "it is dirty; clean it and record the cleaning first")
     if equipment.status == "in_use" and equipment.in_use_by != batch_id:
-        return Unusable("in_use_elsewhere", "it is in use by another batch")
+        holder = equipment.in_use_by_batch
+        batch = holder.batch_number if holder is not None else equipment.in_use_by
+        return Unusable("in_use_elsewhere", f"it is in use by batch {batch}")
     if (
         equipment.status == "clean"
         and equipment.clean_until is not None

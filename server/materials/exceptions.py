@@ -7,7 +7,8 @@ StepwiseError
  │    └── ContainerNotFound       no container with that id or number
  ├── Conflict
  │    ├── MaterialCodeTaken       code or GTIN already in the material master
- │    └── LotStatusUnchanged      the lot already has that status
+ │    ├── LotStatusUnchanged      the lot already has that status
+ │    └── NumberUnavailable       no free lot or container number (try again)
  └── Invalid
       └── MaterialRefused         a scanned lot or container may not be used here (and why)
 """
@@ -40,6 +41,13 @@ class MaterialCodeTaken(Conflict):
 class LotStatusUnchanged(Conflict):
     def __init__(self, lot_number: str, status: str) -> None:
         super().__init__(f"Lot {lot_number} is already {status}.")
+
+
+class NumberUnavailable(Conflict):
+    def __init__(self, material: str) -> None:
+        super().__init__(
+            f"No free number was found for a new lot or container of {material}; try again."
+        )
 
 
 class MaterialRefused(Invalid):

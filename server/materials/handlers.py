@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from server.auth.roles import EVERYONE
 from server.materials import service as materials
+from server.materials.numbering import Numbering
 from server.materials.schemas import (
     ContainerOut,
     CreateMaterialIn,
@@ -54,7 +55,10 @@ async def list_materials(call: Call[None]) -> list[MaterialOut]:
     idempotent=True,
 )
 async def receive_lot(call: Call[ReceiveLotIn]) -> LotOut:
-    lot = await materials.receive_lot(call.session, call.user, **call.body.model_dump())
+    numbering = Numbering.of(call.settings)
+    lot = await materials.receive_lot(
+        call.session, call.user, **call.body.model_dump(), numbering=numbering
+    )
     return LotOut.of(lot)
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
@@ -16,6 +15,7 @@ from server.auth import service as auth
 from server.auth.models import User
 from server.clock import utcnow
 from server.config import Settings
+from server.materials import numbering as numbering_service
 from server.materials.exceptions import (
     ContainerNotFound,
     LotNotFound,
@@ -25,19 +25,14 @@ from server.materials.exceptions import (
     MaterialRefused,
 )
 from server.materials.models import Container, Lot, Material, MaterialUse
+from server.materials.numbering import Numbering
 from server.materials.rules import describe, unusable
 from server.signatures import service as signatures
 
-_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 # The meaning a QA signature carries for each lot status it sets.
 STATUS_MEANINGS = {"released": "released", "rejected": "reviewed", "quarantine": "reviewed"}
 # Who may sign a lot's release, rejection or quarantine: quality assurance alone.
 LOT_DECIDERS: frozenset[str] = frozenset({"qa"})
-
-
-def _number(prefix: str, length: int) -> str:
-    """A short random identifier that fits a GS1 lot (10) or serial (21) field."""
-    return prefix + "".join(secrets.choice(_ALPHABET) for _ in range(length))
 
 
 def _lot_state(lot: Lot) -> dict[str, Any]:
@@ -87,31 +82,39 @@ async def receive_lot(
     quantity: Decimal,
     expiry: date,
     retest_date: date | None = None,
+    numbering: Numbering,
     lot_number: str | None = None,
 ) -> Lot:
-    """Receive a lot into quarantine; QA releases it before it can be used."""
+    """Receive a lot into quarantine, under `lot_number` or the next number of `numbering`;
+    QA releases it before it can be used."""
     master = await get_material(session, material)
-    number = lot_number or _number("L", 8)
-    if await session.scalar(select(Lot.id).where(Lot.lot_number == number)):
-        raise MaterialCodeTaken(f"Lot {number}")
-    lot = Lot(
-        lot_number=number,
-        material_id=master.id,
-        supplier=supplier,
-        supplier_lot=supplier_lot,
-        expiry=expiry,
-        retest_date=retest_date,
-        status="quarantine",
-        quantity=quantity,
-        unit=master.unit,
-        received_at=utcnow(),
-        received_by=user.id,
-    )
-    session.add(lot)
-    await session.flush()
+    if lot_number and await session.scalar(select(Lot.id).where(Lot.lot_number == lot_number)):
+        raise MaterialCodeTaken(f"Lot {lot_number}")
+
+    def received(number: str) -> Lot:
+        return Lot(
+            lot_number=number,
+            material_id=master.id,
+            supplier=supplier,
+            supplier_lot=supplier_lot,
+            expiry=expiry,
+            retest_date=retest_date,
+            status="quarantine",
+            quantity=quantity,
+            unit=master.unit,
+            received_at=utcnow(),
+            received_by=user.id,
+        )
+
+    if lot_number:
+        lot = received(lot_number)
+        session.add(lot)
+        await session.flush()
+    else:
+        lot = await numbering_service.add_lot(session, numbering, master, received)
     await session.refresh(lot, ["material"])
     new = {
-        "lot_number": number,
+        "lot_number": lot.lot_number,
         "material": master.code,
         "supplier": supplier,
         "supplier_lot": supplier_lot,
@@ -199,6 +202,7 @@ async def produce_lot(
     session: AsyncSession,
     user: User,
     master: Material,
+    numbering: Numbering,
     *,
     quantity: Decimal,
     expiry: date,
@@ -206,24 +210,27 @@ async def produce_lot(
     batch_number: str,
     step_id: str,
 ) -> Lot:
-    """A new lot of `master` made by a batch step, in quarantine until QA releases it; the
-    `produced` use links it to its batch, the edge genealogy follows downstream."""
-    number = _number("L", 8)
-    lot = Lot(
-        lot_number=number,
-        material_id=master.id,
-        supplier="Stepwise",
-        supplier_lot=batch_number,
-        expiry=expiry,
-        retest_date=None,
-        status="quarantine",
-        quantity=quantity,
-        unit=master.unit,
-        received_at=utcnow(),
-        received_by=user.id,
-    )
-    session.add(lot)
-    await session.flush()
+    """A new lot of `master` made by a batch step, under the next number of `numbering`, in
+    quarantine until QA releases it; the `produced` use links it to its batch, the edge
+    genealogy follows downstream."""
+
+    def produced(number: str) -> Lot:
+        return Lot(
+            lot_number=number,
+            material_id=master.id,
+            supplier="Stepwise",
+            supplier_lot=batch_number,
+            expiry=expiry,
+            retest_date=None,
+            status="quarantine",
+            quantity=quantity,
+            unit=master.unit,
+            received_at=utcnow(),
+            received_by=user.id,
+        )
+
+    lot = await numbering_service.add_lot(session, numbering, master, produced)
+    number = lot.lot_number
     await session.refresh(lot, ["material"])
     await record_use(session, user, lot, None, batch_id, step_id, "produced", quantity, lot.unit)
     new = {
@@ -295,24 +302,28 @@ async def dispense(
     step_id: str,
     source: str,
     balance_id: str | None,
+    numbering: Numbering,
 ) -> Container:
-    """A new container of `quantity` `unit` from `lot`, whose stock goes down by `taken`."""
+    """A new container of `quantity` `unit` from `lot`, whose stock goes down by `taken`,
+    under the next number of `numbering`."""
     old = _lot_state(lot)
     lot.quantity -= taken
-    container = Container(
-        number=_number("C", 9),
-        lot_id=lot.id,
-        quantity=quantity,
-        unit=unit,
-        source=source,
-        balance_id=balance_id,
-        batch_id=batch_id,
-        step_id=step_id,
-        created_at=utcnow(),
-        created_by=user.id,
-    )
-    session.add(container)
-    await session.flush()
+
+    def dispensed(number: str) -> Container:
+        return Container(
+            number=number,
+            lot_id=lot.id,
+            quantity=quantity,
+            unit=unit,
+            source=source,
+            balance_id=balance_id,
+            batch_id=batch_id,
+            step_id=step_id,
+            created_at=utcnow(),
+            created_by=user.id,
+        )
+
+    container = await numbering_service.add_container(session, numbering, lot.material, dispensed)
     await session.refresh(container, ["lot"])
     await record_use(session, user, lot, container, batch_id, step_id, "dispensed", quantity)
     actor = auth.actor_of(user)

@@ -33,9 +33,10 @@ from server.scans.exceptions import CodeMalformed, CodeUnknown
 
 # Sends transient events to the batch's subscribers.
 Publish = Callable[[list[EventBase]], Awaitable[None]]
-# Refusals that only say the code is not the kind an input takes: another input may explain
-# better why the code does not fit the step.
-_WRONG_KIND = frozenset({"not_equipment", "not_a_lot"})
+# Refusals that only say the code is not for this input (not equipment, not a lot, another
+# type of equipment, another material): the input it is for explains why it does not fit,
+# as a manual scan into that input would (a dirty punch set is dirty, not "not a press").
+_WRONG_KIND = frozenset({"not_equipment", "not_a_lot", "wrong_type", "wrong_material"})
 
 
 @dataclass(frozen=True)

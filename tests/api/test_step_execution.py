@@ -30,6 +30,14 @@ async def test_started_batch_activates_first_step_only(api: ApiClient, batch: di
     assert states["clearance"] == "active"
     assert {s for k, s in states.items() if k != "clearance"} == {"pending"}
     assert batch["current_step"] == "clearance"
+    assert batch["current_step_title"] == "Line clearance"
+
+
+async def test_the_batch_list_names_the_current_step_by_its_title(
+    api: ApiClient, batch: dict
+) -> None:
+    listed = next(b for b in (await api.get("/batches", "sam")).body if b["id"] == batch["id"])
+    assert (listed["current_step"], listed["current_step_title"]) == ("clearance", "Line clearance")
 
 
 async def test_completing_a_pending_step_is_refused_with_its_state(

@@ -253,6 +253,8 @@ async def test_equipment_is_in_use_during_the_batch_and_dirty_after(api: ApiClie
 
     assert (during.body["status"], during.body["in_use_by"]) == ("in_use", batch_id)
     assert elsewhere.status == 422 and elsewhere.body["errors"][0]["code"] == "in_use_elsewhere"
+    using = (await api.get(f"/batches/{batch_id}", "olivia")).body["batch_number"]
+    assert f"it is in use by batch {using}" in elsewhere.body["detail"]
     assert finished.body["batch_status"] == "completed"
     assert (after.body["status"], after.body["in_use_by"]) == ("dirty", None)
     events = [(entry["event"], entry["step_id"]) for entry in log.body if entry["batch_id"]]

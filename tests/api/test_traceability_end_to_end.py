@@ -15,6 +15,7 @@ from media.codes import decode_image
 from media.gs1 import parse_gs1
 from media.synthetic import photograph
 from server.balances.simulator import SimulatedBalance, serve_balance
+from server.clock import utcnow
 from tests.api.fixtures import approved_procedure, complete, started_batch
 from tests.api.traceability import clean_balance, received_lot
 from tests.client import ApiClient
@@ -97,6 +98,7 @@ async def test_dispense_from_photographed_labels_and_trace_both_ways(api: ApiCli
         assert done.status == 200, done.body
         container = done.body["container"]
         assert container["lot_number"] == released["lot_number"]
+        assert container["number"] == f"EXC-0101-{utcnow():%y%m%d}-C001"
         assert Decimal(container["quantity"]) == Decimal("2.001")
         assert container["source"] == "balance"
 
@@ -121,9 +123,14 @@ async def test_dispense_from_photographed_labels_and_trace_both_ways(api: ApiCli
     assert weigh["values"]["mcc_kg_lot"] == released["lot_number"]
 
     forward = (await api.get(f"/trace/lots/{released['lot_number']}", "quinn")).body["tree"]
-    assert [child["code"] for child in forward["children"]] == [container["number"]]
-    assert forward["children"][0]["children"][0]["code"] == batch["batch_number"]
+    # Forward: the lot → the batch that dispensed it → the container it made.
+    assert [child["code"] for child in forward["children"]] == [batch["batch_number"]]
+    assert forward["children"][0]["children"][0]["code"] == container["number"]
+    used_at = forward["children"][0]["detail"]
+    assert (used_at["step_id"], used_at["step"]) == ("weigh_mcc", "Dispense cellulose")
     backward = (await api.get(f"/trace/batches/{batch_id}", "quinn")).body["tree"]
+    made_at = backward["children"][0]["detail"]
+    assert (made_at["step_id"], made_at["step"]) == ("weigh_mcc", "Dispense cellulose")
     lot_node = backward["children"][0]["children"][0]
     assert lot_node["code"] == released["lot_number"]
     assert lot_node["children"][0]["code"] == "AV-0001"
@@ -131,5 +138,6 @@ async def test_dispense_from_photographed_labels_and_trace_both_ways(api: ApiCli
     assert [(b["batch_number"], b["status"]) for b in recall["affected"]] == [
         (batch["batch_number"], "in_progress")
     ]
+    assert recall["affected"][0]["step_titles"] == ["Dispense cellulose"]
     audit = await api.get("/audit/verify", "quinn")
     assert audit.body["ok"] is True

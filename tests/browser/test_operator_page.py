@@ -337,7 +337,7 @@ async def test_a_hold_shows_on_the_phone_and_lifts_live_when_continuation_is_app
     await page.locator("#complete-step").tap()
     banner = page.locator("#hold-banner")
     await expect(banner).to_contain_text("Batch on hold")
-    reason = "torque outside its alert range (deviation BS-2026-0001-DEV-001)"
+    reason = "Torque outside its alert range (deviation BS-2026-0001-DEV-001)"
     await expect(banner).to_contain_text(reason)
     await expect(banner).to_contain_text("Waiting for approval to continue: 0 of 1 approval")
     await expect(page.locator("#complete-step")).to_have_count(0)

@@ -49,6 +49,8 @@ async def test_batch_list_shows_status_and_progress_and_filters(
     await expect(first).to_contain_text("In progress")
     await expect(first.get_by_role("progressbar")).to_have_attribute("aria-valuenow", "1")
     await expect(first).to_contain_text("1 of 8 steps done")
+    current = first.locator('[data-label="Current step"]')
+    await expect(current).to_have_text("Weigh the granules")  # the step's title, not its id
     await expect(page.locator(f'tr[data-batch="{waiting["id"]}"]')).to_contain_text("Created")
     await expect(page.get_by_role("link", name="New batch")).to_have_count(0)  # not a supervisor
     await assert_accessible(page, "the batch list")

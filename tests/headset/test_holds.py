@@ -13,7 +13,7 @@ from tests.api.fixtures import approved_procedure, signature
 from tests.client import ApiClient
 from tests.headset.support import fetch, headset, say
 
-HELD = "ON HOLD: net_kg outside its alert range ({number}) — waiting for approval"
+HELD = "ON HOLD: Net weight outside its alert range ({number}) — waiting for approval"
 
 
 async def _created(api: ApiClient, number: str) -> str:
@@ -64,7 +64,7 @@ async def test_a_headset_shows_the_hold_and_resumes_when_it_is_lifted(
     assert first.status == 200 and second.status == 200, (first.body, second.body)
     assert HELD.format(number=number) in weighed
     assert str(refused.value) == HELD.format(number=number)
-    assert raised == "ON HOLD: net_kg outside its alert range — waiting for approval"
+    assert raised == "ON HOLD: Net weight outside its alert range — waiting for approval"
     assert approved.startswith("continuation approved by sam: waiting for a second approval")
     assert still[0] == HELD.format(number=number)
     assert lifted.startswith("hold lifted by quinn: work resumes")

@@ -54,7 +54,8 @@ async def test_a_blocking_alert_holds_the_batch_at_its_step(api: ApiClient) -> N
     (deviation,) = record["deviations"]
     assert hold["step_id"] == "weigh" and hold["deviation_id"] == deviation["id"]
     assert hold["deviation_number"] == deviation["number"]
-    assert hold["reason"] == deviation["title"]
+    assert hold["reason"] == deviation["title"] == "Net weight outside its alert range"
+    assert deviation["field"] == "net_kg"
     assert hold["raised_by"] == {"username": "olivia", "full_name": "Olivia Operator"}
     assert hold["approvals_required"] == 2 and hold["approvals"] == []
     assert hold["lifted_at"] is None
@@ -186,7 +187,7 @@ async def test_the_hold_is_announced_live(api: ApiClient) -> None:
         held = await next_event(ws, "batch", status="on_hold")
 
     assert raised["step_id"] == "weigh" and raised["by"] == "olivia"
-    assert "net_kg" in raised["reason"]
+    assert raised["reason"] == "Net weight outside its alert range"
     assert held["batch_id"] == batch["id"]
 
 

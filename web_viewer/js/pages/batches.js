@@ -147,7 +147,7 @@ function table(batches, reviews) {
           h("td", { "data-label": "Status" }, statusChip("batch", batch.status)),
           h("td", { "data-label": "Open deviations" }, openDeviations(batch.open_deviations)),
           h("td", { "data-label": "Progress" }, progressBar(batch.progress)),
-          h("td", { "data-label": "Current step" }, batch.current_step ? h("code", {}, batch.current_step) : h("span", { class: "muted" }, "—")),
+          h("td", { "data-label": "Current step" }, batch.current_step ? (batch.current_step_title ?? batch.current_step) : h("span", { class: "muted" }, "—")),
           h("td", { "data-label": "Created" }, h("time", { datetime: batch.created_at, title: batch.created_at }, format.dateTime(batch.created_at))),
           reviews && h("td", { "data-label": "Review" }, batch.status !== "created" &&
             h("a", { href: `#/batches/${encodeURIComponent(batch.id)}/review`, "aria-label": `Review batch ${batch.batch_number}` }, "Review")),

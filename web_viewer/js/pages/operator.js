@@ -60,6 +60,6 @@ function card(batch) {
     h("span", { class: "op-batch__procedure" }, `${batch.procedure.title} · version ${batch.procedure.version}`),
     h("span", { class: "op-batch__status" }, statusChip("batch", batch.status)),
     progressBar(batch.progress),
-    batch.current_step && h("span", { class: "op-batch__step" }, "Current step: ", h("code", {}, batch.current_step)),
+    batch.current_step && h("span", { class: "op-batch__step" }, `Current step: ${batch.current_step_title ?? batch.current_step}`),
   );
 }
