@@ -7,9 +7,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import aliased, contains_eager, selectinload
 
 from procedures.dispensing import DispenseTarget, dispense_target
 from procedures.exceptions import StepRejected
@@ -48,29 +48,38 @@ def _with_record() -> list[Any]:
     ]
 
 
-def _for_change() -> list[Any]:
-    """What changing a batch reads: its steps with their values, and the pinned version."""
-    steps = selectinload(Batch.steps)
-    return [
-        steps.selectinload(StepRecord.values),
-        steps.joinedload(StepRecord.performer),
-        joinedload(Batch.procedure_version, innerjoin=True),
-    ]
+_PERFORMER = aliased(User)
+# What changing a batch reads, in one statement: the batch row (locked until commit on
+# PostgreSQL), its pinned version, its steps with their performers and every value revision.
+_FOR_CHANGE = (
+    select(Batch)
+    .join(Batch.procedure_version)
+    .outerjoin(Batch.steps)
+    .outerjoin(StepRecord.values)
+    .outerjoin(_PERFORMER, StepRecord.performer)
+    .where(Batch.id == bindparam("batch_id"))
+    .order_by(StepRecord.position, StepValue.name, StepValue.revision)
+    .with_for_update(of=Batch)
+    .options(
+        # The definition is parsed once per content hash (library.definition_for).
+        contains_eager(Batch.procedure_version).defer(ProcedureVersion.definition),
+        contains_eager(Batch.procedure_version).defer(ProcedureVersion.source),
+        contains_eager(Batch.steps).contains_eager(StepRecord.values),
+        contains_eager(Batch.steps).contains_eager(StepRecord.performer.of_type(_PERFORMER)),
+    )
+    .execution_options(populate_existing=True)
+)
 
 
 async def locked_batch(session: AsyncSession, batch_id: str) -> Batch:
-    """Load a batch for change, holding its row lock until commit (PostgreSQL).
+    """Load a batch for change, holding its row lock until commit (PostgreSQL); its
+    definition is `library.definition_for` its procedure version.
 
     Two devices completing the same step queue here; the second then sees the step done.
     SQLite write transactions are already serialised by BEGIN IMMEDIATE.
     """
-    batch = await session.scalar(
-        select(Batch)
-        .where(Batch.id == batch_id)
-        .with_for_update(of=Batch)
-        .options(*_for_change())
-        .execution_options(populate_existing=True)
-    )
+    found = await session.execute(_FOR_CHANGE, {"batch_id": batch_id})
+    batch = found.unique().scalar_one_or_none()
     if batch is None:
         raise BatchNotFound(batch_id)
     return batch
