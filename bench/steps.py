@@ -61,7 +61,7 @@ TARGET_SERVER_MS = 2.0
 TARGET_POSTGRES_MS = 1.5
 TARGET_OPEN_P99_MS = 50.0
 TARGET_OPEN_RATE = 200.0
-START_SECONDS = 120.0
+START_SECONDS = 600.0
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
 
@@ -565,7 +565,7 @@ async def _stepwise_phase(
     args: argparse.Namespace, phase: Phase, database_url: str | None, logs: Path
 ) -> Result:
     users = ["alex", "quinn", "sam", *OPERATORS]
-    name = phase.name.replace(" ", "-")
+    name = "".join(c if c.isalnum() else "-" for c in phase.name)
     async with _stepwise(name, database_url, logs, users, phase.code, args.workers) as running:
         child, client, tokens = running.child, running.client, running.tokens
         key = await _approve_procedure(client, tokens)
@@ -634,8 +634,9 @@ async def _open_loop(
 
 
 def _progress_start(index: int, total: int, name: str, args: argparse.Namespace) -> None:
+    load = f"{args.operators} clients" if not args.rates else "open loop"
     print(
-        f"[{index}/{total}] {name}: {args.operators} clients, {args.warmup:g} s warm-up, "
+        f"[{index}/{total}] {name}: {load}, {args.warmup:g} s warm-up, "
         f"{args.seconds:g} s measured ...",
         end="",
         flush=True,

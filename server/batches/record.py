@@ -168,7 +168,7 @@ async def load_record(session: AsyncSession, batch_id: str) -> BatchRecord:
             select(Signature).where(Signature.batch_id == batch_id).order_by(Signature.signed_at)
         )
     ).all()
-    definition = library.definition_of(batch.procedure_version)
+    definition = await library.definition_for(session, batch.procedure_version)
     return BatchRecord(
         batch=batch,
         definition=definition,
