@@ -596,10 +596,12 @@ async def _open_loop(
     steps = len(floor.values)
     needed = math.ceil(phase.rate * (args.warmup + args.seconds) / steps * 1.2) + 20
     operator = await _login(floor.client, OPERATORS[0])
-    created = await asyncio.gather(*(_new_batch(floor, operator) for _ in range(needed)))
-    ready: deque[tuple[str, str]] = deque(
-        (batch_id, step) for batch_id, step in filter(None, created) if step is not None
-    )
+    ready: deque[tuple[str, str]] = deque()
+    for _ in range(needed):  # one at a time: a burst of creations would only be told 503
+        created = await _new_batch(floor, operator)
+        if created is None or created[1] is None:
+            raise BenchFailed(f"cannot prepare the open-loop batches: {dict(floor.tally.errors)}")
+        ready.append((created[0], created[1]))
     window = Window.after_warmup(args.warmup, args.seconds)
     tally = Tally(window)
     in_flight: set[asyncio.Task[None]] = set()
