@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased, contains_eager, selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from procedures.dispensing import DispenseTarget, dispense_target
 from procedures.exceptions import StepRejected
@@ -49,23 +50,30 @@ def _with_record() -> list[Any]:
 
 
 _PERFORMER = aliased(User)
-# What changing a batch reads, in one statement: the batch row (locked until commit on
-# PostgreSQL), its pinned version, its steps with their performers and every value revision.
-_FOR_CHANGE = (
+# Changing a batch reads it in two statements: its row, locked until commit (PostgreSQL), with
+# its pinned version; then, in a statement that starts after the lock is granted (so it sees
+# what the previous holder committed), its steps with their performers and every value.
+_LOCK = (
     select(Batch)
     .join(Batch.procedure_version)
-    .outerjoin(Batch.steps)
-    .outerjoin(StepRecord.values)
-    .outerjoin(_PERFORMER, StepRecord.performer)
     .where(Batch.id == bindparam("batch_id"))
-    .order_by(StepRecord.position, StepValue.name, StepValue.revision)
     .with_for_update(of=Batch)
     .options(
         # The definition is parsed once per content hash (library.definition_for).
         contains_eager(Batch.procedure_version).defer(ProcedureVersion.definition),
         contains_eager(Batch.procedure_version).defer(ProcedureVersion.source),
-        contains_eager(Batch.steps).contains_eager(StepRecord.values),
-        contains_eager(Batch.steps).contains_eager(StepRecord.performer.of_type(_PERFORMER)),
+    )
+    .execution_options(populate_existing=True)
+)
+_STEPS = (
+    select(StepRecord)
+    .outerjoin(StepRecord.values)
+    .outerjoin(_PERFORMER, StepRecord.performer)
+    .where(StepRecord.batch_id == bindparam("batch_id"))
+    .order_by(StepRecord.position, StepValue.name, StepValue.revision)
+    .options(
+        contains_eager(StepRecord.values),
+        contains_eager(StepRecord.performer.of_type(_PERFORMER)),
     )
     .execution_options(populate_existing=True)
 )
@@ -78,10 +86,11 @@ async def locked_batch(session: AsyncSession, batch_id: str) -> Batch:
     Two devices completing the same step queue here; the second then sees the step done.
     SQLite write transactions are already serialised by BEGIN IMMEDIATE.
     """
-    found = await session.execute(_FOR_CHANGE, {"batch_id": batch_id})
-    batch = found.unique().scalar_one_or_none()
+    batch = (await session.execute(_LOCK, {"batch_id": batch_id})).scalar_one_or_none()
     if batch is None:
         raise BatchNotFound(batch_id)
+    steps = (await session.execute(_STEPS, {"batch_id": batch_id})).unique().scalars().all()
+    set_committed_value(batch, "steps", list(steps))
     return batch
 
 
