@@ -39,9 +39,19 @@ _MOVE_HEAD = (
     .where(AuditChain.__table__.c.chain == bindparam("name"))
     .values(chain_seq=bindparam("position"), hash=bindparam("head"))
 )
-_NEXT_SEQS = text("SELECT nextval('audit_entry_seq') FROM generate_series(1, :count)")
+# The last chain's head is locked and the transaction's seqs are taken in one statement: the
+# CTE locks the head before the outer query draws a number from the sequence.
+_LAST_HEAD_AND_SEQS = text(
+    "WITH head AS MATERIALIZED ("
+    "SELECT chain_seq, hash FROM audit_chains WHERE chain = :chain FOR UPDATE) "
+    "SELECT head.chain_seq, head.hash, nextval('audit_entry_seq') "
+    "FROM head CROSS JOIN generate_series(1, :count)"
+)
 # SQLite serialises write transactions (BEGIN IMMEDIATE): the next seq is simply max + 1.
-_LAST_SEQ = text("SELECT coalesce(max(seq), 0) FROM audit_entries")
+_SQLITE_LAST_HEAD_AND_SEQ = text(
+    "SELECT chain_seq, hash, (SELECT coalesce(max(seq), 0) FROM audit_entries) "
+    "FROM audit_chains WHERE chain = :chain"
+)
 # A plain table insert: the ORM's unit of work would cost more than the rest of the append.
 _APPEND = insert(AuditEntry.__table__)
 _PENDING = "stepwise.audit_pending"
@@ -125,9 +135,11 @@ def _append_pending(session: Session) -> None:
     by_chain: dict[str, list[_Pending]] = {}
     for entry in pending:
         by_chain.setdefault(chain_of(entry.batch_id), []).append(entry)
-    heads = {chain: _locked_head(session, chain) for chain in sorted(by_chain)}
+    *first, last = sorted(by_chain)
+    heads = {chain: _locked_head(session, chain) for chain in first}
     # Taken after the heads are locked, so seq rises along every chain.
-    seqs = iter(_next_seqs(session, len(pending)))
+    heads[last], taken = _locked_last_head_and_seqs(session, last, len(pending))
+    seqs = iter(taken)
     rows, moved = [], []
     for chain, entries in by_chain.items():
         position, prev_hash = heads[chain]
@@ -166,11 +178,23 @@ def _locked_head(session: Session, chain: str) -> tuple[int, str]:
     return head[0], head[1]
 
 
-def _next_seqs(session: Session, count: int) -> list[int]:
-    if session.get_bind().dialect.name == "postgresql":
-        return sorted(session.scalars(_NEXT_SEQS, {"count": count}).all())
-    last = session.scalar(_LAST_SEQ) or 0
-    return list(range(last + 1, last + 1 + count))
+def _locked_last_head_and_seqs(
+    session: Session, chain: str, count: int
+) -> tuple[tuple[int, str], list[int]]:
+    """The locked head of the last chain an append extends (opened if new), and the `count`
+    global seqs its transaction's entries take, in one statement."""
+    postgres = session.get_bind().dialect.name == "postgresql"
+    statement = _LAST_HEAD_AND_SEQS if postgres else _SQLITE_LAST_HEAD_AND_SEQ
+    given = {"chain": chain, "count": count}
+    rows = session.execute(statement, given).all()
+    if not rows:
+        session.execute(_OPEN_CHAIN, {"chain": chain})
+        rows = session.execute(statement, given).all()
+    position, head = rows[0][0], rows[0][1]
+    if postgres:
+        return (position, head), sorted(row[2] for row in rows)
+    last = rows[0][2]
+    return (position, head), list(range(last + 1, last + 1 + count))
 
 
 @event.listens_for(Session, "after_transaction_end")

@@ -98,7 +98,7 @@ async def correct_step(
         raise BatchNotInProgress(batch.batch_number, batch.status)
     if record.state != StepStatus.COMPLETED:
         raise NotCorrectable(step_id, record.state)
-    definition = library.definition_of(batch.procedure_version)
+    definition = await library.definition_for(session, batch.procedure_version)
     step = definition.step(step_id)
     previous = current_values(record)
     entered = {v.name: v.value for v in record.values if v.source != "calculated"}

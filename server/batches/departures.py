@@ -41,8 +41,11 @@ async def at_completion(
     record: StepRecord,
     step: Step,
     traced: Traced,
+    *,
+    signed: bool,
 ) -> list[Deviation]:
-    """The deviations the completion of `record` (just completed by `performer`) opens."""
+    """The deviations the completion of `record` (just completed by `performer`, `signed`
+    when it took an e-signature) opens."""
     found: list[_Departure] = []
     late = _late_by(step, record)
     if late is not None:
@@ -69,7 +72,8 @@ async def at_completion(
                 value=float(weighing.net),
             )
         )
-    refused = await _refused_signers(session, record, performer)
+    # Only a completion that was signed can follow a refused signature.
+    refused = await _refused_signers(session, record, performer) if signed else []
     if refused:
         found.append(
             _Departure(

@@ -9,8 +9,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, case, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.attributes import set_committed_value
 
 from procedures import exceptions as procedure_errors
 from procedures.guardrails import StepOutcome, check_parameters, hold_status
@@ -52,6 +53,37 @@ from server.events.staging import stage
 from server.library import service as library
 from server.materials.models import Container
 from server.signatures import service as signatures
+
+_STEPS = StepRecord.__table__.c
+_DONE = _STEPS.id == bindparam("done_id")
+# The completed step and the step it activated, written in one statement (the ORM would
+# send one per row, their changed columns differing).
+_STORE_STATES = (
+    update(StepRecord.__table__)
+    .where(or_(_DONE, _STEPS.id == bindparam("next_id")))
+    .values(
+        state=case(
+            (_DONE, bindparam("done_state", type_=_STEPS.state.type)),
+            else_=bindparam("next_state", type_=_STEPS.state.type),
+        ),
+        completed_at=case(
+            (_DONE, bindparam("done_at", type_=_STEPS.completed_at.type)),
+            else_=_STEPS.completed_at,
+        ),
+        completed_by=case(
+            (_DONE, bindparam("done_by", type_=_STEPS.completed_by.type)),
+            else_=_STEPS.completed_by,
+        ),
+        comment=case(
+            (_DONE, bindparam("done_comment", type_=_STEPS.comment.type)),
+            else_=_STEPS.comment,
+        ),
+        activated_at=case(
+            (_DONE, _STEPS.activated_at),
+            else_=bindparam("next_at", type_=_STEPS.activated_at.type),
+        ),
+    )
+)
 
 
 @dataclass(frozen=True)
@@ -173,7 +205,9 @@ async def start_batch(session: AsyncSession, user: User, batch_id: str) -> Batch
     batch.started_by = user.id
     await change_status(session, user, batch, BatchStatus.IN_PROGRESS, "batch.started")
     stage(session, BatchEvent(batch_id=batch.id, status=BatchStatus.IN_PROGRESS))
-    await _advance(session, user, batch, library.definition_of(batch.procedure_version))
+    await _advance(
+        session, user, batch, await library.definition_for(session, batch.procedure_version)
+    )
     return batch
 
 
@@ -195,7 +229,7 @@ async def complete_step(
     batch = await locked_batch(session, batch_id)
     record = step_record(batch, step_id)
     await _check_completable(session, batch, record)
-    definition = library.definition_of(batch.procedure_version)
+    definition = await library.definition_for(session, batch.procedure_version)
     step = definition.step(step_id)
     with refusals_audited(user, batch, record, "step.completion_refused", values):
         check_role(user, step, "Performing")
@@ -214,6 +248,7 @@ async def complete_step(
     await holds.hold_for(session, user, batch, definition, recorded.deviations)
     # A held batch stays at this step (even its last): continuation moves it on.
     following = await _advance(session, user, batch, definition) if batch.status.executing else None
+    await _store_states(session, record, following)
     next_step = following.step_id if following else None
     return Completion(batch, record, recorded.deviations, next_step, recorded.container)
 
@@ -306,8 +341,15 @@ async def _record(
         record.values.append(value_revision(record, name, value, source, 1, performer, now))
     for name, value in outcome.calculated.items():
         record.values.append(value_revision(record, name, value, "calculated", 1, performer, now))
-    record.state, record.completed_at, record.performer = StepStatus.COMPLETED, now, performer
-    record.comment = accepted.comment
+    # Kept in memory only; _store_states writes them with the next step's activation.
+    for name, value in (
+        ("state", StepStatus.COMPLETED),
+        ("completed_at", now),
+        ("performer", performer),
+        ("completed_by", performer.id),
+        ("comment", accepted.comment),
+    ):
+        set_committed_value(record, name, value)
     await session.flush()
     opened = await deviations.open_for_step(
         session,
@@ -319,8 +361,32 @@ async def _record(
         comment=accepted.comment,
         hold_exceeded=accepted.hold == "exceeded",
     )
-    opened += await departures.at_completion(session, performer, batch, record, step, traced)
+    opened += await departures.at_completion(
+        session, performer, batch, record, step, traced, signed=accepted.meaning is not None
+    )
     return _Recorded(entered, outcome.calculated, overridden + opened, container)
+
+
+async def _store_states(
+    session: AsyncSession, record: StepRecord, following: StepRecord | None
+) -> None:
+    """Write the completed step's record and the activation of the step that follows it (if
+    any) in one statement; the ORM then takes both as stored."""
+    activated = following or record
+    stored = {
+        "done_id": record.id,
+        "done_state": record.state,
+        "done_at": record.completed_at,
+        "done_by": record.completed_by,
+        "done_comment": record.comment,
+        "next_id": activated.id,
+        "next_state": activated.state,
+        "next_at": activated.activated_at,
+    }
+    if following is not None:
+        set_committed_value(following, "state", following.state)
+        set_committed_value(following, "activated_at", following.activated_at)
+    await session.execute(_STORE_STATES, stored)
 
 
 def _dispensed_values(
@@ -461,4 +527,6 @@ async def resume_batch(session: AsyncSession, user: User, batch: Batch) -> None:
         return
     await change_status(session, user, batch, BatchStatus.IN_PROGRESS, "batch.resumed")
     stage(session, BatchEvent(batch_id=batch.id, status=BatchStatus.IN_PROGRESS))
-    await _advance(session, user, batch, library.definition_of(batch.procedure_version))
+    await _advance(
+        session, user, batch, await library.definition_for(session, batch.procedure_version)
+    )

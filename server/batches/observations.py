@@ -37,6 +37,6 @@ async def report(
     )
     batch = await locked_batch(session, batch_id)
     if batch.status.correctable:
-        definition = library.definition_of(batch.procedure_version)
+        definition = await library.definition_for(session, batch.procedure_version)
         await holds.hold_for(session, user, batch, definition, [deviation])
     return deviation

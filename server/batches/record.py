@@ -7,9 +7,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import aliased, contains_eager, selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from procedures.dispensing import DispenseTarget, dispense_target
 from procedures.exceptions import StepRejected
@@ -51,31 +52,48 @@ def _with_record() -> list[Any]:
     ]
 
 
-def _for_change() -> list[Any]:
-    """What changing a batch reads: its steps with their values, and the pinned version."""
-    steps = selectinload(Batch.steps)
-    return [
-        steps.selectinload(StepRecord.values),
-        steps.joinedload(StepRecord.performer),
-        joinedload(Batch.procedure_version, innerjoin=True),
-    ]
+_PERFORMER = aliased(User)
+# Changing a batch reads it in two statements: its row, locked until commit (PostgreSQL), with
+# its pinned version; then, in a statement that starts after the lock is granted (so it sees
+# what the previous holder committed), its steps with their performers and every value.
+_LOCK = (
+    select(Batch)
+    .join(Batch.procedure_version)
+    .where(Batch.id == bindparam("batch_id"))
+    .with_for_update(of=Batch)
+    .options(
+        # The definition is parsed once per content hash (library.definition_for).
+        contains_eager(Batch.procedure_version).defer(ProcedureVersion.definition),
+        contains_eager(Batch.procedure_version).defer(ProcedureVersion.source),
+    )
+    .execution_options(populate_existing=True)
+)
+_STEPS = (
+    select(StepRecord)
+    .outerjoin(StepRecord.values)
+    .outerjoin(_PERFORMER, StepRecord.performer)
+    .where(StepRecord.batch_id == bindparam("batch_id"))
+    .order_by(StepRecord.position, StepValue.name, StepValue.revision)
+    .options(
+        contains_eager(StepRecord.values),
+        contains_eager(StepRecord.performer.of_type(_PERFORMER)),
+    )
+    .execution_options(populate_existing=True)
+)
 
 
 async def locked_batch(session: AsyncSession, batch_id: str) -> Batch:
-    """Load a batch for change, holding its row lock until commit (PostgreSQL).
+    """Load a batch for change, holding its row lock until commit (PostgreSQL); its
+    definition is `library.definition_for` its procedure version.
 
     Two devices completing the same step queue here; the second then sees the step done.
     SQLite write transactions are already serialised by BEGIN IMMEDIATE.
     """
-    batch = await session.scalar(
-        select(Batch)
-        .where(Batch.id == batch_id)
-        .with_for_update(of=Batch)
-        .options(*_for_change())
-        .execution_options(populate_existing=True)
-    )
+    batch = (await session.execute(_LOCK, {"batch_id": batch_id})).scalar_one_or_none()
     if batch is None:
         raise BatchNotFound(batch_id)
+    steps = (await session.execute(_STEPS, {"batch_id": batch_id})).unique().scalars().all()
+    set_committed_value(batch, "steps", list(steps))
     return batch
 
 
@@ -162,7 +180,7 @@ async def load_record(session: AsyncSession, batch_id: str) -> BatchRecord:
             select(Signature).where(Signature.batch_id == batch_id).order_by(Signature.signed_at)
         )
     ).all()
-    definition = library.definition_of(batch.procedure_version)
+    definition = await library.definition_for(session, batch.procedure_version)
     people = await auth.users_by_id(session, (batch.created_by, batch.started_by))
     return BatchRecord(
         batch=batch,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -46,15 +47,16 @@ PARSED_DEFINITIONS = 64
 
 @dataclass(frozen=True)
 class _StoredDefinition:
-    """A stored definition document, equal to another exactly when their content hashes are."""
+    """A stored definition document, equal to another exactly when their content hashes are;
+    `read` gives the document, called only when that content was not parsed yet."""
 
     content_hash: str
-    document: dict[str, Any] = field(compare=False)
+    read: Callable[[], dict[str, Any]] = field(compare=False)
 
 
 @lru_cache(maxsize=PARSED_DEFINITIONS)
 def _parsed(stored: _StoredDefinition) -> ProcedureDefinition:
-    return ProcedureDefinition.model_validate(stored.document)
+    return ProcedureDefinition.model_validate(stored.read())
 
 
 def definition_of(version: ProcedureVersion) -> ProcedureDefinition:
@@ -64,7 +66,14 @@ def definition_of(version: ProcedureVersion) -> ProcedureDefinition:
     hash is the SHA-256 of exactly this document (an edited draft gets a new one) and the
     model is frozen, so one parsed model serves every request for that content.
     """
-    return _parsed(_StoredDefinition(version.content_hash, version.definition))
+    return _parsed(_StoredDefinition(version.content_hash, lambda: version.definition))
+
+
+async def definition_for(session: AsyncSession, version: ProcedureVersion) -> ProcedureDefinition:
+    """`definition_of` a version loaded without its document (deferred out of a hot query,
+    where decoding it would cost more than the rest of the row): the document is read from
+    the database only when its content hash has not been parsed yet."""
+    return await session.run_sync(lambda _: definition_of(version))
 
 
 async def load_draft(
