@@ -38,6 +38,7 @@ SEND_TIMEOUT = aiohttp.ClientTimeout(total=10)
 SENDER_LOCK = 0x5357_5748  # "SWWH": the advisory lock of the one sending process
 LOCK = text("SELECT pg_try_advisory_lock(:key)")
 ROUNDS_PER_WAKE = 20  # then wait for the next event or tick
+SENDER_TASK = "stepwise.webhook-sender"  # the task's name: its queries are no request's
 
 
 class FencedResolver(AbstractResolver):
@@ -178,7 +179,7 @@ async def webhook_sending(app: web.Application) -> AsyncIterator[None]:
     async with aiohttp.ClientSession(connector=connector, timeout=SEND_TIMEOUT) as http:
         sender = Sender(app[DATABASE], settings, http)
         lock = SenderLock(app[DATABASE])
-        task = asyncio.create_task(_send_while_running(sender, lock, app[EVENTS]))
+        task = asyncio.create_task(_send_while_running(sender, lock, app[EVENTS]), name=SENDER_TASK)
         yield
         task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
