@@ -85,7 +85,7 @@ def _operation(endpoint: Endpoint, refs: dict[Any, Any], taken: set[str]) -> dic
                 "content": {
                     media: {
                         "schema": _schema_of(endpoint.response, refs)
-                        if media == "application/json"
+                        if media == "application/json" or media.endswith("+json")
                         else BINARY
                     }
                     for media in endpoint.produces
