@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -72,6 +72,35 @@ async def get_material(session: AsyncSession, reference: str) -> Material:
     return material
 
 
+def _new_lot(
+    master: Material,
+    user: User,
+    supplier: str,
+    supplier_lot: str,
+    quantity: Decimal,
+    expiry: date,
+    retest_date: date | None,
+) -> Callable[[str], Lot]:
+    """What builds a lot of `master` in quarantine, once it has its number."""
+
+    def make(number: str) -> Lot:
+        return Lot(
+            lot_number=number,
+            material_id=master.id,
+            supplier=supplier,
+            supplier_lot=supplier_lot,
+            expiry=expiry,
+            retest_date=retest_date,
+            status="quarantine",
+            quantity=quantity,
+            unit=master.unit,
+            received_at=utcnow(),
+            received_by=user.id,
+        )
+
+    return make
+
+
 async def receive_lot(
     session: AsyncSession,
     user: User,
@@ -91,21 +120,7 @@ async def receive_lot(
     if lot_number and await session.scalar(select(Lot.id).where(Lot.lot_number == lot_number)):
         raise MaterialCodeTaken(f"Lot {lot_number}")
 
-    def received(number: str) -> Lot:
-        return Lot(
-            lot_number=number,
-            material_id=master.id,
-            supplier=supplier,
-            supplier_lot=supplier_lot,
-            expiry=expiry,
-            retest_date=retest_date,
-            status="quarantine",
-            quantity=quantity,
-            unit=master.unit,
-            received_at=utcnow(),
-            received_by=user.id,
-        )
-
+    received = _new_lot(master, user, supplier, supplier_lot, quantity, expiry, retest_date)
     if lot_number:
         lot = received(lot_number)
         session.add(lot)
@@ -214,21 +229,7 @@ async def produce_lot(
     quarantine until QA releases it; the `produced` use links it to its batch, the edge
     genealogy follows downstream."""
 
-    def produced(number: str) -> Lot:
-        return Lot(
-            lot_number=number,
-            material_id=master.id,
-            supplier="Stepwise",
-            supplier_lot=batch_number,
-            expiry=expiry,
-            retest_date=None,
-            status="quarantine",
-            quantity=quantity,
-            unit=master.unit,
-            received_at=utcnow(),
-            received_by=user.id,
-        )
-
+    produced = _new_lot(master, user, "Stepwise", batch_number, quantity, expiry, None)
     lot = await numbering_service.add_lot(session, numbering, master, produced)
     number = lot.lot_number
     await session.refresh(lot, ["material"])
