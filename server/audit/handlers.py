@@ -11,7 +11,11 @@ from server.audit.schemas import AuditEntryOut, BatchChainReportOut, ChainReport
 from server.audit.verification import verify_batch_chain, verify_trail
 from server.auth.roles import QUALITY_OVERSIGHT
 from server.batches import service as batches
+from server.batches.exceptions import BatchNotFound
+from server.batches.models import Batch
 from server.concurrency import run_blocking
+from server.db.paging import Page
+from server.web import listing as lists
 from server.web.api import Api, Call
 from server.web.keys import SETTINGS
 
@@ -24,11 +28,50 @@ api = Api("audit")
     summary="The audit trail of a batch",
     roles=QUALITY_OVERSIGHT,
     response=list[AuditEntryOut],
+    paged=True,
+    filters={"action": "Comma-separated actions (batch.created, step.completed, ...)"},
 )
-async def batch_audit(call: Call[None]) -> list[AuditEntryOut]:
+async def batch_audit(call: Call[None]) -> Page[AuditEntryOut]:
     batch_id = call.param("batch_id")
-    await batches.load_record(call.session, batch_id)
-    return [AuditEntryOut.of(e) for e in await audit.entries_for_batch(call.session, batch_id)]
+    if await call.session.get(Batch, batch_id) is None:
+        raise BatchNotFound(batch_id)
+    filters = audit.TrailFilters(batch_id=batch_id, actions=_actions(call))
+    page = lists.page_request(call.request, audit.BATCH_TRAIL)
+    found = await audit.trail_page(call.session, filters, page, audit.BATCH_TRAIL)
+    return found.map(AuditEntryOut.of)
+
+
+def _actions(call: Call[None]) -> list[str]:
+    text = lists.text(call.request, "action") or ""
+    return [action.strip() for action in text.split(",") if action.strip()]
+
+
+@api.route(
+    "GET",
+    "/audit",
+    summary="The audit trail of the site, newest first, a page at a time",
+    roles=QUALITY_OVERSIGHT,
+    response=list[AuditEntryOut],
+    paged=True,
+    filters={
+        "batch_id": "Entries about this batch",
+        "actor": "Entries by this user (username or id) or actor label",
+        "action": "Comma-separated actions (batch.created, step.completed, ...)",
+        "from": "At or after (ISO-8601)",
+        "before": "Before (ISO-8601)",
+    },
+)
+async def site_audit(call: Call[None]) -> Page[AuditEntryOut]:
+    request = call.request
+    filters = audit.TrailFilters(
+        batch_id=lists.text(request, "batch_id"),
+        actor=lists.text(request, "actor"),
+        actions=_actions(call),
+        at_from=lists.moment(request, "from"),
+        at_before=lists.moment(request, "before"),
+    )
+    page = lists.page_request(request, audit.TRAIL)
+    return (await audit.trail_page(call.session, filters, page)).map(AuditEntryOut.of)
 
 
 @api.route(

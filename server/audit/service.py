@@ -10,17 +10,20 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, event, insert, select, text, update
+from sqlalchemy import bindparam, event, insert, or_, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session, SessionTransaction
 
 from server.audit.bounded import bounded
 from server.audit.chain import LEGACY, ChainFields, chain_of
 from server.audit.models import AuditChain, AuditEntry
+from server.auth.models import User
 from server.canonical import canonical_json
 from server.clock import utcnow
+from server.db.paging import Keyset, Page, PageRequest, fetch_page
 from server.errors import Refusal
 
 _HEAD = (
@@ -217,6 +220,47 @@ async def record_refusal(session: AsyncSession, refusal: Refusal, reason: str) -
         reason=reason,
         batch_id=refusal.batch_id,
     )
+
+
+BATCH_TRAIL = Keyset("batch-audit", (AuditEntry.seq,))
+TRAIL = Keyset("audit", (AuditEntry.seq,), descending=True)
+
+
+@dataclass(frozen=True)
+class TrailFilters:
+    """What the audit trail may be narrowed to; each given filter must hold."""
+
+    batch_id: str | None = None
+    actor: str | None = None
+    actions: Sequence[str] = ()
+    at_from: datetime | None = None
+    at_before: datetime | None = None
+
+
+async def trail_page(
+    session: AsyncSession, filters: TrailFilters, page: PageRequest, keyset: Keyset = TRAIL
+) -> Page[AuditEntry]:
+    """A page of audit entries passing `filters`, in `keyset` order (newest first).
+
+    `actor` is a username or user id (entries by that account) or an actor label as
+    written (`system`, a device)."""
+    query = select(AuditEntry)
+    if filters.batch_id:
+        query = query.where(AuditEntry.batch_id == filters.batch_id)
+    if filters.actor:
+        account = select(User.id).where(
+            or_(User.username == filters.actor, User.id == filters.actor)
+        )
+        query = query.where(
+            or_(AuditEntry.actor_id.in_(account), AuditEntry.actor == filters.actor)
+        )
+    if filters.actions:
+        query = query.where(AuditEntry.action.in_(filters.actions))
+    if filters.at_from:
+        query = query.where(AuditEntry.at >= filters.at_from)
+    if filters.at_before:
+        query = query.where(AuditEntry.at < filters.at_before)
+    return await fetch_page(session, query, keyset, page)
 
 
 async def entries_for_batch(session: AsyncSession, batch_id: str) -> Sequence[AuditEntry]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from server.auth.roles import EVERYONE, SHOP_FLOOR, SUPERVISION
+from server.batches import listing
 from server.batches import service as batches
 from server.batches.balance_readings import BalanceReadings, read_ahead
 from server.batches.schemas import (
@@ -17,7 +18,8 @@ from server.batches.schemas import (
     CreateBatchIn,
 )
 from server.batches.traceability import Override
-from server.deviations import service as deviations
+from server.db.paging import Page
+from server.web import listing as lists
 from server.web.api import Api, Call, Preparation
 from server.web.signature_checks import VerifiedSignatures, verify_signatures
 
@@ -54,14 +56,36 @@ async def create_batch(call: Call[CreateBatchIn]) -> BatchOut:
 @api.route(
     "GET",
     "/batches",
-    summary="List batches (filter with ?status=)",
+    summary="List batches, newest first, a page at a time",
     roles=EVERYONE,
     response=list[BatchSummary],
+    paged=True,
+    filters={
+        "status": "Comma-separated statuses: " + ", ".join(listing.STATUSES),
+        "procedure": "A procedure key",
+        "product": "The product its procedure makes (as named in the procedure)",
+        "batch_number": "A prefix of the batch number",
+        "created_from": "Created at or after (ISO-8601)",
+        "created_before": "Created before (ISO-8601)",
+        "operator": "Started by, or with a step performed by, this user (username or id)",
+        "open_deviations": "true: only batches with open deviations; false: only without",
+    },
 )
-async def list_batches(call: Call[None]) -> list[BatchSummary]:
-    found = await batches.list_batches(call.session, call.request.query.get("status"))
-    unresolved = await deviations.unresolved_counts(call.session, [b.id for b in found])
-    return [BatchSummary.of(batch, unresolved.get(batch.id, 0)) for batch in found]
+async def list_batches(call: Call[None]) -> Page[BatchSummary]:
+    request = call.request
+    filters = listing.BatchFilters(
+        statuses=lists.choices(request, "status", listing.STATUSES),
+        procedure=lists.text(request, "procedure"),
+        product=lists.text(request, "product"),
+        number_prefix=lists.text(request, "batch_number"),
+        created_from=lists.moment(request, "created_from"),
+        created_before=lists.moment(request, "created_before"),
+        operator=lists.text(request, "operator"),
+        open_deviations=lists.flag(request, "open_deviations"),
+    )
+    page = lists.page_request(request, listing.KEYSET)
+    found = await listing.list_batches(call.session, filters, page)
+    return found.map(BatchSummary.of_row)
 
 
 @api.route(

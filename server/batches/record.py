@@ -205,18 +205,3 @@ def _dispense_targets(definition: ProcedureDefinition, batch: Batch) -> dict[str
         except StepRejected:
             continue  # depends on a value not recorded yet
     return targets
-
-
-async def list_batches(session: AsyncSession, status: str | None = None) -> Sequence[Batch]:
-    """Batches, newest first, optionally of one status."""
-    query = (
-        select(Batch)
-        .options(
-            selectinload(Batch.steps),
-            selectinload(Batch.procedure_version).selectinload(ProcedureVersion.procedure),
-        )
-        .order_by(Batch.created_at.desc())
-    )
-    if status:
-        query = query.where(Batch.status == status)
-    return (await session.scalars(query)).all()

@@ -10,12 +10,14 @@ from pydantic import BaseModel, Field
 from procedures.states import StepStatus
 from server.auth.models import User
 from server.batches.hold_views import HoldView
+from server.batches.listing import BatchRow
 from server.batches.models import Batch, StepRecord
 from server.batches.record import SignedRevisions, current_values, signed_revisions
 from server.batches.service import BatchRecord, Completion, Correction
 from server.clock import isoformat
 from server.deviations.schemas import DeviationOut
 from server.library import service as library
+from server.library.models import ProcedureVersion
 from server.materials.schemas import ContainerOut
 from server.signatures.models import Signature
 from server.web.paths import MAX_VERSION
@@ -261,10 +263,23 @@ class BatchSummary(BaseModel):
 
     @classmethod
     def summary_fields(cls, batch: Batch) -> dict[str, Any]:
-        version = batch.procedure_version
         states = [record.state for record in batch.steps]
         active = [record.step_id for record in batch.steps if record.state == StepStatus.ACTIVE]
-        current = library.definition_of(version).step(active[0]) if active else None
+        progress = Progress(
+            total=len(states),
+            completed=states.count(StepStatus.COMPLETED),
+            skipped=states.count(StepStatus.SKIPPED),
+        )
+        return cls.row_fields(
+            batch, batch.procedure_version, active[0] if active else None, progress
+        )
+
+    @classmethod
+    def row_fields(
+        cls, batch: Batch, version: ProcedureVersion, current_step: str | None, progress: Progress
+    ) -> dict[str, Any]:
+        """The fields of a summary from the batch row, its version, active step and counts."""
+        current = library.definition_of(version).step(current_step) if current_step else None
         return {
             "id": batch.id,
             "batch_number": batch.batch_number,
@@ -281,12 +296,15 @@ class BatchSummary(BaseModel):
             "completed_at": batch.completed_at,
             "current_step": current.id if current else None,
             "current_step_title": current.title if current else None,
-            "progress": Progress(
-                total=len(states),
-                completed=states.count(StepStatus.COMPLETED),
-                skipped=states.count(StepStatus.SKIPPED),
-            ),
+            "progress": progress,
         }
+
+    @classmethod
+    def of_row(cls, row: BatchRow) -> BatchSummary:
+        """A row of the batch list."""
+        progress = Progress(total=row.total, completed=row.completed, skipped=row.skipped)
+        fields = cls.row_fields(row.batch, row.version, row.current_step, progress)
+        return cls(**fields, open_deviations=row.open_deviations)
 
     @classmethod
     def of(cls, batch: Batch, open_deviations: int = 0) -> BatchSummary:

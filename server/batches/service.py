@@ -6,7 +6,7 @@ record in `record`; the rules of its state machine are in `procedures.states`.
 
 from server.batches.corrections import Correction, correct_step
 from server.batches.execution import Completion, complete_step, create_batch, start_batch
-from server.batches.record import BatchRecord, current_values, list_batches, load_record
+from server.batches.record import BatchRecord, current_values, load_record
 
 __all__ = [
     "BatchRecord",
@@ -16,7 +16,6 @@ __all__ = [
     "correct_step",
     "create_batch",
     "current_values",
-    "list_batches",
     "load_record",
     "start_batch",
 ]

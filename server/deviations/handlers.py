@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from server.auth.roles import EVERYONE
 from server.batches import observations
+from server.db.paging import Page
 from server.deviations import lifecycle
 from server.deviations import service as deviations
 from server.deviations.schemas import (
@@ -14,6 +15,8 @@ from server.deviations.schemas import (
     ObservationIn,
     UpdateDeviationIn,
 )
+from server.deviations.states import DeviationStatus
+from server.web import listing as lists
 from server.web.api import Api, Call
 from server.web.signature_checks import VerifiedSignatures, verify_signatures
 
@@ -29,16 +32,23 @@ QA: frozenset[str] = frozenset({"qa"})
     summary="List deviations, newest first (filter with ?status=, ?batch_id=, ?severity=)",
     roles=EVERYONE,
     response=list[DeviationOut],
+    paged=True,
+    filters={
+        "status": "Comma-separated states: " + ", ".join(DeviationStatus),
+        "batch_id": "The batch's id",
+        "severity": "minor, major or critical",
+    },
 )
-async def list_deviations(call: Call[None]) -> list[DeviationOut]:
-    query = call.request.query
+async def list_deviations(call: Call[None]) -> Page[DeviationOut]:
+    request = call.request
     found = await deviations.list_deviations(
         call.session,
-        status=query.get("status"),
-        batch_id=query.get("batch_id"),
-        severity=query.get("severity"),
+        lists.page_request(request, deviations.DEVIATIONS),
+        statuses=lists.choices(request, "status", DeviationStatus),
+        batch_id=lists.text(request, "batch_id"),
+        severity=lists.text(request, "severity"),
     )
-    return [DeviationOut.of(deviation) for deviation in found]
+    return found.map(DeviationOut.of)
 
 
 @api.route(

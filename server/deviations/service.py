@@ -17,6 +17,7 @@ from server.auth import service as auth
 from server.auth.models import User
 from server.batches.models import Batch
 from server.clock import utcnow
+from server.db.paging import Keyset, Page, PageRequest, fetch_page
 from server.deviations.exceptions import DeviationNotFound
 from server.deviations.models import Deviation
 from server.deviations.states import DeviationStatus
@@ -176,22 +177,27 @@ async def find(session: AsyncSession, deviation_id: str, *, for_update: bool = F
     return deviation
 
 
+DEVIATIONS = Keyset("deviations", (Deviation.opened_at, Deviation.number), descending=True)
+
+
 async def list_deviations(
     session: AsyncSession,
+    page: PageRequest,
     *,
-    status: str | None = None,
+    statuses: Sequence[str] = (),
     batch_id: str | None = None,
     severity: str | None = None,
-) -> Sequence[Deviation]:
-    """Deviations, newest first, filtered by whichever of status, batch and severity given."""
-    query = select(Deviation).order_by(Deviation.opened_at.desc(), Deviation.number.desc())
-    if status:
-        query = query.where(Deviation.status == status)
+) -> Page[Deviation]:
+    """A page of deviations, newest first, filtered by whichever of status, batch and
+    severity are given."""
+    query = select(Deviation)
+    if statuses:
+        query = query.where(Deviation.status.in_(statuses))
     if batch_id:
         query = query.where(Deviation.batch_id == batch_id)
     if severity:
         query = query.where(Deviation.severity == severity)
-    return (await session.scalars(query)).all()
+    return await fetch_page(session, query, DEVIATIONS, page)
 
 
 async def unresolved_counts(session: AsyncSession, batch_ids: Sequence[str]) -> dict[str, int]:

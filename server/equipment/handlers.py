@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from server.auth.roles import EVERYONE, SHOP_FLOOR
+from server.db.paging import Page
 from server.equipment import service as equipment
 from server.equipment import weighing
 from server.equipment.models import Equipment
@@ -14,6 +15,7 @@ from server.equipment.schemas import (
     RegisterEquipmentIn,
     StatusIn,
 )
+from server.web import listing as lists
 from server.web.api import Api, Call, Preparation
 from server.web.signature_checks import VerifiedSignatures, verify_signatures
 
@@ -45,13 +47,16 @@ async def register_equipment(call: Call[RegisterEquipmentIn]) -> EquipmentOut:
 @api.route(
     "GET",
     "/equipment",
-    summary="List equipment (filter with ?type=)",
+    summary="List equipment by code, a page at a time",
     roles=EVERYONE,
     response=list[EquipmentOut],
+    paged=True,
+    filters={"type": "An equipment type (balance, press, ...)"},
 )
-async def list_equipment(call: Call[None]) -> list[EquipmentOut]:
-    found = await equipment.list_equipment(call.session, call.request.query.get("type"))
-    return [EquipmentOut.of(item) for item in found]
+async def list_equipment(call: Call[None]) -> Page[EquipmentOut]:
+    page = lists.page_request(call.request, equipment.EQUIPMENT)
+    found = await equipment.list_equipment(call.session, page, lists.text(call.request, "type"))
+    return found.map(EquipmentOut.of)
 
 
 @api.route(
@@ -109,14 +114,14 @@ async def record_calibration(call: Call[CalibrationIn]) -> EquipmentOut:
 @api.route(
     "GET",
     "/equipment/{ref}/log",
-    summary="The equipment logbook",
+    summary="The equipment logbook, oldest first, a page at a time",
     roles=EVERYONE,
     response=list[LogEntryOut],
+    paged=True,
 )
-async def logbook(call: Call[None]) -> list[LogEntryOut]:
-    return [
-        LogEntryOut.of(entry) for entry in await equipment.logbook(call.session, call.param("ref"))
-    ]
+async def logbook(call: Call[None]) -> Page[LogEntryOut]:
+    page = lists.page_request(call.request, equipment.LOGBOOK)
+    return (await equipment.logbook(call.session, call.param("ref"), page)).map(LogEntryOut.of)
 
 
 async def _balance(prep: Preparation[None]) -> Equipment:

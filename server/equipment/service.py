@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import date, timedelta
 from typing import Any
 
@@ -15,6 +14,7 @@ from server.auth.models import User
 from server.balances.addresses import split_address
 from server.clock import isoformat_or_none, utcnow
 from server.config import Settings
+from server.db.paging import Keyset, Page, PageRequest, fetch_page
 from server.equipment.exceptions import (
     AddressNotAllowed,
     EquipmentCodeTaken,
@@ -99,23 +99,27 @@ async def find_by_code(session: AsyncSession, code: str) -> Equipment | None:
     return await session.scalar(select(Equipment).where(Equipment.code == code))
 
 
-async def list_equipment(session: AsyncSession, type: str | None = None) -> Sequence[Equipment]:
-    query = select(Equipment).order_by(Equipment.code)
+EQUIPMENT = Keyset("equipment", (Equipment.code, Equipment.id))
+LOGBOOK = Keyset("logbook", (EquipmentLogEntry.at, EquipmentLogEntry.id))
+
+
+async def list_equipment(
+    session: AsyncSession, page: PageRequest, type: str | None = None
+) -> Page[Equipment]:
+    """A page of the equipment, by code, of one type if given."""
+    query = select(Equipment)
     if type:
         query = query.where(Equipment.type == type)
-    return (await session.scalars(query)).all()
+    return await fetch_page(session, query, EQUIPMENT, page)
 
 
-async def logbook(session: AsyncSession, reference: str) -> Sequence[EquipmentLogEntry]:
-    """The logbook of a piece of equipment, oldest first."""
+async def logbook(
+    session: AsyncSession, reference: str, page: PageRequest
+) -> Page[EquipmentLogEntry]:
+    """A page of the logbook of a piece of equipment, oldest first."""
     equipment = await get(session, reference)
-    return (
-        await session.scalars(
-            select(EquipmentLogEntry)
-            .where(EquipmentLogEntry.equipment_id == equipment.id)
-            .order_by(EquipmentLogEntry.at, EquipmentLogEntry.id)
-        )
-    ).all()
+    query = select(EquipmentLogEntry).where(EquipmentLogEntry.equipment_id == equipment.id)
+    return await fetch_page(session, query, LOGBOOK, page)
 
 
 async def set_status(

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from server.auth.roles import EVERYONE, PROCEDURE_APPROVERS, PROCEDURE_AUTHORS
+from server.db.paging import Page
 from server.library import service as library
 from server.library.schemas import ApproveIn, LoadProcedureIn, ProcedureOut, VersionOut
+from server.web import listing as lists
 from server.web.api import Api, Call
 from server.web.paths import int_param
 from server.web.signature_checks import VerifiedSignatures, verify_signatures
@@ -18,9 +20,11 @@ api = Api("procedures")
     summary="List procedures with their versions",
     roles=EVERYONE,
     response=list[ProcedureOut],
+    paged=True,
 )
-async def list_procedures(call: Call[None]) -> list[ProcedureOut]:
-    return [ProcedureOut.of(p) for p in await library.list_procedures(call.session)]
+async def list_procedures(call: Call[None]) -> Page[ProcedureOut]:
+    page = lists.page_request(call.request, library.PROCEDURES)
+    return (await library.list_procedures(call.session, page)).map(ProcedureOut.of)
 
 
 @api.route(

@@ -20,6 +20,7 @@ from server.auth.models import User
 from server.auth.roles import PROCEDURE_APPROVERS
 from server.clock import utcnow
 from server.config import Settings
+from server.db.paging import Keyset, Page, PageRequest, fetch_page
 from server.library.exceptions import (
     NoEffectiveVersion,
     ProcedureNotFound,
@@ -283,15 +284,14 @@ async def approve(
     return draft
 
 
-async def list_procedures(session: AsyncSession) -> list[Procedure]:
-    """Every procedure with all its versions."""
-    return list(
-        (
-            await session.scalars(
-                select(Procedure).options(selectinload(Procedure.versions)).order_by(Procedure.key)
-            )
-        ).all()
-    )
+PROCEDURES = Keyset("procedures", (Procedure.key, Procedure.id))
+
+
+async def list_procedures(session: AsyncSession, page: PageRequest) -> Page[Procedure]:
+    """A page of procedures by key, each with its versions (their documents not read)."""
+    versions = selectinload(Procedure.versions).defer(ProcedureVersion.definition)
+    query = select(Procedure).options(versions.defer(ProcedureVersion.source))
+    return await fetch_page(session, query, PROCEDURES, page)
 
 
 async def count_versions(session: AsyncSession) -> int:

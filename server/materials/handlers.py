@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from server.auth.roles import EVERYONE
+from server.db.paging import Page
 from server.materials import service as materials
 from server.materials.numbering import Numbering
 from server.materials.schemas import (
@@ -13,6 +14,7 @@ from server.materials.schemas import (
     MaterialOut,
     ReceiveLotIn,
 )
+from server.web import listing as lists
 from server.web.api import Api, Call
 from server.web.signature_checks import VerifiedSignatures, verify_signatures
 
@@ -38,10 +40,12 @@ async def create_material(call: Call[CreateMaterialIn]) -> MaterialOut:
 
 
 @api.route(
-    "GET", "/materials", summary="The material master", roles=EVERYONE, response=list[MaterialOut]
-)
-async def list_materials(call: Call[None]) -> list[MaterialOut]:
-    return [MaterialOut.of(m) for m in await materials.list_materials(call.session)]
+    "GET", "/materials", summary="The material master, by code", roles=EVERYONE,
+    response=list[MaterialOut], paged=True,
+)  # fmt: skip
+async def list_materials(call: Call[None]) -> Page[MaterialOut]:
+    page = lists.page_request(call.request, materials.MATERIALS)
+    return (await materials.list_materials(call.session, page)).map(MaterialOut.of)
 
 
 @api.route(
@@ -65,16 +69,28 @@ async def receive_lot(call: Call[ReceiveLotIn]) -> LotOut:
 @api.route(
     "GET",
     "/lots",
-    summary="List lots (filter with ?material= and ?status=)",
+    summary="List lots, newest received first, a page at a time",
     roles=EVERYONE,
     response=list[LotOut],
+    paged=True,
+    filters={
+        "material": "A material by id, code or GTIN",
+        "status": "Comma-separated statuses: " + ", ".join(materials.LOT_STATUSES),
+        "expiry_before": "Expiring before this date (ISO-8601 date)",
+        "lot_number": "A prefix of the lot number",
+    },
 )
-async def list_lots(call: Call[None]) -> list[LotOut]:
-    query = call.request.query
+async def list_lots(call: Call[None]) -> Page[LotOut]:
+    request = call.request
     found = await materials.list_lots(
-        call.session, material=query.get("material"), status=query.get("status")
+        call.session,
+        lists.page_request(request, materials.LOTS),
+        material=lists.text(request, "material"),
+        statuses=lists.choices(request, "status", materials.LOT_STATUSES),
+        expiry_before=lists.day(request, "expiry_before"),
+        number_prefix=lists.text(request, "lot_number"),
     )
-    return [LotOut.of(lot) for lot in found]
+    return found.map(LotOut.of)
 
 
 @api.route("GET", "/lots/{ref}", summary="A lot by id or number", roles=EVERYONE, response=LotOut)

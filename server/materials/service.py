@@ -15,6 +15,7 @@ from server.auth import service as auth
 from server.auth.models import User
 from server.clock import utcnow
 from server.config import Settings
+from server.db.paging import Keyset, Page, PageRequest, fetch_page, prefixed
 from server.materials import numbering as numbering_service
 from server.materials.exceptions import (
     ContainerNotFound,
@@ -56,8 +57,14 @@ async def create_material(
     return material
 
 
-async def list_materials(session: AsyncSession) -> Sequence[Material]:
-    return (await session.scalars(select(Material).order_by(Material.code))).all()
+MATERIALS = Keyset("materials", (Material.code, Material.id))
+LOTS = Keyset("lots", (Lot.received_at, Lot.id), descending=True)
+LOT_STATUSES = tuple(STATUS_MEANINGS)
+
+
+async def list_materials(session: AsyncSession, page: PageRequest) -> Page[Material]:
+    """A page of the material master, by code."""
+    return await fetch_page(session, select(Material), MATERIALS, page)
 
 
 async def get_material(session: AsyncSession, reference: str) -> Material:
@@ -142,14 +149,25 @@ async def receive_lot(
 
 
 async def list_lots(
-    session: AsyncSession, *, material: str | None = None, status: str | None = None
-) -> Sequence[Lot]:
-    query = select(Lot).order_by(Lot.received_at.desc())
+    session: AsyncSession,
+    page: PageRequest,
+    *,
+    material: str | None = None,
+    statuses: Sequence[str] = (),
+    expiry_before: date | None = None,
+    number_prefix: str | None = None,
+) -> Page[Lot]:
+    """A page of lots, newest received first, filtered by whichever filters are given."""
+    query = select(Lot)
     if material:
         query = query.where(Lot.material_id == (await get_material(session, material)).id)
-    if status:
-        query = query.where(Lot.status == status)
-    return (await session.scalars(query)).all()
+    if statuses:
+        query = query.where(Lot.status.in_(statuses))
+    if expiry_before:
+        query = query.where(Lot.expiry < expiry_before)
+    if number_prefix:
+        query = query.where(*prefixed(Lot.lot_number, number_prefix))
+    return await fetch_page(session, query, LOTS, page)
 
 
 async def get_lot(session: AsyncSession, reference: str, *, lock: bool = False) -> Lot:

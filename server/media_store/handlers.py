@@ -6,10 +6,12 @@ from aiohttp import web
 
 from server.auth.roles import EVERYONE
 from server.auth.service import actor_of
+from server.db.paging import Page
 from server.media_store import service as media
 from server.media_store.context import IMAGE_WORKERS
 from server.media_store.exceptions import MediaNotFound
 from server.media_store.schemas import AttachIn, AttachmentOut, MediaOut
+from server.web import listing as lists
 from server.web.api import Api, Call, Preparation
 from server.web.keys import MEDIA_FILES
 
@@ -93,7 +95,9 @@ async def add_attachment(call: Call[AttachIn]) -> AttachmentOut:
     summary="Every photo, snapshot and recording attached to a batch",
     roles=EVERYONE,
     response=list[AttachmentOut],
+    paged=True,
 )
-async def list_attachments(call: Call[None]) -> list[AttachmentOut]:
-    entries = await media.attachments_of(call.session, call.param("batch_id"))
-    return [AttachmentOut.of(entry) for entry in entries]
+async def list_attachments(call: Call[None]) -> Page[AttachmentOut]:
+    page = lists.page_request(call.request, media.ATTACHMENTS)
+    entries = await media.attachments_of(call.session, call.param("batch_id"), page)
+    return entries.map(AttachmentOut.of)

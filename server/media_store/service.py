@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -16,6 +16,7 @@ from server.batches.exceptions import BatchNotFound
 from server.batches.models import Batch
 from server.clock import utcnow
 from server.concurrency import WorkerPool, run_blocking
+from server.db.paging import Keyset, Page, PageRequest, fetch_page
 from server.events.schemas import AttachmentEvent
 from server.events.staging import stage
 from server.media_store.exceptions import MediaNotFound, MediaTypeUnsupported
@@ -151,18 +152,23 @@ async def attach_photo(
     )
 
 
-async def attachments_of(session: AsyncSession, batch_id: str) -> Sequence[AttachmentEntry]:
-    """Every attachment of a batch, oldest first, with who attached it."""
+ATTACHMENTS = Keyset("attachments", (Attachment.created_at, Attachment.id))
+
+
+async def attachments_of(
+    session: AsyncSession, batch_id: str, page: PageRequest
+) -> Page[AttachmentEntry]:
+    """A page of the attachments of a batch, oldest first, with who attached each."""
     if await session.get(Batch, batch_id) is None:
         raise BatchNotFound(batch_id)
-    rows = await session.execute(
+    query = (
         select(Attachment, MediaObject, User)
         .join(MediaObject, MediaObject.id == Attachment.media_id)
         .outerjoin(User, User.id == Attachment.created_by)
         .where(Attachment.batch_id == batch_id)
-        .order_by(Attachment.created_at, Attachment.id)
     )
-    return [AttachmentEntry(attachment, media, _label(user)) for attachment, media, user in rows]
+    found = await fetch_page(session, query, ATTACHMENTS, page, scalars=False)
+    return found.map(lambda row: AttachmentEntry(row[0], row[1], _label(row[2])))
 
 
 def _label(user: User | None) -> str:

@@ -26,12 +26,14 @@ from server.auth.exceptions import CsrfRejected, NotAuthenticated, RoleNotPermit
 from server.auth.models import User
 from server.config import Settings
 from server.db.engine import Database
+from server.db.paging import Page
 from server.db.unit_of_work import unit_of_work
 from server.errors import StepwiseError
 from server.idempotency import service as idempotency
 from server.web.access_log import note_user
 from server.web.body import parse_json, read_body
 from server.web.keys import DATABASE, EVENTS, SETTINGS
+from server.web.listing import headers_of
 
 log = logging.getLogger(__name__)
 PREFIX = "/api/v1"
@@ -112,6 +114,8 @@ class Endpoint:
     prepare: Prepare | None
     optional_body: bool
     max_body: int | None
+    paged: bool = False
+    filters: tuple[tuple[str, str], ...] = ()
 
     @property
     def reads_upload(self) -> bool:
@@ -150,6 +154,8 @@ class Api:
         prepare: Prepare | None = None,
         optional_body: bool = False,
         max_body: int | None = None,
+        paged: bool = False,
+        filters: dict[str, str] | None = None,
     ) -> Callable[[Any], Any]:
         """Declare a handler; GETs run in read-only transactions.
 
@@ -167,6 +173,9 @@ class Api:
         the one writer) waits on it; its result reaches the handler as `call.prepared`.
         `optional_body`: no body at all stands for the body model's defaults. `max_body`: a
         size limit of the endpoint's own, in bytes, instead of the JSON or upload limit.
+        `paged`: a list read a page at a time (`?limit=&cursor=`, the handler returns a
+        `Page`, whose `Link` and total headers the answer carries); `filters` documents its
+        query parameters, name to description.
         """
 
         def register(handler: Any) -> Any:
@@ -190,6 +199,8 @@ class Api:
                     prepare=prepare,
                     optional_body=optional_body,
                     max_body=max_body,
+                    paged=paged,
+                    filters=tuple((filters or {}).items()),
                 )
             )
             return handler
@@ -340,6 +351,10 @@ class _Dispatch:
             result = await endpoint.handler(call)  # type: ignore[arg-type]
             if isinstance(result, web.StreamResponse):
                 return result  # a file (label, image) or a hand-made answer: never replayed
+            if isinstance(result, Page):
+                answer = _json(endpoint.status, _serialise(result.items))
+                answer.headers.update(headers_of(request, result))
+                return answer
             text = _serialise(result)
             if claimed is not None:
                 answer = idempotency.StoredAnswer(endpoint.status, text)

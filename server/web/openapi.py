@@ -13,6 +13,7 @@ from server.events.schemas import EVENTS, REPLIES
 from server.idempotency.service import MAX_KEY_CHARS
 from server.streams.ids import PATTERN as STREAM_ID_PATTERN
 from server.web.api import PREFIX, Api, Endpoint
+from server.web.listing import PAGING_HEADERS, PAGING_PARAMETERS
 from server.web.paths import MAX_VERSION
 
 REF = "#/components/schemas/{model}"
@@ -106,6 +107,14 @@ def _operation(endpoint: Endpoint, refs: dict[Any, Any], taken: set[str]) -> dic
         }
         for name in re.findall(r"{(\w+)}", endpoint.path)
     ]
+    params += [
+        {"name": name, "in": "query", "required": False, "schema": {"type": "string"},
+         "description": description}
+        for name, description in endpoint.filters
+    ]  # fmt: skip
+    if endpoint.paged:
+        params += PAGING_PARAMETERS
+        operation["responses"][str(endpoint.status)]["headers"] = PAGING_HEADERS
     if endpoint.idempotent:
         params.append(
             {

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from server.auth.roles import ADMINS
+from server.db.paging import Page
+from server.web import listing as lists
 from server.web.api import Api, Call, Preparation
 from server.webhooks import service as webhooks
 from server.webhooks.schemas import DeliveryOut, SubscribeIn, UnsubscribeIn, WebhookOut
@@ -70,10 +72,12 @@ async def unsubscribe(call: Call[UnsubscribeIn]) -> WebhookOut:
     summary="The subscription's delivery log, newest first",
     roles=ADMINS,
     response=list[DeliveryOut],
+    paged=True,
 )
-async def list_deliveries(call: Call[None]) -> list[DeliveryOut]:
-    found = await webhooks.deliveries(call.session, call.param("webhook_id"))
-    return [DeliveryOut.of(delivery) for delivery in found]
+async def list_deliveries(call: Call[None]) -> Page[DeliveryOut]:
+    page = lists.page_request(call.request, webhooks.DELIVERIES)
+    found = await webhooks.deliveries(call.session, call.param("webhook_id"), page)
+    return found.map(DeliveryOut.of)
 
 
 @api.route(

@@ -13,6 +13,7 @@ from server.audit import service as audit
 from server.auth import service as auth
 from server.auth.models import User
 from server.clock import utcnow
+from server.db.paging import Keyset, Page, PageRequest, fetch_page
 from server.events.schemas import Event
 from server.networks import Network, allowed_addresses
 from server.webhooks import outbox
@@ -29,7 +30,6 @@ from server.webhooks.signing import new_secret
 EVENT_TYPES = frozenset(
     get_args(model.model_fields["type"].annotation)[0] for model in get_args(get_args(Event)[0])
 )
-LOG_LENGTH = 200
 
 
 async def check_target(url: str, networks: tuple[Network, ...]) -> None:
@@ -101,16 +101,16 @@ async def unsubscribe(
     return subscription
 
 
-async def deliveries(session: AsyncSession, subscription_id: str) -> Sequence[WebhookDelivery]:
-    """The subscription's newest deliveries, newest first."""
+DELIVERIES = Keyset("deliveries", (WebhookDelivery.id,), descending=True)
+
+
+async def deliveries(
+    session: AsyncSession, subscription_id: str, page: PageRequest
+) -> Page[WebhookDelivery]:
+    """A page of the subscription's deliveries, newest first."""
     await find(session, subscription_id)
-    query = (
-        select(WebhookDelivery)
-        .where(WebhookDelivery.subscription_id == subscription_id)
-        .order_by(WebhookDelivery.id.desc())
-        .limit(LOG_LENGTH)
-    )
-    return (await session.scalars(query)).all()
+    query = select(WebhookDelivery).where(WebhookDelivery.subscription_id == subscription_id)
+    return await fetch_page(session, query, DELIVERIES, page)
 
 
 async def resend(
