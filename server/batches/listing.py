@@ -91,8 +91,8 @@ async def _filtered(session: AsyncSession, filters: BatchFilters) -> Select[tupl
         person = select(User.id).where(
             or_(User.username == filters.operator, User.id == filters.operator)
         )
-        performed = exists().where(
-            StepRecord.batch_id == Batch.id, StepRecord.completed_by.in_(person)
+        performed = Batch.id.in_(
+            select(StepRecord.batch_id).where(StepRecord.completed_by.in_(person))
         )
         query = query.where(or_(Batch.started_by.in_(person), performed))
     if filters.open_deviations is not None:
