@@ -12,6 +12,7 @@ server's problem document.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -42,6 +43,9 @@ def api_root(server: str) -> str:
     return root if root.endswith(PREFIX) else root + PREFIX
 
 
+NEXT_LINK = re.compile(r'<(?P<url>[^>]+)>;\s*rel="next"')
+
+
 class StepwiseApi:
     """The public API of one server, as one signed-in user."""
 
@@ -66,6 +70,17 @@ class StepwiseApi:
     async def get(self, path: str) -> Any:
         """GET a JSON document."""
         return (await self._call("GET", path, None, {})).body
+
+    async def get_all(self, path: str) -> list[Any]:
+        """Every item of a paged list, following its `Link: <...>; rel="next"` pages."""
+        items: list[Any] = []
+        following: str | None = path
+        while following is not None:
+            answer = await self._call("GET", following, None, {})
+            items += answer.body
+            link = NEXT_LINK.search(answer.headers.get("Link", ""))
+            following = self.path_of(link["url"]) if link else None
+        return items
 
     async def send(
         self, request: Request, key: str | None = None, *, authorised: bool = True

@@ -154,9 +154,10 @@ class HeadsetSession:
     # -- batches ---------------------------------------------------------------------------
 
     async def list_batches(self) -> list[dict[str, Any]]:
-        """Batches an operator can work on: in progress, or created and not yet started."""
-        found = await self._retrying(lambda: self.api.get("/batches"))
-        return [b for b in found if BatchStatus(b["status"]).open]
+        """Batches an operator can work on: in progress, held, or created and not yet started
+        (the server filters; every page is read)."""
+        wanted = ",".join(status for status in BatchStatus if status.open)
+        return await self._retrying(lambda: self.api.get_all(f"/batches?status={wanted}"))
 
     async def choose_batch(self, number: str) -> BatchState:
         """Work on the batch with this number (or id); starts it if it was only created."""
@@ -182,7 +183,8 @@ class HeadsetSession:
         except ServerRefused as exc:
             if exc.status != 404:
                 raise
-        batches = await self._retrying(lambda: self.api.get("/batches"))
+        query = f"/batches?batch_number={quote(number, safe='')}"
+        batches = await self._retrying(lambda: self.api.get_all(query))
         chosen = next((b for b in batches if b["batch_number"] == number), None)
         if chosen is None:
             raise EntryRefused(f"no batch {number!r}")

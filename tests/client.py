@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -17,6 +18,19 @@ class Answer:
     status: int
     body: Any
     headers: dict[str, str] = field(default_factory=dict)
+
+
+NEXT_LINK = re.compile(r'^<(?P<url>/api/v1/[^>]+)>; rel="next"$')
+
+
+def next_page(answer: Answer) -> str | None:
+    """The path (under /api/v1) of a list's next page, from its Link header; None on the last."""
+    link = answer.headers.get("Link")
+    if link is None:
+        return None
+    match = NEXT_LINK.match(link)
+    assert match, link
+    return match["url"].removeprefix("/api/v1")
 
 
 class ApiClient:
@@ -60,6 +74,18 @@ class ApiClient:
 
     async def get(self, path: str, as_user: str, **kwargs: Any) -> Answer:
         return await self.call("GET", path, as_user, **kwargs)
+
+    async def get_all(self, path: str, as_user: str) -> list[Any]:
+        """Every item of a paged list, following `Link: <...>; rel="next"` as a client does."""
+        items: list[Any] = []
+        following: str | None = path
+        while following is not None:
+            answer = await self.get(following, as_user)
+            assert answer.status == 200, answer.body
+            assert isinstance(answer.body, list), answer.body
+            items += answer.body
+            following = next_page(answer)
+        return items
 
     async def post(self, path: str, as_user: str, json: Any = None, **kwargs: Any) -> Answer:
         return await self.call("POST", path, as_user, json=json, **kwargs)

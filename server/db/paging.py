@@ -174,9 +174,10 @@ async def fetch_page(
 
 
 def prefixed(column: InstrumentedAttribute[str], prefix: str) -> list[ColumnElement[bool]]:
-    """Rows whose `column` starts with `prefix`, as a range an index on the column serves on
-    both backends (SQLite's LIKE ignores case and so uses no index)."""
-    return [column >= prefix, column < prefix + _HIGHEST]
+    """Rows whose `column` starts with `prefix`, ignoring case: a range on `lower(column)`,
+    which an index on that expression serves on both backends (LIKE would on neither)."""
+    lowered, start = func.lower(column), prefix.lower()
+    return [lowered >= start, lowered < start + _HIGHEST]
 
 
 def nothing() -> ColumnElement[bool]:

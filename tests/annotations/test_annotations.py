@@ -11,7 +11,7 @@ from tests.events import next_event, subscribed
 
 
 async def _trail(api: ApiClient, batch_id: str, entity: str) -> list[dict[str, Any]]:
-    trail = (await api.get(f"/batches/{batch_id}/audit", "quinn")).body
+    trail = await api.get_all(f"/batches/{batch_id}/audit", "quinn")
     return [entry for entry in trail if entry["entity_type"] == entity]
 
 

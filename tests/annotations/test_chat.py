@@ -30,7 +30,7 @@ async def test_a_message_reaches_the_batch_subscribers_and_is_kept_audited(
         "Check the seal on the left valve.",
         "Done, it is tight.",
     ]
-    trail = (await api.get(f"/batches/{batch['id']}/audit", "quinn")).body
+    trail = await api.get_all(f"/batches/{batch['id']}/audit", "quinn")
     posted_entries = [e for e in trail if e["action"] == "chat.posted"]
     assert [e["entity_id"] for e in posted_entries] == [message["id"], reply.body["id"]]
 

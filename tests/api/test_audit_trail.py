@@ -26,7 +26,7 @@ async def test_entries_record_who_what_when_old_new_and_why(api: ApiClient) -> N
     await approved_procedure(api, "test_line.yaml")
     batch = await started_batch(api)
     await complete(api, batch["id"], "clearance", values={"area_clean": True})
-    entries = (await api.get(f"/batches/{batch['id']}/audit", "quinn")).body
+    entries = await api.get_all(f"/batches/{batch['id']}/audit", "quinn")
     assert [e["action"] for e in entries] == ["batch.created", "batch.started", "step.completed"]
     completed = entries[-1]
     assert completed["actor"] == "olivia (Olivia Operator)"

@@ -2,40 +2,18 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 import pytest
 
 from tests.api.fixtures import approved_procedure, complete, started_batch
-from tests.client import Answer, ApiClient
+from tests.client import ApiClient
+from tests.client import next_page as _next
 from tests.quality.review_support import alert_deviation
-
-NEXT = re.compile(r'^<(?P<url>[^>]+)>; rel="next"$')
-
-
-def _next(answer: Answer) -> str | None:
-    link = answer.headers.get("Link")
-    if link is None:
-        return None
-    match = NEXT.match(link)
-    assert match, link
-    url = match["url"]
-    assert url.startswith("/api/v1/"), url
-    return url.removeprefix("/api/v1")
 
 
 async def walk(api: ApiClient, path: str, as_user: str = "sam") -> list[dict[str, Any]]:
-    """Every item of a list, following Link rel=next as a client does."""
-    items: list[dict[str, Any]] = []
-    following: str | None = path
-    while following is not None:
-        answer = await api.get(following, as_user)
-        assert answer.status == 200, answer.body
-        assert isinstance(answer.body, list)
-        items += answer.body
-        following = _next(answer)
-    return items
+    return await api.get_all(path, as_user)
 
 
 async def _create(api: ApiClient, number: str, procedure: str = "test-line") -> dict[str, Any]:

@@ -100,7 +100,7 @@ async def test_compression_batch_from_login_to_completed(api: ApiClient) -> None
         "correction_after_completion",
     ]
 
-    audit = (await api.get(f"/batches/{batch_id}/audit", "quinn")).body
+    audit = await api.get_all(f"/batches/{batch_id}/audit", "quinn")
     actions = [entry["action"] for entry in audit]
     assert actions.count("step.completion_refused") == 1
     assert actions.count("step.signature_refused") == 1

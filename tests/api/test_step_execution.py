@@ -20,9 +20,7 @@ async def _step(api: ApiClient, batch_id: str, step_id: str) -> dict:
 
 
 async def _audit_actions(api: ApiClient, batch_id: str) -> list[str]:
-    return [
-        entry["action"] for entry in (await api.get(f"/batches/{batch_id}/audit", "quinn")).body
-    ]
+    return [entry["action"] for entry in (await api.get_all(f"/batches/{batch_id}/audit", "quinn"))]
 
 
 async def test_started_batch_activates_first_step_only(api: ApiClient, batch: dict) -> None:

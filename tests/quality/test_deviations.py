@@ -97,7 +97,7 @@ async def test_a_deviation_is_investigated_then_closed_by_qa_and_its_history_sho
     assert history[3]["new"]["status"] == "closed"
     assert history[3]["new"]["signed_by"] == "quinn (Quinn QA)"
     assert await _open_count(api, batch["id"]) == 0
-    audit = (await api.get(f"/batches/{batch['id']}/audit", "quinn")).body
+    audit = await api.get_all(f"/batches/{batch['id']}/audit", "quinn")
     assert [e["action"] for e in audit if e["entity"] == f"deviation:{dev_id}"][-3:] == [
         "deviation.updated",
         "deviation.updated",

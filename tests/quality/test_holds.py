@@ -28,7 +28,7 @@ async def _record(api: ApiClient, batch_id: str) -> dict[str, Any]:
 
 
 async def _audit(api: ApiClient, batch_id: str) -> list[dict[str, Any]]:
-    return (await api.get(f"/batches/{batch_id}/audit", "quinn")).body
+    return await api.get_all(f"/batches/{batch_id}/audit", "quinn")
 
 
 async def _held_batch(api: ApiClient) -> tuple[dict[str, Any], dict[str, Any]]:

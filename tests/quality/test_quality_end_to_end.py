@@ -112,7 +112,7 @@ async def test_a_batch_goes_through_review_to_release_and_is_then_locked(api: Ap
     )
     assert released.status == 200 and released.body["status"] == "released", released.body
 
-    audit_before = len((await api.get(f"/batches/{batch_id}/audit", "quinn")).body)
+    audit_before = len(await api.get_all(f"/batches/{batch_id}/audit", "quinn"))
     writes = [
         (
             "olivia",
@@ -137,4 +137,4 @@ async def test_a_batch_goes_through_review_to_release_and_is_then_locked(api: Ap
     for who, path, body in writes:
         answer = await api.post(path, who, body)
         assert answer.status == 409, (path, answer.status, answer.body)
-    assert len((await api.get(f"/batches/{batch_id}/audit", "quinn")).body) == audit_before
+    assert len(await api.get_all(f"/batches/{batch_id}/audit", "quinn")) == audit_before

@@ -19,7 +19,7 @@ def _release(decision: str = "released", by: str = "quinn", **body: Any) -> dict
 
 
 async def _actions(api: ApiClient, batch_id: str) -> list[str]:
-    return [e["action"] for e in (await api.get(f"/batches/{batch_id}/audit", "quinn")).body]
+    return [e["action"] for e in (await api.get_all(f"/batches/{batch_id}/audit", "quinn"))]
 
 
 async def test_release_is_refused_with_every_reason_listed(api: ApiClient) -> None:
@@ -131,7 +131,7 @@ async def test_a_rejection_gives_its_reason_and_may_end_an_unfinished_batch(
     assert without_reason.body["errors"][0]["field"] == "comment"
     assert rejected.status == 200, rejected.body
     assert rejected.body["status"] == "rejected"
-    audit = (await api.get(f"/batches/{batch['id']}/audit", "quinn")).body
+    audit = await api.get_all(f"/batches/{batch['id']}/audit", "quinn")
     [entry] = [e for e in audit if e["action"] == "batch.rejected"]
     assert entry["reason"] == "Granulate contaminated: line stopped"
     assert entry["old"] == {"status": "in_progress"} and entry["new"]["status"] == "rejected"

@@ -146,7 +146,7 @@ async def test_marking_an_item_reviewed_takes_a_qa_signature_meaning_reviewed(
     assert marked.body["unreviewed"] == before["unreviewed"] - 1
     assert again.status == 409
     assert unknown.status == 404
-    audit = (await api.get(f"/batches/{batch['id']}/audit", "quinn")).body
+    audit = await api.get_all(f"/batches/{batch['id']}/audit", "quinn")
     [entry] = [e for e in audit if e["action"] == "review.marked"]
     assert entry["new"]["item_id"] == item_id and entry["reason"] == "Within validated range"
     applied = [e for e in audit if e["action"] == "signature.applied"]

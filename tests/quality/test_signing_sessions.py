@@ -65,7 +65,7 @@ async def test_the_first_signature_of_a_session_needs_the_username(api: ApiClien
     assert refused.body["errors"] == [SESSION_CLOSED]
     assert "username and password" in refused.body["detail"]
     assert await _verify_state(api, batch["id"]) == ("active", [])
-    audit = (await api.get(f"/batches/{batch['id']}/audit", "quinn")).body
+    audit = await api.get_all(f"/batches/{batch['id']}/audit", "quinn")
     assert audit[-1]["action"] == "step.completion_refused"
 
 

@@ -43,7 +43,7 @@ async def _photo(api: ApiClient) -> str:
 
 
 async def _trail_length(api: ApiClient, batch_id: str) -> int:
-    return len((await api.get(f"/batches/{batch_id}/audit", "quinn")).body)
+    return len(await api.get_all(f"/batches/{batch_id}/audit", "quinn"))
 
 
 async def test_a_photo_cannot_be_attached_to_a_completed_batch(

@@ -131,7 +131,7 @@ async def _at_verification(api: ApiClient) -> dict[str, Any]:
 async def _step_of(api: ApiClient, batch_id: str, step_id: str) -> tuple[dict[str, Any], Any]:
     record = (await api.get(f"/batches/{batch_id}", "quinn")).body
     step = next(s for s in record["steps"] if s["step_id"] == step_id)
-    return step, (await api.get(f"/batches/{batch_id}/audit", "quinn")).body
+    return step, (await api.get_all(f"/batches/{batch_id}/audit", "quinn"))
 
 
 async def _verification_by_an_author(api: ApiClient, settings: Settings) -> Refused:
@@ -337,7 +337,7 @@ async def test_a_verification_signed_for_the_signed_in_operator_names_both(
     verified = await complete(
         api, batch["id"], "verify_weigh", signature=signature("sam", "verified")
     )
-    audit = (await api.get(f"/batches/{batch['id']}/audit", "quinn")).body
+    audit = await api.get_all(f"/batches/{batch['id']}/audit", "quinn")
 
     assert verified.status == 200, verified.body
     completed = [e for e in audit if e["action"] == "step.completed"][-1]

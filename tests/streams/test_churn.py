@@ -128,7 +128,7 @@ async def test_a_publisher_that_vanishes_is_ended_and_its_viewers_released(
     finally:
         await viewer.watcher.close()
         await publisher.close()
-    trail = (await api.get(f"/batches/{batch['id']}/audit", "quinn")).body
+    trail = await api.get_all(f"/batches/{batch['id']}/audit", "quinn")
     assert [e["reason"] for e in trail if e["action"] == "stream.ended"] == [
         "no media from the publisher for 1.5 s"
     ]

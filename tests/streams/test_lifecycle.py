@@ -45,7 +45,7 @@ async def test_delete_ends_the_stream_its_viewers_and_is_audited(
         finally:
             await viewer.watcher.close()
             await publisher.close()
-    trail = (await api.get(f"/batches/{batch['id']}/audit", "quinn")).body
+    trail = await api.get_all(f"/batches/{batch['id']}/audit", "quinn")
     streamed = [e for e in trail if e["entity_type"] == "stream"]
     assert [e["action"] for e in streamed] == ["stream.started", "stream.ended"]
     assert all(e["entity_id"] == batch["id"] for e in streamed)
@@ -82,6 +82,6 @@ async def test_publisher_connection_closing_ends_the_stream(
     finally:
         await viewer.watcher.close()
         await publisher.close()
-    trail = (await api.get(f"/batches/{batch['id']}/audit", "quinn")).body
+    trail = await api.get_all(f"/batches/{batch['id']}/audit", "quinn")
     ended = [e for e in trail if e["action"] == "stream.ended"]
     assert [e["reason"] for e in ended] == ["the publisher's connection closed"]

@@ -90,7 +90,7 @@ async def test_a_recording_is_stored_attached_to_the_step_and_audited(
     assert [(a["kind"], a["step_id"], a["stream_id"], a["media"]["id"]) for a in attachments] == [
         ("recording", "clearance", stream_id, stopped.body["media_id"])
     ]
-    trail = (await api.get(f"/batches/{stream_id}/audit", "quinn")).body
+    trail = await api.get_all(f"/batches/{stream_id}/audit", "quinn")
     recording_entries = [e for e in trail if e["entity_type"] == "recording"]
     assert [e["action"] for e in recording_entries] == ["recording.started", "recording.stopped"]
     assert all(e["entity_id"] == started["id"] for e in recording_entries)
@@ -127,7 +127,7 @@ async def test_ending_the_stream_stores_its_recording(
     stop = await api.post(f"/streams/{batch['id']}/recordings/{started['id']}/stop", "quinn")
     assert stop.status == 409
     assert stop.body["current"]["status"] == "stored"
-    trail = (await api.get(f"/batches/{batch['id']}/audit", "quinn")).body
+    trail = await api.get_all(f"/batches/{batch['id']}/audit", "quinn")
     ending = [e for e in trail if e["action"] in ("recording.stopped", "stream.ended")]
     assert [(e["action"], e["reason"], e["actor"]) for e in ending] == [
         ("recording.stopped", "the stream ended", "olivia (Olivia Operator)"),
@@ -157,7 +157,7 @@ async def test_recording_is_refused_clearly_and_leaves_nothing_behind(
         assert list(live.get(StreamId.parse(batch["id"])).recorders) == [started["id"]]
         missing = await api.post(f"/streams/{batch['id']}/recordings/nope/stop", "quinn")
         assert missing.status == 404
-        trail = (await api.get(f"/batches/{batch['id']}/audit", "quinn")).body
+        trail = await api.get_all(f"/batches/{batch['id']}/audit", "quinn")
         assert [e["action"] for e in trail if e["entity_type"] == "recording"] == [
             "recording.started"
         ]

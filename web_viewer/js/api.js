@@ -87,6 +87,38 @@ class Api {
     return this.request("GET", path);
   }
 
+  /**
+   * One page of a list: its items, the path of the next page (from `Link: <...>; rel="next"`,
+   * null on the last page) and, on a first page, how many items match: `total`, or
+   * `moreThan` when the server stopped counting.
+   */
+  async getPage(path) {
+    const response = await this.send("GET", path);
+    const header = (name) => {
+      const value = response.headers.get(name);
+      return value === null ? null : Number(value);
+    };
+    const link = /<([^>]+)>;\s*rel="next"/.exec(response.headers.get("Link") ?? "");
+    return {
+      items: (await answerOf(response)) ?? [],
+      next: link ? link[1] : null,
+      total: header("X-Total-Count"),
+      moreThan: header("X-Total-More-Than"),
+    };
+  }
+
+  /** Every item of a list, walking its pages (for the few views that need them all). */
+  async getAll(path) {
+    const items = [];
+    let next = path + (path.includes("?") ? "&" : "?") + "limit=500";
+    while (next) {
+      const page = await this.getPage(next);
+      items.push(...page.items);
+      next = page.next;
+    }
+    return items;
+  }
+
   post(path, body = {}, options = {}) {
     return this.request("POST", path, body, options);
   }

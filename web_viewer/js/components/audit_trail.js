@@ -72,7 +72,7 @@ export function auditTrail(batchId, { isCurrent, onError }) {
     stepTitles = new Map(steps.map((step) => [step.step_id, step.title]));
     fieldLabels = new Map(steps.map((step) => [step.step_id, labelsOf(step.definition)]));
     const [trail, verification] = await Promise.all([
-      api.get(`/batches/${encodeURIComponent(batchId)}/audit`),
+      api.getAll(`/batches/${encodeURIComponent(batchId)}/audit`),
       api.get(`/batches/${encodeURIComponent(batchId)}/audit/verify`),
     ]);
     entries = trail.map((entry) => ({ ...entry, step: stepOf(entry, byRecord) ?? ALL }));

@@ -37,7 +37,7 @@ export async function show(ctx) {
     const [batch, collaboration, attachments] = await Promise.all([
       api.get(`/batches/${encodeURIComponent(id)}`),
       loadCollaboration(id).catch(() => null),
-      api.get(`/batches/${encodeURIComponent(id)}/attachments`),
+      api.getAll(`/batches/${encodeURIComponent(id)}/attachments`),
     ]);
     if (!ctx.isCurrent()) return;
     if (!procedure) {

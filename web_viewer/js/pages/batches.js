@@ -1,9 +1,11 @@
-// The batch list: status, progress and current step of every batch, filterable; live.
+// The batch list: status, progress and current step of each batch, newest first, a page at
+// a time, filtered by status and batch number on the server; live.
 
-import { api, unlessUnreachable } from "../api.js";
-import { append, h, replace } from "../dom.js";
+import { unlessUnreachable } from "../api.js";
+import { append, h } from "../dom.js";
 import * as format from "../format.js";
 import { icon } from "../components/icons.js";
+import { PagedList } from "../components/paged_list.js";
 import { progressBar } from "../components/progress.js";
 import { chip, statusChip } from "../components/status.js";
 import { isQa } from "../roles.js";
@@ -23,7 +25,12 @@ export async function show(ctx) {
   ctx.setSection("batches");
   let status = STATUSES.some(([value]) => value === ctx.query.get("status")) ? ctx.query.get("status") : "";
   let search = ctx.query.get("q") ?? "";
-  let batches = [];
+  const list = new PagedList({
+    render: (batches) => table(batches, isQa(ctx.user)),
+    empty: (filtered) => h("div", { class: "empty" }, icon("batches"), h("p", {}, filtered ? "No batch matches the filter." : "No batches yet.")),
+    nouns: ["batch", "batches"],
+    onError: ctx.reportError,
+  });
 
   const statusSelect = h(
     "select",
@@ -47,11 +54,9 @@ export async function show(ctx) {
     onInput: () => {
       search = searchInput.value;
       history.replaceState(null, "", filterHash(status, search));
-      renderRows();
+      load().catch(ctx.reportError);
     },
   });
-  const count = h("p", { class: "list-count", role: "status" });
-  const body = h("div", { class: "table-wrap" });
 
   append(ctx.main, 
     h(
@@ -65,54 +70,22 @@ export async function show(ctx) {
       "form",
       { class: "filters", role: "search", "aria-label": "Filter batches", onSubmit: (event) => event.preventDefault() },
       h("div", { class: "field field--inline" }, h("label", { class: "field__label", for: "filter-status" }, "Status"), statusSelect),
-      h("div", { class: "field field--inline field--grow" }, h("label", { class: "field__label", for: "filter-search" }, "Batch number or procedure"), searchInput),
+      h("div", { class: "field field--inline field--grow" }, h("label", { class: "field__label", for: "filter-search" }, "Batch number starts with"), searchInput),
     ),
-    count,
-    body,
+    ...list.parts,
   );
 
-  function renderRows() {
-    const needle = search.trim().toLowerCase();
-    const shown = batches.filter(
-      (batch) =>
-        !needle ||
-        batch.batch_number.toLowerCase().includes(needle) ||
-        batch.procedure.title.toLowerCase().includes(needle) ||
-        batch.procedure.key.toLowerCase().includes(needle),
-    );
-    count.textContent = `${shown.length} ${shown.length === 1 ? "batch" : "batches"}${needle || status ? " match the filter" : ""}`;
-    if (shown.length === 0) {
-      replace(body, h("div", { class: "empty" }, icon("batches"), h("p", {}, batches.length ? "No batch matches the filter." : "No batches yet.")));
-      return;
-    }
-    replace(body, table(shown, isQa(ctx.user)));
-  }
-
-  let loading = null;
-  let again = false;
-  async function load() {
-    if (loading) {
-      again = true;
-      return;
-    }
-    loading = (async () => {
-      do {
-        again = false;
-        const list = await api.get(status ? `/batches?status=${encodeURIComponent(status)}` : "/batches");
-        if (!ctx.isCurrent()) return;
-        batches = list;
-        renderRows();
-      } while (again);
-    })();
-    try {
-      await loading;
-    } finally {
-      loading = null;
-    }
+  /** The first page for the filters (`keep`: as many rows as are shown, for a live refresh). */
+  function load({ keep = false } = {}) {
+    const params = new URLSearchParams();
+    if (status) params.set("status", status);
+    if (search.trim()) params.set("batch_number", search.trim());
+    const query = params.toString();
+    return list.load(`/batches${query ? `?${query}` : ""}`, { filtered: Boolean(query), keep });
   }
 
   await load();
-  const follow = () => load().catch(unlessUnreachable(ctx.reportError));
+  const follow = () => load({ keep: true }).catch(unlessUnreachable(ctx.reportError));
   return ctx.live.watch(["batches"], { onEvent: follow, onResync: follow });
 }
 

@@ -8,6 +8,8 @@ import { icon } from "../components/icons.js";
 import { chip } from "../components/status.js";
 
 const FOLLOWED = new Set(["stream", "viewers", "step"]);
+// The batches a live session can belong to (the console asks for no others).
+const LIVE_STATUSES = "created,in_progress,on_hold";
 
 export async function show(ctx) {
   ctx.setTitle("Expert console");
@@ -39,7 +41,7 @@ export async function show(ctx) {
   );
 
   async function load() {
-    const [all, batches] = await Promise.all([api.get("/streams"), api.get("/batches")]);
+    const [all, batches] = await Promise.all([api.get("/streams"), api.getAll(`/batches?status=${LIVE_STATUSES}`)]);
     if (!ctx.isCurrent()) return;
     // An expert's microphone (a batch's talk-back stream) is heard on the shop floor, not watched.
     const streams = all.filter((stream) => stream.stream_id !== stream.talkback_stream_id);

@@ -1,9 +1,10 @@
 // Deviations across batches, newest first, filtered by status, severity and batch.
 
 import { api } from "../api.js";
-import { append, h, replace } from "../dom.js";
+import { append, h } from "../dom.js";
 import * as format from "../format.js";
 import { icon } from "../components/icons.js";
+import { PagedList } from "../components/paged_list.js";
 import { statusChip } from "../components/status.js";
 
 const STATUSES = [["", "All statuses"], ["open", "Open"], ["investigating", "Investigating"], ["closed", "Closed"], ["cancelled", "Cancelled"]];
@@ -17,13 +18,22 @@ export async function show(ctx) {
     severity: pick(SEVERITIES, ctx.query.get("severity")),
     batch_id: ctx.query.get("batch_id") ?? "",
   };
-  const batches = await api.get("/batches");
+  // The batch filter offers the batches with open deviations (and the one asked for), not
+  // every batch ever made.
+  const batches = await api.getAll("/batches?open_deviations=true");
+  if (filters.batch_id && !batches.some((batch) => batch.id === filters.batch_id)) {
+    batches.push(await api.get(`/batches/${encodeURIComponent(filters.batch_id)}`).catch(() => null));
+  }
   if (!ctx.isCurrent()) return;
-  const batchOptions = [["", "All batches"], ...batches.map((batch) => [batch.id, batch.batch_number])];
+  const batchOptions = [["", "All batches"], ...batches.filter(Boolean).map((batch) => [batch.id, batch.batch_number])];
   if (!batchOptions.some(([value]) => value === filters.batch_id)) filters.batch_id = "";
 
-  const count = h("p", { class: "list-count", role: "status" });
-  const body = h("div", { class: "table-wrap" });
+  const list = new PagedList({
+    render: table,
+    empty: (filtered) => h("div", { class: "empty" }, icon("check"), h("p", {}, filtered ? "No deviation matches the filter." : "No deviations yet.")),
+    nouns: ["deviation", "deviations"],
+    onError: ctx.reportError,
+  });
   const select = (name, label, options) => {
     const control = h("select", { id: `filter-${name}`, name, onChange: () => {
       filters[name] = control.value;
@@ -40,19 +50,12 @@ export async function show(ctx) {
       h("p", { class: "page-lead" }, "Every departure from a procedure, newest first, with its investigation state."))),
     h("form", { class: "filters", role: "search", "aria-label": "Filter deviations", onSubmit: (event) => event.preventDefault() },
       select("status", "Status", STATUSES), select("severity", "Severity", SEVERITIES), select("batch_id", "Batch", batchOptions)),
-    count,
-    body,
+    ...list.parts,
   );
 
-  async function load() {
+  function load() {
     const query = new URLSearchParams(Object.entries(filters).filter(([, value]) => value)).toString();
-    const list = await api.get(`/deviations${query ? `?${query}` : ""}`);
-    if (!ctx.isCurrent()) return;
-    const filtered = Object.values(filters).some(Boolean);
-    count.textContent = `${list.length} ${list.length === 1 ? "deviation" : "deviations"}${filtered ? " match the filter" : ""}`;
-    replace(body, list.length
-      ? table(list)
-      : h("div", { class: "empty" }, icon("check"), h("p", {}, filtered ? "No deviation matches the filter." : "No deviations yet.")));
+    return list.load(`/deviations${query ? `?${query}` : ""}`, { filtered: Boolean(query) });
   }
 
   await load();

@@ -20,7 +20,7 @@ export async function show(ctx) {
     append(ctx.main, head, h("p", { class: "notice notice--info" }, icon("lock"), "Only supervisors can create batches."));
     return;
   }
-  const procedures = await api.get("/procedures");
+  const procedures = await api.getAll("/procedures");
   if (!ctx.isCurrent()) return;
   const approved = procedures.flatMap((procedure) =>
     procedure.versions

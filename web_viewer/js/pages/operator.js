@@ -28,7 +28,8 @@ export async function show(ctx) {
   );
 
   async function load() {
-    const batches = await api.get("/batches");
+    // Only what this page shows: the batches an operator can work on now, every page of them.
+    const batches = await api.getAll(`/batches?status=${[...WORKABLE].join(",")}`);
     if (!ctx.isCurrent()) return;
     const open = batches.filter((batch) => WORKABLE.has(batch.status));
     count.textContent = `${open.length} ${open.length === 1 ? "batch" : "batches"} to work on`;

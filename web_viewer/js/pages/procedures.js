@@ -9,7 +9,7 @@ import { statusChip } from "../components/status.js";
 export async function show(ctx) {
   ctx.setTitle("Procedures");
   ctx.setSection("procedures");
-  const procedures = await api.get("/procedures");
+  const procedures = await api.getAll("/procedures");
   if (!ctx.isCurrent()) return;
   append(ctx.main, 
     h("div", { class: "page-head" }, h("div", {},

@@ -7,6 +7,7 @@ import * as format from "../format.js";
 import { field } from "../components/forms.js";
 import { icon } from "../components/icons.js";
 import { lotTable } from "../components/lot_table.js";
+import { PagedList } from "../components/paged_list.js";
 import { statusChip } from "../components/status.js";
 import { traceDiagram } from "../components/trace_diagram.js";
 import { traceTree } from "../components/trace_tree.js";
@@ -258,7 +259,8 @@ async function landing(ctx) {
   ctx.setTitle("Traceability");
   let status = STATUSES.some(([value]) => value === ctx.query.get("status")) ? ctx.query.get("status") : "";
   let material = ctx.query.get("material") ?? "";
-  const materials = await api.get("/materials");
+  let search = ctx.query.get("q") ?? "";
+  const materials = await api.getAll("/materials");
   if (!ctx.isCurrent()) return;
   if (!materials.some((item) => item.code === material)) material = "";
 
@@ -273,35 +275,41 @@ async function landing(ctx) {
     h("option", { value: "" }, "All materials"),
     materials.map((item) => h("option", { value: item.code, selected: item.code === material }, `${item.name} (${item.code})`)),
   );
-  const count = h("p", { class: "list-count", role: "status" });
-  const body = h("div", { class: "table-wrap" });
+  const searchInput = h("input", {
+    id: "lots-search",
+    name: "q",
+    type: "search",
+    value: search,
+    placeholder: "e.g. L-2026-0001",
+    onInput: () => { search = searchInput.value; refresh(); },
+  });
+  const list = new PagedList({
+    render: lotTable,
+    empty: (filtered) => h("div", { class: "empty" }, icon("layers"), h("p", {}, filtered ? "No lot matches the filter." : "No lots received yet.")),
+    nouns: ["lot", "lots"],
+    onError: ctx.reportError,
+  });
 
-  function refresh() {
+  function filters() {
     const params = new URLSearchParams();
     if (status) params.set("status", status);
     if (material) params.set("material", material);
+    return params;
+  }
+
+  function refresh() {
+    const params = filters();
+    if (search.trim()) params.set("q", search.trim());
     const query = params.toString();
     history.replaceState(null, "", `#/trace${query ? `?${query}` : ""}`);
     load().catch(ctx.reportError);
   }
 
-  let latest = 0;
-  async function load() {
-    const asked = ++latest;
-    const params = new URLSearchParams();
-    if (status) params.set("status", status);
-    if (material) params.set("material", material);
+  function load() {
+    const params = filters();
+    if (search.trim()) params.set("lot_number", search.trim());
     const query = params.toString();
-    const lots = await api.get(`/lots${query ? `?${query}` : ""}`);
-    if (!ctx.isCurrent() || asked !== latest) return;
-    const filtered = Boolean(status || material);
-    const one = lots.length === 1;
-    count.textContent = filtered
-      ? `${lots.length} ${one ? "lot matches" : "lots match"} the filter`
-      : `${lots.length} ${one ? "lot" : "lots"}`;
-    replace(body, lots.length
-      ? lotTable(lots)
-      : h("div", { class: "empty" }, icon("layers"), h("p", {}, filtered ? "No lot matches the filter." : "No lots received yet.")));
+    return list.load(`/lots${query ? `?${query}` : ""}`, { filtered: Boolean(query) });
   }
 
   append(
@@ -321,9 +329,9 @@ async function landing(ctx) {
         { class: "filters", role: "search", "aria-label": "Filter lots", onSubmit: (event) => event.preventDefault() },
         h("div", { class: "field field--inline" }, h("label", { class: "field__label", for: "lots-status" }, "Status"), statusSelect),
         h("div", { class: "field field--inline" }, h("label", { class: "field__label", for: "lots-material" }, "Material"), materialSelect),
+        h("div", { class: "field field--inline field--grow" }, h("label", { class: "field__label", for: "lots-search" }, "Lot number starts with"), searchInput),
       ),
-      count,
-      body,
+      ...list.parts,
     ),
   );
   await load();

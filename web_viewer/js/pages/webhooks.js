@@ -125,7 +125,7 @@ async function showDeliveries(ctx, id) {
   );
 
   async function load() {
-    const deliveries = await api.get(`/webhooks/${encodeURIComponent(id)}/deliveries`);
+    const deliveries = await api.get(`/webhooks/${encodeURIComponent(id)}/deliveries?limit=200`);
     if (!ctx.isCurrent()) return;
     ctx.preservingFocus(() => replace(body, deliveries.length ? table(deliveries) : h("p", { class: "empty" }, "Nothing sent yet.")));
   }

@@ -13,6 +13,7 @@ queries use them.
 
 from collections.abc import Sequence
 
+import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0012"
@@ -20,7 +21,10 @@ down_revision: str | None = "0011"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
-INDEXES: list[tuple[str, str, list[str]]] = [
+INDEXES: list[tuple[str, str, list[str | sa.TextClause]]] = [
+    # the search boxes: batch and lot number prefixes, ignoring case
+    ("ix_batches_number_lower", "batches", [sa.text("lower(batch_number)")]),
+    ("ix_lots_number_lower", "lots", [sa.text("lower(lot_number)")]),
     # batches, newest first; by status, procedure version, starter; operator via step records
     ("ix_batches_created", "batches", ["created_at", "id"]),
     ("ix_batches_status_created", "batches", ["status", "created_at", "id"]),
