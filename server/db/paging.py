@@ -165,7 +165,7 @@ async def fetch_page(
     if page.after is not None:
         ordered = ordered.where(keyset.after(page.after))
     result = await session.execute(ordered)
-    rows: list[Any] = list(result.scalars() if scalars else result.tuples())
+    rows: list[Any] = list(result.scalars()) if scalars else [tuple(row) for row in result]
     following = None
     if len(rows) > page.limit:
         rows = rows[: page.limit]

@@ -44,6 +44,8 @@ async def test_batch_list_shows_status_and_progress_and_filters(
     await sign_in(page, "olivia", at="/#/batches")
     rows = page.locator("tbody tr[data-batch]")
     await expect(rows).to_have_count(2)
+    await expect(page.locator(".list-count")).to_have_text("2 batches")  # the server's total
+    await expect(page.get_by_role("button", name="Load more")).to_be_hidden()  # one page
     first = page.locator(f'tr[data-batch="{running["id"]}"]')
     await expect(first).to_contain_text(running["batch_number"])
     await expect(first).to_contain_text("In progress")
@@ -61,14 +63,14 @@ async def test_batch_list_shows_status_and_progress_and_filters(
     await expect(rows).to_contain_text(running["batch_number"])
     assert "status=in_progress" in page.url
     await page.get_by_label("Status").select_option(label="All statuses")
-    await page.get_by_label("Batch number or procedure").fill("wait-00")
+    await page.get_by_label("Batch number starts with").fill("wait-00")
     await expect(rows).to_have_count(1)
     await expect(rows).to_contain_text("WAIT-0001")
-    await page.get_by_label("Batch number or procedure").fill("nothing like this")
+    await page.get_by_label("Batch number starts with").fill("nothing like this")
     await expect(page.get_by_text("No batch matches the filter.")).to_be_visible()
 
     # The list is live too: a batch created elsewhere appears without a reload.
-    await page.get_by_label("Batch number or procedure").fill("")
+    await page.get_by_label("Batch number starts with").fill("")
     await _created_batch(site.api, "LIVE-0001")
     await expect(rows).to_have_count(3)
     await watch.assert_clean()
