@@ -33,12 +33,14 @@ _HIGHEST = "\U0010ffff"
 
 
 class BadPageRequest(Invalid):
-    """A `limit` or `cursor` the server cannot page with (422, naming the parameter)."""
+    """A `limit`, `cursor` or filter the server cannot list with (422, naming the parameter)."""
+
+    code = "bad_paging"
 
     def __init__(self, parameter: str, message: str, value: object = None) -> None:
         super().__init__(
-            f"Bad paging parameter {parameter}: {message}",
-            problems=[Problem(field=parameter, code="bad_paging", message=message, value=value)],
+            f"Bad parameter {parameter}: {message}",
+            problems=[Problem(field=parameter, code=self.code, message=message, value=value)],
         )
 
 

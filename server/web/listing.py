@@ -28,20 +28,15 @@ from server.db.paging import (
     PageRequest,
     decode_cursor,
 )
-from server.errors import Invalid, Problem
 
 TOTAL_HEADER = "X-Total-Count"
 MORE_THAN_HEADER = "X-Total-More-Than"
 
 
-class BadFilter(Invalid):
+class BadFilter(BadPageRequest):
     """A list filter the server cannot apply (422, naming the parameter)."""
 
-    def __init__(self, parameter: str, message: str, value: object = None) -> None:
-        super().__init__(
-            f"Bad filter {parameter}: {message}",
-            problems=[Problem(field=parameter, code="bad_filter", message=message, value=value)],
-        )
+    code = "bad_filter"
 
 
 def page_request(request: web.Request, keyset: Keyset) -> PageRequest:
