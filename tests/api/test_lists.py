@@ -172,3 +172,13 @@ async def test_every_list_pages_with_link_and_total(api: ApiClient, path: str) -
     assert first.headers["X-Total-Count"] == str(len(whole))
     assert (_next(first) is not None) == (len(whole) > 1)
     assert await walk(api, path + "?limit=1", "quinn") == whole
+
+
+async def test_the_openapi_document_describes_paging_filters_and_the_link_header(
+    api: ApiClient,
+) -> None:
+    document = (await api.get("/openapi.json", "sam")).body
+    operation = document["paths"]["/api/v1/batches"]["get"]
+    names = {parameter["name"] for parameter in operation["parameters"]}
+    assert {"limit", "cursor", "status", "batch_number", "open_deviations"} <= names
+    assert {"Link", "X-Total-Count"} <= set(operation["responses"]["200"]["headers"])
