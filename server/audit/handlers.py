@@ -9,6 +9,7 @@ from server.audit import service as audit
 from server.audit.context import SEAL_KEY
 from server.audit.schemas import AuditEntryOut, BatchChainReportOut, ChainReportOut
 from server.audit.verification import verify_batch_chain, verify_trail
+from server.auth import service as auth
 from server.auth.roles import QUALITY_OVERSIGHT
 from server.batches import service as batches
 from server.batches.exceptions import BatchNotFound
@@ -63,9 +64,11 @@ def _actions(call: Call[None]) -> list[str]:
 )
 async def site_audit(call: Call[None]) -> Page[AuditEntryOut]:
     request = call.request
+    actor = lists.text(request, "actor")
     filters = audit.TrailFilters(
         batch_id=lists.text(request, "batch_id"),
-        actor=lists.text(request, "actor"),
+        actor_id=await auth.user_id_of(call.session, actor) if actor else None,
+        actor=actor,
         actions=_actions(call),
         at_from=lists.moment(request, "from"),
         at_before=lists.moment(request, "before"),

@@ -13,14 +13,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, event, insert, or_, select, text, update
+from sqlalchemy import bindparam, event, insert, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session, SessionTransaction
 
 from server.audit.bounded import bounded
 from server.audit.chain import LEGACY, ChainFields, chain_of
 from server.audit.models import AuditChain, AuditEntry
-from server.auth.models import User
 from server.canonical import canonical_json
 from server.clock import utcnow
 from server.db.paging import Keyset, Page, PageRequest, fetch_page
@@ -223,7 +222,8 @@ async def record_refusal(session: AsyncSession, refusal: Refusal, reason: str) -
 
 
 BATCH_TRAIL = Keyset("batch-audit", (AuditEntry.seq,))
-TRAIL = Keyset("audit", (AuditEntry.seq,), descending=True)
+# The site's trail by time (seq breaks ties), so a time range is one index range.
+TRAIL = Keyset("audit", (AuditEntry.at, AuditEntry.seq), descending=True)
 
 
 @dataclass(frozen=True)
@@ -231,6 +231,7 @@ class TrailFilters:
     """What the audit trail may be narrowed to; each given filter must hold."""
 
     batch_id: str | None = None
+    actor_id: str | None = None
     actor: str | None = None
     actions: Sequence[str] = ()
     at_from: datetime | None = None
@@ -242,18 +243,15 @@ async def trail_page(
 ) -> Page[AuditEntry]:
     """A page of audit entries passing `filters`, in `keyset` order (newest first).
 
-    `actor` is a username or user id (entries by that account) or an actor label as
-    written (`system`, a device)."""
+    `actor_id` names the account that acted; else `actor` an actor label as written
+    (`system`, a device)."""
     query = select(AuditEntry)
     if filters.batch_id:
         query = query.where(AuditEntry.batch_id == filters.batch_id)
-    if filters.actor:
-        account = select(User.id).where(
-            or_(User.username == filters.actor, User.id == filters.actor)
-        )
-        query = query.where(
-            or_(AuditEntry.actor_id.in_(account), AuditEntry.actor == filters.actor)
-        )
+    if filters.actor_id:
+        query = query.where(AuditEntry.actor_id == filters.actor_id)
+    elif filters.actor:
+        query = query.where(AuditEntry.actor == filters.actor)
     if filters.actions:
         query = query.where(AuditEntry.action.in_(filters.actions))
     if filters.at_from:

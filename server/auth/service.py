@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import bindparam, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from server.audit import service as audit
@@ -343,6 +343,13 @@ async def users_by_id(session: AsyncSession, user_ids: Iterable[str | None]) -> 
 async def get_user(session: AsyncSession, username: str) -> User | None:
     """A user by username."""
     return await session.scalar(select(User).where(User.username == username))
+
+
+async def user_id_of(session: AsyncSession, reference: str) -> str | None:
+    """The id of the user with this username or id (a list filter naming a person)."""
+    return await session.scalar(
+        select(User.id).where(or_(User.username == reference, User.id == reference))
+    )
 
 
 async def list_users(session: AsyncSession) -> list[User]:

@@ -40,11 +40,11 @@ INDEXES: list[tuple[str, str, list[str | sa.TextClause]]] = [
     ("ix_lots_status_received", "lots", ["status", "received_at", "id"]),
     ("ix_lots_material_received", "lots", ["material_id", "received_at", "id"]),
     ("ix_lots_expiry", "lots", ["expiry"]),
-    # audit trail by seq; of a batch, by actor, by action; time range
+    # a batch's trail by seq; the site's by time, alone or by actor or action
     ("ix_audit_entries_batch_seq", "audit_entries", ["batch_id", "seq"]),
-    ("ix_audit_entries_actor_seq", "audit_entries", ["actor_id", "seq"]),
-    ("ix_audit_entries_action_seq", "audit_entries", ["action", "seq"]),
-    ("ix_audit_entries_at", "audit_entries", ["at"]),
+    ("ix_audit_entries_at_seq", "audit_entries", ["at", "seq"]),
+    ("ix_audit_entries_actor_at", "audit_entries", ["actor_id", "at", "seq"]),
+    ("ix_audit_entries_action_at", "audit_entries", ["action", "at", "seq"]),
     # equipment by type; a logbook; a batch's attachments; a subscription's deliveries
     ("ix_equipment_type_code", "equipment", ["type", "code"]),
     ("ix_equipment_log_equipment_at", "equipment_log", ["equipment_id", "at", "id"]),
