@@ -306,10 +306,6 @@ class BatchSummary(BaseModel):
         fields = cls.row_fields(row.batch, row.version, row.current_step, progress)
         return cls(**fields, open_deviations=row.open_deviations)
 
-    @classmethod
-    def of(cls, batch: Batch, open_deviations: int = 0) -> BatchSummary:
-        return cls(**cls.summary_fields(batch), open_deviations=open_deviations)
-
 
 class BatchOut(BatchSummary):
     """The whole electronic batch record."""
