@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Select, case, exists, func, or_, select
+from sqlalchemy import Select, case, exists, func, literal, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import defer, selectinload
 
@@ -90,9 +90,13 @@ async def _filtered(session: AsyncSession, filters: BatchFilters) -> Select[tupl
     if filters.operator:
         person = await auth.user_id_of(session, filters.operator)
         # Probed per batch in list order through (completed_by, batch_id): a page of a busy
-        # operator's batches is found after a few rows.
-        performed = exists().where(
-            StepRecord.batch_id == Batch.id, StepRecord.completed_by == person
+        # operator's batches is found after a few rows. LIMIT 1 keeps PostgreSQL from hashing
+        # every step the operator ever performed first (its plan for an EXISTS inside OR).
+        performed = (
+            select(literal(1))
+            .where(StepRecord.batch_id == Batch.id, StepRecord.completed_by == person)
+            .limit(1)
+            .exists()
         )
         query = query.where(or_(Batch.started_by == person, performed) if person else nothing())
     if filters.open_deviations:
