@@ -31,6 +31,7 @@ from server.materials.handlers import api as materials_api
 from server.media_store.context import image_workers
 from server.media_store.files import MediaFiles
 from server.media_store.handlers import api as media_api
+from server.orders.handlers import api as orders_api
 from server.review.handlers import api as review_api
 from server.scans.handlers import api as scans_api
 from server.streams.analysis_context import stream_analyses
@@ -72,6 +73,7 @@ APIS: list[Api] = [
     annotations_api,
     review_api,
     webhooks_api,
+    orders_api,
 ]
 
 
