@@ -20,6 +20,7 @@ from server.config import Settings
 from server.db.engine import open_database
 from server.db.migrate import upgrade
 from server.deviations.handlers import api as deviations_api
+from server.epcis.handlers import api as epcis_api
 from server.equipment.handlers import api as equipment_api
 from server.events import postgres
 from server.events.bus import EventBus
@@ -74,6 +75,7 @@ APIS: list[Api] = [
     review_api,
     webhooks_api,
     orders_api,
+    epcis_api,
 ]
 
 
