@@ -10,6 +10,17 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+_GRAMS = {"mg": Decimal("0.001"), "g": Decimal(1), "kg": Decimal(1000)}
+
+
+def in_unit(quantity: Decimal, unit: str, wanted: str) -> Decimal:
+    """`quantity` `unit` expressed in `wanted` (mg, g, kg)."""
+    return quantity * _GRAMS[unit] / _GRAMS[wanted]
+
+
+def is_mass(unit: str | None) -> bool:
+    return unit in _GRAMS
+
 
 @dataclass(frozen=True)
 class ReservationSpec:

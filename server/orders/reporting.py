@@ -20,9 +20,8 @@ from server.auth.models import User
 from server.events.schemas import MaterialQuantity, OrderEvent
 from server.events.staging import stage
 from server.materials.models import Container, Lot, MaterialUse
+from server.orders.documents import in_unit, is_mass
 from server.orders.models import ProductionOrder
-
-_GRAMS = {"mg": Decimal("0.001"), "g": Decimal(1), "kg": Decimal(1000)}
 
 
 async def _uses(session: AsyncSession, batch_id: str) -> Sequence[MaterialUse]:
@@ -53,7 +52,7 @@ async def _totals(
         before, before_unit = totals.get(use.lot_id, (None, None))
         if quantity is not None and unit is not None:
             if before is not None and before_unit is not None:
-                quantity = before + quantity * _GRAMS[unit] / _GRAMS[before_unit]
+                quantity = before + in_unit(quantity, unit, before_unit)
                 unit = before_unit
             totals[use.lot_id] = (quantity, unit)
         else:
@@ -83,9 +82,9 @@ def _yield(
     order: ProductionOrder, produced: list[tuple[Lot, Decimal | None, str | None]]
 ) -> float | None:
     made = [
-        quantity * _GRAMS[unit] / _GRAMS[order.unit]
+        in_unit(quantity, unit, order.unit)
         for lot, quantity, unit in produced
-        if lot.material_id == order.product_id and quantity is not None and unit in _GRAMS
+        if lot.material_id == order.product_id and quantity is not None and is_mass(unit)
     ]
     if not made or order.planned_quantity <= 0:
         return None

@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
 from pydantic import BaseModel, Field
 
 from server.errors import UnsupportedMediaType
-from server.materials.schemas import Identifier, LotOut, MaterialOut, Unit
+from server.materials.schemas import (
+    CreateMaterialIn,
+    Identifier,
+    LotOut,
+    MaterialOut,
+    ReceiveLotIn,
+    Unit,
+)
 from server.orders import b2mml
 from server.orders.documents import (
     LotSpec,
@@ -76,27 +83,16 @@ class OrdersIn(Strict):
         return [order.spec(f"orders.{n}") for n, order in enumerate(self.orders)]
 
 
-class MaterialIn(Strict):
-    code: str = Identifier
-    name: str = Field(min_length=1, max_length=200)
-    gtin: str | None = Field(default=None, pattern=r"^\d{14}$", description="GTIN-14")
-    unit: Unit = "kg"
+class LotIn(ReceiveLotIn):
+    """A received lot under the ERP's lot number (which makes a re-import recognisable)."""
 
-
-class LotIn(Strict):
     lot_number: str = Field(min_length=1, max_length=20, pattern=r"^[A-Za-z0-9-]+$")
-    material: str = Field(min_length=1, max_length=64, description="Material code or GTIN.")
-    supplier: str = Field(min_length=1, max_length=200)
-    supplier_lot: str = Field(min_length=1, max_length=64)
-    quantity: Decimal = Quantity
-    expiry: date
-    retest_date: date | None = None
 
 
 class MaterialInformationIn(Strict):
     """The material master and received lots (materials are imported first)."""
 
-    materials: list[MaterialIn] = Field(default_factory=list, max_length=1000)
+    materials: list[CreateMaterialIn] = Field(default_factory=list, max_length=1000)
     lots: list[LotIn] = Field(default_factory=list, max_length=1000)
 
     def information(self) -> MaterialInformation:

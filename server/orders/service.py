@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import or_, select
@@ -25,7 +24,7 @@ from server.library.exceptions import NoEffectiveVersion
 from server.materials import service as materials
 from server.materials.exceptions import MaterialRefused
 from server.materials.models import Lot, Material
-from server.orders.documents import OrderSpec
+from server.orders.documents import OrderSpec, in_unit
 from server.orders.exceptions import (
     ImportClash,
     ImportRefused,
@@ -37,12 +36,6 @@ from server.orders.models import ProductionOrder, Reservation
 
 # Who may start a batch from an order (as who may create a batch).
 STARTERS: frozenset[str] = frozenset({"supervisor"})
-_GRAMS = {"mg": Decimal("0.001"), "g": Decimal(1), "kg": Decimal(1000)}
-
-
-def in_unit(quantity: Decimal, unit: str, wanted: str) -> Decimal:
-    """`quantity` `unit` expressed in `wanted` (mg, g, kg)."""
-    return quantity * _GRAMS[unit] / _GRAMS[wanted]
 
 
 @dataclass

@@ -4,13 +4,8 @@ ERP sends, imported once."""
 
 from __future__ import annotations
 
-import dataclasses
-from collections.abc import AsyncIterator
-
 import pytest
 
-from server.app import create_app
-from server.config import LOOPBACK, Settings
 from tests.api.fixtures import approved_procedure, complete, signature, started_batch
 from tests.api.genealogy_chain import output_lot
 from tests.client import ApiClient
@@ -18,20 +13,6 @@ from tests.orders.documents import material_information, order_json
 from tests.webhooks.receiver import Receiver
 
 XML = {"Content-Type": "application/xml"}
-
-
-@pytest.fixture
-async def site(aiohttp_client, settings: Settings) -> ApiClient:
-    quick = dataclasses.replace(settings, webhook_networks=LOOPBACK, webhook_retry_seconds=0.2)
-    return ApiClient(await aiohttp_client(create_app(quick)))
-
-
-@pytest.fixture
-async def receiver() -> AsyncIterator[Receiver]:
-    receiver = Receiver()
-    await receiver.start()
-    yield receiver
-    await receiver.stop()
 
 
 async def _subscribe(site: ApiClient, url: str, types: list[str]) -> str:
