@@ -125,3 +125,19 @@ async def test_the_material_master_and_lots_are_imported_once(api: ApiClient) ->
     assert refused.body["errors"][0]["field"] == (
         "MaterialInformation/MaterialLot/MaterialLotProperty[ID=ExpirationDate]"
     )
+
+
+async def test_a_refused_material_import_leaves_nothing_behind(api: ApiClient) -> None:
+    body = {
+        "materials": [{"code": "EXC-0666", "name": "Stearic acid"}],
+        "lots": [{
+            "lot_number": "STA-2612-01", "material": "EXC-NONE", "supplier": "Baerlocher",
+            "supplier_lot": "BL-1", "quantity": "5", "expiry": "2029-01-31",
+        }],
+    }  # fmt: skip
+    refused = await api.post("/materials/import", "quinn", body)
+    assert refused.status == 422, refused.body
+    assert refused.body["errors"][0]["field"] == "lots.0.material"
+    codes = [m["code"] for m in (await api.get("/materials", "quinn")).body]
+    assert "EXC-0666" not in codes
+    assert (await api.post("/materials/import", "olivia", body)).status == 403
