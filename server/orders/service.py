@@ -172,14 +172,18 @@ async def import_orders(
     return imported
 
 
-async def list_orders(session: AsyncSession, *, status: str | None = None) -> Sequence[Any]:
+async def list_orders(
+    session: AsyncSession, *, status: str | None = None
+) -> Sequence[ProductionOrder]:
     query = select(ProductionOrder).order_by(ProductionOrder.created_at.desc())
     if status:
         query = query.where(ProductionOrder.status == status)
     return (await session.scalars(query)).all()
 
 
-async def get_order(session: AsyncSession, reference: str, *, lock: bool = False) -> Any:
+async def get_order(
+    session: AsyncSession, reference: str, *, lock: bool = False
+) -> ProductionOrder:
     """An order by id or order number (locked for change when `lock`)."""
     query = select(ProductionOrder).where(
         or_(ProductionOrder.id == reference, ProductionOrder.order_number == reference)
