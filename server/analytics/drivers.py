@@ -109,14 +109,23 @@ def drivers_of(table: BatchTable, outcome: Column) -> Drivers:
         adjusted = stats.false_discovery_control([found[i].p for i in tested], method="bh")
         for i, p_adjusted in zip(tested, adjusted, strict=True):
             found[i] = _with(found[i], p_adjusted=float(p_adjusted))
-    model = None
-    if len(rows) >= MODEL_MIN_BATCHES:
-        model, coefficients = _elastic_net(parameters, matrix, y)
-        found = [_with(d, coefficient=coefficients.get(d.column.name)) for d in found]
-    else:
+    model, usable = None, _modelled(parameters, matrix)
+    if len(rows) < MODEL_MIN_BATCHES:
         messages.append(
             f"No multivariate model: {len(rows)} batches, at least {MODEL_MIN_BATCHES} needed."
         )
+    elif not usable or np.ptp(y) == 0:
+        messages.append(
+            "No multivariate model: "
+            + (
+                f"every batch recorded the same {outcome.name}."
+                if usable
+                else f"no parameter varies in at least {MODEL_MIN_COVERAGE:.0%} of the batches."
+            )
+        )
+    else:
+        model, coefficients = _elastic_net(parameters, usable, matrix, y)
+        found = [_with(d, coefficient=coefficients.get(d.column.name)) for d in found]
     found.sort(key=_rank)
     messages += _verdict(outcome, found, len(rows))
     return Drivers(table.key, outcome, len(rows), found, model, messages)
@@ -138,17 +147,21 @@ def _correlation(column: Column, x: np.ndarray, y: np.ndarray) -> Driver:
     )
 
 
-def _elastic_net(
-    parameters: list[Column], matrix: np.ndarray, y: np.ndarray
-) -> tuple[dict[str, Any], dict[str, float]]:
-    """Standardised coefficients of a cross-validated elastic net over the parameters recorded
-    in most batches (gaps filled with the median), and how well it predicts."""
+def _modelled(parameters: list[Column], matrix: np.ndarray) -> list[int]:
+    """The parameters the model takes: recorded in most batches, and not constant there."""
     coverage = (~np.isnan(matrix)).mean(axis=0)
-    keep = [
+    return [
         j
         for j in range(len(parameters))
         if coverage[j] >= MODEL_MIN_COVERAGE and np.nanstd(matrix[:, j]) > 0
     ]
+
+
+def _elastic_net(
+    parameters: list[Column], keep: list[int], matrix: np.ndarray, y: np.ndarray
+) -> tuple[dict[str, Any], dict[str, float]]:
+    """Standardised coefficients of a cross-validated elastic net over the `keep` parameters
+    (gaps filled with the median), and how well it predicts."""
     x = matrix[:, keep]
     x = np.where(np.isnan(x), np.nanmedian(x, axis=0), x)
     x = (x - x.mean(axis=0)) / x.std(axis=0)

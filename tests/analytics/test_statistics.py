@@ -88,3 +88,14 @@ def test_too_few_batches_rank_nothing_and_say_so() -> None:
 
     assert found.drivers == [] and found.model is None
     assert "at least 8" in found.messages[0]
+
+
+def test_an_outcome_that_never_varies_is_answered_in_words() -> None:
+    rows = [{"power": float(i % 5), "yield_pct": 97.0} for i in range(20)]
+
+    found = drivers_of(_table(rows, [_parameter("power"), OUTCOME]), OUTCOME)
+    trend = trend_of(_table(rows, [OUTCOME]), OUTCOME)
+
+    assert found.model is None and "same yield_pct" in found.messages[0]
+    assert found.drivers[0].r is None and not found.drivers[0].significant
+    assert trend.capability["cpk"] is None and "same value" in trend.capability["message"]
