@@ -34,6 +34,7 @@ from server.deviations.models import Deviation
 from server.deviations.states import DeviationStatus
 from server.ids import new_id
 from server.library import service as library
+from server.library.exceptions import NoEffectiveVersion, ProcedureNotFound
 
 HISTORY_PROCEDURES = {
     "stw101-granulation": "HG",
@@ -98,7 +99,10 @@ async def seed_history(
         first = f"{prefix}-{1:04d}"
         if await session.scalar(select(Batch.id).where(Batch.batch_number == first)):
             continue
-        version = await library.effective_version(session, key, None)
+        try:
+            version = await library.effective_version(session, key, None)
+        except (ProcedureNotFound, NoEffectiveVersion):
+            continue  # a sample not loaded, or retired: no history for it
         definition = library.definition_of(version)
         for index in range(batches):
             started = end - timedelta(days=3 * (batches - index), hours=rng.uniform(0, 8))
