@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator, Callable, Sequence
 
 from aiohttp import web
 
+from server.analytics.handlers import api as analytics_api
 from server.annotations.handlers import api as annotations_api
 from server.audit.context import audit_sealing
 from server.audit.handlers import api as audit_api
@@ -76,6 +77,7 @@ APIS: list[Api] = [
     webhooks_api,
     orders_api,
     epcis_api,
+    analytics_api,
 ]
 
 
