@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator, Callable, Sequence
 
 from aiohttp import web
 
+from server.analytics.handlers import api as analytics_api
 from server.annotations.handlers import api as annotations_api
 from server.audit.context import audit_sealing
 from server.audit.handlers import api as audit_api
@@ -72,6 +73,7 @@ APIS: list[Api] = [
     annotations_api,
     review_api,
     webhooks_api,
+    analytics_api,
 ]
 
 
