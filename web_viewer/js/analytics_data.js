@@ -53,7 +53,7 @@ export function driversChartUrl(key, name, includeAll) {
 }
 
 export function scatterChartUrl(key, outcome, parameter, includeAll) {
-  return withInclude(path(key, "outcomes", outcome, "scatter"), includeAll, { parameter });
+  return withInclude(path(key, "outcomes", outcome, "scatter", parameter), includeAll);
 }
 
 function columnOf(column) {

@@ -25,7 +25,3 @@ export function readsAuditTrail(user) {
   return hasAny(user, ["qa", "supervisor", "admin"]);
 }
 
-/** Study process analytics across batches (the server's capability when it names one). */
-export function readsAnalytics(user) {
-  return user?.can?.read_analytics ?? hasAny(user, ["supervisor", "qa", "author", "admin"]);
-}

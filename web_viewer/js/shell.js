@@ -3,7 +3,6 @@
 import { h, replace } from "./dom.js";
 import * as format from "./format.js";
 import { icon } from "./components/icons.js";
-import { readsAnalytics } from "./roles.js";
 
 const LIVE_STATES = {
   connecting: ["connecting", "reconnect", "Connecting…"],
@@ -31,10 +30,8 @@ export class Shell {
       ["procedures", h("a", { class: "nav__link", href: "#/procedures" }, icon("file"), "Procedures")],
       ["trace", h("a", { class: "nav__link", href: "#/trace" }, icon("trace"), "Traceability")],
       ["deviations", h("a", { class: "nav__link", href: "#/deviations" }, icon("alert"), "Deviations")],
+      ["analytics", h("a", { class: "nav__link", href: "#/analytics" }, icon("chart"), "Analytics")],
     ]);
-    if (readsAnalytics(user)) {
-      this.links.set("analytics", h("a", { class: "nav__link", href: "#/analytics" }, icon("chart"), "Analytics"));
-    }
     if (user.can.start_batches) {
       this.links.set("operator", h("a", { class: "nav__link", href: "#/operator" }, icon("play"), "Run"));
     }

@@ -35,7 +35,7 @@ export function analyticsTable(table) {
 
   function render() {
     const column = columns.find((candidate) => candidate.key === sort.key);
-    const rows = [...table.rows].sort((a, b) => compare(column.value(a), column.value(b)) * (sort.descending ? -1 : 1));
+    const rows = [...table.rows].sort((a, b) => compare(column.value(a), column.value(b), sort.descending));
     replace(wrap, h(
       "table",
       { class: "list-table analytics-table", id: "analytics-table" },
@@ -94,11 +94,13 @@ export function analyticsTable(table) {
   return wrap;
 }
 
-/** Numbers numerically, missing values last, anything else as text. */
-function compare(a, b) {
+/** Numbers numerically, anything else as text; missing values last either way. */
+function compare(a, b, descending) {
   const missingA = a === null || a === undefined || a === "";
   const missingB = b === null || b === undefined || b === "";
   if (missingA || missingB) return missingA - missingB;
-  if (typeof a === "number" && typeof b === "number") return a - b;
-  return String(a).localeCompare(String(b), "en", { numeric: true });
+  const order = typeof a === "number" && typeof b === "number"
+    ? a - b
+    : String(a).localeCompare(String(b), "en", { numeric: true });
+  return descending ? -order : order;
 }

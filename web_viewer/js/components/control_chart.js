@@ -4,7 +4,7 @@
 
 import { svg } from "../dom.js";
 import * as format from "../format.js";
-import { HEIGHT, MARGIN, WIDTH, chartSvg, frame, scale, tickLabel } from "./chart_frame.js";
+import { HEIGHT, MARGIN, WIDTH, chartSvg, frame, scale } from "./chart_frame.js";
 
 const LINES = [
   ["max", "Spec max", "chart__limit--spec"],
@@ -68,8 +68,13 @@ function limitLines(lines, levels, y) {
       svg("g", { class: ["chart__limit", cls], "data-line": name },
         svg("line", { x1: left, x2: right, y1: y(levels[name]), y2: y(levels[name]) }),
         svg("text", { class: "chart__limit-label", x: right + 6, y: labels[index], "dominant-baseline": "middle" },
-          `${title} ${tickLabel(levels[name])}`))),
+          `${title} ${limitLabel(levels[name])}`))),
   );
+}
+
+/** A limit as read on the chart: four significant digits (the JSON keeps them all). */
+function limitLabel(value) {
+  return String(Number(value.toPrecision(4)));
 }
 
 /** Label positions near their lines, at least 12 px apart. */
