@@ -86,7 +86,12 @@ class Drivers:
 def drivers_of(table: BatchTable, outcome: Column) -> Drivers:
     """Every parameter ranked by its association with `outcome` over the table's batches."""
     rows = [row for row in table.rows if outcome.name in row.values]
-    parameters = [column for column in table.columns if column.role == "parameter"]
+    # What the outcome is calculated from moves with it by arithmetic, not by the process.
+    parameters = [
+        column
+        for column in table.columns
+        if column.role == "parameter" and column.name not in outcome.reads
+    ]
     messages: list[str] = []
     if len(rows) < DRIVERS_MIN_BATCHES:
         messages.append(
@@ -148,7 +153,7 @@ def _elastic_net(
     x = np.where(np.isnan(x), np.nanmedian(x, axis=0), x)
     x = (x - x.mean(axis=0)) / x.std(axis=0)
     target = (y - y.mean()) / y.std()
-    net = ElasticNetCV(l1_ratio=[0.5, 0.9, 1.0], n_alphas=40, cv=CV_FOLDS, max_iter=5000)
+    net = ElasticNetCV(l1_ratio=[0.5, 0.9, 1.0], alphas=40, cv=CV_FOLDS, max_iter=5000)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         net.fit(x, target)

@@ -15,6 +15,7 @@ class ColumnOut(BaseModel):
     source: str = Field(description="`batch`, `input`, `calculation` or `dispense`.")
     step_id: str | None
     limits: dict[str, float] = Field(description="min, max (hard), alert_min, alert_max.")
+    calculated_from: list[str] = Field(description="A calculation's inputs, else empty.")
 
 
 class TableOut(BaseModel):

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal
 
+from procedures.expressions import parse_expression
 from procedures.model import Limits, Procedure
 
 Role = Literal["parameter", "outcome"]
@@ -32,6 +33,7 @@ class Column:
     source: Source
     step_id: str | None
     limits: Limits | None
+    reads: frozenset[str] = frozenset()
 
     def heading(self) -> str:
         """The CSV heading: name and unit."""
@@ -45,6 +47,7 @@ class Column:
             "role": self.role,
             "source": self.source,
             "step_id": self.step_id,
+            "calculated_from": sorted(self.reads),
             "limits": self.limits.model_dump(exclude_none=True, exclude={"blocking"})
             if self.limits
             else {},
@@ -164,8 +167,9 @@ def _columns_of(definition: Procedure) -> Iterable[Column]:
                 yield Column(item.name, item.label, item.unit, role, "input", step.id, item.limits)
         for calc in step.calculations:
             role = "outcome" if calc.cqa else "parameter"
+            reads = parse_expression(calc.expression).names
             yield Column(
-                calc.name, calc.label, calc.unit, role, "calculation", step.id, calc.limits
+                calc.name, calc.label, calc.unit, role, "calculation", step.id, calc.limits, reads
             )
 
 
