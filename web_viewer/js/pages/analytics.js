@@ -26,7 +26,10 @@ export async function show(ctx) {
 
   const parameters = table.columns.filter((column) => !column.outcome);
   const outcomes = table.columns.filter((column) => column.outcome);
-  if (!table.columns.some((column) => column.name === state.parameter)) state.parameter = parameters[0]?.name ?? table.columns[0]?.name ?? "";
+  if (!table.columns.some((column) => column.name === state.parameter)) {
+    // A parameter every batch recorded alike (a fixed batch size) makes a flat, empty chart.
+    state.parameter = (parameters.find((column) => varies(table, column.name)) ?? parameters[0] ?? table.columns[0])?.name ?? "";
+  }
   if (!outcomes.some((column) => column.name === state.outcome)) state.outcome = outcomes[0]?.name ?? "";
 
   const trendBody = h("div", { class: "analytics-section__body", id: "trend" });
@@ -130,10 +133,21 @@ function tableSection(key, table, state, onToggle) {
 }
 
 function picker(id, label, columns, selected, onPick) {
+  const labels = columns.map((column) => column.label ?? column.name);
   const control = h("select", { id, onChange: () => onPick(control.value) },
-    columns.map((column) => h("option", { value: column.name, selected: column.name === selected },
-      column.unit ? `${column.label ?? column.name} (${column.unit})` : column.label ?? column.name)));
+    columns.map((column, index) => {
+      const unit = column.unit ? ` (${column.unit})` : "";
+      // Two numbers may share a label (hardness at the start and at the end): name them.
+      const name = labels.indexOf(labels[index]) !== labels.lastIndexOf(labels[index]) ? ` · ${column.name}` : "";
+      return h("option", { value: column.name, selected: column.name === selected }, `${labels[index]}${unit}${name}`);
+    }));
   return h("div", { class: "field field--inline" }, h("label", { class: "field__label", for: id }, label), control);
+}
+
+/** Whether the batches recorded more than one value of `name`. */
+function varies(table, name) {
+  const values = new Set(table.rows.map((row) => row.values[name]).filter((value) => typeof value === "number"));
+  return values.size > 1;
 }
 
 function trendView(key, trend, includeAll) {
