@@ -11,7 +11,6 @@ from server.auth import service as auth
 from server.concurrency import run_blocking
 from server.config import Settings
 from server.db.engine import Database
-from server.demo_history import seed_demo_history
 from server.demo_inventory import seed_inventory
 from server.library import service as library
 from server.signatures.service import SignatureRequest
@@ -79,7 +78,6 @@ async def seed_demo(database: Database, settings: Settings) -> None:
             qa=qa,
             qa_password=_password(APPROVER),
         )
-    await seed_demo_history(database)
 
 
 def _password(username: str) -> str:

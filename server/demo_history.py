@@ -171,7 +171,7 @@ async def _add_batch(
         outcome = _completed(rng, step, progress, context)
         entered = {**outcome.values, **outcome.calculated}
         context.update(entered)
-        recorded[step.id] = entered
+        recorded[step.id] = (outcome.values, outcome.calculated)
         for name, value in entered.items():
             source = "calculated" if name in outcome.calculated else "entered"
             values.append(
@@ -217,10 +217,45 @@ async def _add_batch(
         await session.execute(insert(StepValue), values)
     if deviations:
         await session.execute(insert(Deviation), deviations)
+    await _audit(session, people, version, definition, batch_id, number, steps, recorded)
+    for deviation in deviations:
+        await _audit_deviation(session, deviation, people)
+    status = [(BatchStatus.COMPLETED, "batch.completed", operator)]
+    if released:
+        status.append((BatchStatus.RELEASED, "batch.released", people.qa))
+    for state, action, who in status:
+        await audit.record(
+            session,
+            auth.actor_of(who),
+            action,
+            "batch",
+            batch_id,
+            new={"status": str(state)},
+            reason=HISTORY_REASON,
+            batch_id=batch_id,
+        )
+
+
+HISTORY_REASON = "demo history: a simulated historical batch, written for process analytics"
+
+
+async def _audit(
+    session: AsyncSession,
+    people: _People,
+    version: Any,
+    definition: Procedure,
+    batch_id: str,
+    number: str,
+    steps: list[dict[str, Any]],
+    recorded: dict[str, tuple[dict[str, Any], dict[str, Any]]],
+) -> None:
+    """The trail a batch run through the API would leave, in the replay's vocabulary, each
+    entry saying it is demo history (the entries are dated now, the batch in the past)."""
+    operator = next(p for p in people.operators if p.id == steps[0]["completed_by"])
     await audit.record(
         session,
-        audit.SYSTEM,
-        "batch.imported",
+        auth.actor_of(operator),
+        "batch.created",
         "batch",
         batch_id,
         new={
@@ -228,15 +263,65 @@ async def _add_batch(
             "procedure": definition.key,
             "version": version.version,
             "content_hash": version.content_hash,
-            "status": BatchStatus.RELEASED if released else BatchStatus.COMPLETED,
-            "started_at": started.isoformat(),
-            "completed_at": completed.isoformat(),
-            "values": recorded,
-            "deviations": [row["number"] for row in deviations],
+            "parameters": {"batch_size_kg": BATCH_SIZE_KG},
         },
-        reason="demo history: a simulated historical batch record, imported for analytics",
+        reason=HISTORY_REASON,
         batch_id=batch_id,
     )
+    for step in steps:
+        if step["state"] == StepStatus.SKIPPED:
+            await audit.record(
+                session,
+                audit.SYSTEM,
+                "step.skipped",
+                "step",
+                step["id"],
+                old={"state": "pending"},
+                new={"state": "skipped", "step_id": step["step_id"]},
+                reason=HISTORY_REASON,
+                batch_id=batch_id,
+            )
+            continue
+        entered, calculated = recorded.get(step["step_id"], ({}, {}))
+        await audit.record(
+            session,
+            audit.SYSTEM,
+            "step.completed",
+            "step",
+            step["id"],
+            old={"state": "active"},
+            new={
+                "state": "completed",
+                "step_id": step["step_id"],
+                "performer_id": step["completed_by"],
+                "values": entered,
+                "calculated": calculated,
+                "comment": None,
+            },
+            reason=HISTORY_REASON,
+            batch_id=batch_id,
+        )
+
+
+async def _audit_deviation(
+    session: AsyncSession, deviation: dict[str, Any], people: _People
+) -> None:
+    opener = next(p for p in (*people.operators, people.verifier) if p.id == deviation["opened_by"])
+    fields = ("number", "kind", "severity", "title", "step_id", "field", "value", "detail")
+    for actor, action, new in (
+        (opener, "deviation.opened", {name: deviation[name] for name in fields}),
+        (people.qa, "deviation.closed", {"status": "closed"}),
+    ):
+        await audit.record(
+            session,
+            auth.actor_of(actor),
+            action,
+            "deviation",
+            deviation["id"],
+            new=new,
+            reason=HISTORY_REASON,
+            batch_id=deviation["batch_id"],
+        )
 
 
 def _completed(rng: random.Random, step: Step, progress: float, context: dict[str, Any]) -> Any:

@@ -25,6 +25,7 @@ from server.db.migrate import upgrade
 from server.demo import DEMO_USERS, seed_demo
 from server.demo_balance import api as demo_balance_api
 from server.demo_balance import run_demo_balance
+from server.demo_history import seed_demo_history
 from server.serving.addresses import listening_socket, port_of, process_url_for
 from server.serving.exceptions import ServingFailed
 from server.serving.workers import supervise
@@ -93,6 +94,7 @@ def _app(settings: Settings, *, migrate: bool) -> web.Application:
 
     async def demo(app: web.Application) -> AsyncIterator[None]:
         await seed_demo(app[DATABASE], settings)
+        await seed_demo_history(app[DATABASE])
         print("Demo users (for the demo only):", flush=True)
         for user in DEMO_USERS:
             print(f"  {user.username:<8} {user.password:<13} {', '.join(user.roles)}", flush=True)
