@@ -5,7 +5,6 @@ control chart; every point leads to its batch record."""
 from __future__ import annotations
 
 import re
-import shutil
 from pathlib import Path
 
 import pytest
@@ -20,7 +19,7 @@ pytestmark = [
     pytest.mark.asyncio(loop_scope="module"),
     pytest.mark.parametrize("database_url", ["sqlite"], indirect=True),
 ]
-HISTORY_BATCHES = 20
+HISTORY_BATCHES = 60
 GRANULATION, COMPRESSION = "stw101-granulation", "stw101-compression"
 HIDDEN_DRIVER, OUTCOME = "end_power_kw", "yield_pct"  # demo history: power moves the yield
 DRIFTING = "end_hardness_n"  # demo history: punch wear raises the hardness over the campaign
@@ -82,6 +81,7 @@ async def test_the_drivers_ranking_puts_the_hidden_parameter_first_and_the_drift
     await assert_accessible(page, "the analytics page (granulation)")
     shot = await screenshot(page, "analytics-drivers.png")
     assert shot.stat().st_size > 20_000
+    await _section_screenshot(page, "#drivers-title", README_SCREENSHOT)
 
     # The drifting hardness of the compression: its control chart flags points.
     await page.goto(f"/#/analytics/{COMPRESSION}?parameter={DRIFTING}")
@@ -96,10 +96,7 @@ async def test_the_drivers_ranking_puts_the_hidden_parameter_first_and_the_drift
     await expect(page.locator("#capability")).to_contain_text("Cpk")
     await assert_accessible(page, "the control chart of a drifting parameter")
     await screenshot(page, "analytics-control-chart.png")
-    await page.locator("#trend").scroll_into_view_if_needed()
-    shutil.copyfile(await screenshot(page, "analytics.png"), ARTIFACTS / "analytics-full.png")
-    await page.screenshot(path=str(README_SCREENSHOT), full_page=False)
-
+    await _section_screenshot(page, "#trend-title", ARTIFACTS / "analytics-chart.png")
     # A flagged point opens its batch record.
     point = flagged.last
     number = await point.get_attribute("data-batch")
@@ -113,3 +110,12 @@ async def _column_index(page: Page, sort_key: str) -> int:
     return await page.locator(f'button[data-sort="{sort_key}"]').evaluate(
         "(button) => button.closest('th').cellIndex"
     )
+
+
+async def _section_screenshot(page: Page, heading: str, path: Path) -> None:
+    """A picture of the page's section under `heading`, clear of the sticky top bar."""
+    box = await page.locator("section", has=page.locator(heading)).evaluate(
+        """(section) => { const r = section.getBoundingClientRect();
+            return {x: r.x + scrollX, y: r.y + scrollY, width: r.width, height: r.height}; }"""
+    )
+    await page.screenshot(path=str(path), full_page=True, clip=box)

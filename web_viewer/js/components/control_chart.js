@@ -91,7 +91,7 @@ function spreadLabels(positions) {
 
 function pointLink(point, cx, cy, parameter) {
   const value = format.value(point.value, parameter);
-  const rules = point.rules.length ? `; flagged: ${point.rules.map(ruleName).join(", ")}` : "";
+  const rules = point.rules.length ? `; flagged by ${rulesText(point.rules)}` : "";
   const text = `Batch ${point.batch_number}: ${value}${rules}`;
   const mark = point.rules.length
     ? svg("path", { class: "chart__point chart__point--flagged", d: `M${cx} ${cy - 7}l7 7-7 7-7-7z` })
@@ -112,7 +112,13 @@ function pointLink(point, cx, cy, parameter) {
   );
 }
 
-/** "Rule 2" for a Nelson rule number; text rules are kept. */
+/** "Nelson rule 2" for a Nelson rule number. */
 export function ruleName(rule) {
-  return typeof rule === "number" ? `Nelson rule ${rule}` : String(rule);
+  return `Nelson rule ${rule}`;
+}
+
+/** "Nelson rule 2", "Nelson rules 2, 5 and 6": the rules a point tripped. */
+export function rulesText(rules) {
+  if (rules.length === 1) return ruleName(rules[0]);
+  return `Nelson rules ${rules.slice(0, -1).join(", ")} and ${rules.at(-1)}`;
 }

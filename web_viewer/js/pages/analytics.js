@@ -5,7 +5,7 @@ import { append, h, replace } from "../dom.js";
 import * as data from "../analytics_data.js";
 import { analyticsTable } from "../components/analytics_table.js";
 import { capabilityFigures } from "../components/capability.js";
-import { controlChart, ruleName } from "../components/control_chart.js";
+import { controlChart, ruleName, rulesText } from "../components/control_chart.js";
 import { driversTable } from "../components/drivers_table.js";
 import { icon } from "../components/icons.js";
 import { scatterChart } from "../components/scatter_chart.js";
@@ -168,7 +168,7 @@ function trendView(key, trend, includeAll) {
       ? h("ul", { class: "flagged-list", id: "flagged-points" }, flagged.map((point) =>
         h("li", { "data-batch": point.batch_number },
           h("a", { class: "strong-link", href: `#/batches/${encodeURIComponent(point.batch_id)}` }, point.batch_number),
-          " ", h("span", {}, point.rules.map(ruleName).join(", ")))))
+          " ", h("span", {}, rulesText(point.rules)))))
       : h("p", { class: "muted", id: "flagged-points" }, "No Nelson rule fired: the process looks in statistical control."),
     trend.rules.length > 0 && h("dl", { class: "rule-notes" }, trend.rules.map((rule) =>
       h("div", {}, h("dt", {}, ruleName(rule.rule)), h("dd", {}, `${rule.description} (${rule.batches.length} ${rule.batches.length === 1 ? "point" : "points"})`)))),
