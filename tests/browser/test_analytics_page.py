@@ -75,7 +75,8 @@ async def test_the_drivers_ranking_puts_the_hidden_parameter_first_and_the_drift
     first = drivers.locator("tbody tr").first
     await expect(first).to_have_attribute("data-parameter", HIDDEN_DRIVER)
     await expect(first).to_contain_text("Significant")
-    await expect(page.locator(f'.scatter-grid [data-parameter="{HIDDEN_DRIVER}"] svg')).to_be_visible()
+    scatter = page.locator(f'.scatter-grid [data-parameter="{HIDDEN_DRIVER}"] svg')
+    await expect(scatter).to_be_visible()
     await expect(page.locator("#drivers-messages")).to_contain_text(HIDDEN_DRIVER)
     assert f"outcome={OUTCOME}" in page.url
     await assert_accessible(page, "the analytics page (granulation)")
@@ -97,6 +98,13 @@ async def test_the_drivers_ranking_puts_the_hidden_parameter_first_and_the_drift
     await assert_accessible(page, "the control chart of a drifting parameter")
     await screenshot(page, "analytics-control-chart.png")
     await _section_screenshot(page, "#trend-title", ARTIFACTS / "analytics-chart.png")
+    # On a phone: nothing scrolls sideways but the table, inside its own region.
+    await page.set_viewport_size({"width": 390, "height": 844})
+    await expect(chart).to_be_visible()
+    assert await page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    await screenshot(page, "analytics-phone.png")
+    await page.set_viewport_size({"width": 1280, "height": 900})
+
     # A flagged point opens its batch record.
     point = flagged.last
     number = await point.get_attribute("data-batch")

@@ -68,32 +68,33 @@ export async function show(ctx) {
       driversBody),
   );
 
-  async function showTrend() {
-    if (!state.parameter) {
-      replace(trendBody, empty("This procedure records no numeric parameters."));
+  /** Read one section's answer for the current choice and draw it, unless the choice moved on. */
+  async function fill(body, chosen, emptyText, read, draw) {
+    const wanted = chosen();
+    if (!wanted) {
+      replace(body, empty(emptyText));
       return;
     }
-    trendBody.setAttribute("aria-busy", "true");
-    const trend = await data.trend(key, state.parameter, state.includeAll);
-    if (!ctx.isCurrent() || trend.parameter.name !== state.parameter) return;
-    trendBody.removeAttribute("aria-busy");
-    replace(trendBody, trendView(key, trend, state.includeAll));
+    body.setAttribute("aria-busy", "true");
+    const answer = await read(wanted);
+    if (!ctx.isCurrent() || chosen() !== wanted) return;
+    body.removeAttribute("aria-busy");
+    replace(body, draw(answer));
   }
 
-  async function showDrivers() {
-    if (!state.outcome) {
-      replace(driversBody, empty("No recorded value of this procedure is marked as a quality attribute (cqa: true)."));
-      return;
-    }
-    driversBody.setAttribute("aria-busy", "true");
-    const drivers = await data.drivers(key, state.outcome, state.includeAll);
-    if (!ctx.isCurrent() || drivers.outcome.name !== state.outcome) return;
-    driversBody.removeAttribute("aria-busy");
-    replace(driversBody, driversView(key, drivers, table, state.includeAll));
-    ctx.announce(drivers.ranking.length
-      ? `Drivers of ${drivers.outcome.label}: ${drivers.ranking[0].parameter.label} ranks first.`
-      : drivers.messages.join(" "));
-  }
+  const showTrend = () => fill(trendBody, () => state.parameter, "This procedure records no numbers.",
+    (name) => data.trend(key, name, state.includeAll),
+    (trend) => trendView(key, trend, state.includeAll));
+
+  const showDrivers = () => fill(driversBody, () => state.outcome,
+    "No recorded number of this procedure is marked as a quality attribute (cqa: true).",
+    (name) => data.drivers(key, name, state.includeAll),
+    (drivers) => {
+      ctx.announce(drivers.ranking.length
+        ? `Drivers of ${drivers.outcome.label}: ${drivers.ranking[0].parameter.label} ranks first.`
+        : drivers.messages.join(" "));
+      return driversView(key, drivers, table, state.includeAll);
+    });
 
   await Promise.all([showTrend(), showDrivers()]);
   return null;
@@ -155,7 +156,7 @@ function trendView(key, trend, includeAll) {
   const flagged = trend.points.filter((point) => point.rules.length);
   return [
     h("figure", { class: "chart-figure" },
-      controlChart(trend),
+      h("div", { class: "chart-scroll" }, controlChart(trend)),
       h("figcaption", { class: "chart-legend" },
         legend("mean", "Mean"), legend("control", "Control limits (±3σ)"),
         legend("spec", "Specification limits"), legend("alert", "Alert limits"),
