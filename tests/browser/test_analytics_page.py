@@ -79,6 +79,8 @@ async def test_the_drivers_ranking_puts_the_hidden_parameter_first_and_the_drift
     await expect(scatter).to_be_visible()
     await expect(page.locator("#drivers-messages")).to_contain_text(HIDDEN_DRIVER)
     assert f"outcome={OUTCOME}" in page.url
+    # The top bar of a supervisor, with the most links, still fits a laptop's width.
+    assert await page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     await assert_accessible(page, "the analytics page (granulation)")
     shot = await screenshot(page, "analytics-drivers.png")
     assert shot.stat().st_size > 20_000
