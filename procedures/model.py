@@ -217,8 +217,7 @@ class Input(_Model):
     )
     cqa: bool = Field(
         default=False,
-        description="A critical quality attribute: an outcome in process analytics "
-        "(numbers only).",
+        description="A critical quality attribute: an outcome in process analytics.",
     )
 
     @model_validator(mode="after")
@@ -251,8 +250,7 @@ class Calculation(_Model):
     deviation_severity: Severity = "minor"
     cqa: bool = Field(
         default=False,
-        description="A critical quality attribute: an outcome in process analytics "
-        "(numbers only).",
+        description="A critical quality attribute: an outcome in process analytics.",
     )
 
 

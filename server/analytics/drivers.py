@@ -153,7 +153,7 @@ def _elastic_net(
     x = np.where(np.isnan(x), np.nanmedian(x, axis=0), x)
     x = (x - x.mean(axis=0)) / x.std(axis=0)
     target = (y - y.mean()) / y.std()
-    net = ElasticNetCV(l1_ratio=[0.5, 0.9, 1.0], alphas=40, cv=CV_FOLDS, max_iter=5000)
+    net = ElasticNetCV(l1_ratio=[0.5, 1.0], alphas=30, cv=CV_FOLDS, max_iter=5000)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         net.fit(x, target)

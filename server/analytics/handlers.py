@@ -3,7 +3,7 @@ outcome's drivers and scatter; JSON, or CSV / PNG / SVG with `?format=`."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 
 from aiohttp import web
 
@@ -13,7 +13,7 @@ from server.analytics.schemas import DriversOut, ScatterOut, TableOut, TrendOut
 from server.analytics.table import BatchTable
 from server.auth.roles import EVERYONE
 from server.concurrency import run_blocking
-from server.web.api import Api, Call, Preparation
+from server.web.api import Api, Call, Preparation, Prepare
 
 api = Api("analytics")
 
@@ -35,13 +35,6 @@ async def _answered(
     found = await run_blocking(answer, table, fmt)
     assert isinstance(found, analytics.Answer)
     return found
-
-
-def _respond(call: Call[None]) -> web.Response:
-    answer = call.prepared_as(analytics.Answer)
-    if answer.json is not None:
-        return web.json_response(answer.json)
-    return web.Response(body=answer.body, content_type=answer.media_type)
 
 
 async def _table(prep: Preparation[None]) -> analytics.Answer:
@@ -71,56 +64,72 @@ async def _scatter(prep: Preparation[None]) -> analytics.Answer:
     )
 
 
-@api.route(
-    "GET",
-    PREFIX + "/table",
-    summary="Batches x recorded numbers (parameters and cqa outcomes), every version; "
-    "?include=all for unfinished batches, ?format=csv",
-    roles=EVERYONE,
-    response=TableOut,
-    produces=("application/json", "text/csv"),
-    prepare=_table,
+async def _respond(call: Call[None]) -> web.Response:
+    """What the prepare phase computed, as JSON or as the file asked for."""
+    answer = call.prepared_as(analytics.Answer)
+    if answer.json is not None:
+        return web.json_response(answer.json)
+    return web.Response(body=answer.body, content_type=answer.media_type)
+
+
+CHARTS = ("application/json", "image/png", "image/svg+xml")
+# operation id, path, summary, response shape, media types, prepare phase.
+ROUTES: tuple[tuple[str, str, str, type, tuple[str, ...], Prepare], ...] = (
+    (
+        "analytics_table",
+        "/table",
+        "Batches x recorded numbers (parameters and cqa outcomes), every version; "
+        "?include=all for unfinished batches, ?format=csv",
+        TableOut,
+        ("application/json", "text/csv"),
+        _table,
+    ),
+    (
+        "analytics_trend",
+        "/parameters/{name}/trend",
+        "Individuals control chart of one recorded number: limits, Nelson rules, "
+        "Cpk/Ppk; ?format=png|svg",
+        TrendOut,
+        CHARTS,
+        _trend,
+    ),
+    (
+        "analytics_drivers",
+        "/outcomes/{name}/drivers",
+        "Parameters ranked by association with an outcome: correlation, interval, "
+        "corrected p, elastic-net coefficients; ?format=png|svg",
+        DriversOut,
+        CHARTS,
+        _drivers,
+    ),
+    (
+        "analytics_scatter",
+        "/outcomes/{name}/scatter/{parameter}",
+        "An outcome against one parameter, batch by batch; ?format=png|svg",
+        ScatterOut,
+        CHARTS,
+        _scatter,
+    ),
 )
-async def table(call: Call[None]) -> web.Response:
-    return _respond(call)
 
 
-@api.route(
-    "GET",
-    PREFIX + "/parameters/{name}/trend",
-    summary="Individuals control chart of one recorded number: limits, Nelson rules, "
-    "Cpk/Ppk; ?format=png|svg",
-    roles=EVERYONE,
-    response=TrendOut,
-    produces=("application/json", "image/png", "image/svg+xml"),
-    prepare=_trend,
-)
-async def trend(call: Call[None]) -> web.Response:
-    return _respond(call)
+def _named(operation: str) -> Callable[[Call[None]], Awaitable[web.Response]]:
+    """`_respond` under the route's own name, which the OpenAPI operation id is made of."""
+
+    async def respond(call: Call[None]) -> web.Response:
+        return await _respond(call)
+
+    respond.__name__ = respond.__qualname__ = operation
+    return respond
 
 
-@api.route(
-    "GET",
-    PREFIX + "/outcomes/{name}/drivers",
-    summary="Parameters ranked by association with an outcome: correlation, interval, "
-    "corrected p, elastic-net coefficients; ?format=png|svg",
-    roles=EVERYONE,
-    response=DriversOut,
-    produces=("application/json", "image/png", "image/svg+xml"),
-    prepare=_drivers,
-)
-async def drivers(call: Call[None]) -> web.Response:
-    return _respond(call)
-
-
-@api.route(
-    "GET",
-    PREFIX + "/outcomes/{name}/scatter/{parameter}",
-    summary="An outcome against one parameter, batch by batch; ?format=png|svg",
-    roles=EVERYONE,
-    response=ScatterOut,
-    produces=("application/json", "image/png", "image/svg+xml"),
-    prepare=_scatter,
-)
-async def scatter(call: Call[None]) -> web.Response:
-    return _respond(call)
+for operation, path, summary, shape, media, prepare in ROUTES:
+    api.route(
+        "GET",
+        PREFIX + path,
+        summary=summary,
+        roles=EVERYONE,
+        response=shape,
+        produces=media,
+        prepare=prepare,
+    )(_named(operation))

@@ -133,42 +133,49 @@ def trend_of(table: BatchTable, column: Column) -> Trend:
 def nelson_rules(values: np.ndarray, mean: float, sigma: float) -> list[list[int]]:
     """For each point, the Nelson rules (1 to 8) of a run that the point belongs to."""
     n = len(values)
-    fired: list[set[int]] = [set() for _ in range(n)]
-    if sigma <= 0:
+    if sigma <= 0 or n == 0:
         return [[] for _ in range(n)]
     z = (values - mean) / sigma
     side = np.sign(z)
     steps = np.sign(np.diff(values))
+    marks = np.zeros((9, n), dtype=bool)
+    marks[1] = np.abs(z) > 3
+    # Runs: every window of the rule's length that qualifies marks all its points.
+    marks[2] = _in_runs(_all_equal(side, 9) & (side[: max(n - 8, 0)] != 0), 9, n)
+    rising = _all_equal(steps, 6) & (steps[: max(n - 6, 0)] != 0)
+    marks[3] = _in_runs(rising, 7, n)
+    alternating = steps[1:] * steps[:-1] < 0 if n > 2 else np.zeros(0, dtype=bool)
+    marks[4] = _in_runs(_windows(alternating, 13).all(axis=1), 15, n)
+    marks[7] = _in_runs(_windows(np.abs(z) < 1, 15).all(axis=1), 15, n)
+    marks[8] = _in_runs(_windows(np.abs(z) > 1, 8).all(axis=1), 8, n)
+    # k of w beyond a band on one side: the points beyond it, in a qualifying window.
+    for rule, width, count, band in ((5, 3, 2, 2.0), (6, 5, 4, 1.0)):
+        for beyond in (z > band, z < -band):
+            qualifying = _windows(beyond, width).sum(axis=1) >= count
+            marks[rule] |= _in_runs(qualifying, width, n) & beyond
+    return [[rule for rule in range(1, 9) if marks[rule, i]] for i in range(n)]
 
-    def mark(rule: int, indices: range | list[int]) -> None:
-        for index in indices:
-            fired[index].add(rule)
 
-    for i in range(n):
-        if abs(z[i]) > 3:
-            mark(1, [i])
-        if i >= 8 and side[i] != 0 and np.all(side[i - 8 : i + 1] == side[i]):
-            mark(2, range(i - 8, i + 1))
-        if i >= 6 and steps[i - 1] != 0 and np.all(steps[i - 6 : i] == steps[i - 1]):
-            mark(3, range(i - 6, i + 1))
-        if (
-            i >= 14
-            and np.all(steps[i - 13 : i] != 0)
-            and np.all(steps[i - 13 : i][1:] == -steps[i - 13 : i][:-1])
-        ):
-            mark(4, range(i - 14, i + 1))
-        for rule, width, count, beyond in ((5, 3, 2, 2.0), (6, 5, 4, 1.0)):
-            if i >= width - 1:
-                window = z[i - width + 1 : i + 1]
-                for sign in (1, -1):
-                    outside = [i - width + 1 + j for j, v in enumerate(window) if sign * v > beyond]
-                    if len(outside) >= count:
-                        mark(rule, outside)
-        if i >= 14 and np.all(np.abs(z[i - 14 : i + 1]) < 1):
-            mark(7, range(i - 14, i + 1))
-        if i >= 7 and np.all(np.abs(z[i - 7 : i + 1]) > 1):
-            mark(8, range(i - 7, i + 1))
-    return [sorted(rules) for rules in fired]
+def _windows(flags: np.ndarray, width: int) -> np.ndarray:
+    if len(flags) < width:
+        return np.zeros((0, width), dtype=flags.dtype)
+    return np.lib.stride_tricks.sliding_window_view(flags, width)
+
+
+def _all_equal(series: np.ndarray, width: int) -> np.ndarray:
+    """For each window start, whether the `width` values from there are all equal."""
+    windows = _windows(series, width)
+    return (windows == windows[:, :1]).all(axis=1)
+
+
+def _in_runs(starts: np.ndarray, width: int, n: int) -> np.ndarray:
+    """Points covered by a window of `width` that begins where `starts` is true."""
+    if not starts.any():
+        return np.zeros(n, dtype=bool)
+    covered = np.convolve(starts.astype(int), np.ones(width, dtype=int))[:n]
+    padded = np.zeros(n, dtype=bool)
+    padded[: len(covered)] = covered > 0
+    return padded
 
 
 def _capability(
