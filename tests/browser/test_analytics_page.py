@@ -20,7 +20,11 @@ pytestmark = [
     pytest.mark.parametrize("database_url", ["sqlite"], indirect=True),
 ]
 HISTORY_BATCHES = 60
-GRANULATION, COMPRESSION = "stw101-granulation", "stw101-compression"
+GRANULATION, COMPRESSION, DISPENSING = (
+    "stw101-granulation",
+    "stw101-compression",
+    "stw101-dispensing",
+)
 HIDDEN_DRIVER, OUTCOME = "end_power_kw", "yield_pct"  # demo history: power moves the yield
 DRIFTING = "end_hardness_n"  # demo history: punch wear raises the hardness over the campaign
 README_SCREENSHOT = Path(__file__).resolve().parents[2] / "docs" / "analytics.png"
@@ -37,8 +41,18 @@ async def _seed_history(settings: Settings) -> None:
 async def test_the_drivers_ranking_puts_the_hidden_parameter_first_and_the_drift_is_flagged(
     page: Page, site: Site, watch: PageWatch, settings: Settings
 ) -> None:
+    # Before any history: the page says there is nothing to study yet, and why.
+    await sign_in(page, "sam", at=f"/#/analytics/{DISPENSING}")
+    await expect(
+        page.get_by_role("heading", name=re.compile("dispensing"), level=1)
+    ).to_be_visible()
+    await expect(page.locator("#analytics-summary")).to_contain_text("0 batches")
+    await expect(page.locator("#trend")).to_contain_text("No batch recorded this number yet.")
+    await expect(page.locator("#drivers")).to_contain_text("cqa: true")
+    await assert_accessible(page, "the analytics page of a procedure without history")
+
     await _seed_history(settings)
-    await sign_in(page, "sam", at="/#/batches")
+    await page.goto("/#/batches")
     await page.get_by_role("navigation", name="Main").get_by_role("link", name="Analytics").click()
     await expect(page.get_by_role("heading", name="Analytics", level=1)).to_be_visible()
     await page.locator(f'[data-procedure="{GRANULATION}"] a').click()

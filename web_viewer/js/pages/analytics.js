@@ -152,7 +152,7 @@ function varies(table, name) {
 }
 
 function trendView(key, trend, includeAll) {
-  if (trend.points.length === 0) return [empty("No batch recorded this parameter yet.")];
+  if (trend.points.length === 0) return [empty("No batch recorded this number yet.")];
   const flagged = trend.points.filter((point) => point.rules.length);
   return [
     h("figure", { class: "chart-figure" },
