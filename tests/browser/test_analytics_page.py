@@ -111,6 +111,13 @@ async def test_the_drivers_ranking_puts_the_hidden_parameter_first_and_the_drift
     await expect(chart.locator('[data-line="ucl"]')).to_have_count(1)
     await expect(chart.locator('[data-line="lcl"]')).to_have_count(1)
     await expect(page.locator("#capability")).to_contain_text("Cpk")
+    for link, kind in [
+        (page.get_by_role("link", name="SVG of the control chart"), "image/svg+xml"),
+        (page.get_by_role("link", name="PNG of the drivers chart"), "image/png"),
+        (page.get_by_role("link", name=re.compile("^PNG of the scatter")).first, "image/png"),
+    ]:
+        chart_file = await page.request.get(await link.get_attribute("href") or "")
+        assert chart_file.ok and chart_file.headers["content-type"].startswith(kind)
     await assert_accessible(page, "the control chart of a drifting parameter")
     await screenshot(page, "analytics-control-chart.png")
     await _section_screenshot(page, "#trend-title", ARTIFACTS / "analytics-chart.png")

@@ -25,7 +25,9 @@ export function scatterChart(pairs, xSpec, ySpec) {
         + `${labelOf(ySpec)} ${format.value(pair.y, ySpec)}`;
       return svg(
         "a",
-        { class: "chart__point-link", href: `#/batches/${encodeURIComponent(pair.batch_id)}`, "aria-label": text },
+        // Out of the tab order: three scatters of every batch would be hundreds of stops, and
+        // the table above links every batch; a click or a screen reader still follows it.
+        { class: "chart__point-link", href: `#/batches/${encodeURIComponent(pair.batch_id)}`, "aria-label": text, tabindex: "-1" },
         svg("title", {}, text),
         svg("circle", { class: "chart__hit", cx: x(pair.x), cy: y(pair.y), r: 8 }),
         svg("circle", { class: "chart__point", cx: x(pair.x), cy: y(pair.y), r: 3.5 }),
