@@ -55,6 +55,8 @@ async def test_the_drivers_ranking_puts_the_hidden_parameter_first_and_the_drift
     await page.goto("/#/batches")
     await page.get_by_role("navigation", name="Main").get_by_role("link", name="Analytics").click()
     await expect(page.get_by_role("heading", name="Analytics", level=1)).to_be_visible()
+    await assert_accessible(page, "the list of procedures to study")
+    await screenshot(page, "analytics-procedures.png")
     await page.locator(f'[data-procedure="{GRANULATION}"] a').click()
     await expect(page).to_have_url(re.compile(rf"#/analytics/{GRANULATION}"))
 
