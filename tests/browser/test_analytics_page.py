@@ -123,6 +123,15 @@ async def test_the_drivers_ranking_puts_the_hidden_parameter_first_and_the_drift
     await assert_accessible(page, "the control chart of a drifting parameter")
     await screenshot(page, "analytics-control-chart.png")
     await _section_screenshot(page, "#trend-title", ARTIFACTS / "analytics-chart.png")
+    # Unfinished batches too: the choice goes into the address and every request.
+    await page.get_by_label("Include unfinished batches").check()
+    await expect(page).to_have_url(re.compile(r"include=all"))
+    await expect(page.get_by_role("link", name="Download CSV")).to_have_attribute(
+        "href", f"/api/v1/analytics/procedures/{COMPRESSION}/table?format=csv&include=all"
+    )
+    await expect(page.locator("#analytics-summary")).to_contain_text("every status")
+    await expect(chart.locator('a[data-flagged="true"]').first).to_be_visible()
+
     # On a phone: nothing scrolls sideways but the table, inside its own region.
     await page.set_viewport_size({"width": 390, "height": 844})
     await expect(chart).to_be_visible()

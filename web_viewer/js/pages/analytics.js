@@ -44,9 +44,8 @@ export async function show(ctx) {
       h("h1", { tabindex: "-1" }, table.title),
       h("p", { class: "page-lead", id: "analytics-summary" }, summaryOf(table)))),
     tableSection(key, table, state, () => {
-      state.includeAll = !state.includeAll;
-      remember();
-      ctx.navigate(hashOf(key, state));
+      // A new address, so the page reads everything again for the other set of batches.
+      ctx.navigate(hashOf(key, { ...state, includeAll: !state.includeAll }));
     }),
     h("section", { class: "panel analytics-section", "aria-labelledby": "trend-title" },
       h("div", { class: "analytics-section__head" },
