@@ -64,3 +64,35 @@ async def test_a_reconnecting_headset_resumes_its_events_after_the_last_it_recei
             assert session.last_event_seq is not None and session.last_event_seq > seen
     finally:
         await proxy.close()
+
+
+async def test_a_restarted_headset_hears_what_happened_while_it_was_off(
+    api: ApiClient, tmp_path: Path
+) -> None:
+    base = str(api.client.make_url("/api/v1"))
+    ids = await prepare(base, "OFF")
+    outbox = tmp_path / "off.db"
+    async with headset(base, outbox) as operator:
+        session = operator.session
+        await say(operator, "batch OFF", *lines_of("clearance"), "sync")
+        await _until(lambda: session.following and session.last_event_seq is not None)
+        seen = session.last_event_seq
+
+    async with aiohttp.ClientSession() as http:
+        colleague = RemoteClient(http, base)
+        await colleague.login("omar")
+        status, body = await colleague.call(
+            "POST",
+            f"/batches/{ids['OFF']}/steps/weigh/complete",
+            "omar",
+            json={"values": {"net_kg": 10.0, "appearance": "conforms"}},
+        )
+        assert status == 200, body
+
+    async with headset(base, outbox) as operator:
+        session = operator.session
+        await say(operator, "batch OFF")
+        async with asyncio.timeout(20):
+            while await session.notices.get() != "step weigh completed by omar":
+                pass
+        assert session.last_event_seq is not None and session.last_event_seq > seen
