@@ -92,19 +92,13 @@ class Operator:
 async def _measure(url: str, data_dir: Path, args: argparse.Namespace) -> None:
     from server.app import create_app
     from server.config import Settings
-    from server.db.engine import open_database
-    from server.db.migrate import upgrade
     from server.demo import seed_demo
+    from server.web.keys import DATABASE
 
-    await upgrade(url)
-    database = open_database(url)
-    try:
-        await seed_demo(database, Settings(data_dir=data_dir, database_url=url))
-    finally:
-        await database.dispose()
-    app = create_app(Settings(data_dir=data_dir, database_url=url))
-    client = TestClient(TestServer(app))
-    await client.start_server()
+    settings = Settings(data_dir=data_dir, database_url=url)
+    client = TestClient(TestServer(create_app(settings)))
+    await client.start_server()  # the application migrates the database as it starts
+    await seed_demo(client.app[DATABASE], settings)
     try:
         operator = Operator(client)
         await operator.sign_in("alex", "quinn", "sam", "olivia")
