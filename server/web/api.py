@@ -112,6 +112,7 @@ class Endpoint:
     prepare: Prepare | None
     optional_body: bool
     max_body: int | None
+    redirects: bool = False
 
     @property
     def reads_upload(self) -> bool:
@@ -150,6 +151,7 @@ class Api:
         prepare: Prepare | None = None,
         optional_body: bool = False,
         max_body: int | None = None,
+        redirects: bool = False,
     ) -> Callable[[Any], Any]:
         """Declare a handler; GETs run in read-only transactions.
 
@@ -167,6 +169,7 @@ class Api:
         the one writer) waits on it; its result reaches the handler as `call.prepared`.
         `optional_body`: no body at all stands for the body model's defaults. `max_body`: a
         size limit of the endpoint's own, in bytes, instead of the JSON or upload limit.
+        `redirects`: it may answer 307 to another server process (a stream living there).
         """
 
         def register(handler: Any) -> Any:
@@ -190,6 +193,7 @@ class Api:
                     prepare=prepare,
                     optional_body=optional_body,
                     max_body=max_body,
+                    redirects=redirects,
                 )
             )
             return handler

@@ -41,6 +41,14 @@ PATH_PARAMETERS: dict[str, dict[str, Any]] = {
 }
 
 
+# A stream lives in one server process; a request for it reaching another is sent there.
+REDIRECT = {
+    "description": "the stream lives in another server process: repeat the request, same"
+    " method and body, at `Location` (RFC 9725 §4.5)",
+    "headers": {"Location": {"required": True, "schema": {"type": "string", "format": "uri"}}},
+}
+
+
 def _models(endpoints: list[Endpoint]) -> list[type[BaseModel]]:
     found: list[type[BaseModel]] = []
     for endpoint in endpoints:
@@ -97,6 +105,8 @@ def _operation(endpoint: Endpoint, refs: dict[Any, Any], taken: set[str]) -> dic
             },
         },
     }
+    if endpoint.redirects:
+        operation["responses"]["307"] = REDIRECT
     params = [
         {
             "name": name,
