@@ -166,7 +166,14 @@ async def test_an_invalid_definition_lists_each_problem_at_its_json_pointer(
     unchanged = (await api.get(f"{VERSIONS}/2", "alex")).body
     assert unchanged["revision"] == 1 and unchanged["definition"] == draft["definition"]
     other_key = _with(draft["definition"], lambda d: d.update(key="another-line"))
-    assert (await _put(api, 2, other_key, 1)).status == 409
+    renamed = await _put(api, 2, other_key, 1)
+    assert renamed.status == 422 and renamed.body["errors"][0]["pointer"] == "/key"
+    checked = await api.post("/procedures/validate", "alex", _with(draft["definition"], break_it))
+    assert checked.status == 200
+    assert checked.body["valid"] is False
+    assert {e["pointer"] for e in checked.body["errors"]} == set(problems)
+    fine = await api.post("/procedures/validate", "alex", draft["definition"])
+    assert fine.body == {"valid": True, "errors": []}
 
 
 async def test_diff_between_versions_names_changed_limits_and_added_steps(api: ApiClient) -> None:
