@@ -176,7 +176,12 @@ async def edit_draft(
         "procedure_version",
         draft.id,
         old=old,
-        new={"revision": draft.revision, "content_hash": digest, "changes": changes.summary()},
+        new={
+            "revision": draft.revision,
+            "content_hash": digest,
+            "changes": changes.summary(),
+            "diff": changes.as_json(),
+        },
     )
     return draft
 

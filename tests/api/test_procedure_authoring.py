@@ -117,6 +117,12 @@ async def test_editing_a_draft_needs_its_current_revision_and_a_stale_one_saves_
     assert len(edits) == 1
     assert edits[0]["new"]["revision"] == 2
     assert edits[0]["new"]["changes"] == {"steps_changed": ["weigh"]}
+    [change] = edits[0]["new"]["diff"]["steps"]["changed"][0]["changes"]
+    assert (change["field"], change["old"], change["new"]) == (
+        "title",
+        "Weigh the granules",
+        "Weigh the dried granules",
+    )
     assert "alex" in edits[0]["actor"]
 
 
