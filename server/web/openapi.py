@@ -18,6 +18,7 @@ from server.web.paths import MAX_VERSION
 REF = "#/components/schemas/{model}"
 # A file in a body (the schema of a Media Type Object; generators read "binary" as a file).
 BINARY = {"type": "string", "format": "binary"}
+YAML_DOCUMENT = {"description": "A YAML document."}
 PROBLEM = {"$ref": "#/components/schemas/Problem"}
 PROBLEM_SCHEMA = {
     "type": "object",
@@ -72,6 +73,16 @@ def _schema_of(shape: Any, refs: dict[Any, Any]) -> dict[str, Any]:
     )
 
 
+def _media_schema(endpoint: Endpoint, media: str, refs: dict[Any, Any]) -> dict[str, Any]:
+    """The schema of an answer in `media`: its model for JSON, any document for YAML (clients
+    parse it into data; a procedure file's schema is procedures/schema), a file otherwise."""
+    if media == "application/json" or media.endswith("+json"):
+        return _schema_of(endpoint.response, refs)
+    if media.endswith("yaml"):
+        return YAML_DOCUMENT
+    return BINARY
+
+
 def _operation_id(endpoint: Endpoint, taken: set[str]) -> str:
     """The handler's name; for a handler serving several routes, with its route's words."""
     name = endpoint.handler.__name__.lstrip("_")
@@ -91,11 +102,7 @@ def _operation(endpoint: Endpoint, refs: dict[Any, Any], taken: set[str]) -> dic
             str(endpoint.status): {
                 "description": "success",
                 "content": {
-                    media: {
-                        "schema": _schema_of(endpoint.response, refs)
-                        if media == "application/json" or media.endswith("+json")
-                        else BINARY
-                    }
+                    media: {"schema": _media_schema(endpoint, media, refs)}
                     for media in endpoint.produces
                 },
             },
