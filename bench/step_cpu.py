@@ -66,8 +66,9 @@ class Operator:
         body = {"filename": PROCEDURE_FILE.name, "source": PROCEDURE_FILE.read_text()}
         loaded = await self.post("/procedures", body, "alex")
         signature = {"username": "quinn", "password": PASSWORDS["quinn"], "meaning": "approved"}
-        path = f"/procedures/{loaded['key']}/versions/{loaded['version']}/approve"
-        await self.post(path, {"signature": signature}, "quinn")
+        version = f"/procedures/{loaded['key']}/versions/{loaded['version']}"
+        await self.post(version + "/submit", None, "alex")
+        await self.post(version + "/approve", {"signature": signature}, "quinn")
         return loaded["key"]
 
     async def started_batch(self, procedure: str) -> tuple[str, str]:
