@@ -5,6 +5,10 @@ import { h, replace } from "./dom.js";
 import { LiveConnection } from "./live.js";
 import { Shell } from "./shell.js";
 import { icon } from "./components/icons.js";
+import * as authoring from "./pages/authoring.js";
+import * as authoringDiff from "./pages/authoring_diff.js";
+import * as authoringEditor from "./pages/authoring_editor.js";
+import * as authoringVersions from "./pages/authoring_versions.js";
 import * as batch from "./pages/batch.js";
 import * as batches from "./pages/batches.js";
 import * as consolePage from "./pages/console.js";
@@ -32,6 +36,10 @@ const ROUTES = [
   [/^\/deviations\/([^/]+)$/, deviation],
   [/^\/procedures$/, procedures],
   [/^\/procedures\/([^/]+)\/(\d+)$/, procedureVersion],
+  [/^\/authoring$/, authoring],
+  [/^\/authoring\/([^/]+)$/, authoringVersions],
+  [/^\/authoring\/([^/]+)\/(\d+)$/, authoringEditor],
+  [/^\/authoring\/([^/]+)\/diff\/(\d+)\/(\d+)$/, authoringDiff],
   [/^\/trace$/, trace],
   [/^\/trace\/(lot|batch)\/([^/]+)$/, trace],
   [/^\/operator$/, operator],
