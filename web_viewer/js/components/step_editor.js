@@ -125,6 +125,6 @@ export function stepEditor(editor, operationIndex, stepIndex) {
       boundCheck(editor, `${pointer}/blocking`, { label: "A deviation here holds the batch" }).element),
     kindSection(editor, pointer, step, before, titles),
     takesInputs && valueList(editor, `${pointer}/inputs`, { calculated: false }),
-    (step.kind === "calculation" || step.calculations?.length) && valueList(editor, `${pointer}/calculations`, { calculated: true }),
+    (step.kind === "calculation" || step.calculations?.length > 0) && valueList(editor, `${pointer}/calculations`, { calculated: true }),
   );
 }

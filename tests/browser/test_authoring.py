@@ -1,0 +1,174 @@
+"""Authoring in the browser: an author builds a three-operation procedure (a data entry with
+limits, a calculation, a scan), sees the server's refusal at the field it concerns and fixes
+it, and submits; QA approves it; the author revises a limit in a new draft, an edit saved
+elsewhere meanwhile is not overwritten (412), and QA approves the revision after reviewing
+its diff in the e-signature dialog; a batch of it runs to completion through the API."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.async_api import Page, expect
+
+from tests.api.fixtures import complete
+from tests.browser.support import DASH, PageWatch, Site, assert_accessible, screenshot, sign_in
+from tests.client import PASSWORDS
+
+pytestmark = [
+    pytest.mark.asyncio(loop_scope="module"),
+    pytest.mark.parametrize("database_url", ["sqlite"], indirect=True),
+]
+KEY = "stw-201-trial"
+# Saving waits for typing to stop; a refused save is a 422, an outdated one a 412.
+REFUSED_SAVE = (f"/api/v1/procedures/{KEY}/versions/1", 422)
+STALE_SAVE = (f"/api/v1/procedures/{KEY}/versions/2", 412)
+
+
+def field(page: Page, pointer: str):  # type: ignore[no-untyped-def]
+    """The editor's control for the value at a JSON pointer of the procedure."""
+    return page.locator("#edit" + pointer.replace("/", "-"))
+
+
+async def saved(page: Page) -> None:
+    await expect(page.locator("#save-status")).to_contain_text("All changes saved")
+
+
+async def add_operation(page: Page, index: int, title: str, kind: str) -> str:
+    """Add operation `index` with one step of `kind`; answers the step's pointer."""
+    await page.locator("#add-operation").click()
+    await field(page, f"/operations/{index}/title").fill(title)
+    await field(page, f"/operations/{index}/id").fill(title.lower().split()[0])
+    await page.locator(f"#tree-step-{index}-0").click()
+    step = f"/operations/{index}/steps/0"
+    await field(page, f"{step}/kind").select_option(kind)
+    return step
+
+
+async def build_procedure(page: Page) -> None:
+    await page.locator("#nav-authoring").click()
+    await page.locator("#new-procedure-key").fill(KEY)
+    await page.locator("#new-procedure-title").fill("STW-201 trial granulation")
+    await page.locator("#create-procedure").click()
+    await expect(page.locator("#editor-title")).to_be_visible()
+
+    weigh = await add_operation(page, 0, "Weighing", "data_entry")
+    await field(page, f"{weigh}/title").fill("Weigh the granules")
+    await field(page, f"{weigh}/id").fill("weigh")
+    value = f"{weigh}/inputs/0"
+    await field(page, f"{value}/label").fill("Net weight")
+    await field(page, f"{value}/name").fill("net_kg")
+    await field(page, f"{value}/unit").fill("kg")
+    for name, limit in (("min", "9"), ("alert_min", "9.5"), ("alert_max", "8"), ("max", "11")):
+        await field(page, f"{value}/limits/{name}").fill(limit)
+    # The alert band ends below where it starts: the server refuses, and says so at the limits.
+    refusal = page.locator(f"#{(value + '/limits').replace('/', '-')[1:]}-bar-error")
+    await expect(refusal).to_contain_text("alert_max must not be below alert_min")
+    await expect(page.locator("#tree-step-0-0")).to_contain_text("has problems")
+    await field(page, f"{value}/limits/alert_max").fill("10.5")
+    await saved(page)
+    await expect(refusal).to_be_hidden()
+    await expect(page.locator("#step-preview")).to_contain_text(f"Hard limits 9.0{DASH}11.0 kg")
+
+    calc = await add_operation(page, 1, "Yield", "calculation")
+    await field(page, f"{calc}/title").fill("Yield")
+    await field(page, f"{calc}/id").fill("yield_calc")
+    await field(page, f"{calc}/calculations/0/label").fill("Yield")
+    await field(page, f"{calc}/calculations/0/name").fill("yield_pct")
+    await field(page, f"{calc}/calculations/0/expression").fill("net_kg / 10 * 100")
+    await field(page, f"{calc}/calculations/0/unit").fill("%")
+
+    scan = await add_operation(page, 2, "Granulation", "scan")
+    await field(page, f"{scan}/title").fill("Scan the granulator")
+    await field(page, f"{scan}/id").fill("scan_granulator")
+    await field(page, f"{scan}/inputs/0/label").fill("Granulator")
+    await field(page, f"{scan}/inputs/0/name").fill("granulator_id")
+    await field(page, f"{scan}/inputs/0/expects/type").fill("high_shear_granulator")
+    await saved(page)
+    await expect(page.locator("#step-preview")).to_contain_text("Scan the high shear granulator")
+
+
+async def sign(page: Page, username: str) -> None:
+    dialog = page.locator("#signature-dialog")
+    await dialog.get_by_label("Password").fill(PASSWORDS[username])
+    await dialog.get_by_role("button", name="Sign").click()
+    await expect(dialog).to_have_count(0)
+
+
+async def test_author_builds_qa_approves_and_a_batch_runs(
+    site: Site, page: Page, watch: PageWatch
+) -> None:
+    await sign_in(page, "alex")
+    await build_procedure(page)
+    await page.locator("#tree-step-0-0").click()
+    await assert_accessible(page, "the procedure editor")
+    await screenshot(page, "authoring-editor.png")
+    await page.locator("#submit-draft").click()
+    await expect(page.locator('tr[data-version="1"]')).to_contain_text("In review")
+    await watch.assert_clean(REFUSED_SAVE)
+
+    await page.context.clear_cookies()
+    await sign_in(page, "quinn", at=f"/#/authoring/{KEY}")
+    await page.locator("#approve-1").click()
+    await expect(page.locator("#signature-dialog")).to_contain_text("first version")
+    await sign(page, "quinn")
+    await expect(page.locator('tr[data-version="1"]')).to_contain_text("Approved")
+
+    # A revision: the author widens the alert band in a new draft.
+    await page.context.clear_cookies()
+    await sign_in(page, "alex", at=f"/#/authoring/{KEY}")
+    await page.locator("#new-draft-1").click()
+    await expect(page.locator("#editor-title")).to_be_visible()
+    await page.locator("#tree-step-0-0").click()
+    await field(page, "/operations/0/steps/0/inputs/0/limits/alert_max").fill("10.6")
+    await saved(page)
+
+    # Someone saves the draft elsewhere: this page's next save is refused, nothing overwritten.
+    draft = await site.api.get(f"/procedures/{KEY}/versions/2", "alex")
+    elsewhere = {**draft.body["definition"], "description": "Edited elsewhere"}
+    put = await site.api.call(
+        "PUT",
+        f"/procedures/{KEY}/versions/2",
+        "alex",
+        json=elsewhere,
+        headers={"If-Match": draft.headers["ETag"]},
+    )
+    assert put.status == 200, put.body
+    await field(page, "/operations/0/steps/0/instruction").fill("Tare the drum first.")
+    await expect(page.locator("#draft-conflict")).to_contain_text("Someone else saved a change")
+    await page.locator("#reload-draft").click()
+    await page.locator("#tree-procedure").click()
+    await expect(field(page, "/description")).to_have_value("Edited elsewhere")
+    await page.locator("#submit-draft").click()
+    await expect(page.locator('tr[data-version="2"]')).to_contain_text("In review")
+    await watch.assert_clean(STALE_SAVE)
+
+    await page.context.clear_cookies()
+    await sign_in(page, "quinn", at=f"/#/authoring/{KEY}")
+    await page.locator("#diff-2").click()
+    diff = page.locator("#version-diff")
+    await expect(diff).to_contain_text("10.6")
+    await assert_accessible(page, "the version diff")
+    await screenshot(page, "authoring-diff.png")
+    await page.locator("#approve-version").click()
+    await expect(page.locator("#signature-dialog #version-diff")).to_contain_text("10.6")
+    await sign(page, "quinn")
+    await expect(page.locator('tr[data-version="2"]')).to_contain_text("Approved")
+    await assert_accessible(page, "the versions")
+    await watch.assert_clean()
+
+    created = await site.api.post(
+        "/batches", "sam", {"procedure": KEY, "batch_number": "TR-2026-0001", "parameters": {}}
+    )
+    assert created.status == 201, created.body
+    assert created.body["procedure"]["version"] == 2
+    batch_id = created.body["id"]
+    assert (await site.api.post(f"/batches/{batch_id}/start", "olivia")).status == 200
+    for step_id, values in (
+        ("weigh", {"net_kg": 10.0}),
+        ("yield_calc", {}),
+        ("scan_granulator", {"granulator_id": "EQ-GRAN-01"}),
+    ):
+        done = await complete(site.api, batch_id, step_id, values=values)
+        assert done.status == 200, (step_id, done.body)
+    record = (await site.api.get(f"/batches/{batch_id}", "quinn")).body
+    assert record["status"] == "completed"
+    assert [step["state"] for step in record["steps"]] == ["completed"] * 3
