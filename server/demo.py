@@ -12,6 +12,7 @@ from server.concurrency import run_blocking
 from server.config import Settings
 from server.db.engine import Database
 from server.demo_inventory import seed_inventory
+from server.library import drafts
 from server.library import service as library
 from server.signatures.service import SignatureRequest
 
@@ -55,13 +56,16 @@ async def seed_demo(database: Database, settings: Settings) -> None:
             assert author is not None and approver is not None
             source = await run_blocking(path.read_text)
             version = await library.load_draft(session, author, source, path.name)
+            key = library.definition_of(version).key
             if version.status == "draft":
+                await drafts.submit(session, author, key, version.version)
+            if version.status == "in_review":
                 password = _password(APPROVER)
                 await library.approve(
                     session,
                     settings,
                     approver,
-                    library.definition_of(version).key,
+                    key,
                     version.version,
                     SignatureRequest(password=password, meaning="approved", username=APPROVER),
                 )

@@ -17,6 +17,7 @@ async def approved_procedure(api: ApiClient, filename: str) -> dict[str, Any]:
     loaded = await api.post("/procedures", "alex", {"filename": filename, "source": source})
     assert loaded.status == 201, loaded.body
     key, version = loaded.body["key"], loaded.body["version"]
+    await submitted(api, key, version)
     approved = await api.post(
         f"/procedures/{key}/versions/{version}/approve",
         "quinn",
@@ -24,6 +25,13 @@ async def approved_procedure(api: ApiClient, filename: str) -> dict[str, Any]:
     )
     assert approved.status == 200, approved.body
     return approved.body
+
+
+async def submitted(api: ApiClient, key: str, version: int) -> dict[str, Any]:
+    """Send a draft for review as its author `alex`."""
+    answer = await api.post(f"/procedures/{key}/versions/{version}/submit", "alex")
+    assert answer.status == 200, answer.body
+    return answer.body
 
 
 async def started_batch(

@@ -23,7 +23,14 @@ from server.audit.models import AuditEntry
 from server.config import Settings
 from server.db.engine import open_database
 from server.web.schemas import SignatureIn
-from tests.api.fixtures import DATA, approved_procedure, complete, signature, started_batch
+from tests.api.fixtures import (
+    DATA,
+    approved_procedure,
+    complete,
+    signature,
+    started_batch,
+    submitted,
+)
 from tests.api.traceability import received_lot
 from tests.client import ApiClient
 
@@ -107,6 +114,7 @@ async def _approval_by_an_operator(api: ApiClient, settings: Settings) -> Refuse
     source = (DATA / "test_line.yaml").read_text()
     loaded = await api.post("/procedures", "alex", {"filename": "t.yaml", "source": source})
     key, version = loaded.body["key"], loaded.body["version"]
+    await submitted(api, key, version)
     answer = await api.post(
         f"/procedures/{key}/versions/{version}/approve",
         "quinn",
@@ -115,7 +123,7 @@ async def _approval_by_an_operator(api: ApiClient, settings: Settings) -> Refuse
     after = (await api.get(f"/procedures/{key}/versions/{version}", "quinn")).body
     return Refused(
         answer.status,
-        after["status"] == "draft",
+        after["status"] == "in_review",
         await _audit_where(settings, AuditEntry.entity_type == "procedure_version"),
     )
 
