@@ -86,6 +86,8 @@ async def create_draft(
         open_version = next((v for v in procedure.versions if v.status in OPEN_STATUSES), None)
         if open_version is not None:
             raise OpenVersionExists(key, open_version.version, open_version.status)
+    # Numbered before reading the origin: that read leaves `procedure.versions` unloaded.
+    number = max((v.version for v in procedure.versions), default=0) + 1 if procedure else 1
     if from_version is not None:
         origin = await library.get_version(session, key, from_version)
         definition = library.definition_of(origin)
@@ -105,7 +107,6 @@ async def create_draft(
             procedure.id,
             new={"key": key, "title": definition.title},
         )
-    number = max((v.version for v in procedure.versions), default=0) + 1
     draft = ProcedureVersion(
         procedure=procedure,
         version=number,

@@ -20,9 +20,15 @@ export async function readVersion(key, version) {
   return { version: read, etag: tagOf(response, read) };
 }
 
-/** A new draft of `key`: a copy of version `fromVersion`, or an empty procedure. */
-export function createDraft(key, fromVersion = null) {
-  return api.post(`/procedures/${encodeURIComponent(key)}/versions`, fromVersion == null ? {} : { from_version: fromVersion });
+/**
+ * A new draft of `key`: a copy of version `fromVersion`, or a starter procedure (one
+ * operation of one instruction step) titled `title`; an unknown key creates the procedure.
+ */
+export function createDraft(key, { fromVersion = null, title = null } = {}) {
+  const body = {};
+  if (fromVersion != null) body.from_version = fromVersion;
+  if (title) body.title = title;
+  return api.post(`/procedures/${encodeURIComponent(key)}/versions`, body);
 }
 
 /**

@@ -33,39 +33,45 @@ function shown(value) {
 function fieldRows(fields) {
   return h("table", { class: "list-table diff-fields" },
     h("thead", {}, h("tr", {}, ["Field", "Before", "After"].map((title) => h("th", { scope: "col" }, title)))),
-    h("tbody", {}, fields.map((entry) => h("tr", { "data-field": entry.field ?? entry.path ?? entry.pointer },
-      h("th", { scope: "row" }, h("code", {}, entry.field ?? entry.path ?? entry.pointer ?? "")),
-      h("td", { class: "diff-old" }, shown(entry.old ?? entry.before ?? entry.from)),
-      h("td", { class: "diff-new" }, shown(entry.new ?? entry.after ?? entry.to))))));
+    h("tbody", {}, fields.map((entry) => h("tr", { "data-field": entry.field, "data-kind": entry.kind },
+      h("th", { scope: "row" }, h("code", {}, entry.field), entry.kind !== "field" && h("span", { class: "muted" }, ` (${entry.kind})`)),
+      h("td", { class: "diff-old" }, shown(entry.old)),
+      h("td", { class: "diff-new" }, shown(entry.new))))));
 }
 
-function fieldsOf(entry) {
-  return entry.fields ?? entry.changes ?? [];
+function place(at) {
+  return at ? `operation ${at.operation}, position ${at.index + 1}` : "";
 }
 
-function stepEntry(entry) {
-  const fields = fieldsOf(entry);
-  const where = entry.change === "moved" || (entry.from_position != null && entry.to_position != null)
-    ? h("p", { class: "muted" }, `From ${entry.from_operation ?? ""} position ${entry.from_position ?? "?"} to ${entry.to_operation ?? ""} position ${entry.to_position ?? "?"}`)
-    : null;
-  return h("li", { class: ["diff-entry", `diff-entry--${entry.change}`], "data-step": entry.step_id ?? entry.id },
-    h("div", { class: "diff-entry__head" }, tag(entry.change),
-      h("strong", {}, entry.title ?? entry.step_id ?? entry.id ?? ""),
-      (entry.step_id ?? entry.id) && h("code", { class: "muted" }, entry.step_id ?? entry.id)),
-    where,
-    fields.length > 0 && fieldRows(fields));
+/** One added, removed, moved or changed operation or step. */
+function entryItem(change, entry, what) {
+  const where = change === "moved"
+    ? `Moved from ${place(entry.old)} to ${place(entry.new)}.`
+    : change === "added" && entry.at ? `At ${place(entry.at)}.`
+      : change === "added" && entry.index != null ? `At position ${entry.index + 1}.` : null;
+  return h("li", { class: ["diff-entry", `diff-entry--${change}`], [`data-${what}`]: entry.id },
+    h("div", { class: "diff-entry__head" }, tag(change),
+      h("strong", {}, entry.title ?? entry.id), h("code", { class: "muted" }, entry.id)),
+    where && h("p", { class: "muted" }, where),
+    entry.changes?.length > 0 && fieldRows(entry.changes));
+}
+
+function changeList(group, what) {
+  const items = ["added", "removed", "moved", "changed"].flatMap((change) =>
+    (group?.[change] ?? []).map((entry) => entryItem(change, entry, what)));
+  return items.length ? h("ul", { class: "diff-list" }, items) : null;
 }
 
 /** The diff `diff` (GET .../diff) of version `version` against `against`, as a section. */
 export function versionDiff(diff, { version, against, headingLevel = "h2" }) {
-  const steps = diff.steps ?? [];
-  const procedure = diff.procedure ?? diff.fields ?? [];
-  const operations = diff.operations ?? [];
-  const nothing = !steps.length && !procedure.length && !operations.length;
+  const procedure = diff.procedure ?? [];
+  const operations = changeList(diff.operations, "operation");
+  const steps = changeList(diff.steps, "step");
+  const sub = headingLevel === "h2" ? "h3" : "h4";
   return h("section", { class: "version-diff", id: "version-diff", "aria-labelledby": "version-diff-title" },
     h(headingLevel, { id: "version-diff-title" }, `Changes from version ${against} to version ${version}`),
-    nothing && h("p", { class: "notice notice--info" }, icon("info"), "No changes: the two versions define the same procedure."),
-    procedure.length > 0 && h("div", {}, h("h3", {}, "Procedure"), fieldRows(procedure)),
-    operations.length > 0 && h("div", {}, h("h3", {}, "Operations"), h("ul", { class: "diff-list" }, operations.map(stepEntry))),
-    steps.length > 0 && h("div", {}, h("h3", {}, "Steps"), h("ul", { class: "diff-list" }, steps.map(stepEntry))));
+    diff.unchanged && h("p", { class: "notice notice--info" }, icon("info"), "No changes: the two versions define the same procedure."),
+    procedure.length > 0 && h("div", {}, h(sub, {}, "Procedure"), fieldRows(procedure)),
+    operations && h("div", {}, h(sub, {}, "Operations"), operations),
+    steps && h("div", {}, h(sub, {}, "Steps"), steps));
 }

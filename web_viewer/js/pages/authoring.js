@@ -53,10 +53,8 @@ function newProcedureForm(ctx) {
     }
     submit.disabled = true;
     try {
-      const draft = await createDraft(wanted);
-      const named = title.control.value.trim();
-      const target = `#/authoring/${encodeURIComponent(wanted)}/${draft.version}`;
-      ctx.navigate(named ? `${target}?title=${encodeURIComponent(named)}` : target);
+      const draft = await createDraft(wanted, { title: title.control.value.trim() || null });
+      ctx.navigate(`#/authoring/${encodeURIComponent(wanted)}/${draft.version}`);
     } catch (error) {
       if (!(error instanceof ApiError)) throw error;
       const { placed } = showProblem(error, { key, title });

@@ -80,11 +80,6 @@ class DraftEditor {
       this.summary,
       h("div", { class: "author-layout" }, this.treeSlot, this.formSlot, this.previewSlot));
     this.render();
-    const title = this.ctx.query.get("title");
-    if (title && this.draft.title !== title) {
-      this.draft.title = title;
-      this.changed({ structural: true });
-    }
     return () => clearTimeout(this.timer);
   }
 

@@ -5,7 +5,7 @@
 import { api, ApiError } from "../api.js";
 import { append, h } from "../dom.js";
 import * as format from "../format.js";
-import { createDraft, transition, versionDiff, yamlHref } from "../authoring_api.js";
+import { createDraft, transition, versionDiff, versionPath, yamlHref } from "../authoring_api.js";
 import { askConfirmation } from "../components/confirm_dialog.js";
 import { field, formMessage } from "../components/forms.js";
 import { icon } from "../components/icons.js";
@@ -21,7 +21,10 @@ export async function show(ctx) {
   const procedure = procedures.find((item) => item.key === key);
   if (!procedure) throw new ApiError(404, { detail: `There is no procedure ${key}.` });
   ctx.setTitle(`Versions of ${procedure.title}`);
-  const versions = [...procedure.versions].sort((a, b) => b.version - a.version);
+  // The list names no people; each version says who wrote and who approved it.
+  const versions = await Promise.all([...procedure.versions].sort((a, b) => b.version - a.version)
+    .map((version) => api.get(versionPath(key, version.version))));
+  if (!ctx.isCurrent()) return;
   const message = formMessage();
   const submitted = ctx.query.get("submitted");
   append(ctx.main,
@@ -35,22 +38,22 @@ export async function show(ctx) {
     versions.length > 1 && compareForm(ctx, key, versions));
 }
 
-function who(person, at) {
-  if (!at && !person) return "—";
-  const name = person?.full_name ?? person?.username ?? (typeof person === "string" ? person : null);
+function who(name, at) {
+  if (!at) return "—";
   return h("span", {}, name ? `${name}, ` : "", format.dateTime(at));
 }
 
 function versionTable(ctx, key, versions, message) {
   return h("table", { class: "list-table author-versions", id: "versions" },
     h("caption", { class: "visually-hidden" }, "Versions"),
-    h("thead", {}, h("tr", {}, ["Version", "Status", "Created", "Last change", "Approved", "Actions"].map((title) => h("th", { scope: "col" }, title)))),
+    h("thead", {}, h("tr", {}, ["Version", "Status", "Authors", "Created", "Last change", "Approved", "Actions"].map((title) => h("th", { scope: "col" }, title)))),
     h("tbody", {}, versions.map((version) => h("tr", { "data-version": version.version, "data-status": version.status },
-      h("th", { scope: "row", "data-label": "Version" }, `Version ${version.version}`),
+      h("th", { scope: "row", "data-label": "Version" }, `Version ${version.version}`, h("span", { class: "muted" }, ` (revision ${version.revision})`)),
       h("td", { "data-label": "Status" }, statusChip("version", version.status)),
-      h("td", { "data-label": "Created" }, who(version.created_by, version.created_at)),
-      h("td", { "data-label": "Last change" }, who(version.edited_by, version.edited_at)),
-      h("td", { "data-label": "Approved" }, who(version.approved_by ?? version.approval, version.approved_at)),
+      h("td", { "data-label": "Authors" }, (version.authors ?? []).join(", ") || "—"),
+      h("td", { "data-label": "Created" }, who(null, version.created_at)),
+      h("td", { "data-label": "Last change" }, who(null, version.edited_at)),
+      h("td", { "data-label": "Approved" }, who(version.approval?.full_name, version.approval?.signed_at ?? version.approved_at)),
       h("td", { "data-label": "Actions" }, h("div", { class: "author-actions" }, actions(ctx, key, version, versions, message)))))));
 }
 
@@ -86,7 +89,7 @@ function actions(ctx, key, version, versions, message) {
   };
   if (ctx.user.can?.author_procedures && !versions.some((other) => other.status === "draft")) {
     list.push(act("New draft from this", "plus", guarded(async () => {
-      const draft = await createDraft(key, n);
+      const draft = await createDraft(key, { fromVersion: n });
       ctx.navigate(`${base}/${draft.version}`);
     }), `new-draft-${n}`));
   }
@@ -155,9 +158,10 @@ async function retire(ctx, key, n, message) {
     title: `Retire version ${n}`,
     statement: "No new batch can use it; batches already running keep it until they end.",
     confirmLabel: "Retire",
-    onConfirm: async (reason) => {
+    askReason: false,
+    onConfirm: async () => {
       try {
-        await transition(key, n, "retire", { reason });
+        await transition(key, n, "retire");
         return null;
       } catch (error) {
         if (!(error instanceof ApiError)) throw error;
