@@ -82,12 +82,11 @@ async def create_draft(
     )
     if procedure is None and from_version is not None:
         raise ProcedureNotFound(key)
-    if procedure is not None:
-        open_version = next((v for v in procedure.versions if v.status in OPEN_STATUSES), None)
-        if open_version is not None:
-            raise OpenVersionExists(key, open_version.version, open_version.status)
-    # Numbered before reading the origin: that read leaves `procedure.versions` unloaded.
-    number = max((v.version for v in procedure.versions), default=0) + 1 if procedure else 1
+    versions = list(procedure.versions) if procedure is not None else []
+    open_version = next((v for v in versions if v.status in OPEN_STATUSES), None)
+    if open_version is not None:
+        raise OpenVersionExists(key, open_version.version, open_version.status)
+    number = max((v.version for v in versions), default=0) + 1
     if from_version is not None:
         origin = await library.get_version(session, key, from_version)
         definition = library.definition_of(origin)

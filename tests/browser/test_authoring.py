@@ -90,6 +90,12 @@ async def build_procedure(page: Page) -> None:
     await expect(page.locator("#step-preview")).to_contain_text("Scan the high shear granulator")
 
 
+async def switch_user(page: Page, username: str, *, at: str) -> None:
+    await page.get_by_role("button", name="Sign out").click()
+    await expect(page.get_by_label("Username")).to_be_visible()
+    await sign_in(page, username, at=at)
+
+
 async def sign(page: Page, username: str) -> None:
     dialog = page.locator("#signature-dialog")
     await dialog.get_by_label("Password").fill(PASSWORDS[username])
@@ -109,16 +115,14 @@ async def test_author_builds_qa_approves_and_a_batch_runs(
     await expect(page.locator('tr[data-version="1"]')).to_contain_text("In review")
     await watch.assert_clean(REFUSED_SAVE)
 
-    await page.context.clear_cookies()
-    await sign_in(page, "quinn", at=f"/#/authoring/{KEY}")
+    await switch_user(page, "quinn", at=f"/#/authoring/{KEY}")
     await page.locator("#approve-1").click()
     await expect(page.locator("#signature-dialog")).to_contain_text("first version")
     await sign(page, "quinn")
     await expect(page.locator('tr[data-version="1"]')).to_contain_text("Approved")
 
     # A revision: the author widens the alert band in a new draft.
-    await page.context.clear_cookies()
-    await sign_in(page, "alex", at=f"/#/authoring/{KEY}")
+    await switch_user(page, "alex", at=f"/#/authoring/{KEY}")
     await page.locator("#new-draft-1").click()
     await expect(page.locator("#editor-title")).to_be_visible()
     await page.locator("#tree-step-0-0").click()
@@ -145,8 +149,7 @@ async def test_author_builds_qa_approves_and_a_batch_runs(
     await expect(page.locator('tr[data-version="2"]')).to_contain_text("In review")
     await watch.assert_clean(STALE_SAVE)
 
-    await page.context.clear_cookies()
-    await sign_in(page, "quinn", at=f"/#/authoring/{KEY}")
+    await switch_user(page, "quinn", at=f"/#/authoring/{KEY}")
     await page.locator("#diff-2").click()
     diff = page.locator("#version-diff")
     await expect(diff).to_contain_text("10.6")

@@ -20,7 +20,7 @@ function tag(change) {
 
 /** A value in a diff: limits read as ranges, lists and objects as compact JSON. */
 function shown(value) {
-  if (value === null || value === undefined) return h("span", { class: "muted" }, "none");
+  if (value === null || value === undefined || value === "") return h("span", { class: "muted" }, value === "" ? "empty" : "none");
   if (typeof value === "object" && !Array.isArray(value) && ["min", "max", "alert_min", "alert_max"].some((k) => k in value)) {
     const hard = format.range(value.min, value.max);
     const alert = format.range(value.alert_min, value.alert_max);
