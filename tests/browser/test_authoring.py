@@ -127,6 +127,17 @@ async def test_author_builds_qa_approves_and_a_batch_runs(
     await expect(page.locator("#editor-title")).to_be_visible()
     await page.locator("#tree-step-0-0").click()
     await field(page, "/operations/0/steps/0/inputs/0/limits/alert_max").fill("10.6")
+    await page.locator("#tree-step-1-0").click()
+    await field(page, "/operations/1/steps/0/calculations/0/expression").fill("net_kg / 10.0 * 100")
+    # A new step, added at the end of the last operation and moved first by keyboard.
+    await page.locator("#add-step-kind-2").select_option("instruction")
+    await page.locator("#add-step-2").click()
+    await field(page, "/operations/2/steps/1/title").fill("Charge the granulator")
+    await field(page, "/operations/2/steps/1/id").fill("charge")
+    await page.locator("#tree-step-2-1").focus()
+    await page.keyboard.press("Alt+ArrowUp")
+    await expect(page.locator("#tree-step-2-0")).to_be_focused()
+    await expect(page.locator("#tree-step-2-0")).to_contain_text("Charge the granulator")
     await saved(page)
 
     # Someone saves the draft elsewhere: this page's next save is refused, nothing overwritten.
@@ -140,6 +151,7 @@ async def test_author_builds_qa_approves_and_a_batch_runs(
         headers={"If-Match": f'"{draft.body["revision"]}"'},
     )
     assert put.status == 200, put.body
+    await page.locator("#tree-step-0-0").click()
     await field(page, "/operations/0/steps/0/instruction").fill("Tare the drum first.")
     await expect(page.locator("#draft-conflict")).to_contain_text("Someone else saved a change")
     await page.locator("#reload-draft").click()
@@ -153,6 +165,8 @@ async def test_author_builds_qa_approves_and_a_batch_runs(
     await page.locator("#diff-2").click()
     diff = page.locator("#version-diff")
     await expect(diff).to_contain_text("10.6")
+    await expect(diff.locator('[data-step="charge"]')).to_contain_text("Added")
+    await expect(diff.locator('[data-step="yield_calc"]')).to_contain_text("net_kg / 10.0 * 100")
     await assert_accessible(page, "the version diff")
     await screenshot(page, "authoring-diff.png")
     await page.locator("#approve-version").click()
@@ -172,10 +186,11 @@ async def test_author_builds_qa_approves_and_a_batch_runs(
     for step_id, values in (
         ("weigh", {"net_kg": 10.0}),
         ("yield_calc", {}),
+        ("charge", {}),
         ("scan_granulator", {"granulator_id": "EQ-GRAN-01"}),
     ):
         done = await complete(site.api, batch_id, step_id, values=values)
         assert done.status == 200, (step_id, done.body)
     record = (await site.api.get(f"/batches/{batch_id}", "quinn")).body
     assert record["status"] == "completed"
-    assert [step["state"] for step in record["steps"]] == ["completed"] * 3
+    assert [step["state"] for step in record["steps"]] == ["completed"] * 4
