@@ -80,7 +80,11 @@ class DraftEditor {
       this.summary,
       h("div", { class: "author-layout" }, this.treeSlot, this.formSlot, this.previewSlot));
     this.render();
-    return () => clearTimeout(this.timer);
+    // Leaving the page sends what typing-stopped-saving had not sent yet.
+    return () => {
+      clearTimeout(this.timer);
+      if (this.unsaved && !this.conflict) this.save();
+    };
   }
 
   /** The editor's view of itself for the form components. */
@@ -236,7 +240,8 @@ class DraftEditor {
       this.message.clear();
       this.setStatus(this.unsaved ? "Unsaved changes…" : `All changes saved (revision ${saved.version.revision ?? "new"}).`);
     } catch (error) {
-      if (!(error instanceof ApiError) || !this.ctx.isCurrent()) throw error;
+      if (!(error instanceof ApiError)) throw error;
+      if (!this.ctx.isCurrent()) return;
       if (error.status === 422) {
         this.problems = error.errors.map((entry) => ({ pointer: pointerOf(entry), message: entry.message }));
         this.setStatus("Not saved: see the problems marked.");
