@@ -28,6 +28,12 @@ def field(page: Page, pointer: str):  # type: ignore[no-untyped-def]
     return page.locator("#edit" + pointer.replace("/", "-"))
 
 
+async def fill_in(page: Page, pointer: str, values: dict[str, str]) -> None:
+    """Type `values` into the fields below `pointer`, by their pointers relative to it."""
+    for name, value in values.items():
+        await field(page, f"{pointer}/{name}").fill(value)
+
+
 async def saved(page: Page) -> None:
     await expect(page.locator("#save-status")).to_contain_text("All changes saved")
 
@@ -73,19 +79,20 @@ async def build_procedure(page: Page) -> None:
     await expect(page.locator("#step-preview")).to_contain_text(f"Hard limits 9.0{DASH}11.0 kg")
 
     calc = await add_operation(page, 1, "Yield", "calculation")
-    await field(page, f"{calc}/title").fill("Yield")
-    await field(page, f"{calc}/id").fill("yield_calc")
-    await field(page, f"{calc}/calculations/0/label").fill("Yield")
-    await field(page, f"{calc}/calculations/0/name").fill("yield_pct")
-    await field(page, f"{calc}/calculations/0/expression").fill("net_kg / 10 * 100")
-    await field(page, f"{calc}/calculations/0/unit").fill("%")
+    await fill_in(page, calc, {"title": "Yield", "id": "yield_calc"})
+    await fill_in(
+        page,
+        f"{calc}/calculations/0",
+        {"label": "Yield", "name": "yield_pct", "expression": "net_kg / 10 * 100", "unit": "%"},
+    )
 
     scan = await add_operation(page, 2, "Granulation", "scan")
-    await field(page, f"{scan}/title").fill("Scan the granulator")
-    await field(page, f"{scan}/id").fill("scan_granulator")
-    await field(page, f"{scan}/inputs/0/label").fill("Granulator")
-    await field(page, f"{scan}/inputs/0/name").fill("granulator_id")
-    await field(page, f"{scan}/inputs/0/expects/type").fill("high_shear_granulator")
+    await fill_in(page, scan, {"title": "Scan the granulator", "id": "scan_granulator"})
+    await fill_in(
+        page,
+        f"{scan}/inputs/0",
+        {"label": "Granulator", "name": "granulator_id", "expects/type": "high_shear_granulator"},
+    )
     await saved(page)
     await expect(page.locator("#step-preview")).to_contain_text("Scan the high shear granulator")
 
