@@ -26,7 +26,7 @@ from server.events.bus import EventBus
 from server.events.handlers import api as events_api
 from server.genealogy.handlers import api as genealogy_api
 from server.labels.handlers import api as labels_api
-from server.library.authoring import api as authoring_api
+from server.library.authoring_handlers import api as authoring_api
 from server.library.handlers import api as library_api
 from server.materials.handlers import api as materials_api
 from server.media_store.context import image_workers

@@ -6,7 +6,7 @@ from aiohttp import web
 
 from server.auth.roles import EVERYONE, PROCEDURE_APPROVERS, PROCEDURE_AUTHORS
 from server.library import service as library
-from server.library.authoring import tagged, version_out
+from server.library.authoring_handlers import tagged, version_out
 from server.library.schemas import ApproveIn, LoadProcedureIn, ProcedureOut, VersionOut
 from server.web.api import Api, Call
 from server.web.paths import int_param
