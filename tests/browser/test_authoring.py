@@ -2,9 +2,13 @@
 limits, a calculation, a scan), sees the server's refusal at the field it concerns and fixes
 it, and submits; QA approves it; the author revises a limit in a new draft, an edit saved
 elsewhere meanwhile is not overwritten (412), and QA approves the revision after reviewing
-its diff in the e-signature dialog; a batch of it runs to completion through the API."""
+its diff in the e-signature dialog; a batch of it runs to completion through the API. A sample
+file edited in the browser exports as the file with only that edit."""
 
 from __future__ import annotations
+
+import difflib
+from pathlib import Path
 
 import pytest
 from playwright.async_api import Page, expect
@@ -18,6 +22,7 @@ pytestmark = [
     pytest.mark.parametrize("database_url", ["sqlite"], indirect=True),
 ]
 KEY = "stw-201-trial"
+SAMPLES = Path(__file__).resolve().parents[2] / "procedures" / "samples"
 # Saving waits for typing to stop; a refused save is a 422, an outdated one a 412.
 REFUSED_SAVE = (f"/api/v1/procedures/{KEY}/versions/1", 422)
 STALE_SAVE = (f"/api/v1/procedures/{KEY}/versions/2", 412)
@@ -136,12 +141,17 @@ async def test_author_builds_qa_approves_and_a_batch_runs(
     await field(page, "/operations/0/steps/0/inputs/0/limits/alert_max").fill("10.6")
     await page.locator("#tree-step-1-0").click()
     await field(page, "/operations/1/steps/0/calculations/0/expression").fill("net_kg / 10.0 * 100")
-    # A new step, added at the end of the last operation and moved first by keyboard.
+    # A new step, added at the end of the last operation, dragged first; the keyboard moves it too.
     await page.locator("#add-step-kind-2").select_option("instruction")
     await page.locator("#add-step-2").click()
     await field(page, "/operations/2/steps/1/title").fill("Charge the granulator")
     await field(page, "/operations/2/steps/1/id").fill("charge")
-    await page.locator("#tree-step-2-1").focus()
+    await page.locator("#tree-step-2-1").drag_to(page.locator("#tree-step-2-0"))
+    await expect(page.locator("#tree-step-2-0")).to_contain_text("Charge the granulator")
+    await page.locator("#tree-step-2-0").focus()
+    await page.keyboard.press("Alt+ArrowDown")
+    await expect(page.locator("#tree-step-2-1")).to_be_focused()
+    await expect(page.locator("#tree-step-2-1")).to_contain_text("Charge the granulator")
     await page.keyboard.press("Alt+ArrowUp")
     await expect(page.locator("#tree-step-2-0")).to_be_focused()
     await expect(page.locator("#tree-step-2-0")).to_contain_text("Charge the granulator")
@@ -201,3 +211,36 @@ async def test_author_builds_qa_approves_and_a_batch_runs(
     record = (await site.api.get(f"/batches/{batch_id}", "quinn")).body
     assert record["status"] == "completed"
     assert [step["state"] for step in record["steps"]] == ["completed"] * 4
+
+
+async def test_a_sample_edited_in_the_browser_exports_as_the_file_with_only_that_edit(
+    site: Site, page: Page, watch: PageWatch
+) -> None:
+    sample = SAMPLES / "granulation.yaml"
+    source = sample.read_text()
+    loaded = await site.api.post("/procedures", "alex", {"filename": sample.name, "source": source})
+    assert loaded.status in (200, 201), loaded.body
+    key, version = loaded.body["key"], loaded.body["version"]
+    if loaded.body["status"] != "draft":  # the demo data holds it approved already
+        new = {"from_version": version}
+        draft = await site.api.post(f"/procedures/{key}/versions", "alex", new)
+        assert draft.status == 201, draft.body
+        version = draft.body["version"]
+
+    await sign_in(page, "alex", at=f"/#/authoring/{key}/{version}")
+    await page.locator("#tree-step-1-0").click()
+    await field(page, "/operations/1/steps/0/inputs/0/limits/alert_max").fill("5.6")
+    await saved(page)
+    exported = await page.request.get(f"/api/v1/procedures/{key}/versions/{version}.yaml")
+    assert exported.ok
+
+    changed = [
+        line
+        for line in difflib.unified_diff(source.splitlines(), (await exported.text()).splitlines())
+        if line[:1] in "+-" and not line.startswith(("+++", "---"))
+    ]
+    assert changed == [
+        "-             limits: {min: 4.0, alert_min: 4.5, alert_max: 5.5, max: 6.0}}",
+        "+             limits: {min: 4.0, alert_min: 4.5, alert_max: 5.6, max: 6.0}}",
+    ]
+    await watch.assert_clean()
