@@ -178,6 +178,16 @@ async def test_author_builds_qa_approves_and_a_batch_runs(
     await expect(page.locator('tr[data-version="2"]')).to_contain_text("In review")
     await watch.assert_clean(STALE_SAVE)
 
+    # QA sends it back once; the author submits it again from the versions.
+    await switch_user(page, "quinn", at=f"/#/authoring/{KEY}")
+    await page.locator("#reject-2").click()
+    await page.locator("#confirm-reason").fill("Say why the alert band is wider")
+    await page.locator("#confirm-submit").click()
+    await expect(page.locator('tr[data-version="2"]')).to_contain_text("Draft")
+    await switch_user(page, "alex", at=f"/#/authoring/{KEY}")
+    await page.locator("#submit-2").click()
+    await expect(page.locator('tr[data-version="2"]')).to_contain_text("In review")
+
     await switch_user(page, "quinn", at=f"/#/authoring/{KEY}")
     await page.locator("#diff-2").click()
     diff = page.locator("#version-diff")

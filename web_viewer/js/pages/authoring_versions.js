@@ -49,7 +49,9 @@ function versionTable(ctx, key, versions, message) {
     h("thead", {}, h("tr", {}, ["Version", "Status", "Authors", "Created", "Last change", "Approved", "Actions"].map((title) => h("th", { scope: "col" }, title)))),
     h("tbody", {}, versions.map((version) => h("tr", { "data-version": version.version, "data-status": version.status },
       h("th", { scope: "row", "data-label": "Version" }, `Version ${version.version}`, h("span", { class: "muted" }, ` (revision ${version.revision})`)),
-      h("td", { "data-label": "Status" }, statusChip("version", version.status)),
+      h("td", { "data-label": "Status" }, statusChip("version", version.status),
+        // Shown when the server says why the last review sent it back (not in every version).
+        version.rejection?.reason && h("p", { class: "muted" }, `Rejected by ${version.rejection.full_name ?? version.rejection.username ?? "a reviewer"}: ${version.rejection.reason}`)),
       h("td", { "data-label": "Authors" }, (version.authors ?? []).join(", ") || "—"),
       h("td", { "data-label": "Created" }, who(null, version.created_at)),
       h("td", { "data-label": "Last change" }, who(null, version.edited_at)),
