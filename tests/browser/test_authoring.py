@@ -122,6 +122,7 @@ async def test_author_builds_qa_approves_and_a_batch_runs(
     await build_procedure(page)
     await page.locator("#tree-step-0-0").click()
     await assert_accessible(page, "the procedure editor")
+    await page.evaluate("window.scrollTo(0, 0)")  # the sticky top bar stays at the top
     await screenshot(page, "authoring-editor.png")
     await page.locator("#submit-draft").click()
     await expect(page.locator('tr[data-version="1"]')).to_contain_text("In review")

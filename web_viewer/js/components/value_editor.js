@@ -44,7 +44,8 @@ function limitsEditor(editor, pointer, spec) {
   });
   draw();
   return h("fieldset", { class: "author-limits" },
-    h("legend", {}, "Limits: outside hard blocks the step; outside alert asks for a comment and opens a deviation"),
+    h("legend", {}, "Limits"),
+    h("p", { class: "author-limits__hint" }, "Outside the hard limits blocks the step; outside the alert limits asks for a comment and opens a deviation."),
     h("div", { class: "author-limits__grid" }, fields.map((f) => f.element)),
     bar, group);
 }
