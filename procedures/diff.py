@@ -237,8 +237,8 @@ def _moved(old: Sequence[str], new: Sequence[str]) -> set[str]:
     return set(new) - stayed
 
 
-def _item_key(items: list[Any]) -> str | None:
-    """The field identifying each item of a list of objects, if every item has it."""
+def item_key(items: list[Any]) -> str | None:
+    """The field identifying each item of a list of objects (`id`, `name`), if every item has it."""
     for key in _ITEM_KEYS:
         if items and all(isinstance(item, dict) and key in item for item in items):
             return key
@@ -267,7 +267,7 @@ def _changes(old: Any, new: Any, path: Loc, pointer: Loc) -> Iterator[FieldChang
             yield from _changes(old.get(name), new.get(name), (*path, name), (*pointer, name))
         return
     if isinstance(old, list) and isinstance(new, list):
-        key = _item_key(old + new)
+        key = item_key(old + new)
         if key is not None:
             yield from _list_changes(old, new, key, path, pointer)
             return

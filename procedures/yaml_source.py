@@ -16,9 +16,8 @@ from typing import Any
 
 import yaml
 
+from procedures.diff import item_key
 from procedures.model import Procedure
-
-_ITEM_KEYS = ("id", "name")
 
 
 def source_of(procedure: Procedure) -> str:
@@ -81,7 +80,7 @@ class _Patcher:
         if isinstance(node, yaml.MappingNode) and isinstance(old, dict) and isinstance(new, dict):
             return self._mapping(node, old, new, compact if isinstance(compact, dict) else {})
         if isinstance(node, yaml.SequenceNode) and isinstance(old, list) and isinstance(new, list):
-            key = _item_key(old + new)
+            key = item_key(old + new)
             if key is not None:
                 return self._sequence(node, old, new, compact or [], key)
         flow = isinstance(node, yaml.ScalarNode) or bool(getattr(node, "flow_style", False))
@@ -184,13 +183,6 @@ class _Patcher:
 
 def _at(items: Any, index: int) -> Any:
     return items[index] if isinstance(items, list) and index < len(items) else None
-
-
-def _item_key(items: list[Any]) -> str | None:
-    for key in _ITEM_KEYS:
-        if items and all(isinstance(item, dict) and key in item for item in items):
-            return key
-    return None
 
 
 def _applied(text: str, base: int, edits: list[tuple[int, int, str]]) -> str:

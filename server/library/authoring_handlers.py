@@ -15,8 +15,17 @@ from server.auth.roles import EVERYONE, PROCEDURE_APPROVERS, PROCEDURE_AUTHORS
 from server.errors import Invalid, Problem
 from server.library import drafts
 from server.library import service as library
+from server.library.exceptions import ProcedureDefinitionInvalid
 from server.library.models import ProcedureVersion
-from server.library.schemas import DefinitionIn, DiffOut, NewDraftIn, RejectIn, VersionOut
+from server.library.schemas import (
+    DefinitionIn,
+    DefinitionProblemOut,
+    DiffOut,
+    NewDraftIn,
+    RejectIn,
+    ValidationOut,
+    VersionOut,
+)
 from server.web.api import Api, Call
 from server.web.paths import MAX_VERSION, int_param
 
@@ -39,6 +48,28 @@ def tagged(out: VersionOut, version: ProcedureVersion, status: int = 200) -> web
         content_type="application/json",
         headers={"ETag": drafts.revision_tag(version)},
     )
+
+
+@api.route(
+    "POST",
+    "/procedures/validate",
+    summary="Check a definition without saving it: every problem at its JSON pointer",
+    roles=PROCEDURE_AUTHORS,
+    body=DefinitionIn,
+    response=ValidationOut,
+)
+async def validate_definition(call: Call[DefinitionIn]) -> ValidationOut:
+    try:
+        drafts.validated(call.body.root)
+    except ProcedureDefinitionInvalid as exc:
+        return ValidationOut(
+            valid=False,
+            errors=[
+                DefinitionProblemOut(field=p.field, pointer=p.field, message=p.message)
+                for p in exc.problems
+            ],
+        )
+    return ValidationOut(valid=True, errors=[])
 
 
 @api.route(
@@ -71,6 +102,7 @@ async def export_yaml(call: Call[None]) -> web.Response:
     response=VersionOut,
     status=201,
     optional_body=True,
+    idempotent=True,
 )
 async def create_draft(call: Call[NewDraftIn]) -> web.Response:
     draft = await drafts.create_draft(

@@ -95,17 +95,7 @@ async def create_draft(
         definition = validated(starter_definition(key, title or key))
         source, source_name = source_of(definition), f"{key}.yaml"
     if procedure is None:
-        procedure = Procedure(key=key, title=definition.title, created_at=now, versions=[])
-        session.add(procedure)
-        await session.flush()
-        await audit.record(
-            session,
-            actor,
-            "procedure.created",
-            "procedure",
-            procedure.id,
-            new={"key": key, "title": definition.title},
-        )
+        procedure = await library.new_procedure(session, actor, definition)
     draft = ProcedureVersion(
         procedure=procedure,
         version=number,
@@ -186,7 +176,12 @@ async def edit_draft(
         "procedure_version",
         draft.id,
         old=old,
-        new={"revision": draft.revision, "content_hash": digest, "changes": changes.summary()},
+        new={
+            "revision": draft.revision,
+            "content_hash": digest,
+            "changes": changes.summary(),
+            "diff": changes.as_json(),
+        },
     )
     return draft
 

@@ -7,7 +7,6 @@ StepwiseError
  ├── Conflict
  │    ├── WrongVersionStatus       the act needs another status (approve needs in_review, ...)
  │    ├── OpenVersionExists        a procedure has one draft or version in review at a time
- │    ├── ProcedureKeyMismatch     a definition must keep its procedure's key
  │    └── NoEffectiveVersion       a batch needs an approved version
  ├── Forbidden
  │    └── SelfApproval             an author of a version may not approve it
@@ -17,7 +16,8 @@ StepwiseError
  │    └── StaleRevision            the draft was edited since that revision
  └── Invalid
       ├── ProcedureSourceInvalid   the procedure file does not validate (file, path, line)
-      └── ProcedureDefinitionInvalid  the JSON definition does not validate (JSON pointers)
+      ├── ProcedureDefinitionInvalid  the JSON definition does not validate (JSON pointers)
+      └── ProcedureKeyMismatch     a definition must keep its procedure's key
 """
 
 from __future__ import annotations
@@ -61,11 +61,12 @@ class OpenVersionExists(Conflict):
         )
 
 
-class ProcedureKeyMismatch(Conflict):
+class ProcedureKeyMismatch(Invalid):
     def __init__(self, key: str, given: str) -> None:
+        message = f"the key of this procedure is {key!r}"
         super().__init__(
             f"The definition's key {given!r} is not this procedure's key {key!r}.",
-            current={"key": key},
+            problems=[Problem("/key", message, details={"pointer": "/key"})],
         )
 
 

@@ -126,6 +126,17 @@ class DefinitionIn(RootModel[dict[str, Any]]):
     """A procedure definition: the JSON form of a procedure file."""
 
 
+class DefinitionProblemOut(BaseModel):
+    field: str = Field(description="The JSON pointer again, as in every 422's errors.")
+    pointer: str
+    message: str
+
+
+class ValidationOut(BaseModel):
+    valid: bool
+    errors: list[DefinitionProblemOut]
+
+
 class RejectIn(Strict):
     reason: str = Field(min_length=1, max_length=2000)
 

@@ -78,6 +78,26 @@ async def definition_for(session: AsyncSession, version: ProcedureVersion) -> Pr
     return await session.run_sync(lambda _: definition_of(version))
 
 
+async def new_procedure(
+    session: AsyncSession, actor: audit.Actor, definition: ProcedureDefinition
+) -> Procedure:
+    """A procedure for a key not seen before, audited; its versions come next."""
+    procedure = Procedure(
+        key=definition.key, title=definition.title, created_at=utcnow(), versions=[]
+    )
+    session.add(procedure)
+    await session.flush()
+    await audit.record(
+        session,
+        actor,
+        "procedure.created",
+        "procedure",
+        procedure.id,
+        new={"key": definition.key, "title": definition.title},
+    )
+    return procedure
+
+
 async def load_draft(
     session: AsyncSession, author: User | None, source: str, source_name: str
 ) -> ProcedureVersion:
@@ -96,19 +116,7 @@ async def load_draft(
         .options(selectinload(Procedure.versions))
     )
     if procedure is None:
-        procedure = Procedure(
-            key=definition.key, title=definition.title, created_at=now, versions=[]
-        )
-        session.add(procedure)
-        await session.flush()
-        await audit.record(
-            session,
-            actor,
-            "procedure.created",
-            "procedure",
-            procedure.id,
-            new={"key": definition.key, "title": definition.title},
-        )
+        procedure = await new_procedure(session, actor, definition)
     latest = procedure.versions[-1] if procedure.versions else None
     if latest is not None and latest.content_hash == digest:
         return latest

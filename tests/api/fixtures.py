@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tests.client import PASSWORDS, ApiClient
+
+if TYPE_CHECKING:
+    from server.config import Settings
 
 DATA = Path(__file__).parent.parent / "data"
 
@@ -61,3 +65,29 @@ async def complete(
     api: ApiClient, batch_id: str, step_id: str, as_user: str = "olivia", **body: Any
 ) -> Any:
     return await api.post(f"/batches/{batch_id}/steps/{step_id}/complete", as_user, body)
+
+
+async def audit_where(settings: Settings, condition: Any) -> list[dict[str, Any]]:
+    """The audit entries matching `condition` (on AuditEntry), oldest first, as dicts."""
+    from sqlalchemy import select
+
+    from server.audit.models import AuditEntry
+    from server.db.engine import open_database
+
+    database = open_database(settings.effective_database_url)
+    try:
+        async with database.sessions(readonly=True)() as session:
+            entries = await session.scalars(
+                select(AuditEntry).where(condition).order_by(AuditEntry.seq)
+            )
+            return [
+                {
+                    "action": e.action,
+                    "actor": e.actor,
+                    "new": json.loads(e.new) if e.new else None,
+                    "reason": e.reason,
+                }
+                for e in entries
+            ]
+    finally:
+        await database.dispose()

@@ -4,17 +4,17 @@ from __future__ import annotations
 
 import copy
 import difflib
-import json
 from typing import Any
 
 from sqlalchemy import select
 
 from server.audit.models import AuditEntry
 from server.config import Settings
-from server.db.engine import open_database
+from server.library.models import Procedure, ProcedureVersion
 from tests.api.fixtures import (
     DATA,
     approved_procedure,
+    audit_where,
     complete,
     signature,
     started_batch,
@@ -59,41 +59,14 @@ async def _approve(api: ApiClient, version: int, user: str = "quinn") -> Answer:
     )
 
 
-async def _audit(settings: Settings, entity_id: str) -> list[dict[str, Any]]:
-    database = open_database(settings.effective_database_url)
-    try:
-        async with database.sessions(readonly=True)() as session:
-            entries = await session.scalars(
-                select(AuditEntry).where(AuditEntry.entity_id == entity_id).order_by(AuditEntry.seq)
-            )
-            return [
-                {
-                    "action": e.action,
-                    "actor": e.actor,
-                    "new": json.loads(e.new) if e.new else None,
-                    "reason": e.reason,
-                }
-                for e in entries
-            ]
-    finally:
-        await database.dispose()
-
-
-async def _version_id(settings: Settings, key: str, version: int) -> str:
-    from server.library.models import Procedure, ProcedureVersion
-
-    database = open_database(settings.effective_database_url)
-    try:
-        async with database.sessions(readonly=True)() as session:
-            found = await session.scalar(
-                select(ProcedureVersion.id)
-                .join(Procedure)
-                .where(Procedure.key == key, ProcedureVersion.version == version)
-            )
-            assert found is not None
-            return found
-    finally:
-        await database.dispose()
+async def _audit(settings: Settings, key: str, version: int) -> list[dict[str, Any]]:
+    """The audit trail of one procedure version."""
+    version_id = (
+        select(ProcedureVersion.id)
+        .join(Procedure)
+        .where(Procedure.key == key, ProcedureVersion.version == version)
+    )
+    return await audit_where(settings, AuditEntry.entity_id.in_(version_id.scalar_subquery()))
 
 
 async def test_a_new_key_starts_as_a_valid_starter_draft_with_its_revision_as_etag(
@@ -138,12 +111,18 @@ async def test_editing_a_draft_needs_its_current_revision_and_a_stale_one_saves_
     assert now["revision"] == 2
     edits = [
         e
-        for e in await _audit(settings, await _version_id(settings, "test-line", 2))
+        for e in await _audit(settings, "test-line", 2)
         if e["action"] == "procedure_version.edited"
     ]
     assert len(edits) == 1
     assert edits[0]["new"]["revision"] == 2
     assert edits[0]["new"]["changes"] == {"steps_changed": ["weigh"]}
+    [change] = edits[0]["new"]["diff"]["steps"]["changed"][0]["changes"]
+    assert (change["field"], change["old"], change["new"]) == (
+        "title",
+        "Weigh the granules",
+        "Weigh the dried granules",
+    )
     assert "alex" in edits[0]["actor"]
 
 
@@ -166,7 +145,14 @@ async def test_an_invalid_definition_lists_each_problem_at_its_json_pointer(
     unchanged = (await api.get(f"{VERSIONS}/2", "alex")).body
     assert unchanged["revision"] == 1 and unchanged["definition"] == draft["definition"]
     other_key = _with(draft["definition"], lambda d: d.update(key="another-line"))
-    assert (await _put(api, 2, other_key, 1)).status == 409
+    renamed = await _put(api, 2, other_key, 1)
+    assert renamed.status == 422 and renamed.body["errors"][0]["pointer"] == "/key"
+    checked = await api.post("/procedures/validate", "alex", _with(draft["definition"], break_it))
+    assert checked.status == 200
+    assert checked.body["valid"] is False
+    assert {e["pointer"] for e in checked.body["errors"]} == set(problems)
+    fine = await api.post("/procedures/validate", "alex", draft["definition"])
+    assert fine.body == {"valid": True, "errors": []}
 
 
 async def test_diff_between_versions_names_changed_limits_and_added_steps(api: ApiClient) -> None:
@@ -224,7 +210,7 @@ async def test_review_refuses_authors_keeps_the_diff_with_the_approval_and_freez
     assert approved.body["status"] == "approved"
     assert approved.body["approval"]["username"] == "quinn"
     assert (await api.get(f"{VERSIONS}/1", "quinn")).body["status"] == "retired"
-    entries = await _audit(settings, await _version_id(settings, "test-line", 2))
+    entries = await _audit(settings, "test-line", 2)
     actions = [e["action"] for e in entries]
     assert actions == [
         "procedure_version.created",

@@ -7,7 +7,6 @@ carrying `SignatureIn`), so a new one fails here until it has a case below."""
 
 from __future__ import annotations
 
-import json
 import types
 import typing
 from collections.abc import Awaitable, Callable, Iterator
@@ -16,16 +15,15 @@ from typing import Any
 
 import pytest
 from pydantic import BaseModel
-from sqlalchemy import select
 
 from server.app import APIS
 from server.audit.models import AuditEntry
 from server.config import Settings
-from server.db.engine import open_database
 from server.web.schemas import SignatureIn
 from tests.api.fixtures import (
     DATA,
     approved_procedure,
+    audit_where,
     complete,
     signature,
     started_batch,
@@ -74,27 +72,7 @@ class Refused:
 
 
 async def _audit_of(settings: Settings, entity_id: str) -> list[dict[str, Any]]:
-    return await _audit_where(settings, AuditEntry.entity_id == entity_id)
-
-
-async def _audit_where(settings: Settings, condition: Any) -> list[dict[str, Any]]:
-    database = open_database(settings.effective_database_url)
-    try:
-        async with database.sessions(readonly=True)() as session:
-            entries = await session.scalars(
-                select(AuditEntry).where(condition).order_by(AuditEntry.seq)
-            )
-            return [
-                {
-                    "action": e.action,
-                    "actor": e.actor,
-                    "new": json.loads(e.new) if e.new else None,
-                    "reason": e.reason,
-                }
-                for e in entries
-            ]
-    finally:
-        await database.dispose()
+    return await audit_where(settings, AuditEntry.entity_id == entity_id)
 
 
 async def _lot_release_by_an_operator(api: ApiClient, settings: Settings) -> Refused:
@@ -124,7 +102,7 @@ async def _approval_by_an_operator(api: ApiClient, settings: Settings) -> Refuse
     return Refused(
         answer.status,
         after["status"] == "in_review",
-        await _audit_where(settings, AuditEntry.entity_type == "procedure_version"),
+        await audit_where(settings, AuditEntry.entity_type == "procedure_version"),
     )
 
 
@@ -236,7 +214,7 @@ async def _review_mark_signed_by_a_supervisor(api: ApiClient, settings: Settings
     return Refused(
         answer.status,
         review["items"] == [] and after["unreviewed"] == 1,
-        await _audit_where(settings, AuditEntry.entity_type == "review"),
+        await audit_where(settings, AuditEntry.entity_type == "review"),
     )
 
 
@@ -251,7 +229,7 @@ async def _rejection_signed_by_a_supervisor(api: ApiClient, settings: Settings) 
     return Refused(
         answer.status,
         after["status"] == "in_progress",
-        await _audit_where(settings, AuditEntry.entity_type == "release"),
+        await audit_where(settings, AuditEntry.entity_type == "release"),
     )
 
 
