@@ -157,6 +157,15 @@ async def test_author_builds_qa_approves_and_a_batch_runs(
     await expect(page.locator("#tree-step-2-0")).to_be_focused()
     await expect(page.locator("#tree-step-2-0")).to_contain_text("Charge the granulator")
     await saved(page)
+    # A duplicate takes a new id and new value names, so it saves; removed again here.
+    await page.locator('li[data-step="weigh"]').get_by_role("button", name="Duplicate").click()
+    copy = page.locator('li[data-step="weigh_copy"]')
+    await expect(copy).to_contain_text("Weigh the granules (copy)")
+    await expect(field(page, "/operations/0/steps/1/inputs/0/name")).to_have_value("net_kg_2")
+    await saved(page)
+    await copy.get_by_role("button", name="Remove").click()
+    await expect(copy).to_have_count(0)
+    await saved(page)
 
     # Someone saves the draft elsewhere: this page's next save is refused, nothing overwritten.
     draft = await site.api.get(f"/procedures/{KEY}/versions/2", "alex")
