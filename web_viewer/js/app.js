@@ -7,6 +7,10 @@ import { Shell } from "./shell.js";
 import { icon } from "./components/icons.js";
 import * as analytics from "./pages/analytics.js";
 import * as analyticsIndex from "./pages/analytics_index.js";
+import * as authoring from "./pages/authoring.js";
+import * as authoringDiff from "./pages/authoring_diff.js";
+import * as authoringEditor from "./pages/authoring_editor.js";
+import * as authoringVersions from "./pages/authoring_versions.js";
 import * as batch from "./pages/batch.js";
 import * as batches from "./pages/batches.js";
 import * as consolePage from "./pages/console.js";
@@ -36,6 +40,10 @@ const ROUTES = [
   [/^\/procedures\/([^/]+)\/(\d+)$/, procedureVersion],
   [/^\/analytics$/, analyticsIndex],
   [/^\/analytics\/([^/]+)$/, analytics],
+  [/^\/authoring$/, authoring],
+  [/^\/authoring\/([^/]+)$/, authoringVersions],
+  [/^\/authoring\/([^/]+)\/(\d+)$/, authoringEditor],
+  [/^\/authoring\/([^/]+)\/diff\/(\d+)\/(\d+)$/, authoringDiff],
   [/^\/trace$/, trace],
   [/^\/trace\/(lot|batch)\/([^/]+)$/, trace],
   [/^\/operator$/, operator],
