@@ -244,6 +244,7 @@ async def _dispensing(
             "dispensing_remarks": "Demo data: the container label stands in for the photo",
         },
     )
+    await run.clean("EQ-BAL-01")
     return containers
 
 
