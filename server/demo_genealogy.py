@@ -99,7 +99,9 @@ class _Run:
     clock: ReplayClock
     batch_id: str = ""
 
-    async def create(self, procedure: str, batch_number: str) -> None:
+    async def create(self, procedure: str, batch_number: str, clearance: dict[str, bool]) -> None:
+        """Create and start the batch, then clear its line (the first step of every sample,
+        e-signed) with the checklist `clearance`."""
         async with self.database.sessions()() as session, session.begin():
             batch = await batches.create_batch(
                 session,
@@ -114,6 +116,7 @@ class _Run:
         async with self.database.sessions()() as session, session.begin():
             operator = await _user(session, self.crew.operator)
             await batches.start_batch(session, operator, self.batch_id)
+        await self.step("line_clearance", clearance, signed="performed")
 
     async def step(
         self,
@@ -200,10 +203,14 @@ async def seed_genealogy(
     async with database.sessions()() as session:
         if await _exists(session, DISPENSING):
             return
-    containers = await _dispensing(database, settings, crew, clock)
-    blend = await _granulation(database, settings, crew, clock, containers)
-    cores = await _compression(database, settings, crew, clock, blend)
-    await _coating(database, settings, crew, clock, cores)
+
+    def run() -> _Run:
+        return _Run(database, settings, crew, clock)
+
+    containers = await _dispensing(run())
+    blend = await _granulation(run(), containers)
+    cores = await _compression(run(), blend)
+    await _coating(run(), cores)
 
 
 async def _exists(session: AsyncSession, batch_number: str) -> bool:
@@ -211,14 +218,10 @@ async def _exists(session: AsyncSession, batch_number: str) -> bool:
     return found is not None
 
 
-async def _dispensing(
-    database: Database, settings: Settings, crew: Crew, clock: ReplayClock
-) -> dict[str, str]:
+async def _dispensing(run: _Run) -> dict[str, str]:
     """The dispensing batch; the container number of each material, by granulation input."""
-    run = _Run(database, settings, crew, clock)
-    await run.create("stw101-dispensing", DISPENSING)
     checklist = {"previous_batch_removed": True, "booth_status_clean": True}
-    await run.step("line_clearance", {**checklist, "downflow_running": True}, signed="performed")
+    await run.create("stw101-dispensing", DISPENSING, {**checklist, "downflow_running": True})
     await run.step("scan_balance", {"balance_id": "EQ-BAL-01"})
     reference = {"reference_weight_id": "RW-2KG-07", "balance_reading_g": 2000.1}
     await run.step("balance_check", reference)
@@ -231,9 +234,9 @@ async def _dispensing(
         assert done.container is not None
         containers[CONTAINER_INPUTS[step_id]] = done.container.number
         if step_id == "weigh_api":
-            await run.step("verify_api", verifier=crew.supervisor)
+            await run.step("verify_api", verifier=run.crew.supervisor)
     await run.step("dispensed_total")
-    async with database.sessions()() as session:
+    async with run.database.sessions()() as session:
         first = await materials.get_container(session, containers["api_container"])
         label = container_label(first, DISPENSING)
     photo = await run.photo(label)
@@ -248,17 +251,9 @@ async def _dispensing(
     return containers
 
 
-async def _granulation(
-    database: Database,
-    settings: Settings,
-    crew: Crew,
-    clock: ReplayClock,
-    containers: Mapping[str, str],
-) -> str:
-    run = _Run(database, settings, crew, clock)
-    await run.create("stw101-granulation", GRANULATION)
+async def _granulation(run: _Run, containers: Mapping[str, str]) -> str:
     cleared = {"suite_cleared": True, "granulator_clean": True, "materials_complete": True}
-    await run.step("line_clearance", cleared, signed="performed")
+    await run.create("stw101-granulation", GRANULATION, cleared)
     await run.step("scan_granulator", {"granulator_id": "EQ-GRAN-01"})
     await run.step("scan_containers", dict(containers))
     await run.step("dry_mix", {"dry_mix_time_min": 5.0, "dry_mix_impeller_rpm": 200})
@@ -286,20 +281,16 @@ async def _granulation(
     return blend
 
 
-async def _compression(
-    database: Database, settings: Settings, crew: Crew, clock: ReplayClock, blend: str
-) -> str:
-    run = _Run(database, settings, crew, clock)
-    await run.create("stw101-compression", COMPRESSION)
+async def _compression(run: _Run, blend: str) -> str:
     cleared = {"room_cleared": True, "press_clean": True, "tooling_correct": True}
-    await run.step("line_clearance", cleared, signed="performed")
+    await run.create("stw101-compression", COMPRESSION, cleared)
     scans = {"press_id": "EQ-PRESS-01", "punch_set_id": "EQ-PUNCH-S25", "blend_drum": blend}
     await run.step("scan_press", scans)
     settings_values = {"turret_speed_rpm": 30, "precompression_kn": 2.0, "main_force_kn": 12.0}
     await run.step("press_settings", settings_values)
     ipc = {"weight_mg": 200.4, "hardness_n": 80, "thickness_mm": 3.9, "friability_pct": 0.2}
     await run.step("ipc_start", _prefixed("start", ipc), signed="performed")
-    await run.step("release_run", verifier=crew.supervisor)
+    await run.step("release_run", verifier=run.crew.supervisor)
     await run.step("compress_batch", after=timedelta(minutes=50))
     await run.step("ipc_end", _prefixed("end", {**ipc, "hardness_n": 82}))
     yields = {"tablets_kg": 5.82, "rejects_kg": 0.15}
@@ -309,13 +300,9 @@ async def _compression(
     return cores
 
 
-async def _coating(
-    database: Database, settings: Settings, crew: Crew, clock: ReplayClock, cores: str
-) -> str:
-    run = _Run(database, settings, crew, clock)
-    await run.create("stw101-coating", COATING)
+async def _coating(run: _Run, cores: str) -> str:
     cleared = {"room_cleared": True, "coater_clean": True, "guns_checked": True}
-    await run.step("line_clearance", cleared, signed="performed")
+    await run.create("stw101-coating", COATING, cleared)
     await run.step("scan_coater", {"coater_id": "EQ-COAT-01", "cores_drum": cores})
     suspension = {"opadry_lot": "OPA-2611-01", "opadry_kg": 0.18, "water_kg": 1.02}
     await run.step("prepare_suspension", suspension)
@@ -333,11 +320,11 @@ async def _coating(
     await run.step("weight_gain", {"coated_100_g": 20.62}, after=timedelta(minutes=60))
     await run.step("cooling", after=timedelta(minutes=12))  # 10 to 30 min
     await run.step("appearance_check", {"appearance": "conforms"})
-    async with database.sessions()() as session:
+    async with run.database.sessions()() as session:
         label = lot_label(await materials.get_lot(session, cores))
     await run.step("photo_tablets", {"tablets_photo": await run.photo(label)})
     await run.step("coating_yield", {"coated_tablets_kg": 5.93}, signed="performed")
-    await run.step("qa_review", verifier=crew.qa)
+    await run.step("qa_review", verifier=run.crew.qa)
     coated = await run.output("coating_yield")
     await run.clean("EQ-COAT-01")
     return coated

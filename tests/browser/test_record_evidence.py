@@ -23,6 +23,7 @@ from tests.browser.support import (
     screenshot,
     sign_in,
     wait_until_live,
+    weighed_in_alert,
 )
 from tests.client import ApiClient
 from tests.streams import sessions
@@ -138,15 +139,7 @@ async def test_photos_and_recordings_show_at_their_step_and_open(
 async def test_audit_trail_filters_by_actor_and_action_and_shows_old_and_new(
     page: Page, site: Site, watch: PageWatch
 ) -> None:
-    batch = await line_batch(site.api)
-    weighed = await complete(
-        site.api,
-        batch["id"],
-        "weigh",
-        values={"net_kg": 10.6, "appearance": "conforms"},
-        comment="Scale drift suspected",
-    )
-    assert weighed.status == 200, weighed.body
+    batch, _ = await weighed_in_alert(site.api)
     corrected = await site.api.post(
         f"/batches/{batch['id']}/steps/weigh/correct",
         "olivia",
@@ -234,16 +227,8 @@ async def test_header_names_creator_and_starter_and_version_its_approver(
 async def test_deviation_page_and_audit_trail_show_titles_labels_and_names_not_ids(
     page: Page, site: Site, watch: PageWatch
 ) -> None:
-    batch = await line_batch(site.api)
-    weighed = await complete(
-        site.api,
-        batch["id"],
-        "weigh",
-        values={"net_kg": 10.6, "appearance": "conforms"},
-        comment="Scale drift suspected",
-    )
-    assert weighed.status == 200, weighed.body
-    deviation = weighed.body["deviations"][0]
+    batch, weighed = await weighed_in_alert(site.api)
+    deviation = weighed["deviations"][0]
 
     await sign_in(page, "quinn", at=f"/#/deviations/{deviation['id']}")
     facts = page.locator(".batch-head .facts")
