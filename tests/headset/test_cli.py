@@ -97,9 +97,9 @@ def test_a_script_variable_is_filled_from_the_environment_and_an_unset_one_names
     lines = parse_script(
         "run.txt",
         "# drum\nscan blend_drum stepwise:lot:${BLEND_LOT}\n",
-        {"BLEND_LOT": "STW-101-F-261206-001"},
+        {"BLEND_LOT": "STW101FB-261206-001"},
     )
-    assert [line.text for line in lines] == ["scan blend_drum stepwise:lot:STW-101-F-261206-001"]
+    assert [line.text for line in lines] == ["scan blend_drum stepwise:lot:STW101FB-261206-001"]
     with pytest.raises(ScriptFailed) as refused:
         parse_script("run.txt", "check all\nscan blend_drum stepwise:lot:${BLEND_LOT}\n", {})
     assert str(refused.value) == (
