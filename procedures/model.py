@@ -215,6 +215,10 @@ class Input(_Model):
     deviation_severity: Severity = Field(
         default="minor", description="Severity of the deviation opened by an alert-band value."
     )
+    cqa: bool = Field(
+        default=False,
+        description="A critical quality attribute: an outcome in process analytics.",
+    )
 
     @model_validator(mode="after")
     def _fits_type(self) -> Self:
@@ -228,6 +232,8 @@ class Input(_Model):
         ]
         if self.choices and len(set(self.choices)) < len(self.choices):
             issues.append((("choices",), "choices must be unique"))
+        if self.cqa and not number:
+            issues.append((("cqa",), "'cqa' is only allowed on number inputs"))
         _raise_issues("Input", issues)
         return self
 
@@ -242,6 +248,10 @@ class Calculation(_Model):
     decimals: int | None = Field(default=None, ge=0, le=6, description="Result is rounded.")
     limits: Limits | None = None
     deviation_severity: Severity = "minor"
+    cqa: bool = Field(
+        default=False,
+        description="A critical quality attribute: an outcome in process analytics.",
+    )
 
 
 class Hold(_Model):

@@ -43,17 +43,28 @@ def wire_text(event: dict[str, Any]) -> str:
     return json.dumps(event, separators=(",", ":"))
 
 
+def journal_key(event: dict[str, Any]) -> str | None:
+    """Whose numbering an event takes: its batch's; a lot event (a lot has no batch) its
+    lot's, under the lot's id in the same journal, so that the webhook outbox delivers a
+    lot's events in order like a batch's. Ids are random UUIDs: the two never meet."""
+    if event.get("batch_id") is not None:
+        return event["batch_id"]
+    return event.get("lot_id") if event.get("type") == "lot" else None
+
+
 async def number(session: AsyncSession, events: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Give each batch event (in place) its batch's next `seq` and keep it in the journal,
-    in the session's transaction; events of no batch stay unnumbered. Returns `events`.
+    in the session's transaction; a lot event its lot's; other events of no batch stay
+    unnumbered. Returns `events`.
 
     Counters are taken in batch id order, so two transactions that touch the same batches
     never wait on each other's counters crosswise.
     """
     by_batch: dict[str, list[dict[str, Any]]] = {}
     for event in events:
-        if event.get("batch_id") is not None:
-            by_batch.setdefault(event["batch_id"], []).append(event)
+        key = journal_key(event)
+        if key is not None:
+            by_batch.setdefault(key, []).append(event)
     if not by_batch:
         return events
     await session.flush()  # a batch created in this transaction exists for the counter's key

@@ -139,9 +139,14 @@ def _operation(endpoint: Endpoint, refs: dict[Any, Any], taken: set[str]) -> dic
             },
         }
     if endpoint.consumes:
+        # A document taken as JSON (the `upload` shape) or in another format (B2MML XML).
+        shaped = refs[(endpoint.upload, "validation")] if endpoint.upload else None
         operation["requestBody"] = {
             "required": True,
-            "content": {media: {"schema": BINARY} for media in endpoint.consumes},
+            "content": {
+                media: {"schema": shaped if shaped and media == "application/json" else BINARY}
+                for media in endpoint.consumes
+            },
         }
     if endpoint.roles is None:
         operation["security"] = []

@@ -5,6 +5,8 @@ import { h, replace } from "./dom.js";
 import { LiveConnection } from "./live.js";
 import { Shell } from "./shell.js";
 import { icon } from "./components/icons.js";
+import * as analytics from "./pages/analytics.js";
+import * as analyticsIndex from "./pages/analytics_index.js";
 import * as batch from "./pages/batch.js";
 import * as batches from "./pages/batches.js";
 import * as consolePage from "./pages/console.js";
@@ -32,6 +34,8 @@ const ROUTES = [
   [/^\/deviations\/([^/]+)$/, deviation],
   [/^\/procedures$/, procedures],
   [/^\/procedures\/([^/]+)\/(\d+)$/, procedureVersion],
+  [/^\/analytics$/, analyticsIndex],
+  [/^\/analytics\/([^/]+)$/, analytics],
   [/^\/trace$/, trace],
   [/^\/trace\/(lot|batch)\/([^/]+)$/, trace],
   [/^\/operator$/, operator],
