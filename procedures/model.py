@@ -362,6 +362,16 @@ class Step(_Model):
         default=None, description="The output lot created when this step is completed."
     )
 
+    def label_of(self, name: str) -> str | None:
+        """What people read for value `name` of this step: its label (a dispensed weight:
+        the material's net weight); None for a name the step does not record."""
+        for described in (*self.inputs, *self.calculations):
+            if described.name == name:
+                return described.label
+        if self.dispense is not None and name == self.dispense.name:
+            return f"{self.dispense.material} net weight"
+        return None
+
     @model_validator(mode="after")
     def _fits_kind(self) -> Self:
         kind = self.kind

@@ -7,8 +7,14 @@ from pydantic import BaseModel
 from server.audit import anchors
 from server.audit import service as audit
 from server.audit.context import SEAL_KEY
-from server.audit.schemas import AuditEntryOut, BatchChainReportOut, ChainReportOut
+from server.audit.schemas import (
+    AuditEntryOut,
+    BatchChainReportOut,
+    ChainReportOut,
+    entry_mentions,
+)
 from server.audit.verification import verify_batch_chain, verify_trail
+from server.auth import service as auth
 from server.auth.roles import QUALITY_OVERSIGHT
 from server.batches import service as batches
 from server.concurrency import run_blocking
@@ -28,7 +34,11 @@ api = Api("audit")
 async def batch_audit(call: Call[None]) -> list[AuditEntryOut]:
     batch_id = call.param("batch_id")
     await batches.load_record(call.session, batch_id)
-    return [AuditEntryOut.of(e) for e in await audit.entries_for_batch(call.session, batch_id)]
+    entries = await audit.entries_for_batch(call.session, batch_id)
+    mentioned = set().union(*(entry_mentions(entry) for entry in entries))
+    people = await auth.users_by_id(call.session, mentioned)
+    names = {user_id: user.full_name for user_id, user in people.items()}
+    return [AuditEntryOut.of(entry, names) for entry in entries]
 
 
 @api.route(

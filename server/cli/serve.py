@@ -96,7 +96,7 @@ def _app(settings: Settings, *, migrate: bool) -> web.Application:
     app = create_app(settings, [demo_balance_api], migrate=migrate)
 
     async def demo(app: web.Application) -> AsyncIterator[None]:
-        await seed_demo(app[DATABASE], settings)
+        await seed_demo(app[DATABASE], settings, history=True)
         await seed_demo_history(app[DATABASE])
         print("Demo users (for the demo only):", flush=True)
         for user in DEMO_USERS:

@@ -38,7 +38,8 @@ async def list_deviations(call: Call[None]) -> list[DeviationOut]:
         batch_id=query.get("batch_id"),
         severity=query.get("severity"),
     )
-    return [DeviationOut.of(deviation) for deviation in found]
+    definitions = await deviations.definitions_of(call.session, found)
+    return [DeviationOut.of(d, definition=definitions[d.batch_id]) for d in found]
 
 
 @api.route(
@@ -50,7 +51,9 @@ async def list_deviations(call: Call[None]) -> list[DeviationOut]:
 )
 async def get_deviation(call: Call[None]) -> DeviationOut:
     deviation = await deviations.find(call.session, call.param("deviation_id"))
-    return DeviationOut.of(deviation, list(await deviations.history(call.session, deviation)))
+    history = list(await deviations.history(call.session, deviation))
+    definitions = await deviations.definitions_of(call.session, [deviation])
+    return DeviationOut.of(deviation, history, definitions[deviation.batch_id])
 
 
 @api.route(
