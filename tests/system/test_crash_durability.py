@@ -86,6 +86,7 @@ async def _run_batch(
             enough.set()
 
 
+@pytest.mark.timeout(300)  # two server starts and a crash, on a busy CI box
 @pytest.mark.parametrize("database_url", ["sqlite", "postgresql"], indirect=True)
 async def test_kill_9_mid_run_keeps_every_acknowledged_step(
     database_url: str, tmp_path: Path
