@@ -133,6 +133,7 @@ async def build_batch(api: Client, steps: int, photos: int) -> str:
         json={"filename": "bench_record.yaml", "source": procedure_source(steps)},
     )
     key, version = loaded["key"], loaded["version"]
+    await api.call("POST", f"/procedures/{key}/versions/{version}/submit", "alex")
     await api.call(
         "POST",
         f"/procedures/{key}/versions/{version}/approve",

@@ -221,6 +221,7 @@ async def _batch(api: Api) -> str:
     loaded = await api.post(
         "/procedures", "alex", {"filename": "scan-bench.yaml", "source": PROCEDURE}, 201
     )
+    await api.post(f"/procedures/{loaded['key']}/versions/{loaded['version']}/submit", "alex", None)
     signature = {"username": "quinn", "password": PASSWORDS["quinn"], "meaning": "approved"}
     await api.post(
         f"/procedures/{loaded['key']}/versions/{loaded['version']}/approve",

@@ -512,7 +512,11 @@ async def _approve_procedure(client: Client, tokens: dict[str, str]) -> str:
     status, loaded = await client.post("/procedures", body, tokens["alex"])
     if status != 201:
         raise BenchFailed(f"cannot load {PROCEDURE_FILE.name}: {status} {loaded}")
-    path = f"/procedures/{loaded['key']}/versions/{loaded['version']}/approve"
+    base = f"/procedures/{loaded['key']}/versions/{loaded['version']}"
+    status, submitted = await client.post(base + "/submit", None, tokens["alex"])
+    if status != 200:
+        raise BenchFailed(f"cannot submit {loaded['key']}: {status} {submitted}")
+    path = base + "/approve"
     signature = {"username": "quinn", "password": PASSWORDS["quinn"], "meaning": "approved"}
     status, approved = await client.post(path, {"signature": signature}, tokens["quinn"])
     if status != 200:

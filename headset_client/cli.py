@@ -103,7 +103,7 @@ def _script(path: Path) -> list[ScriptLine]:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise ScriptFailed(f"{path}: cannot read: {exc}") from exc
-    return parse_script(str(path), text)
+    return parse_script(str(path), text, os.environ)
 
 
 def _password(from_stdin: bool, *, interactive: bool) -> str:

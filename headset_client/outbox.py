@@ -42,6 +42,12 @@ CREATE TABLE IF NOT EXISTS submissions (
     answered_at TEXT
 );
 CREATE INDEX IF NOT EXISTS submissions_open ON submissions (server, username, state, seq);
+CREATE TABLE IF NOT EXISTS event_positions (
+    server TEXT NOT NULL,
+    batch_id TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    PRIMARY KEY (server, batch_id)
+);
 """
 _COLUMNS = (
     "seq, idempotency_key, batch_id, method, path, content_type, body, needs_password, "
@@ -120,6 +126,24 @@ class Outbox:
         if self._db is not None:
             await self._db.close()
             self._db = None  # type: ignore[assignment]
+
+    async def event_seq(self, batch_id: str) -> int | None:
+        """The batch's `seq` of the last event received from this server, if any: a
+        restarted client resumes its event stream after it."""
+        async with self._db.execute(
+            "SELECT seq FROM event_positions WHERE server = ? AND batch_id = ?",
+            (self._server, batch_id),
+        ) as cursor:
+            row = await cursor.fetchone()
+        return None if row is None else int(row[0])
+
+    async def keep_event_seq(self, batch_id: str, seq: int) -> None:
+        """Remember the `seq` of the last event received of a batch (it never goes back)."""
+        await self._db.execute(
+            "INSERT INTO event_positions (server, batch_id, seq) VALUES (?, ?, ?) "
+            "ON CONFLICT (server, batch_id) DO UPDATE SET seq = max(seq, excluded.seq)",
+            (self._server, batch_id, seq),
+        )
 
     async def add(
         self,

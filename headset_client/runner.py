@@ -10,7 +10,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import getpass
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+import re
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TextIO
 
@@ -34,17 +35,37 @@ class ScriptLine:
     command: c.Command
 
 
-def parse_script(name: str, text: str) -> list[ScriptLine]:
-    """Every command of a script, checked before anything runs; ScriptFailed names the line."""
+def parse_script(
+    name: str, text: str, variables: Mapping[str, str] | None = None
+) -> list[ScriptLine]:
+    """Every command of a script, checked before anything runs; ScriptFailed names the line.
+
+    `${NAME}` is replaced by `variables[NAME]` (the CLI gives the environment), so a script
+    can scan what a site numbers at run time (a lot made yesterday); an unset one is refused.
+    """
     lines = []
-    for number, line in enumerate(text.splitlines(), start=1):
+    for number, raw in enumerate(text.splitlines(), start=1):
         try:
+            line = _substituted(raw, variables or {})
             command = c.parse_command(line)
         except HeadsetError as exc:
             raise ScriptFailed(f"{name}:{number}: {exc}") from exc
         if command is not None:
             lines.append(ScriptLine(number, line.strip(), command))
     return lines
+
+
+_VARIABLE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
+
+
+def _substituted(line: str, variables: Mapping[str, str]) -> str:
+    def value(match: re.Match[str]) -> str:
+        name = match.group(1)
+        if name not in variables:
+            raise HeadsetError(f"${{{name}}} is not set: export {name}=... before the script runs")
+        return variables[name]
+
+    return _VARIABLE.sub(value, line)
 
 
 class Runner:

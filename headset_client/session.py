@@ -359,7 +359,14 @@ class HeadsetSession:
             self._on_connected,
             Backoff(most=self.options.retry_seconds),
         )
-        self._follower_task = asyncio.create_task(self._follower.run())
+        self._follower_task = asyncio.create_task(self._resume(self._follower, batch_id))
+
+    async def _resume(self, follower: EventFollower, batch_id: str) -> None:
+        """Follow the batch's events after the last one this device kept (a restarted app
+        hears what it missed)."""
+        if self._outbox is not None and follower.last_seq is None:
+            follower.last_seq = await self._outbox.event_seq(batch_id)
+        await follower.run()
 
     async def _on_connected(self) -> None:
         self._stale.set()
@@ -368,6 +375,9 @@ class HeadsetSession:
         """React to one event of the followed batch (the event stream calls this)."""
         self._record_delay(event)
         self._record_seq(event)
+        seq, batch_id = event.get("seq"), event.get("batch_id")
+        if self._outbox is not None and isinstance(seq, int) and isinstance(batch_id, str):
+            await self._outbox.keep_event_seq(batch_id, seq)
         batch = self.batch
         if batch is None or event.get("batch_id") != batch.batch_id:
             return

@@ -2,6 +2,7 @@
 
 ProcedureError
 ├── ProcedureFileInvalid    a procedure file cannot be loaded; issues name path and line
+├── DefinitionInvalid       a procedure document (JSON) does not validate; issues name pointers
 ├── ExpressionError         something is wrong with an expression
 │   ├── ExpressionInvalid   the text is not a valid, safe expression
 │   └── ExpressionFailed    a valid expression could not be evaluated (missing value, /0)
@@ -30,6 +31,14 @@ class ProcedureFileInvalid(ProcedureError):
         self.filename = filename
         self.issues = issues
         super().__init__("\n".join(_issue_line(filename, issue) for issue in issues))
+
+
+class DefinitionInvalid(ProcedureError):
+    """A procedure document does not validate; `issues` are `(json_pointer, message)`."""
+
+    def __init__(self, issues: list[tuple[str, str]]) -> None:
+        self.issues = issues
+        super().__init__("; ".join(f"{pointer or '/'}: {message}" for pointer, message in issues))
 
 
 def _issue_line(filename: str, issue: FileIssue) -> str:

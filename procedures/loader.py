@@ -13,8 +13,8 @@ import yaml
 from pydantic import ValidationError
 from pydantic_core import ErrorDetails
 
-from procedures.exceptions import ProcedureFileInvalid
-from procedures.locations import Loc, format_path
+from procedures.exceptions import DefinitionInvalid, ProcedureFileInvalid
+from procedures.locations import Loc, format_path, json_pointer
 from procedures.model import Procedure
 
 SAMPLES_DIR = Path(__file__).parent / "samples"
@@ -52,6 +52,19 @@ def load_procedure_text(text: str, filename: str) -> Procedure:
     except ValidationError as exc:
         issues = [_file_issue(root, error) for error in exc.errors()]
         raise ProcedureFileInvalid(filename, issues) from exc
+
+
+def validate_definition(data: object) -> Procedure:
+    """Validate a procedure document (the JSON form of a file); DefinitionInvalid lists every
+    problem at its JSON pointer, with the same messages the file loader gives."""
+    if not isinstance(data, dict):
+        raise DefinitionInvalid([("", "the definition must be an object of procedure fields")])
+    try:
+        return Procedure.model_validate(data)
+    except ValidationError as exc:
+        raise DefinitionInvalid(
+            [(json_pointer(error["loc"]), _message(error)) for error in exc.errors()]
+        ) from exc
 
 
 def sample_procedure_files() -> list[Path]:
@@ -125,11 +138,13 @@ def _duplicate_keys(node: yaml.Node, loc: Loc, seen: set[int]) -> Iterator[FileI
 
 def _file_issue(root: yaml.Node, error: ErrorDetails) -> FileIssue:
     """A pydantic error as a file issue, with the line of the deepest node on its path."""
+    return FileIssue(format_path(error["loc"]), _line(root, error["loc"]), _message(error))
+
+
+def _message(error: ErrorDetails) -> str:
     if error["type"] == "value_error":
-        message = str(error["ctx"]["error"])
-    else:
-        message = _MESSAGES.get(error["type"], error["msg"])
-    return FileIssue(format_path(error["loc"]), _line(root, error["loc"]), message)
+        return str(error["ctx"]["error"])
+    return _MESSAGES.get(error["type"], error["msg"])
 
 
 def _line(root: yaml.Node, loc: Loc) -> int:

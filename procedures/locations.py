@@ -16,3 +16,8 @@ def format_path(loc: Loc) -> str:
         else:
             path += f".{part}" if path else part
     return path
+
+
+def json_pointer(loc: Loc) -> str:
+    """Render a location as an RFC 6901 JSON pointer: `/operations/1/steps/3/inputs/0/limits`."""
+    return "".join("/" + str(part).replace("~", "~0").replace("/", "~1") for part in loc)

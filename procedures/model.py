@@ -215,6 +215,10 @@ class Input(_Model):
     deviation_severity: Severity = Field(
         default="minor", description="Severity of the deviation opened by an alert-band value."
     )
+    cqa: bool = Field(
+        default=False,
+        description="A critical quality attribute: an outcome in process analytics.",
+    )
 
     @model_validator(mode="after")
     def _fits_type(self) -> Self:
@@ -228,6 +232,8 @@ class Input(_Model):
         ]
         if self.choices and len(set(self.choices)) < len(self.choices):
             issues.append((("choices",), "choices must be unique"))
+        if self.cqa and not number:
+            issues.append((("cqa",), "'cqa' is only allowed on number inputs"))
         _raise_issues("Input", issues)
         return self
 
@@ -242,6 +248,10 @@ class Calculation(_Model):
     decimals: int | None = Field(default=None, ge=0, le=6, description="Result is rounded.")
     limits: Limits | None = None
     deviation_severity: Severity = "minor"
+    cqa: bool = Field(
+        default=False,
+        description="A critical quality attribute: an outcome in process analytics.",
+    )
 
 
 class Hold(_Model):
@@ -351,6 +361,16 @@ class Step(_Model):
     yields: Yield | None = Field(
         default=None, description="The output lot created when this step is completed."
     )
+
+    def label_of(self, name: str) -> str | None:
+        """What people read for value `name` of this step: its label (a dispensed weight:
+        the material's net weight); None for a name the step does not record."""
+        for described in (*self.inputs, *self.calculations):
+            if described.name == name:
+                return described.label
+        if self.dispense is not None and name == self.dispense.name:
+            return f"{self.dispense.material} net weight"
+        return None
 
     @model_validator(mode="after")
     def _fits_kind(self) -> Self:

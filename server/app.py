@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator, Callable, Sequence
 
 from aiohttp import web
 
+from server.analytics.handlers import api as analytics_api
 from server.annotations.handlers import api as annotations_api
 from server.audit.context import audit_sealing
 from server.audit.handlers import api as audit_api
@@ -20,17 +21,20 @@ from server.config import Settings
 from server.db.engine import open_database
 from server.db.migrate import upgrade
 from server.deviations.handlers import api as deviations_api
+from server.epcis.handlers import api as epcis_api
 from server.equipment.handlers import api as equipment_api
 from server.events import postgres
 from server.events.bus import EventBus
 from server.events.handlers import api as events_api
 from server.genealogy.handlers import api as genealogy_api
 from server.labels.handlers import api as labels_api
+from server.library.authoring_handlers import api as authoring_api
 from server.library.handlers import api as library_api
 from server.materials.handlers import api as materials_api
 from server.media_store.context import image_workers
 from server.media_store.files import MediaFiles
 from server.media_store.handlers import api as media_api
+from server.orders.handlers import api as orders_api
 from server.review.handlers import api as review_api
 from server.scans.handlers import api as scans_api
 from server.streams.analysis_context import stream_analyses
@@ -53,6 +57,7 @@ SIGN_INS_WAITING_PER_CORE = 32
 APIS: list[Api] = [
     auth_api,
     accounts_api,
+    authoring_api,
     library_api,
     batches_api,
     deviations_api,
@@ -72,6 +77,9 @@ APIS: list[Api] = [
     annotations_api,
     review_api,
     webhooks_api,
+    orders_api,
+    epcis_api,
+    analytics_api,
 ]
 
 

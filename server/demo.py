@@ -4,14 +4,18 @@ the materials, lots and equipment they scan."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from procedures.loader import sample_procedure_files
 from server.audit import service as audit
 from server.auth import service as auth
+from server.clock import ReplayClock, replaying, utcnow
 from server.concurrency import run_blocking
 from server.config import Settings
 from server.db.engine import Database
+from server.demo_genealogy import Crew, seed_genealogy
 from server.demo_inventory import seed_inventory
+from server.library import drafts
 from server.library import service as library
 from server.signatures.service import SignatureRequest
 
@@ -33,10 +37,28 @@ DEMO_USERS = (
     DemoUser("ada", "Ada Admin", ("admin",), "ada-demo"),
 )
 AUTHOR, APPROVER = "alex", "quinn"
+HISTORY_BEGAN = timedelta(days=1)  # the demo history replays from this long ago
 
 
-async def seed_demo(database: Database, settings: Settings) -> None:
-    """Create missing demo users; load and approve sample procedures not yet effective."""
+async def seed_demo(database: Database, settings: Settings, *, history: bool = False) -> None:
+    """Create missing demo users; load and approve sample procedures not yet effective; the
+    demo inventory. With `history`, a new demo database gets all this as of yesterday and
+    four completed batches chained through their output lots (`server.demo_genealogy`)."""
+    if not history or await _has_users(database):
+        await _seed(database, settings)
+        return
+    with replaying(ReplayClock(utcnow() - HISTORY_BEGAN)) as clock:
+        await _seed(database, settings)
+        crew = Crew("sam", "olivia", "omar", APPROVER, _password)
+        await seed_genealogy(database, settings, crew, clock)
+
+
+async def _has_users(database: Database) -> bool:
+    async with database.sessions()() as session:
+        return await auth.get_user(session, DEMO_USERS[0].username) is not None
+
+
+async def _seed(database: Database, settings: Settings) -> None:
     async with database.sessions()() as session, session.begin():
         for demo in DEMO_USERS:
             if await auth.get_user(session, demo.username) is None:
@@ -55,13 +77,16 @@ async def seed_demo(database: Database, settings: Settings) -> None:
             assert author is not None and approver is not None
             source = await run_blocking(path.read_text)
             version = await library.load_draft(session, author, source, path.name)
+            key = library.definition_of(version).key
             if version.status == "draft":
+                await drafts.submit(session, author, key, version.version)
+            if version.status == "in_review":
                 password = _password(APPROVER)
                 await library.approve(
                     session,
                     settings,
                     approver,
-                    library.definition_of(version).key,
+                    key,
                     version.version,
                     SignatureRequest(password=password, meaning="approved", username=APPROVER),
                 )

@@ -65,8 +65,6 @@ DEMO_LOTS = (
     DemoLot("PVP-2611-01", "EXC-0415", "Kollidon GmbH", "KD-0093311", "10", True),
     DemoLot("MGS-2611-01", "EXC-0520", "Ligamed", "LM-190045", "5", True),
     DemoLot("OPA-2611-01", "EXC-0930", "Colorcon", "CC-WH-88120", "10", True),
-    DemoLot("FB-0001-D1", "STW-101-FB", "Stepwise granulation suite", "STW101-G-0001", "12", True),
-    DemoLot("CT-0001-D1", "STW-101-CT", "Stepwise compression suite", "STW101-C-0001", "12", True),
 )
 DEMO_EQUIPMENT = (
     DemoEquipment("EQ-BAL-01", "Floor balance 60 kg", "balance", "Dispensing booth 1"),

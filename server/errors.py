@@ -6,6 +6,8 @@ StepwiseError
  ├── Forbidden                    the actor may not do this (role, segregation of duties)
  ├── Invalid                      the request is well-formed but its content is refused
  │    └── UnsupportedMediaType     the body is not of a media type this request takes (415)
+ ├── PreconditionRequired         a write that must name the state it saw did not (428)
+ ├── PreconditionFailed           the state the request saw has changed since (412)
  ├── ServerBusy                   too much at once: nothing was done, send it again shortly
  └── (each domain's exceptions.py derives its errors from these)
 
@@ -91,6 +93,18 @@ class Invalid(StepwiseError):
 
 class UnsupportedMediaType(Invalid):
     """The body is not of a media type this request takes (JSON, SDP, an image)."""
+
+
+class PreconditionRequired(StepwiseError):
+    """A write that must say which state it was made against (`If-Match`) did not."""
+
+
+class PreconditionFailed(StepwiseError):
+    """The state the request was made against (`If-Match`) is no longer the current one."""
+
+    def __init__(self, detail: str, *, current: dict[str, Any] | None = None) -> None:
+        super().__init__(detail)
+        self.current = current
 
 
 class ServerBusy(StepwiseError):

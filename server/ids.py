@@ -22,13 +22,16 @@ def new_id() -> str:
 def readable_number(pattern: str, material: str, day: date, seq: int) -> str:
     """A number from `pattern`, e.g. `{material}-{yymmdd}-{seq:03d}` → `EXC-0101-261207-003`.
 
-    The material code keeps letters, digits and hyphens (safe in GS1 and read aloud), and is
-    shortened when the whole would not fit in NUMBER_LENGTH characters.
+    The material code keeps letters, digits and hyphens (safe in GS1 and read aloud). When the
+    whole would not fit in NUMBER_LENGTH characters, the code loses its hyphens first and only
+    then its end, so codes that differ at the end (STW-101-FB, STW-101-FC) stay apart.
     """
     code = _NOT_IN_NUMBERS.sub("", material.upper())
     fields = {"yymmdd": day.strftime("%y%m%d"), "seq": seq}
-    spare = NUMBER_LENGTH - len(pattern.format(material="", **fields))
-    return pattern.format(material=code[: max(spare, 0)].rstrip("-"), **fields)
+    spare = max(NUMBER_LENGTH - len(pattern.format(material="", **fields)), 0)
+    if len(code) > spare:
+        code = code.replace("-", "")
+    return pattern.format(material=code[:spare], **fields)
 
 
 def number_pattern(text: str) -> str:

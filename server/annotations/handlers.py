@@ -46,6 +46,7 @@ async def _where_cleared(prep: Preparation[None]) -> None:
     status=201,
     idempotent=True,
     prepare=_where_drawn,
+    redirects=True,
 )
 async def create_annotation(call: Call[AnnotationIn]) -> AnnotationOut:
     body = call.body
@@ -88,6 +89,7 @@ async def list_annotations(call: Call[None]) -> list[AnnotationOut]:
     response=AnnotationOut,
     idempotent=True,
     prepare=_where_cleared,
+    redirects=True,
 )
 async def clear_annotation(call: Call[None]) -> AnnotationOut:
     entry = await annotations.clear_annotation(

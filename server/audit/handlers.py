@@ -7,7 +7,13 @@ from pydantic import BaseModel
 from server.audit import anchors
 from server.audit import service as audit
 from server.audit.context import SEAL_KEY
-from server.audit.schemas import AuditEntryOut, BatchChainReportOut, ChainReportOut
+from server.audit.models import AuditEntry
+from server.audit.schemas import (
+    AuditEntryOut,
+    BatchChainReportOut,
+    ChainReportOut,
+    entry_mentions,
+)
 from server.audit.verification import verify_batch_chain, verify_trail
 from server.auth import service as auth
 from server.auth.roles import QUALITY_OVERSIGHT
@@ -39,7 +45,15 @@ async def batch_audit(call: Call[None]) -> Page[AuditEntryOut]:
     filters = audit.TrailFilters(batch_id=batch_id, actions=_actions(call))
     page = lists.page_request(call.request, audit.BATCH_TRAIL)
     found = await audit.trail_page(call.session, filters, page, audit.BATCH_TRAIL)
-    return found.map(AuditEntryOut.of)
+    return await _named(call, found)
+
+
+async def _named(call: Call[None], found: Page[AuditEntry]) -> Page[AuditEntryOut]:
+    """The page's entries with the full names of the people they mention."""
+    mentioned = set().union(*(entry_mentions(entry) for entry in found.items))
+    people = await auth.users_by_id(call.session, mentioned)
+    names = {user_id: user.full_name for user_id, user in people.items()}
+    return found.map(lambda entry: AuditEntryOut.of(entry, names))
 
 
 def _actions(call: Call[None]) -> list[str]:
@@ -74,7 +88,7 @@ async def site_audit(call: Call[None]) -> Page[AuditEntryOut]:
         at_before=lists.moment(request, "before"),
     )
     page = lists.page_request(request, audit.TRAIL)
-    return (await audit.trail_page(call.session, filters, page)).map(AuditEntryOut.of)
+    return await _named(call, await audit.trail_page(call.session, filters, page))
 
 
 @api.route(

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from server.audit.bounded import readable
 from server.audit.chain import LEGACY, ChainBreak
@@ -28,10 +29,18 @@ class AuditEntryOut(BaseModel):
     hash: str
     chain: str
     chain_seq: int
+    people: dict[str, str] = Field(
+        default={},
+        description="The full names of the people whose ids appear in old or new, by id "
+        "(a batch's trail), so a view shows names rather than ids.",
+    )
 
     @classmethod
-    def of(cls, entry: AuditEntry) -> AuditEntryOut:
+    def of(cls, entry: AuditEntry, names: Mapping[str, str] | None = None) -> AuditEntryOut:
+        """`names`: full names by user id; those mentioned in the entry are kept with it."""
+        known = names or {}
         return cls(
+            people={i: known[i] for i in sorted(entry_mentions(entry)) if i in known},
             seq=entry.seq,
             chain=entry.chain or LEGACY,
             chain_seq=entry.seq if entry.chain_seq is None else entry.chain_seq,
@@ -47,6 +56,30 @@ class AuditEntryOut(BaseModel):
             prev_hash=entry.prev_hash,
             hash=entry.hash,
         )
+
+
+PERSON_KEYS = ("_id", "_by")  # performer_id, signer_id, raised_by, ...
+
+
+def mentioned_ids(value: Any) -> set[str]:
+    """The strings under keys ending in `_id` or `_by` in `value` (an entry's old or new, at
+    any depth): the candidates for a person's id."""
+    found: set[str] = set()
+    if isinstance(value, Mapping):
+        for key, item in value.items():
+            if isinstance(item, str) and key.endswith(PERSON_KEYS):
+                found.add(item)
+            else:
+                found |= mentioned_ids(item)
+    elif isinstance(value, list):
+        for item in value:
+            found |= mentioned_ids(item)
+    return found
+
+
+def entry_mentions(entry: AuditEntry) -> set[str]:
+    """The candidates for a person's id in an entry's old and new values."""
+    return mentioned_ids(readable(entry.old)) | mentioned_ids(readable(entry.new))
 
 
 class SealProblemOut(BaseModel):

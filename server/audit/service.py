@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, event, insert, select, text, update
+from sqlalchemy import bindparam, event, insert, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session, SessionTransaction
 
@@ -36,11 +36,6 @@ _OPEN_CHAIN = text(
     f" SELECT :chain, 0, hash, 0 FROM audit_chains WHERE chain = '{LEGACY}'"
     " ON CONFLICT (chain) DO NOTHING"
 )
-_MOVE_HEAD = (
-    update(AuditChain.__table__)
-    .where(AuditChain.__table__.c.chain == bindparam("name"))
-    .values(chain_seq=bindparam("position"), hash=bindparam("head"))
-)
 # The last chain's head is locked and the transaction's seqs are taken in one statement: the
 # CTE locks the head before the outer query draws a number from the sequence.
 _LAST_HEAD_AND_SEQS = text(
@@ -55,6 +50,7 @@ _SQLITE_LAST_HEAD_AND_SEQ = text(
     "FROM audit_chains WHERE chain = :chain"
 )
 # A plain table insert: the ORM's unit of work would cost more than the rest of the append.
+# It moves each chain's head row too, by a trigger (migration 0012), in the same statement.
 _APPEND = insert(AuditEntry.__table__)
 _PENDING = "stepwise.audit_pending"
 
@@ -142,7 +138,7 @@ def _append_pending(session: Session) -> None:
     # Taken after the heads are locked, so seq rises along every chain.
     heads[last], taken = _locked_last_head_and_seqs(session, last, len(pending))
     seqs = iter(taken)
-    rows, moved = [], []
+    rows = []
     for chain, entries in by_chain.items():
         position, prev_hash = heads[chain]
         for entry in entries:
@@ -165,10 +161,8 @@ def _append_pending(session: Session) -> None:
             digest = fields.digest(prev_hash)
             rows.append({**vars(fields), "prev_hash": prev_hash, "hash": digest})
             prev_hash = digest
-        moved.append({"name": chain, "position": position, "head": prev_hash})
     rows.sort(key=lambda row: row["seq"])
     session.execute(_APPEND, rows)
-    session.execute(_MOVE_HEAD, moved)
 
 
 def _locked_head(session: Session, chain: str) -> tuple[int, str]:

@@ -7,7 +7,14 @@ from datetime import datetime
 from pydantic import BaseModel, Field
 
 from server.auth.models import User
-from server.auth.roles import ADMINS, REMOTE_EXPERTS, SHOP_FLOOR, SUPERVISION
+from server.auth.roles import (
+    ADMINS,
+    PROCEDURE_APPROVERS,
+    PROCEDURE_AUTHORS,
+    REMOTE_EXPERTS,
+    SHOP_FLOOR,
+    SUPERVISION,
+)
 from server.web.schemas import Strict
 
 
@@ -58,6 +65,13 @@ class Capabilities(BaseModel):
         description="Manage accounts: deactivate, unlock, reset passwords, roles, sessions "
         "(`POST /users/{user_id}/deactivate`).",
     )
+    author_procedures: bool = Field(
+        description="Write procedures: load files, create and edit drafts (`POST /procedures`)."
+    )
+    approve_procedures: bool = Field(
+        description="Approve procedure versions with an e-signature "
+        "(`POST /procedures/{key}/versions/{version}/approve`)."
+    )
 
     @classmethod
     def of(cls, user: User) -> Capabilities:
@@ -66,6 +80,8 @@ class Capabilities(BaseModel):
             start_batches=user.has_any_role(SHOP_FLOOR),
             annotate_streams=user.has_any_role(REMOTE_EXPERTS),
             administer_users=user.has_any_role(ADMINS),
+            author_procedures=user.has_any_role(PROCEDURE_AUTHORS),
+            approve_procedures=user.has_any_role(PROCEDURE_APPROVERS),
         )
 
 

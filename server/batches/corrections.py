@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from procedures.model import Procedure as ProcedureDefinition
 from procedures.model import Step
 from procedures.states import StepStatus
 from server.audit import service as audit
@@ -143,7 +144,9 @@ async def correct_step(
         comment=comment,
         correction=True,
     )
-    opened += await _consequences(session, user, batch, step_id, recalculated, superseded, reason)
+    opened += await _consequences(
+        session, user, batch, definition, step, recalculated, superseded, reason
+    )
     await holds.hold_for(session, user, batch, definition, opened)
     await session.flush()
     for changed_record in (record, *(r.record for r in recalculated)):
@@ -266,13 +269,15 @@ async def _consequences(
     session: AsyncSession,
     user: User,
     batch: Batch,
-    step_id: str,
+    definition: ProcedureDefinition,
+    step: Step,
     recalculated: list[Recalculated],
     superseded: list[StepRecord],
     reason: str,
 ) -> list[Deviation]:
     """The deviations a correction opens beyond its own values' alerts: recomputed results in
-    their alert band, verifications to repeat, and any correction of a completed batch."""
+    their alert band, verifications to repeat, and any correction of a completed batch. Their
+    details name the steps by title, as people read them."""
     opened: list[Deviation] = []
     for found in recalculated:
         opened += await deviations.open_for_step(
@@ -287,6 +292,7 @@ async def _consequences(
         )
     on_batch = {"batch_id": batch.id, "batch_number": batch.batch_number, "comment": reason}
     for verification in superseded:
+        verifying = definition.step(verification.step_id).title
         opened.append(
             await deviations.open_deviation(
                 session,
@@ -297,8 +303,8 @@ async def _consequences(
                 severity="minor",
                 title="Verified values corrected: verify again",
                 detail=(
-                    f"A correction of step {step_id!r} changed values that step "
-                    f"{verification.step_id!r} verified; its verification no longer applies."
+                    f"A correction of step “{step.title}” changed values that step "
+                    f"“{verifying}” verified; its verification no longer applies."
                 ),
             )
         )
@@ -308,11 +314,11 @@ async def _consequences(
                 session,
                 user,
                 **on_batch,
-                step_id=step_id,
+                step_id=step.id,
                 kind="correction_after_completion",
                 severity="major",
-                title="Record corrected after the batch completed",
-                detail=f"Step {step_id!r} was corrected after the batch completed.",
+                title=f"“{step.title}” corrected after the batch completed",
+                detail=f"Step “{step.title}” was corrected after the batch completed.",
             )
         )
     return opened

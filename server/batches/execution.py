@@ -52,6 +52,7 @@ from server.events.schemas import BatchEvent, StepEvent
 from server.events.staging import stage
 from server.library import service as library
 from server.materials.models import Container
+from server.orders import reporting as orders
 from server.signatures import service as signatures
 
 _STEPS = StepRecord.__table__.c
@@ -516,6 +517,7 @@ async def _complete_batch(session: AsyncSession, user: User, batch: Batch) -> No
     await change_status(session, user, batch, BatchStatus.COMPLETED, "batch.completed")
     await equipment.release_for_batch(session, user, batch.id)
     stage(session, BatchEvent(batch_id=batch.id, status=BatchStatus.COMPLETED))
+    await orders.report_completion(session, user, batch.id)
 
 
 async def resume_batch(session: AsyncSession, user: User, batch: Batch) -> None:

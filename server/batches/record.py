@@ -82,6 +82,26 @@ _STEPS = (
 )
 
 
+# SQLite has no row locks and needs none (its write transactions are serialised by BEGIN
+# IMMEDIATE, so nothing can change under the read): the batch and its steps in one statement.
+_SERIALISED_READ = (
+    select(Batch)
+    .join(Batch.procedure_version)
+    .outerjoin(Batch.steps)
+    .outerjoin(StepRecord.values)
+    .outerjoin(_PERFORMER, StepRecord.performer)
+    .where(Batch.id == bindparam("batch_id"))
+    .order_by(StepRecord.position, StepValue.name, StepValue.revision)
+    .options(
+        contains_eager(Batch.procedure_version).defer(ProcedureVersion.definition),
+        contains_eager(Batch.procedure_version).defer(ProcedureVersion.source),
+        contains_eager(Batch.steps).contains_eager(StepRecord.values),
+        contains_eager(Batch.steps).contains_eager(StepRecord.performer.of_type(_PERFORMER)),
+    )
+    .execution_options(populate_existing=True)
+)
+
+
 async def locked_batch(session: AsyncSession, batch_id: str) -> Batch:
     """Load a batch for change, holding its row lock until commit (PostgreSQL); its
     definition is `library.definition_for` its procedure version.
@@ -89,6 +109,12 @@ async def locked_batch(session: AsyncSession, batch_id: str) -> Batch:
     Two devices completing the same step queue here; the second then sees the step done.
     SQLite write transactions are already serialised by BEGIN IMMEDIATE.
     """
+    if session.get_bind().dialect.name != "postgresql":
+        found = await session.execute(_SERIALISED_READ, {"batch_id": batch_id})
+        batch = found.unique().scalar_one_or_none()
+        if batch is None:
+            raise BatchNotFound(batch_id)
+        return batch
     batch = (await session.execute(_LOCK, {"batch_id": batch_id})).scalar_one_or_none()
     if batch is None:
         raise BatchNotFound(batch_id)

@@ -19,6 +19,8 @@ from server.audit.keys import SealKeyUnusable
 from server.auth import service as auth
 from server.cli.audit import add_audit_commands
 from server.cli.batches import add_batches_commands
+from server.cli.demo import add_demo_commands
+from server.cli.erp import add_erp_commands
 from server.cli.errors import CommandFailed
 from server.cli.serve import add_serve_command
 from server.cli.trace import add_trace_command
@@ -117,6 +119,8 @@ def _parser() -> argparse.ArgumentParser:
     add_users_commands(commands, lambda settings, work: asyncio.run(_with_database(settings, work)))
     add_trace_command(commands, _with_database)
     add_batches_commands(commands, _with_database)
+    add_erp_commands(commands, _with_database)
+    add_demo_commands(commands, _with_database)
     return parser
 
 

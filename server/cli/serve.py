@@ -18,17 +18,12 @@ from aiohttp import web
 from sqlalchemy.engine import make_url
 
 from server import logs
-from server.app import create_app
 from server.audit.keys import load_or_create_key
 from server.config import Settings
 from server.db.migrate import upgrade
-from server.demo import DEMO_USERS, seed_demo
-from server.demo_balance import api as demo_balance_api
-from server.demo_balance import run_demo_balance
 from server.serving.addresses import listening_socket, port_of, process_url_for
 from server.serving.exceptions import ServingFailed
 from server.serving.workers import supervise
-from server.web.keys import DATABASE
 
 
 def add_serve_command(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -87,12 +82,22 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _app(settings: Settings, *, migrate: bool) -> web.Application:
+    # Imported here, not at the top: the application (aiortc, OpenCV, every handler) is what
+    # only `serve` needs, and every other command starts in a second instead of several.
+    from server.app import create_app
+    from server.demo import DEMO_USERS, seed_demo
+    from server.demo_balance import api as demo_balance_api
+    from server.demo_balance import run_demo_balance
+    from server.demo_history import seed_demo_history
+    from server.web.keys import DATABASE
+
     if not settings.demo:
         return create_app(settings, migrate=migrate)
     app = create_app(settings, [demo_balance_api], migrate=migrate)
 
     async def demo(app: web.Application) -> AsyncIterator[None]:
-        await seed_demo(app[DATABASE], settings)
+        await seed_demo(app[DATABASE], settings, history=True)
+        await seed_demo_history(app[DATABASE])
         print("Demo users (for the demo only):", flush=True)
         for user in DEMO_USERS:
             print(f"  {user.username:<8} {user.password:<13} {', '.join(user.roles)}", flush=True)

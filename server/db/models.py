@@ -12,6 +12,7 @@ from server.idempotency.models import IdempotencyRecord
 from server.library.models import Procedure, ProcedureVersion
 from server.materials.models import Container, Lot, Material, MaterialUse
 from server.media_store.models import Attachment, MediaObject
+from server.orders.models import ProductionOrder, Reservation
 from server.review.models import ReviewMark
 from server.signatures.models import Signature
 from server.streams.models import Recording, StreamOwner
@@ -41,7 +42,9 @@ __all__ = [
     "MediaObject",
     "Procedure",
     "ProcedureVersion",
+    "ProductionOrder",
     "Recording",
+    "Reservation",
     "ReviewMark",
     "Signature",
     "StepRecord",

@@ -24,6 +24,7 @@ async def unit_of_work(
         async with session.begin():
             yield session
             # Numbered and journaled before commit: they exist exactly when the data does.
-            events = await journal.number(session, take_staged(session))
-            await bus.before_commit(session, events)
+            events = take_staged(session)
+            unsent = await journal.number(session, events, bus.channel)
+            await bus.before_commit(session, unsent)
         bus.after_commit(events)

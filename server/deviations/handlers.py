@@ -48,7 +48,8 @@ async def list_deviations(call: Call[None]) -> Page[DeviationOut]:
         batch_id=lists.text(request, "batch_id"),
         severity=lists.text(request, "severity"),
     )
-    return found.map(DeviationOut.of)
+    definitions = await deviations.definitions_of(call.session, found.items)
+    return found.map(lambda d: DeviationOut.of(d, definition=definitions[d.batch_id]))
 
 
 @api.route(
@@ -60,7 +61,9 @@ async def list_deviations(call: Call[None]) -> Page[DeviationOut]:
 )
 async def get_deviation(call: Call[None]) -> DeviationOut:
     deviation = await deviations.find(call.session, call.param("deviation_id"))
-    return DeviationOut.of(deviation, list(await deviations.history(call.session, deviation)))
+    history = list(await deviations.history(call.session, deviation))
+    definitions = await deviations.definitions_of(call.session, [deviation])
+    return DeviationOut.of(deviation, history, definitions[deviation.batch_id])
 
 
 @api.route(

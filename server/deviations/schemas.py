@@ -8,7 +8,8 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, Field
 
-from procedures.model import Severity
+from procedures.model import Procedure as ProcedureDefinition
+from procedures.model import Severity, Step
 from server.audit.models import AuditEntry
 from server.deviations.facts import DeviationFacts, deviation_facts
 from server.deviations.models import Deviation
@@ -50,6 +51,12 @@ class HistoryEntryOut(BaseModel):
         )
 
 
+def _step_in(definition: ProcedureDefinition | None, step_id: str | None) -> Step | None:
+    if definition is None or step_id is None:
+        return None
+    return next((step for step in definition.steps() if step.id == step_id), None)
+
+
 def _loaded(text: str | None) -> Any:
     return None if text is None else json.loads(text)
 
@@ -67,14 +74,31 @@ class DeviationOut(DeviationFacts):
     history: list[HistoryEntryOut] = Field(
         description="Every audited change, oldest first (only when one deviation is read)."
     )
+    step_title: str | None = Field(
+        default=None,
+        description="The step's title, for people to read (GET /deviations and /deviations/{id}).",
+    )
+    field_label: str | None = Field(
+        default=None,
+        description="The value's label in the procedure, for people to read (as step_title).",
+    )
 
     @classmethod
-    def of(cls, deviation: Deviation, history: list[AuditEntry] | None = None) -> DeviationOut:
+    def of(
+        cls,
+        deviation: Deviation,
+        history: list[AuditEntry] | None = None,
+        definition: ProcedureDefinition | None = None,
+    ) -> DeviationOut:
+        """`definition`: the batch's procedure, to name the step and value as people read them."""
         signed = deviation.signature
         opener = PersonOut.of(deviation.opener)
         assert opener is not None
+        step = _step_in(definition, deviation.step_id)
         return cls(
             **deviation_facts(deviation),
+            step_title=step.title if step else None,
+            field_label=step.label_of(deviation.field) if step and deviation.field else None,
             batch_id=deviation.batch_id,
             batch_number=deviation.batch.batch_number,
             opened_by=opener,

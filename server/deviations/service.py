@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from procedures.guardrails import Alert
+from procedures.model import Procedure as ProcedureDefinition
 from procedures.model import Step
 from server.audit import service as audit
 from server.audit.models import AuditEntry
@@ -23,6 +24,8 @@ from server.deviations.models import Deviation
 from server.deviations.states import DeviationStatus
 from server.events.schemas import DeviationEvent
 from server.events.staging import stage
+from server.library import service as library
+from server.library.models import ProcedureVersion
 
 
 async def open_deviation(
@@ -225,3 +228,20 @@ async def history(session: AsyncSession, deviation: Deviation) -> Sequence[Audit
             .order_by(AuditEntry.seq)
         )
     ).all()
+
+
+async def definitions_of(
+    session: AsyncSession, found: Iterable[Deviation]
+) -> dict[str, ProcedureDefinition]:
+    """The procedure each deviation's batch follows, by batch id (one read per version),
+    so views name steps and values by the procedure's titles and labels."""
+    by_version: dict[str, ProcedureDefinition] = {}
+    by_batch: dict[str, ProcedureDefinition] = {}
+    for deviation in found:
+        version_id = deviation.batch.procedure_version_id
+        if version_id not in by_version:
+            version = await session.get(ProcedureVersion, version_id)
+            assert version is not None
+            by_version[version_id] = await library.definition_for(session, version)
+        by_batch[deviation.batch_id] = by_version[version_id]
+    return by_batch

@@ -137,7 +137,9 @@ async def set_status(
     e-signed by who cleaned (meaning `performed`) and starts its clean-hold time."""
     equipment = await get(session, reference, lock=True)
     if equipment.status == "in_use":
-        raise StatusChangeRefused(describe(equipment), "it is in use by a batch")
+        holder = equipment.in_use_by_batch
+        batch = holder.batch_number if holder is not None else equipment.in_use_by
+        raise StatusChangeRefused(describe(equipment), f"it is in use by batch {batch}")
     signer = None
     if status == "clean":
         signer = await signatures.authenticate_signer(

@@ -40,6 +40,9 @@ class EventBus:
         self._subscriptions: set[Subscription] = set()
         # Set while a database channel carries events (PostgreSQL LISTEN/NOTIFY).
         self.transport: Transport | None = None
+        # The NOTIFY channel of that transport: the journal sends a batch's events on it
+        # with the statement that numbers them.
+        self.channel: str | None = None
 
     @contextmanager
     def subscribe(self) -> Iterator[Subscription]:

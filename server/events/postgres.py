@@ -44,11 +44,11 @@ async def listening(bus: EventBus, url: str) -> AsyncIterator[None]:
     ready = asyncio.Event()
     task = asyncio.create_task(_listen_forever(bus, asyncpg_dsn(url), ready))
     await asyncio.wait_for(ready.wait(), timeout=30)
-    bus.transport = notify
+    bus.transport, bus.channel = notify, CHANNEL
     try:
         yield
     finally:
-        bus.transport = None
+        bus.transport, bus.channel = None, None
         task.cancel()
         await asyncio.gather(task, return_exceptions=True)
 

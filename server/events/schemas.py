@@ -33,7 +33,8 @@ class EventBase(BaseModel):
     seq: int | None = Field(
         None,
         ge=1,
-        description="Its number among the batch's events (1, 2, 3... without gap; given when "
+        description="Its number among the batch's events (a `lot` event's: among the lot's; "
+        "1, 2, 3... without gap; given when "
         "it commits). Absent on transient events (`scan`, `scan_rejected`, an annotation "
         "`moved`), which are sent live only, and on events of no batch.",
     )
@@ -181,6 +182,49 @@ class ScanRejectedEvent(_CodeInView):
     code: str = Field(description="Why, for programs (`lot_quarantined`, `unknown_code`, ...).")
 
 
+class MaterialQuantity(BaseModel):
+    """A lot and how much of it (`quantity` absent when the use was not weighed)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    lot_number: str
+    material: str
+    quantity: str | None = None
+    unit: str | None = None
+
+
+class OrderEvent(EventBase):
+    """A batch was created from an ERP order, or completed it: then with what the batch
+    consumed and what it yielded (the report back to the ERP)."""
+
+    type: Literal["order"]
+    order_id: str
+    order_number: str
+    status: Literal["started", "completed"]
+    planned_quantity: str | None = Field(None, description="On completion: what was planned.")
+    unit: str | None = Field(None, description="On completion: the unit of the plan.")
+    consumed: list[MaterialQuantity] | None = Field(None, description="On completion.")
+    produced: list[MaterialQuantity] | None = Field(None, description="On completion.")
+    yield_pct: float | None = Field(
+        None, description="On completion: produced over planned, in %, when comparable."
+    )
+
+
+class LotEvent(EventBase):
+    """A lot was received, produced, released, rejected or put back in quarantine. A lot
+    belongs to no batch (`batch_id` is null): its events are numbered per lot (`seq`), so
+    a webhook receives each lot's events in order."""
+
+    type: Literal["lot"]
+    lot_id: str
+    lot_number: str
+    material: str
+    change: Literal["received", "produced", "released", "rejected", "quarantined"]
+    status: str
+    quantity: str
+    unit: str
+
+
 Event = Annotated[
     BatchEvent
     | StepEvent
@@ -193,7 +237,9 @@ Event = Annotated[
     | ViewersEvent
     | RecordingEvent
     | ScanEvent
-    | ScanRejectedEvent,
+    | ScanRejectedEvent
+    | OrderEvent
+    | LotEvent,
     Field(discriminator="type"),
 ]
 EVENTS: TypeAdapter[Event] = TypeAdapter(Event)

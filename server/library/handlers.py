@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from aiohttp import web
+
 from server.auth.roles import EVERYONE, PROCEDURE_APPROVERS, PROCEDURE_AUTHORS
 from server.db.paging import Page
 from server.library import service as library
+from server.library.authoring_handlers import tagged, version_out
 from server.library.schemas import ApproveIn, LoadProcedureIn, ProcedureOut, VersionOut
 from server.web import listing as lists
 from server.web.api import Api, Call
@@ -50,15 +53,15 @@ async def load_procedure(call: Call[LoadProcedureIn]) -> VersionOut:
     roles=EVERYONE,
     response=VersionOut,
 )
-async def get_version(call: Call[None]) -> VersionOut:
+async def get_version(call: Call[None]) -> web.Response:
     found = await library.get_version(call.session, call.param("key"), int_param(call, "version"))
-    return VersionOut.of(found, await library.approval_of(call.session, found))
+    return tagged(await version_out(call.session, found), found)
 
 
 @api.route(
     "POST",
     "/procedures/{key}/versions/{version}/approve",
-    summary="Approve a draft version with an e-signature",
+    summary="Approve a version in review with an e-signature (not by one of its authors)",
     roles=PROCEDURE_APPROVERS,
     body=ApproveIn,
     response=VersionOut,
@@ -74,4 +77,4 @@ async def approve_version(call: Call[ApproveIn]) -> VersionOut:
         int_param(call, "version"),
         call.prepared_as(VerifiedSignatures).request(call.body.signature),
     )
-    return VersionOut.of(approved, await library.approval_of(call.session, approved))
+    return await version_out(call.session, approved)

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from server.db.base import Base
+from server.db.base import Base, JSONDocument
 from server.ids import new_id
 
 
@@ -27,7 +27,11 @@ class Procedure(Base):
 
 
 class ProcedureVersion(Base):
-    """One version of a procedure: a draft until approved, then effective, then retired."""
+    """One version of a procedure: a draft, in review, approved (effective), then retired.
+
+    `revision` counts the edits of the definition (a client sends it back as `If-Match`);
+    `authors` are the ids of everyone who created or edited it, none of whom may approve it.
+    """
 
     __tablename__ = "procedure_versions"
     __table_args__ = (UniqueConstraint("procedure_id", "version"),)
@@ -44,6 +48,8 @@ class ProcedureVersion(Base):
     created_at: Mapped[datetime]
     edited_by: Mapped[str | None] = mapped_column(ForeignKey("users.id"))
     edited_at: Mapped[datetime]
+    revision: Mapped[int] = mapped_column(default=1, server_default="1")
+    authors: Mapped[list[str]] = mapped_column(JSONDocument, default=list, server_default="[]")
     approved_by: Mapped[str | None] = mapped_column(ForeignKey("users.id"))
     approved_at: Mapped[datetime | None]
     procedure: Mapped[Procedure] = relationship(back_populates="versions")

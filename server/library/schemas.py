@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, RootModel
 
 from server.library.models import Procedure, ProcedureVersion
 from server.signatures.models import Signature
@@ -14,11 +14,15 @@ from server.web.schemas import SignatureIn, Strict
 
 class VersionSummary(BaseModel):
     version: int
-    status: str
+    status: str = Field(description="draft, in_review, approved or retired")
     content_hash: str
     source_name: str
     created_at: datetime
     approved_at: datetime | None
+    revision: int = Field(
+        description="Edits of the definition so far; send it back as If-Match to edit a draft."
+    )
+    edited_at: datetime
 
     @classmethod
     def of(cls, version: ProcedureVersion) -> VersionSummary:
@@ -29,6 +33,8 @@ class VersionSummary(BaseModel):
             source_name=version.source_name,
             created_at=version.created_at,
             approved_at=version.approved_at,
+            revision=version.revision,
+            edited_at=version.edited_at,
         )
 
 
@@ -74,15 +80,24 @@ class VersionOut(VersionSummary):
     approval: ApprovalOut | None = Field(
         default=None, description="Who approved the version, when, with which meaning."
     )
+    authors: list[str] = Field(
+        default=[], description="Usernames of everyone who created or edited the version."
+    )
 
     @classmethod
-    def of(cls, version: ProcedureVersion, approval: Signature | None = None) -> VersionOut:
+    def of(
+        cls,
+        version: ProcedureVersion,
+        approval: Signature | None = None,
+        authors: list[str] | None = None,
+    ) -> VersionOut:
         return cls(
             **VersionSummary.of(version).model_dump(),
             key=version.procedure.key,
             title=version.procedure.title,
             definition=version.definition,
             approval=ApprovalOut.of(approval),
+            authors=authors or [],
         )
 
 
@@ -93,3 +108,54 @@ class LoadProcedureIn(Strict):
 
 class ApproveIn(Strict):
     signature: SignatureIn
+
+
+class NewDraftIn(Strict):
+    from_version: int | None = Field(
+        default=None, ge=1, description="Copy this version; without it, a starter procedure."
+    )
+    title: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=300,
+        description="Title of a new procedure (a key not known yet); defaults to the key.",
+    )
+
+
+class DefinitionIn(RootModel[dict[str, Any]]):
+    """A procedure definition: the JSON form of a procedure file."""
+
+
+class DefinitionProblemOut(BaseModel):
+    field: str = Field(description="The JSON pointer again, as in every 422's errors.")
+    pointer: str
+    message: str
+
+
+class ValidationOut(BaseModel):
+    valid: bool
+    errors: list[DefinitionProblemOut]
+
+
+class RejectIn(Strict):
+    reason: str = Field(min_length=1, max_length=2000)
+
+
+class FieldChangeOut(BaseModel):
+    field: str
+    pointer: str
+    kind: str = Field(description="limit, expression or field")
+    old: Any
+    new: Any
+
+
+class DiffOut(BaseModel):
+    """What changed from version `against` to `version` (README, Authoring procedures)."""
+
+    key: str
+    version: int
+    against: int
+    unchanged: bool
+    procedure: list[FieldChangeOut]
+    operations: dict[str, list[dict[str, Any]]]
+    steps: dict[str, list[dict[str, Any]]]

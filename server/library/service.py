@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
+from procedures.diff import diff_procedures
 from procedures.exceptions import ProcedureFileInvalid
 from procedures.loader import content_hash, load_procedure_text
 from procedures.model import Procedure as ProcedureDefinition
@@ -23,11 +24,12 @@ from server.config import Settings
 from server.db.paging import Keyset, Page, PageRequest, fetch_page
 from server.library.exceptions import (
     NoEffectiveVersion,
+    OpenVersionExists,
     ProcedureNotFound,
     ProcedureSourceInvalid,
     SelfApproval,
-    VersionNotDraft,
     VersionNotFound,
+    WrongVersionStatus,
 )
 from server.library.models import Procedure, ProcedureVersion
 from server.signatures import service as signatures
@@ -77,6 +79,26 @@ async def definition_for(session: AsyncSession, version: ProcedureVersion) -> Pr
     return await session.run_sync(lambda _: definition_of(version))
 
 
+async def new_procedure(
+    session: AsyncSession, actor: audit.Actor, definition: ProcedureDefinition
+) -> Procedure:
+    """A procedure for a key not seen before, audited; its versions come next."""
+    procedure = Procedure(
+        key=definition.key, title=definition.title, created_at=utcnow(), versions=[]
+    )
+    session.add(procedure)
+    await session.flush()
+    await audit.record(
+        session,
+        actor,
+        "procedure.created",
+        "procedure",
+        procedure.id,
+        new={"key": definition.key, "title": definition.title},
+    )
+    return procedure
+
+
 async def load_draft(
     session: AsyncSession, author: User | None, source: str, source_name: str
 ) -> ProcedureVersion:
@@ -95,28 +117,21 @@ async def load_draft(
         .options(selectinload(Procedure.versions))
     )
     if procedure is None:
-        procedure = Procedure(
-            key=definition.key, title=definition.title, created_at=now, versions=[]
-        )
-        session.add(procedure)
-        await session.flush()
-        await audit.record(
-            session,
-            actor,
-            "procedure.created",
-            "procedure",
-            procedure.id,
-            new={"key": definition.key, "title": definition.title},
-        )
+        procedure = await new_procedure(session, actor, definition)
     latest = procedure.versions[-1] if procedure.versions else None
     if latest is not None and latest.content_hash == digest:
         return latest
+    if latest is not None and latest.status == "in_review":
+        raise OpenVersionExists(definition.key, latest.version, latest.status)
     document = definition.model_dump(mode="json")
     if latest is not None and latest.status == "draft":
         old = {"content_hash": latest.content_hash, "source_name": latest.source_name}
         latest.definition, latest.source, latest.source_name = document, source, source_name
         latest.content_hash = digest
         latest.edited_by, latest.edited_at = author.id if author else None, now
+        latest.revision += 1
+        if author is not None and author.id not in latest.authors:
+            latest.authors = [*latest.authors, author.id]
         procedure.title = definition.title
         await audit.record(
             session,
@@ -140,6 +155,8 @@ async def load_draft(
         created_at=now,
         edited_by=author.id if author else None,
         edited_at=now,
+        revision=1,
+        authors=[author.id] if author else [],
     )
     session.add(version)
     procedure.title = definition.title
@@ -219,13 +236,16 @@ async def approve(
     version: int,
     signature: signatures.SignatureRequest | None,
 ) -> ProcedureVersion:
-    """Approve a draft with an e-signature; the previously effective version is retired."""
+    """Approve a version in review with an e-signature of someone who is none of its
+    authors; the previously effective version is retired. The audit entry keeps the content
+    hash batches will pin and the diff against the previously approved version."""
     draft = await get_version(session, key, version)
-    if draft.status != "draft":
-        raise VersionNotDraft(key, version, draft.status)
+    if draft.status != "in_review":
+        raise WrongVersionStatus(key, version, draft.status, "approved", "a version in review")
+    authors = {*draft.authors, draft.created_by, draft.edited_by}
 
     def not_its_author(signer: User) -> None:
-        if draft.edited_by == signer.id:
+        if signer.id in authors:
             raise SelfApproval()
 
     signer = await signatures.authenticate_signer(
@@ -241,11 +261,20 @@ async def approve(
     )
     now = utcnow()
     actor = auth.actor_of(current_user)
-    previous = await session.scalars(
-        select(ProcedureVersion).where(
-            ProcedureVersion.procedure_id == draft.procedure_id,
-            ProcedureVersion.status == "approved",
+    previous = list(
+        await session.scalars(
+            select(ProcedureVersion)
+            .where(
+                ProcedureVersion.procedure_id == draft.procedure_id,
+                ProcedureVersion.status == "approved",
+            )
+            .order_by(ProcedureVersion.version)
         )
+    )
+    diff = (
+        diff_procedures(definition_of(previous[-1]), definition_of(draft)).as_json()
+        if previous
+        else None
     )
     for retired in previous:
         retired.status = "retired"
@@ -274,11 +303,13 @@ async def approve(
         "procedure_version.approved",
         "procedure_version",
         draft.id,
-        old={"status": "draft"},
+        old={"status": "in_review"},
         new={
             "status": "approved",
             "content_hash": draft.content_hash,
             "signed_by": signatures.signed_by(signer),
+            "against_version": previous[-1].version if previous else None,
+            "diff": diff,
         },
     )
     return draft

@@ -16,6 +16,8 @@ from server.auth.models import User
 from server.clock import utcnow
 from server.config import Settings
 from server.db.paging import Keyset, Page, PageRequest, fetch_page, prefixed
+from server.events.schemas import LotEvent
+from server.events.staging import stage
 from server.materials import numbering as numbering_service
 from server.materials.exceptions import (
     ContainerNotFound,
@@ -38,6 +40,21 @@ LOT_DECIDERS: frozenset[str] = frozenset({"qa"})
 
 def _lot_state(lot: Lot) -> dict[str, Any]:
     return {"status": lot.status, "quantity": str(lot.quantity), "unit": lot.unit}
+
+
+# The lot event of each status QA sets.
+STATUS_CHANGES = {"released": "released", "rejected": "rejected", "quarantine": "quarantined"}
+
+
+def _announce(session: AsyncSession, lot: Lot, change: str) -> None:
+    """Stage the lot's event (journaled per lot, so webhooks deliver it in order)."""
+    stage(
+        session,
+        LotEvent(
+            batch_id=None, lot_id=lot.id, lot_number=lot.lot_number,
+            material=lot.material.code, change=change, **_lot_state(lot),
+        ),
+    )  # fmt: skip
 
 
 async def create_material(
@@ -145,6 +162,7 @@ async def receive_lot(
         **_lot_state(lot),
     }
     await audit.record(session, auth.actor_of(user), "lot.received", "lot", lot.id, new=new)
+    _announce(session, lot, "received")
     return lot
 
 
@@ -228,6 +246,7 @@ async def set_lot_status(
         new={**_lot_state(lot), "signed_by": signatures.signed_by(signer)},
         reason=reason,
     )
+    _announce(session, lot, STATUS_CHANGES[status])
     return lot
 
 
@@ -263,6 +282,7 @@ async def produce_lot(
     await audit.record(
         session, auth.actor_of(user), "lot.produced", "lot", lot.id, new=new, batch_id=batch_id
     )
+    _announce(session, lot, "produced")
     return lot
 
 

@@ -112,6 +112,15 @@ async def resolve(session: AsyncSession, text: str, field: str = "text") -> Reso
     return None
 
 
+async def gtin_known(session: AsyncSession, gtin: str) -> bool:
+    """Whether a material of the master carries this GTIN."""
+    try:
+        await materials.get_material(session, gtin)
+    except MaterialNotFound:
+        return False
+    return True
+
+
 async def _by_kind(session: AsyncSession, kind: str, code: str) -> Resolution | None:
     if kind == "equipment":
         equipment = await equipment_service.find_by_code(session, code)

@@ -19,7 +19,13 @@ class ScanTextIn(Strict):
 class CodeOut(BaseModel):
     format: str
     text: str
-    gs1: dict[str, Any] | None = None
+    gs1: dict[str, Any] | None = Field(
+        default=None,
+        description="{gtin, lot, expiry, serial, elements}: every GS1 code's data, known or not.",
+    )
+    gtin_known: bool | None = Field(
+        default=None, description="Whether the GS1 code's GTIN is in the material master here."
+    )
     resolves_to: dict[str, Any] | None = Field(
         default=None, description="{kind, id, code, name, status, ...}; null when unknown."
     )
@@ -31,6 +37,7 @@ class CodeOut(BaseModel):
             format=code.format,
             text=code.text,
             gs1=code.gs1,
+            gtin_known=code.gtin_known,
             resolves_to=code.resolves_to,
             message=code.message,
         )

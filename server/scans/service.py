@@ -10,10 +10,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from media.codes import DecodedCode, decode_image
 from media.exceptions import ImageUnreadable
+from media.gs1 import Gs1Data
 from media.images import read_header
 from server.concurrency import WorkerPool, run_blocking
 from server.scans.exceptions import CodeMalformed, ImageRejected
-from server.scans.resolver import Resolution, resolve
+from server.scans.resolver import Resolution, gtin_known, parse_code, resolve
 
 # What cameras send; the header of each tells its true size before anything is decoded.
 SCANNED_FORMATS = frozenset({"PNG", "JPEG", "WEBP"})
@@ -42,6 +43,7 @@ class ScannedCode:
     text: str
     message: str
     gs1: dict[str, Any] | None = None
+    gtin_known: bool | None = None
     resolves_to: dict[str, Any] | None = None
 
 
@@ -76,26 +78,39 @@ async def _resolved(
     """A decoded code and what it identifies; malformed GS1 is refused as text, reported in
     an image (where the other codes are still useful)."""
     try:
+        gs1 = parse_code(text.strip(), "text")
         found = await resolve(session, text)
     except CodeMalformed as exc:
         if strict:
             raise
         return ScannedCode(format=format, text=text, message=exc.detail)
+    known = None if gs1 is None or gs1.gtin is None else await gtin_known(session, gs1.gtin)
     return ScannedCode(
         format=format,
         text=text,
-        gs1=found.gs1.to_json() if found and found.gs1 else None,
+        gs1=gs1.to_json() if gs1 else None,
+        gtin_known=known,
         resolves_to=found.summary() if found else None,
-        message=_message(found),
+        message=_message(found, gs1, known),
     )
 
 
-def _message(found: Resolution | None) -> str:
+def _message(found: Resolution | None, gs1: Gs1Data | None, known: bool | None) -> str:
+    if found is None and gs1 is not None:
+        parts = [f"{name} {value}" for name, value in _gs1_facts(gs1)]
+        unknown = f"; GTIN {gs1.gtin} is not in the material master here" if known is False else ""
+        return f"GS1 code: {', '.join(parts)}{unknown}."
     if found is None:
         return "This code identifies no equipment, lot or container known here."
     summary = found.summary()
     text = f"{found.kind.capitalize()} {summary['code']}: {summary['name']}, {summary['status']}"
     return "; ".join([text, *found.notes]) + "."
+
+
+def _gs1_facts(gs1: Gs1Data) -> list[tuple[str, str]]:
+    facts = [("GTIN", gs1.gtin), ("lot", gs1.lot), ("serial", gs1.serial)]
+    expiry = None if gs1.expiry is None else gs1.expiry.isoformat()
+    return [(name, value) for name, value in [*facts, ("expiry", expiry)] if value]
 
 
 def _summary(codes: list[ScannedCode]) -> str:

@@ -60,6 +60,7 @@ async def _capture(prep: Preparation[SnapshotIn]) -> Captured:
     response=AttachmentOut,
     status=201,
     prepare=_capture,
+    redirects=True,
 )
 async def take_snapshot(call: Call[SnapshotIn]) -> AttachmentOut:
     captured = call.prepared_as(Captured)

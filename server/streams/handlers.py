@@ -127,6 +127,7 @@ async def _end_publishing(prep: Preparation[None]) -> None:
     summary="End a published live stream (WHIP session)",
     roles=EVERYONE,
     prepare=_end_publishing,
+    redirects=True,
 )
 async def unpublish(call: Call[None]) -> web.Response:
     return web.Response(status=200)
@@ -153,6 +154,7 @@ async def _start_watching(preparation: Preparation[None]) -> Negotiated:
     consumes=(SDP,),
     max_body=MAX_OFFER_BYTES,
     prepare=_start_watching,
+    redirects=True,
 )
 async def watch(call: Call[None]) -> web.Response:
     return call.prepared_as(Negotiated).created()
@@ -174,6 +176,7 @@ async def _stop_watching(preparation: Preparation[None]) -> None:
     summary="Stop watching a live stream (WHEP session)",
     roles=EVERYONE,
     prepare=_stop_watching,
+    redirects=True,
 )
 async def unwatch(call: Call[None]) -> web.Response:
     return web.Response(status=200)

@@ -21,6 +21,7 @@ from server.audit import service as audit
 from server.clock import isoformat
 from server.events.schemas import StreamEvent
 from server.events.staging import stage
+from server.streams import recordings
 from server.streams.exceptions import StreamAlreadyLive
 from server.streams.ids import StreamId
 from server.streams.live import LiveStream
@@ -112,8 +113,9 @@ def is_stale(owner: StreamOwner, now: datetime, stale_after: timedelta) -> bool:
 async def end_stale(
     session: AsyncSession, owners: Iterable[StreamOwner], now: datetime, stale_after: timedelta
 ) -> list[StreamOwner]:
-    """End the streams of processes that stopped answering: their rows go, their ends are
-    audited (by the system: nobody ended them) and announced. Returns the ended ones."""
+    """End the streams of processes that stopped answering: their rows go, their ends and
+    those of their recordings are audited (by the system: nobody ended them) and announced.
+    Returns the ended ones."""
     ended = []
     for owner in owners:
         if not is_stale(owner, now, stale_after):
@@ -143,6 +145,7 @@ async def end_stale(
             reason=GONE,
             batch_id=owner.batch_id,
         )
+        await recordings.end_interrupted(session, owner.stream_id, GONE)
         stage(
             session, StreamEvent(batch_id=owner.batch_id, stream_id=owner.stream_id, state="ended")
         )

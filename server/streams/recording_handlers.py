@@ -36,6 +36,7 @@ async def _where_recorded(prep: Preparation[None]) -> None:
     status=201,
     idempotent=True,
     prepare=_where_recorded,
+    redirects=True,
 )
 async def start(call: Call[None]) -> RecordingOut:
     stream = call.request.app[LIVE_STREAMS].get(_stream_id(call))
@@ -53,6 +54,7 @@ async def start(call: Call[None]) -> RecordingOut:
     response=RecordingOut,
     idempotent=True,
     prepare=_where_recorded,
+    redirects=True,
 )
 async def stop(call: Call[None]) -> RecordingOut:
     stream_id = _stream_id(call)

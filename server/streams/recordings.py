@@ -37,6 +37,8 @@ from server.streams.ids import StreamId
 from server.streams.live import LiveStream
 from server.streams.models import Recording
 
+STOPPED_WITH_SERVER = "the recording stopped with the server that made it"
+
 
 def _check_permitted(user: User, stream_id: StreamId, publisher: str | None) -> None:
     # Besides the stream's own publisher, the remote experts may record it.
@@ -149,7 +151,7 @@ async def _finish(
     except RecordingFailed as exc:
         recorded, recording.problem = None, exc.reason
     if recorder is None:
-        recording.problem = "the recording stopped with the server that made it"
+        recording.problem = STOPPED_WITH_SERVER
     if recorded is None:
         recording.status = "failed"
         recording.problem = recording.problem or "no video frame arrived while recording"
@@ -167,6 +169,12 @@ async def _finish(
         )
         await run_blocking(recorded.path.unlink, missing_ok=True)
         recording.status, recording.media_id = "stored", media.id
+    await _stopped(session, recording, actor, reason)
+
+
+async def _stopped(
+    session: AsyncSession, recording: Recording, actor: audit.Actor, reason: str | None
+) -> None:
     await session.flush()
     out = _announce(session, recording, "stopped")
     await audit.record(
@@ -180,3 +188,17 @@ async def _finish(
         reason=reason,
         batch_id=recording.batch_id,
     )
+
+
+async def end_interrupted(session: AsyncSession, stream_id: str, reason: str) -> None:
+    """The stream's process died while recording it: its recordings end as failed (their
+    files died with it), by the system, audited and announced."""
+    query = (
+        select(Recording)
+        .where(Recording.stream_id == stream_id, Recording.status == "recording")
+        .with_for_update()
+    )
+    for recording in (await session.scalars(query)).all():
+        recording.stopped_at = utcnow()
+        recording.status, recording.problem = "failed", STOPPED_WITH_SERVER
+        await _stopped(session, recording, audit.SYSTEM, reason)

@@ -116,6 +116,7 @@ class Endpoint:
     max_body: int | None
     paged: bool = False
     filters: tuple[tuple[str, str], ...] = ()
+    redirects: bool = False
 
     @property
     def reads_upload(self) -> bool:
@@ -156,6 +157,7 @@ class Api:
         max_body: int | None = None,
         paged: bool = False,
         filters: dict[str, str] | None = None,
+        redirects: bool = False,
     ) -> Callable[[Any], Any]:
         """Declare a handler; GETs run in read-only transactions.
 
@@ -176,6 +178,7 @@ class Api:
         `paged`: a list read a page at a time (`?limit=&cursor=`, the handler returns a
         `Page`, whose `Link` and total headers the answer carries); `filters` documents its
         query parameters, name to description.
+        `redirects`: it may answer 307 to another server process (a stream living there).
         """
 
         def register(handler: Any) -> Any:
@@ -201,6 +204,7 @@ class Api:
                     max_body=max_body,
                     paged=paged,
                     filters=tuple((filters or {}).items()),
+                    redirects=redirects,
                 )
             )
             return handler

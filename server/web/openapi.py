@@ -19,6 +19,7 @@ from server.web.paths import MAX_VERSION
 REF = "#/components/schemas/{model}"
 # A file in a body (the schema of a Media Type Object; generators read "binary" as a file).
 BINARY = {"type": "string", "format": "binary"}
+YAML_DOCUMENT = {"description": "A YAML document."}
 PROBLEM = {"$ref": "#/components/schemas/Problem"}
 PROBLEM_SCHEMA = {
     "type": "object",
@@ -39,6 +40,14 @@ PROBLEM_SCHEMA = {
 PATH_PARAMETERS: dict[str, dict[str, Any]] = {
     "version": {"type": "integer", "minimum": 0, "maximum": MAX_VERSION},
     "stream_id": {"type": "string", "pattern": STREAM_ID_PATTERN},
+}
+
+
+# A stream lives in one server process; a request for it reaching another is sent there.
+REDIRECT = {
+    "description": "the stream lives in another server process: repeat the request, same"
+    " method and body, at `Location` (RFC 9725 §4.5)",
+    "headers": {"Location": {"required": True, "schema": {"type": "string", "format": "uri"}}},
 }
 
 
@@ -65,6 +74,16 @@ def _schema_of(shape: Any, refs: dict[Any, Any]) -> dict[str, Any]:
     )
 
 
+def _media_schema(endpoint: Endpoint, media: str, refs: dict[Any, Any]) -> dict[str, Any]:
+    """The schema of an answer in `media`: its model for JSON, any document for YAML (clients
+    parse it into data; a procedure file's schema is procedures/schema), a file otherwise."""
+    if media == "application/json" or media.endswith("+json"):
+        return _schema_of(endpoint.response, refs)
+    if media.endswith("yaml"):
+        return YAML_DOCUMENT
+    return BINARY
+
+
 def _operation_id(endpoint: Endpoint, taken: set[str]) -> str:
     """The handler's name; for a handler serving several routes, with its route's words."""
     name = endpoint.handler.__name__.lstrip("_")
@@ -84,11 +103,7 @@ def _operation(endpoint: Endpoint, refs: dict[Any, Any], taken: set[str]) -> dic
             str(endpoint.status): {
                 "description": "success",
                 "content": {
-                    media: {
-                        "schema": _schema_of(endpoint.response, refs)
-                        if media == "application/json" or media.endswith("+json")
-                        else BINARY
-                    }
+                    media: {"schema": _media_schema(endpoint, media, refs)}
                     for media in endpoint.produces
                 },
             },
@@ -98,6 +113,8 @@ def _operation(endpoint: Endpoint, refs: dict[Any, Any], taken: set[str]) -> dic
             },
         },
     }
+    if endpoint.redirects:
+        operation["responses"]["307"] = REDIRECT
     params = [
         {
             "name": name,
@@ -148,9 +165,14 @@ def _operation(endpoint: Endpoint, refs: dict[Any, Any], taken: set[str]) -> dic
             },
         }
     if endpoint.consumes:
+        # A document taken as JSON (the `upload` shape) or in another format (B2MML XML).
+        shaped = refs[(endpoint.upload, "validation")] if endpoint.upload else None
         operation["requestBody"] = {
             "required": True,
-            "content": {media: {"schema": BINARY} for media in endpoint.consumes},
+            "content": {
+                media: {"schema": shaped if shaped and media == "application/json" else BINARY}
+                for media in endpoint.consumes
+            },
         }
     if endpoint.roles is None:
         operation["security"] = []

@@ -13,6 +13,8 @@ from server.errors import (
     Forbidden,
     Invalid,
     NotFound,
+    PreconditionFailed,
+    PreconditionRequired,
     Problem,
     ServerBusy,
     StepwiseError,
@@ -32,6 +34,8 @@ STATUS_OF: list[tuple[type[StepwiseError], int]] = [
     (NotFound, 404),
     (Conflict, 409),
     (Invalid, 422),
+    (PreconditionFailed, 412),
+    (PreconditionRequired, 428),
     (ServerBusy, 503),
 ]
 RETRY_AFTER_SECONDS = 2  # with a 503: when a client may send the same request again
@@ -85,7 +89,7 @@ def from_domain_error(error: StepwiseError) -> web.Response:
     status = next(code for kind, code in STATUS_OF if isinstance(error, kind))
     name = type(error).__name__
     title = _slug(name).replace("-", " ").capitalize()
-    current = error.current if isinstance(error, Conflict) else None
+    current = error.current if isinstance(error, Conflict | PreconditionFailed) else None
     errors = [problem_entry(item) for item in error.problems]
     return problem(status, _slug(name), title, error.detail, errors=errors, current=current)
 

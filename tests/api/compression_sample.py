@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.api.fixtures import complete, signature
+from tests.api.fixtures import approved_procedure, complete, signature
+from tests.api.genealogy_chain import LACTOSE, stage_batch
 from tests.client import ApiClient
 
 SETTINGS = {"turret_speed_rpm": 30, "precompression_kn": 2.0, "main_force_kn": 12.0}
@@ -22,7 +23,7 @@ IPC_END = {
     "end_friability_pct": 0.25,
 }
 CLEARANCE = {"room_cleared": True, "press_clean": True, "tooling_correct": True}
-SCANS = {"press_id": "EQ-PRESS-01", "punch_set_id": "EQ-PUNCH-S25", "blend_drum": "FB-0001-D1"}
+TOOLING = {"press_id": "EQ-PRESS-01", "punch_set_id": "EQ-PUNCH-S25"}
 
 
 async def ok(answer: Any) -> dict[str, Any]:
@@ -31,9 +32,23 @@ async def ok(answer: Any) -> dict[str, Any]:
     return answer.body
 
 
+async def released_blend(api: ApiClient, kg: float = 12.0) -> str:
+    """A final blend lot made by a blending batch (from lactose lot LAC-2611-01) and released
+    by QA: what a compression batch loads."""
+    loaded = {procedure["key"] for procedure in (await api.get("/procedures", "sam")).body}
+    if "blend-line" not in loaded:
+        await approved_procedure(api, "blend_line.yaml")
+    _, blend = await stage_batch(
+        api, "blend-line", ("charge", {"lactose_lot": LACTOSE}), {"blend_kg": kg}, "STW-101-FB"
+    )
+    return blend
+
+
 async def cleared_compression_batch(api: ApiClient, batch_number: str) -> str:
     """A compression batch created by sam, started by olivia, its line cleared (signed) and
-    its press scanned: the id of the batch, ready for its press settings."""
+    its press, punch set and a released blend lot (`released_blend`) scanned: the id of the
+    batch, ready for its press settings."""
+    blend = await released_blend(api)
     created = await api.post(
         "/batches",
         "sam",
@@ -55,5 +70,5 @@ async def cleared_compression_batch(api: ApiClient, batch_number: str) -> str:
             signature=signature("olivia", "performed"),
         )
     )
-    await ok(await complete(api, batch_id, "scan_press", values=SCANS))
+    await ok(await complete(api, batch_id, "scan_press", values={**TOOLING, "blend_drum": blend}))
     return batch_id

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tests.client import PASSWORDS, ApiClient
+
+if TYPE_CHECKING:
+    from server.config import Settings
 
 DATA = Path(__file__).parent.parent / "data"
 
@@ -17,6 +21,7 @@ async def approved_procedure(api: ApiClient, filename: str) -> dict[str, Any]:
     loaded = await api.post("/procedures", "alex", {"filename": filename, "source": source})
     assert loaded.status == 201, loaded.body
     key, version = loaded.body["key"], loaded.body["version"]
+    await submitted(api, key, version)
     approved = await api.post(
         f"/procedures/{key}/versions/{version}/approve",
         "quinn",
@@ -24,6 +29,13 @@ async def approved_procedure(api: ApiClient, filename: str) -> dict[str, Any]:
     )
     assert approved.status == 200, approved.body
     return approved.body
+
+
+async def submitted(api: ApiClient, key: str, version: int) -> dict[str, Any]:
+    """Send a draft for review as its author `alex`."""
+    answer = await api.post(f"/procedures/{key}/versions/{version}/submit", "alex")
+    assert answer.status == 200, answer.body
+    return answer.body
 
 
 async def started_batch(
@@ -53,3 +65,29 @@ async def complete(
     api: ApiClient, batch_id: str, step_id: str, as_user: str = "olivia", **body: Any
 ) -> Any:
     return await api.post(f"/batches/{batch_id}/steps/{step_id}/complete", as_user, body)
+
+
+async def audit_where(settings: Settings, condition: Any) -> list[dict[str, Any]]:
+    """The audit entries matching `condition` (on AuditEntry), oldest first, as dicts."""
+    from sqlalchemy import select
+
+    from server.audit.models import AuditEntry
+    from server.db.engine import open_database
+
+    database = open_database(settings.effective_database_url)
+    try:
+        async with database.sessions(readonly=True)() as session:
+            entries = await session.scalars(
+                select(AuditEntry).where(condition).order_by(AuditEntry.seq)
+            )
+            return [
+                {
+                    "action": e.action,
+                    "actor": e.actor,
+                    "new": json.loads(e.new) if e.new else None,
+                    "reason": e.reason,
+                }
+                for e in entries
+            ]
+    finally:
+        await database.dispose()

@@ -60,7 +60,7 @@ async def _release(api: ApiClient, lot_number: str) -> None:
     )
 
 
-async def _stage(
+async def stage_batch(
     api: ApiClient,
     procedure: str,
     scans: tuple[str, dict[str, str]],
@@ -95,21 +95,21 @@ async def four_level_chain(api: ApiClient) -> Chain:
     )
     await _done(await complete(api, dispensing["id"], "done", values={}))
     container = weighed["container"]["number"]
-    granulation, blend = await _stage(
+    granulation, blend = await stage_batch(
         api,
         "chain-granulation",
         ("charge", {"mcc_container": container, "lactose_lot": LACTOSE}),
         {"blend_kg": 3.9},
         "STW-101-FB",
     )
-    compression, cores = await _stage(
+    compression, cores = await stage_batch(
         api,
         "chain-compression",
         ("load_blend", {"blend_drum": blend}),
         {"cores_g": 3800},
         "STW-101-CT",
     )
-    coating, coated = await _stage(
+    coating, coated = await stage_batch(
         api,
         "chain-coating",
         ("load_cores", {"cores_drum": cores}),

@@ -12,6 +12,8 @@ OPENS = {
     "start_batches": ("POST", "/batches/{batch_id}/start"),
     "annotate_streams": ("POST", "/batches/{batch_id}/annotations"),
     "administer_users": ("POST", "/users/{user_id}/deactivate"),
+    "author_procedures": ("POST", "/procedures"),
+    "approve_procedures": ("POST", "/procedures/{key}/versions/{version}/approve"),
 }
 
 

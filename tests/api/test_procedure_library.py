@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
-from tests.api.fixtures import DATA, approved_procedure, complete, signature, started_batch
+from tests.api.fixtures import (
+    DATA,
+    approved_procedure,
+    complete,
+    signature,
+    started_batch,
+    submitted,
+)
 from tests.client import ApiClient
 
 
@@ -46,8 +53,17 @@ async def test_invalid_file_names_file_path_and_line_and_stores_nothing(api: Api
     assert "test-line" not in {p["key"] for p in (await api.get("/procedures", "alex")).body}
 
 
-async def test_last_editor_cannot_approve_and_needs_a_signature(api: ApiClient) -> None:
+async def test_author_cannot_approve_and_approval_needs_review_and_a_signature(
+    api: ApiClient,
+) -> None:
     await _load(api, _source())
+    straight = await api.post(
+        "/procedures/test-line/versions/1/approve",
+        "quinn",
+        {"signature": signature("quinn", "approved")},
+    )
+    assert straight.status == 409 and straight.body["current"] == {"status": "draft"}
+    await submitted(api, "test-line", 1)
     own = await api.post(
         "/procedures/test-line/versions/1/approve",
         "alex",
@@ -83,6 +99,7 @@ async def test_editing_an_approved_version_opens_a_new_draft_and_running_batches
         api, _source().replace("title: Weigh the granules", "title: Weigh granules")
     )
     assert (edited["version"], edited["status"]) == (2, "draft")
+    await submitted(api, "test-line", 2)
     approved = await api.post(
         "/procedures/test-line/versions/2/approve",
         "quinn",

@@ -70,9 +70,18 @@ async def test_the_lot_number_pattern_is_configurable(patterned: ApiClient) -> N
 def test_a_long_material_code_is_shortened_to_fit_a_gs1_lot() -> None:
     day = date(2026, 12, 7)
     number = readable_number("{material}-{yymmdd}-{seq:03d}", "STW-101-API", day, 3)
-    assert number == "STW-101-A-261207-003" and len(number) == 20
+    assert number == "STW101API-261207-003" and len(number) == 20  # hyphens go first
     shortened = readable_number("{material}-{yymmdd}-C{seq:03d}", "STW-101-API", day, 3)
-    assert shortened == "STW-101-261207-C003"  # no dangling hyphen
+    assert shortened == "STW101AP-261207-C003"  # then the end
+    # The final blend and the film-coated tablets differ only at the end: their lots too.
+    blend, coated = (
+        readable_number("{material}-{yymmdd}-{seq:03d}", code, day, 1)
+        for code in ("STW-101-FB", "STW-101-FC")
+    )
+    assert (blend, coated) == ("STW101FB-261207-001", "STW101FC-261207-001")
+    assert readable_number("{material}-{yymmdd}-{seq:03d}", "EXC-0101", day, 3) == (
+        "EXC-0101-261207-003"  # a code that fits keeps its hyphens
+    )
 
 
 @pytest.mark.parametrize(

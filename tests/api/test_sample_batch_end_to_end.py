@@ -110,6 +110,11 @@ async def test_compression_batch_from_login_to_completed(api: ApiClient) -> None
     }
     assert correction["reason"].startswith("Transcription error")
     assert actions[-2:] == ["value.corrected", "deviation.opened"]
+    # The blend it loaded was made by a batch and released (issue 13): a recall of the
+    # lactose in that blend reaches this batch one level down.
+    recall = (await api.get("/trace/lots/LAC-2611-01/recall", "quinn")).body
+    reached = {(item["batch_number"], item["level"]) for item in recall["affected"]}
+    assert ("STW101-C-0001", 2) in reached
     verify = (await api.get("/audit/verify", "quinn")).body
     assert verify["ok"] is True
 

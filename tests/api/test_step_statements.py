@@ -17,7 +17,7 @@ from tests.client import ApiClient
 # Per completion of a data-entry step that activates the next one, with an idempotency key
 # (bench/README.md, "Step completion", says what each statement is for). PostgreSQL sends
 # one more than SQLite: the NOTIFY that carries the events to every server process.
-STATEMENTS = {"sqlite": 12, "postgresql": 13}
+STATEMENTS = {"sqlite": 10, "postgresql": 10}
 
 
 @contextmanager

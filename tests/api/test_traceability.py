@@ -247,6 +247,9 @@ async def test_equipment_is_in_use_during_the_batch_and_dirty_after(api: ApiClie
     during = await api.get("/equipment/EQ-BAL-01", "olivia")
     other = await started_batch(api, "dispense-line", batch_size_kg=4.0)
     elsewhere = await complete(api, other["id"], "scan_balance", values={"balance_id": "EQ-BAL-01"})
+    marked = await api.post(
+        "/equipment/EQ-BAL-01/status", "sam", {"status": "maintenance", "reason": "Service visit"}
+    )
     finished = await complete(api, batch_id, "done")
     after = await api.get("/equipment/EQ-BAL-01", "olivia")
     log = await api.get("/equipment/EQ-BAL-01/log", "olivia")
@@ -255,6 +258,8 @@ async def test_equipment_is_in_use_during_the_batch_and_dirty_after(api: ApiClie
     assert elsewhere.status == 422 and elsewhere.body["errors"][0]["code"] == "in_use_elsewhere"
     using = (await api.get(f"/batches/{batch_id}", "olivia")).body["batch_number"]
     assert f"it is in use by batch {using}" in elsewhere.body["detail"]
+    assert marked.status == 422, marked.body
+    assert f"it is in use by batch {using}" in marked.body["detail"]  # names it too
     assert finished.body["batch_status"] == "completed"
     assert (after.body["status"], after.body["in_use_by"]) == ("dirty", None)
     events = [(entry["event"], entry["step_id"]) for entry in log.body if entry["batch_id"]]

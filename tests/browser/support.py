@@ -141,6 +141,21 @@ async def screenshot(page: Page, name: str) -> Path:
     return path
 
 
+async def weighed_in_alert(api: ApiClient) -> tuple[dict[str, Any], dict[str, Any]]:
+    """`line_batch` with its weight recorded in the alert band (10.6 kg, with a comment):
+    the batch, and the completion (its deviation among them)."""
+    batch = await line_batch(api)
+    weighed = await complete(
+        api,
+        batch["id"],
+        "weigh",
+        values={"net_kg": 10.6, "appearance": "conforms"},
+        comment="Scale drift suspected",
+    )
+    assert weighed.status == 200, weighed.body
+    return batch, weighed.body
+
+
 async def line_batch(api: ApiClient, number: str = "TL-2026-0042") -> dict[str, Any]:
     """A started batch of the test procedure, its first step (checklist) done by olivia."""
     await approved_procedure(api, "test_line.yaml")

@@ -18,6 +18,7 @@ from tests.browser.support import (
     line_batch,
     screenshot,
     sign_in,
+    weighed_in_alert,
 )
 from tests.client import ApiClient
 
@@ -116,15 +117,7 @@ async def test_operators_cannot_create_batches(page: Page, watch: PageWatch) -> 
 async def test_batch_view_shows_values_limits_signatures_deviations_and_history(
     page: Page, site: Site, watch: PageWatch
 ) -> None:
-    batch = await line_batch(site.api)
-    weighed = await complete(
-        site.api,
-        batch["id"],
-        "weigh",
-        values={"net_kg": 10.6, "appearance": "conforms"},
-        comment="Scale drift suspected",
-    )
-    assert weighed.status == 200, weighed.body
+    batch, _ = await weighed_in_alert(site.api)
     verified = await complete(
         site.api,
         batch["id"],

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from playwright.async_api import Locator, Page, expect
 
-from tests.api.fixtures import DATA, complete, signature, started_batch
+from tests.api.fixtures import DATA, complete, signature, started_batch, submitted
 from tests.browser.support import (
     PageWatch,
     Site,
@@ -239,6 +239,7 @@ async def _held_batch(api: ApiClient) -> dict[str, Any]:
         "/procedures", "alex", {"filename": "blocking_line.yaml", "source": source}
     )
     assert loaded.status == 201, loaded.body
+    await submitted(api, "blocking-line", 1)
     approved = await api.post(
         "/procedures/blocking-line/versions/1/approve",
         "quinn",

@@ -23,6 +23,7 @@ from tests.browser.support import (
     screenshot,
     sign_in,
     wait_until_live,
+    weighed_in_alert,
 )
 from tests.client import ApiClient
 from tests.streams import sessions
@@ -138,15 +139,7 @@ async def test_photos_and_recordings_show_at_their_step_and_open(
 async def test_audit_trail_filters_by_actor_and_action_and_shows_old_and_new(
     page: Page, site: Site, watch: PageWatch
 ) -> None:
-    batch = await line_batch(site.api)
-    weighed = await complete(
-        site.api,
-        batch["id"],
-        "weigh",
-        values={"net_kg": 10.6, "appearance": "conforms"},
-        comment="Scale drift suspected",
-    )
-    assert weighed.status == 200, weighed.body
+    batch, _ = await weighed_in_alert(site.api)
     corrected = await site.api.post(
         f"/batches/{batch['id']}/steps/weigh/correct",
         "olivia",
@@ -228,4 +221,34 @@ async def test_header_names_creator_and_starter_and_version_its_approver(
     await expect(approval.locator("time")).to_have_text(UTC_TIME)
     await assert_accessible(page, "a procedure version with its approval")
     await page.locator(".batch-head").screenshot(path=str(ARTIFACTS / "procedure-approval.png"))
+    await watch.assert_clean()
+
+
+async def test_deviation_page_and_audit_trail_show_titles_labels_and_names_not_ids(
+    page: Page, site: Site, watch: PageWatch
+) -> None:
+    batch, weighed = await weighed_in_alert(site.api)
+    deviation = weighed["deviations"][0]
+
+    await sign_in(page, "quinn", at=f"/#/deviations/{deviation['id']}")
+    facts = page.locator(".batch-head .facts")
+
+    def fact(term: str) -> Any:
+        return facts.locator(".facts__item").filter(
+            has=page.locator("dt", has_text=re.compile(f"^{term}$"))
+        )
+
+    await expect(fact("Step").locator("dd")).to_have_text("Weigh the granules")
+    await expect(fact("Field").locator("dd")).to_have_text("Net weight")
+    await expect(facts).not_to_contain_text("net_kg")
+
+    await page.goto(f"{site.base_url}/#/batches/{batch['id']}")
+    await wait_until_live(page)
+    trail = page.locator("#audit-trail")
+    await trail.get_by_label("Step").select_option("clearance")
+    rows = trail.locator("tbody tr")
+    await expect(rows).to_have_count(1)
+    performer = rows.first.locator(".audit__new .audit__pair", has_text="Performer")
+    await expect(performer.locator("dd")).to_have_text("Olivia Operator")
+    await expect(rows.first.locator(".audit__new")).not_to_contain_text("performer_id")
     await watch.assert_clean()

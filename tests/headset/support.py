@@ -53,6 +53,10 @@ async def prepare(base: str, *batch_numbers: str) -> dict[str, str]:
             "POST", "/procedures", "alex", json={"filename": "headset_line.yaml", "source": source}
         )
         assert status == 201, loaded
+        status, submitted = await client.call(
+            "POST", f"/procedures/{PROCEDURE}/versions/{loaded['version']}/submit", "alex"
+        )
+        assert status == 200, submitted
         approval = {
             "signature": {
                 "username": "quinn",

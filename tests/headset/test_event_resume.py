@@ -26,6 +26,20 @@ async def _until(condition: Callable[[], bool], seconds: float = 20) -> None:
     raise AssertionError("the headset never got there")
 
 
+async def _colleague_weighs(base: str, batch_id: str) -> None:
+    """Omar, on another device, completes the weighing of the batch."""
+    async with aiohttp.ClientSession() as http:
+        colleague = RemoteClient(http, base)
+        await colleague.login("omar")
+        status, body = await colleague.call(
+            "POST",
+            f"/batches/{batch_id}/steps/weigh/complete",
+            "omar",
+            json={"values": {"net_kg": 10.0, "appearance": "conforms"}},
+        )
+        assert status == 200, body
+
+
 async def test_a_reconnecting_headset_resumes_its_events_after_the_last_it_received(
     api: ApiClient, tmp_path: Path
 ) -> None:
@@ -45,16 +59,7 @@ async def test_a_reconnecting_headset_resumes_its_events_after_the_last_it_recei
             proxy.down = True
             proxy.cut_all()
             await _until(lambda: not session.following)
-            async with aiohttp.ClientSession() as http:
-                colleague = RemoteClient(http, base)
-                await colleague.login("omar")
-                status, body = await colleague.call(
-                    "POST",
-                    f"/batches/{ids['AWAY']}/steps/weigh/complete",
-                    "omar",
-                    json={"values": {"net_kg": 10.0, "appearance": "conforms"}},
-                )
-                assert status == 200, body
+            await _colleague_weighs(base, ids["AWAY"])
             proxy.down = False
 
             async with asyncio.timeout(20):
@@ -64,3 +69,26 @@ async def test_a_reconnecting_headset_resumes_its_events_after_the_last_it_recei
             assert session.last_event_seq is not None and session.last_event_seq > seen
     finally:
         await proxy.close()
+
+
+async def test_a_restarted_headset_hears_what_happened_while_it_was_off(
+    api: ApiClient, tmp_path: Path
+) -> None:
+    base = str(api.client.make_url("/api/v1"))
+    ids = await prepare(base, "OFF")
+    outbox = tmp_path / "off.db"
+    async with headset(base, outbox) as operator:
+        session = operator.session
+        await say(operator, "batch OFF", *lines_of("clearance"), "sync")
+        await _until(lambda: session.following and session.last_event_seq is not None)
+        seen = session.last_event_seq
+
+    await _colleague_weighs(base, ids["OFF"])
+
+    async with headset(base, outbox) as operator:
+        session = operator.session
+        await say(operator, "batch OFF")
+        async with asyncio.timeout(20):
+            while await session.notices.get() != "step weigh completed by omar":
+                pass
+        assert session.last_event_seq is not None and session.last_event_seq > seen

@@ -93,6 +93,7 @@ def test_input_serialises_to_a_superset_of_the_contract_shape() -> None:
         "required": True,
         "limits": {"min": 1.0, "alert_max": 2.0, "blocking": False},
         "deviation_severity": "minor",
+        "cqa": False,
     }
 
 
@@ -197,3 +198,15 @@ def test_procedure_survives_a_json_round_trip(path: Path) -> None:
     assert Procedure.model_validate(procedure.model_dump(mode="json")) == procedure
     again = Procedure.model_validate(procedure.model_dump(mode="json", exclude_none=True))
     assert again == procedure
+
+
+def test_cqa_marks_number_inputs_and_calculations_as_outcomes() -> None:
+    assert Input.model_validate({**NUMBER, "cqa": True}).cqa
+    assert not Input.model_validate(NUMBER).cqa
+
+
+def test_cqa_on_a_text_input_is_refused_at_its_field() -> None:
+    with pytest.raises(ValidationError) as caught:
+        Input.model_validate({"name": "t", "label": "T", "type": "text", "cqa": True})
+
+    assert [error["loc"] for error in caught.value.errors()] == [("cqa",)]

@@ -56,6 +56,8 @@ async def started_batches(client: RemoteClient, count: int) -> list[str]:
         "POST", "/procedures", "alex", json={"filename": "test_line.yaml", "source": source}
     )
     assert status == 201, loaded
+    status, submitted = await client.call("POST", "/procedures/test-line/versions/1/submit", "alex")
+    assert status == 200, submitted
     signature = {"username": "quinn", "password": PASSWORDS["quinn"], "meaning": "approved"}
     status, approved = await client.call(
         "POST", "/procedures/test-line/versions/1/approve", "quinn", json={"signature": signature}

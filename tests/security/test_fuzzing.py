@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import aiohttp
+import pytest
 
 from tests.system.server_process import RemoteClient, demo_server
 
@@ -17,6 +18,7 @@ SCHEMATHESIS = Path(sys.executable).with_name("schemathesis")
 LEFT_OUT = "/auth/(logout|session)$|/(whip|whep)$"
 
 
+@pytest.mark.timeout(900)  # every operation of the document, on a busy CI box
 async def test_fuzzing_every_operation_finds_no_server_error(tmp_path: Path) -> None:
     # Its wrong e-signature passwords would otherwise lock its session after five.
     server = demo_server(tmp_path, STEPWISE_MAX_FAILED_SIGNATURES="1000000")

@@ -7,7 +7,6 @@ carrying `SignatureIn`), so a new one fails here until it has a case below."""
 
 from __future__ import annotations
 
-import json
 import types
 import typing
 from collections.abc import Awaitable, Callable, Iterator
@@ -16,14 +15,20 @@ from typing import Any
 
 import pytest
 from pydantic import BaseModel
-from sqlalchemy import select
 
 from server.app import APIS
 from server.audit.models import AuditEntry
 from server.config import Settings
-from server.db.engine import open_database
 from server.web.schemas import SignatureIn
-from tests.api.fixtures import DATA, approved_procedure, complete, signature, started_batch
+from tests.api.fixtures import (
+    DATA,
+    approved_procedure,
+    audit_where,
+    complete,
+    signature,
+    started_batch,
+    submitted,
+)
 from tests.api.traceability import received_lot
 from tests.client import ApiClient
 
@@ -67,27 +72,7 @@ class Refused:
 
 
 async def _audit_of(settings: Settings, entity_id: str) -> list[dict[str, Any]]:
-    return await _audit_where(settings, AuditEntry.entity_id == entity_id)
-
-
-async def _audit_where(settings: Settings, condition: Any) -> list[dict[str, Any]]:
-    database = open_database(settings.effective_database_url)
-    try:
-        async with database.sessions(readonly=True)() as session:
-            entries = await session.scalars(
-                select(AuditEntry).where(condition).order_by(AuditEntry.seq)
-            )
-            return [
-                {
-                    "action": e.action,
-                    "actor": e.actor,
-                    "new": json.loads(e.new) if e.new else None,
-                    "reason": e.reason,
-                }
-                for e in entries
-            ]
-    finally:
-        await database.dispose()
+    return await audit_where(settings, AuditEntry.entity_id == entity_id)
 
 
 async def _lot_release_by_an_operator(api: ApiClient, settings: Settings) -> Refused:
@@ -107,6 +92,7 @@ async def _approval_by_an_operator(api: ApiClient, settings: Settings) -> Refuse
     source = (DATA / "test_line.yaml").read_text()
     loaded = await api.post("/procedures", "alex", {"filename": "t.yaml", "source": source})
     key, version = loaded.body["key"], loaded.body["version"]
+    await submitted(api, key, version)
     answer = await api.post(
         f"/procedures/{key}/versions/{version}/approve",
         "quinn",
@@ -115,8 +101,8 @@ async def _approval_by_an_operator(api: ApiClient, settings: Settings) -> Refuse
     after = (await api.get(f"/procedures/{key}/versions/{version}", "quinn")).body
     return Refused(
         answer.status,
-        after["status"] == "draft",
-        await _audit_where(settings, AuditEntry.entity_type == "procedure_version"),
+        after["status"] == "in_review",
+        await audit_where(settings, AuditEntry.entity_type == "procedure_version"),
     )
 
 
@@ -228,7 +214,7 @@ async def _review_mark_signed_by_a_supervisor(api: ApiClient, settings: Settings
     return Refused(
         answer.status,
         review["items"] == [] and after["unreviewed"] == 1,
-        await _audit_where(settings, AuditEntry.entity_type == "review"),
+        await audit_where(settings, AuditEntry.entity_type == "review"),
     )
 
 
@@ -243,7 +229,7 @@ async def _rejection_signed_by_a_supervisor(api: ApiClient, settings: Settings) 
     return Refused(
         answer.status,
         after["status"] == "in_progress",
-        await _audit_where(settings, AuditEntry.entity_type == "release"),
+        await audit_where(settings, AuditEntry.entity_type == "release"),
     )
 
 

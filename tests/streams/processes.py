@@ -84,6 +84,8 @@ async def _open_batch(client: RemoteClient) -> str:
         "POST", "/procedures", "alex", json={"filename": "test_line.yaml", "source": source}
     )
     assert status == 201
+    status, _ = await client.call("POST", "/procedures/test-line/versions/1/submit", "alex")
+    assert status == 200
     status, _ = await client.call(
         "POST",
         "/procedures/test-line/versions/1/approve",

@@ -76,6 +76,10 @@ async def test_stream_of_a_killed_process_is_reported_ended_not_redirected(
         stream_id = cluster.batch_id
         path = f"/streams/{stream_id}/whep"
         async with publishing(cluster, cluster.a):
+            status, recording = await cluster.on_a.call(
+                "POST", f"/streams/{stream_id}/recordings", "olivia"
+            )
+            assert status == 201, recording
             status, _, _ = await cluster.post_sdp(cluster.b, path, "quinn", "v=0\r\n", follow=False)
             assert status == 307
             await cluster.a.kill()
@@ -99,3 +103,11 @@ async def test_stream_of_a_killed_process_is_reported_ended_not_redirected(
         assert [(entry["actor"], entry["reason"]) for entry in ended] == [
             ("system", "its server process stopped answering")
         ]
+        # The recording that process was making ended with it, as failed, by the system.
+        stopped = [entry for entry in trail if entry["action"] == "recording.stopped"]
+        assert [(e["actor"], e["reason"], e["new"]["status"]) for e in stopped] == [
+            ("system", "its server process stopped answering", "failed")
+        ]
+        stop = f"/streams/{stream_id}/recordings/{recording['id']}/stop"
+        status, refused = await cluster.on_b.call("POST", stop, "quinn")
+        assert status == 409, refused

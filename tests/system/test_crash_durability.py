@@ -44,6 +44,8 @@ async def _prepare(client: RemoteClient) -> list[str]:
         "POST", "/procedures", "alex", json={"filename": "test_line.yaml", "source": source}
     )
     assert status == 201, loaded
+    status, _ = await client.call("POST", "/procedures/test-line/versions/1/submit", "alex")
+    assert status == 200
     status, _ = await client.call(
         "POST",
         "/procedures/test-line/versions/1/approve",
@@ -84,6 +86,7 @@ async def _run_batch(
             enough.set()
 
 
+@pytest.mark.timeout(300)  # two server starts and a crash, on a busy CI box
 @pytest.mark.parametrize("database_url", ["sqlite", "postgresql"], indirect=True)
 async def test_kill_9_mid_run_keeps_every_acknowledged_step(
     database_url: str, tmp_path: Path

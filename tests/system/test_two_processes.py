@@ -31,6 +31,7 @@ async def test_event_from_one_process_reaches_subscriber_of_the_other(
             await writer.call(
                 "POST", "/procedures", "alex", json={"filename": "test_line.yaml", "source": source}
             )
+            await writer.call("POST", "/procedures/test-line/versions/1/submit", "alex")
             await writer.call(
                 "POST",
                 "/procedures/test-line/versions/1/approve",

@@ -45,6 +45,7 @@ async def _finish(server: ServerProcess, batch_ids: list[str]) -> None:
                 assert status == 200, answer
 
 
+@pytest.mark.timeout(300)  # two server starts, a crash and an outage, on a busy CI box
 @pytest.mark.parametrize("database_url", ["sqlite", "postgresql"], indirect=True)
 async def test_every_committed_event_arrives_across_a_crash_and_a_receiver_outage(
     database_url: str, tmp_path: Path

@@ -2,33 +2,12 @@
 
 from __future__ import annotations
 
-import dataclasses
-from collections.abc import AsyncIterator
-
-import pytest
-
-from server.app import create_app
-from server.config import LOOPBACK, Settings
 from tests.api.fixtures import approved_procedure, complete, started_batch
 from tests.client import ApiClient
 from tests.webhooks.receiver import Receiver
 
 CLEARANCE = {"area_clean": True}
 WEIGH = {"net_kg": 10.0, "appearance": "conforms"}
-
-
-@pytest.fixture
-async def site(aiohttp_client, settings: Settings) -> ApiClient:
-    quick = dataclasses.replace(settings, webhook_networks=LOOPBACK, webhook_retry_seconds=0.2)
-    return ApiClient(await aiohttp_client(create_app(quick)))
-
-
-@pytest.fixture
-async def receiver() -> AsyncIterator[Receiver]:
-    receiver = Receiver()
-    await receiver.start()
-    yield receiver
-    await receiver.stop()
 
 
 async def _subscribe(site: ApiClient, url: str, types: list[str]) -> dict:

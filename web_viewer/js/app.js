@@ -5,6 +5,12 @@ import { h, replace } from "./dom.js";
 import { LiveConnection } from "./live.js";
 import { Shell } from "./shell.js";
 import { icon } from "./components/icons.js";
+import * as analytics from "./pages/analytics.js";
+import * as analyticsIndex from "./pages/analytics_index.js";
+import * as authoring from "./pages/authoring.js";
+import * as authoringDiff from "./pages/authoring_diff.js";
+import * as authoringEditor from "./pages/authoring_editor.js";
+import * as authoringVersions from "./pages/authoring_versions.js";
 import * as batch from "./pages/batch.js";
 import * as batches from "./pages/batches.js";
 import * as consolePage from "./pages/console.js";
@@ -32,6 +38,12 @@ const ROUTES = [
   [/^\/deviations\/([^/]+)$/, deviation],
   [/^\/procedures$/, procedures],
   [/^\/procedures\/([^/]+)\/(\d+)$/, procedureVersion],
+  [/^\/analytics$/, analyticsIndex],
+  [/^\/analytics\/([^/]+)$/, analytics],
+  [/^\/authoring$/, authoring],
+  [/^\/authoring\/([^/]+)$/, authoringVersions],
+  [/^\/authoring\/([^/]+)\/(\d+)$/, authoringEditor],
+  [/^\/authoring\/([^/]+)\/diff\/(\d+)\/(\d+)$/, authoringDiff],
   [/^\/trace$/, trace],
   [/^\/trace\/(lot|batch)\/([^/]+)$/, trace],
   [/^\/operator$/, operator],

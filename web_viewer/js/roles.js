@@ -24,3 +24,4 @@ export function investigates(user) {
 export function readsAuditTrail(user) {
   return hasAny(user, ["qa", "supervisor", "admin"]);
 }
+

@@ -30,7 +30,11 @@ export class Shell {
       ["procedures", h("a", { class: "nav__link", href: "#/procedures" }, icon("file"), "Procedures")],
       ["trace", h("a", { class: "nav__link", href: "#/trace" }, icon("trace"), "Traceability")],
       ["deviations", h("a", { class: "nav__link", href: "#/deviations" }, icon("alert"), "Deviations")],
+      ["analytics", h("a", { class: "nav__link", href: "#/analytics" }, icon("chart"), "Analytics")],
     ]);
+    if (user.can.author_procedures || user.can.approve_procedures) {
+      this.links.set("authoring", h("a", { class: "nav__link", href: "#/authoring", id: "nav-authoring" }, icon("pencil"), "Authoring"));
+    }
     if (user.can.start_batches) {
       this.links.set("operator", h("a", { class: "nav__link", href: "#/operator" }, icon("play"), "Run"));
     }

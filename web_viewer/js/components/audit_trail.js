@@ -119,8 +119,8 @@ function entryTable(entries, stepTitles, fieldLabels) {
         h("td", { "data-label": "Actor" }, entry.actor),
         h("td", { "data-label": "Action" }, actionLabel(entry.action)),
         h("td", { "data-label": "Step" }, entry.step ? stepTitles.get(entry.step) ?? entry.step : "—"),
-        h("td", { "data-label": "Old value", class: "audit__old" }, valueView(entry.old, entry.new, labels)),
-        h("td", { "data-label": "New value", class: "audit__new" }, valueView(entry.new, entry.old, labels)),
+        h("td", { "data-label": "Old value", class: "audit__old" }, valueView(entry.old, entry.new, labels, entry.people)),
+        h("td", { "data-label": "New value", class: "audit__new" }, valueView(entry.new, entry.old, labels, entry.people)),
         h("td", { "data-label": "Reason" }, entry.reason ?? "—"));
     })),
   );
@@ -128,9 +128,10 @@ function entryTable(entries, stepTitles, fieldLabels) {
 
 /**
  * A value of the trail; in an object, the keys whose value differs from `other` are marked,
- * and the step's value names read as their labels.
+ * the step's value names read as their labels and people's ids as their names (`people`:
+ * the entry's names by id, from the server).
  */
-function valueView(value, other, labels) {
+function valueView(value, other, labels, people = {}) {
   if (value === null || value === undefined) return h("span", { class: "muted" }, "—");
   if (typeof value !== "object" || Array.isArray(value)) return h("code", {}, text(value));
   const keys = Object.keys(value);
@@ -138,8 +139,20 @@ function valueView(value, other, labels) {
   return h("dl", { class: "audit__value" }, keys.map((key) => {
     const changed = other && typeof other === "object" && JSON.stringify(other[key]) !== JSON.stringify(value[key]);
     return h("div", { class: ["audit__pair", changed && "audit__pair--changed"] },
-      h("dt", {}, labels.get(key) ?? key), h("dd", {}, h("code", {}, text(value[key]))));
+      h("dt", {}, labels.get(key) ?? personKey(key, value[key], people)), h("dd", {}, shown(value[key], people)));
   }));
+}
+
+/** A person's id as their name (the id stays in the tooltip); anything else as code. */
+function shown(value, people) {
+  const name = typeof value === "string" && Object.hasOwn(people, value) ? people[value] : null;
+  return name ? h("span", { class: "audit__person", title: value }, name) : h("code", {}, text(value));
+}
+
+/** `performer_id` → "Performer" when its value is a person. */
+function personKey(key, value, people) {
+  if (typeof value !== "string" || !Object.hasOwn(people, value)) return key;
+  return format.capitalise(key.replace(/_(id|by)$/, (_, end) => (end === "by" ? " by" : "")).replaceAll("_", " "));
 }
 
 function text(value) {

@@ -8,9 +8,10 @@ import { icon } from "./icons.js";
 /**
  * Ask to confirm `title` (`statement` says what will happen). `extra` (optional) is an element
  * of further controls (the roles to give). `onConfirm(reason)` sends the change and answers
- * null when done or a message to show. Resolves true when confirmed and done, false if cancelled.
+ * null when done or a message to show; without `askReason` no reason is asked (null).
+ * Resolves true when confirmed and done, false if cancelled.
  */
-export function askConfirmation({ title, statement, confirmLabel, extra = null, onConfirm }) {
+export function askConfirmation({ title, statement, confirmLabel, extra = null, onConfirm, askReason = true }) {
   const reason = field({
     label: "Reason",
     hint: "Recorded in the audit trail.",
@@ -26,7 +27,7 @@ export function askConfirmation({ title, statement, confirmLabel, extra = null, 
     h("p", { class: "sign-dialog__statement" }, statement),
     message.element,
     extra,
-    reason.element,
+    askReason && reason.element,
     h("div", { class: "op-actions" }, submit, cancel),
   );
   const dialog = h("dialog", { class: "sign-dialog", "aria-labelledby": "confirm-title", id: "confirm-dialog" }, form);
@@ -36,8 +37,8 @@ export function askConfirmation({ title, statement, confirmLabel, extra = null, 
     event.preventDefault();
     message.clear();
     reason.setError(null);
-    const why = reason.control.value.trim();
-    if (!why) {
+    const why = askReason ? reason.control.value.trim() : null;
+    if (askReason && !why) {
       reason.setError("Say why, for the audit trail.");
       reason.control.focus();
       return;
@@ -64,6 +65,6 @@ export function askConfirmation({ title, statement, confirmLabel, extra = null, 
       resolve(done);
     });
     dialog.showModal();
-    reason.control.focus();
+    (askReason ? reason.control : submit).focus();
   });
 }

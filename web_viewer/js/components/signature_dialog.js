@@ -20,9 +20,10 @@ const MEANINGS = {
  * Ask for an e-signature with `meaning`. `signer`: the signed-in user, who signs unless
  * `otherSigner` (a verification: another person types their username). `onSign(signature)`
  * sends it and answers null when done (the dialog closes) or a message for the dialog.
+ * `details`: an element showing what is signed (a procedure's changes), above the statement.
  * Resolves when the dialog closes: true if signed, false if cancelled.
  */
-export function askSignature({ title, meaning, signer, otherSigner = false, onSign }) {
+export function askSignature({ title, meaning, signer, otherSigner = false, onSign, details = null }) {
   const password = field({
     label: "Password",
     control: h("input", { type: "password", name: "signature-password", autocomplete: "current-password", required: true }),
@@ -55,6 +56,7 @@ export function askSignature({ title, meaning, signer, otherSigner = false, onSi
     { class: "sign-dialog__form", method: "dialog", novalidate: true, onSubmit: sign },
     h("h2", { id: "signature-title" }, icon("shield"), `Sign: ${title}`),
     h("dl", { class: "sign-dialog__facts" }, facts.map(([term, detail]) => h("div", {}, h("dt", {}, term), h("dd", {}, detail)))),
+    details && h("div", { class: "sign-dialog__details" }, details),
     h("p", { class: "sign-dialog__statement" }, MEANINGS[meaning] ?? "",
       " Your electronic signature is the legally binding equivalent of your handwritten signature."),
     message.element,
@@ -63,7 +65,7 @@ export function askSignature({ title, meaning, signer, otherSigner = false, onSi
     password.element,
     h("div", { class: "op-actions" }, submit, cancel),
   );
-  const dialog = h("dialog", { class: "sign-dialog", "aria-labelledby": "signature-title", id: "signature-dialog" }, form);
+  const dialog = h("dialog", { class: ["sign-dialog", details && "sign-dialog--wide"], "aria-labelledby": "signature-title", id: "signature-dialog" }, form);
   let signed = false;
 
   async function sign(event) {

@@ -10,13 +10,14 @@ import { askSignature } from "./signature_dialog.js";
  * Resolves {signed, answer, error}: `answer` when sent, `error` (an ApiError) when refused
  * for another reason than the signature, neither when cancelled.
  */
-export async function signAndSend({ title, meaning, user, send }) {
+export async function signAndSend({ title, meaning, user, send, details = null }) {
   let answer = null;
   let error = null;
   const signed = await askSignature({
     title,
     meaning,
     signer: user,
+    details,
     onSign: async (signature) => {
       try {
         answer = await send(signature);

@@ -31,6 +31,7 @@ const TONES = {
   },
   version: {
     draft: ["neutral", "pencil", "Draft"],
+    in_review: ["warn", "eye", "In review"],
     approved: ["ok", "shield", "Approved"],
     retired: ["muted", "archive", "Retired"],
   },

@@ -83,8 +83,8 @@ function header(deviation) {
   const facts = [
     ["Batch", h("a", { href: `#/batches/${encodeURIComponent(deviation.batch_id)}` }, deviation.batch_number ?? deviation.batch_id)],
     ["Kind", format.capitalise(deviation.kind)],
-    deviation.step_id && ["Step", h("code", {}, deviation.step_id)],
-    deviation.field && ["Field", h("code", {}, deviation.field)],
+    deviation.step_id && ["Step", deviation.step_title ?? deviation.step_id],
+    deviation.field && ["Field", deviation.field_label ?? deviation.field],
     deviation.value !== null && deviation.value !== undefined && ["Value", format.value(deviation.value, spec)],
     ["Opened", h("span", {}, `${deviation.opened_by?.full_name ?? "—"}, `, timeOf(deviation.opened_at))],
     deviation.updated_at && ["Last change", timeOf(deviation.updated_at)],

@@ -14,7 +14,9 @@ export async function show(ctx) {
   append(ctx.main, 
     h("div", { class: "page-head" }, h("div", {},
       h("h1", { tabindex: "-1" }, "Procedures"),
-      h("p", { class: "page-lead" }, "Master procedures and their versions. Batches can only use an approved version."))),
+      h("p", { class: "page-lead" }, "Master procedures and their versions. Batches can only use an approved version.")),
+      (ctx.user.can?.author_procedures || ctx.user.can?.approve_procedures) &&
+        h("a", { class: "button", href: "#/authoring", id: "open-authoring" }, icon("pencil"), "Write and review procedures")),
     procedures.length === 0
       ? h("div", { class: "empty" }, icon("file"), h("p", {}, "No procedures loaded yet."))
       : h("div", { class: "table-wrap" }, table(procedures)),

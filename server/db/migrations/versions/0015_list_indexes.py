@@ -1,7 +1,7 @@
 """list indexes: one per list sort and filter, so every page is an index range scan
 
-Revision ID: 0012
-Revises: 0011
+Revision ID: 0015
+Revises: 0014
 Create Date: 2026-12-07 16:30:00
 
 Lists page with a keyset on (sort key, unique tiebreak) (server/db/paging.py). Each index
@@ -16,8 +16,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0012"
-down_revision: str | None = "0011"
+revision: str = "0015"
+down_revision: str | None = "0014"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
