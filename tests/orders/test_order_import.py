@@ -48,7 +48,7 @@ async def test_a_json_order_is_imported_once_and_a_supervisor_starts_its_batch(
     assert (batch["procedure"]["key"], batch["procedure"]["version"]) == ("chain-granulation", 1)
     again = await api.post("/orders/PO-1001/start", "sam")
     assert again.status == 409
-    trail = (await api.get(f"/batches/{batch['id']}/audit", "quinn")).body
+    trail = await api.get_all(f"/batches/{batch['id']}/audit", "quinn")
     assert "order.started" in [entry["action"] for entry in trail]
 
 
