@@ -76,7 +76,6 @@ async def create_draft(
     """A new draft version: a copy of `from_version`, or a starter procedure (a new key
     creates the procedure). Refused while the procedure has a draft or a version in review."""
     actor = auth.actor_of(author)
-    now = utcnow()
     procedure = await session.scalar(
         select(Procedure).where(Procedure.key == key).options(selectinload(Procedure.versions))
     )
@@ -96,39 +95,17 @@ async def create_draft(
         source, source_name = source_of(definition), f"{key}.yaml"
     if procedure is None:
         procedure = await library.new_procedure(session, actor, definition)
-    draft = ProcedureVersion(
-        procedure=procedure,
-        version=number,
-        status="draft",
-        content_hash=content_hash(definition),
-        definition=definition.model_dump(mode="json"),
-        source=source,
-        source_name=source_name,
-        created_by=author.id,
-        created_at=now,
-        edited_by=author.id,
-        edited_at=now,
-        revision=1,
-        authors=[author.id],
-    )
-    session.add(draft)
-    await session.flush()
-    await audit.record(
+    return await library.new_draft_version(
         session,
         actor,
-        "procedure_version.created",
-        "procedure_version",
-        draft.id,
-        new={
-            "key": key,
-            "version": number,
-            "from_version": from_version,
-            "content_hash": draft.content_hash,
-            "status": "draft",
-            "revision": 1,
-        },
+        author,
+        procedure,
+        definition,
+        source,
+        source_name,
+        number=number,
+        from_version=from_version,
     )
-    return draft
 
 
 def _checked_revision(version: ProcedureVersion, if_match: str | None) -> None:

@@ -143,12 +143,38 @@ async def load_draft(
             new={"content_hash": digest, "source_name": source_name},
         )
         return latest
+    return await new_draft_version(
+        session,
+        actor,
+        author,
+        procedure,
+        definition,
+        source,
+        source_name,
+        number=(latest.version + 1) if latest else 1,
+    )
+
+
+async def new_draft_version(
+    session: AsyncSession,
+    actor: audit.Actor,
+    author: User | None,
+    procedure: Procedure,
+    definition: ProcedureDefinition,
+    source: str,
+    source_name: str,
+    *,
+    number: int,
+    from_version: int | None = None,
+) -> ProcedureVersion:
+    """Add version `number` of `procedure` as a draft of `definition`, audited."""
+    now = utcnow()
     version = ProcedureVersion(
         procedure=procedure,
-        version=(latest.version + 1) if latest else 1,
+        version=number,
         status="draft",
-        content_hash=digest,
-        definition=document,
+        content_hash=content_hash(definition),
+        definition=definition.model_dump(mode="json"),
         source=source,
         source_name=source_name,
         created_by=author.id if author else None,
@@ -161,19 +187,16 @@ async def load_draft(
     session.add(version)
     procedure.title = definition.title
     await session.flush()
+    created = {"key": definition.key, "version": number, "content_hash": version.content_hash}
+    if from_version is not None:
+        created["from_version"] = from_version
     await audit.record(
         session,
         actor,
         "procedure_version.created",
         "procedure_version",
         version.id,
-        new={
-            "key": definition.key,
-            "version": version.version,
-            "content_hash": digest,
-            "status": "draft",
-            "source_name": source_name,
-        },
+        new={**created, "status": "draft", "revision": 1, "source_name": source_name},
     )
     return version
 
