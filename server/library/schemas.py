@@ -84,9 +84,11 @@ class RejectionOut(BaseModel):
 
     @classmethod
     def of(cls, rejection: Rejection | None) -> RejectionOut | None:
-        if rejection is None:
-            return None
-        return cls(reason=rejection.reason, by=PersonOut.of(rejection.by), at=rejection.at)
+        return (
+            None
+            if rejection is None
+            else cls(reason=rejection.reason, by=PersonOut.of(rejection.by), at=rejection.at)
+        )
 
 
 class VersionOut(VersionSummary):
