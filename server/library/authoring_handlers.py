@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.auth.models import User
 from server.auth.roles import EVERYONE, PROCEDURE_APPROVERS, PROCEDURE_AUTHORS
+from server.clock import utcnow
 from server.errors import Invalid, Problem
 from server.library import drafts
 from server.library import service as library
@@ -32,12 +33,21 @@ from server.web.paths import MAX_VERSION, int_param
 api = Api("procedures")
 
 
-async def version_out(session: AsyncSession, version: ProcedureVersion) -> VersionOut:
-    """A version in full, with its approval and its authors' usernames."""
+async def version_out(
+    session: AsyncSession, version: ProcedureVersion, rejection: drafts.Rejection | None = None
+) -> VersionOut:
+    """A version in full, with its approval, its authors' usernames and why its last
+    review sent it back (while it is a draft again; `rejection` when it is being rejected
+    now, its audit entry being written only at commit)."""
     rows = await session.execute(select(User.id, User.username).where(User.id.in_(version.authors)))
     names = {user_id: username for user_id, username in rows.all()}
     authors = [names[author] for author in version.authors if author in names]
-    return VersionOut.of(version, await library.approval_of(session, version), authors)
+    return VersionOut.of(
+        version,
+        await library.approval_of(session, version),
+        authors,
+        rejection or await drafts.rejection_of(session, version),
+    )
 
 
 def tagged(out: VersionOut, version: ProcedureVersion, status: int = 200) -> web.Response:
@@ -194,7 +204,8 @@ async def reject_version(call: Call[RejectIn]) -> web.Response:
     found = await drafts.reject(
         call.session, call.user, call.param("key"), int_param(call, "version"), call.body.reason
     )
-    return tagged(await version_out(call.session, found), found)
+    rejection = drafts.Rejection(reason=call.body.reason, by=call.user, at=utcnow())
+    return tagged(await version_out(call.session, found, rejection), found)
 
 
 @api.route(

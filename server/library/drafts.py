@@ -7,6 +7,8 @@ precondition every edit names); approved and retired versions never change.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -19,6 +21,7 @@ from procedures.loader import content_hash, validate_definition
 from procedures.model import Procedure as ProcedureDefinition
 from procedures.yaml_source import edited_source, source_of
 from server.audit import service as audit
+from server.audit.models import AuditEntry
 from server.auth import service as auth
 from server.auth.models import User
 from server.clock import utcnow
@@ -212,6 +215,38 @@ async def reject(
         becomes="draft",
         reason=reason,
     )
+
+
+@dataclass(frozen=True)
+class Rejection:
+    """Why the last review sent a version back to draft, who said so and when."""
+
+    reason: str
+    by: User
+    at: datetime
+
+
+async def rejection_of(session: AsyncSession, version: ProcedureVersion) -> Rejection | None:
+    """The latest rejection of a version while it is a draft again (None otherwise), read
+    from the audit trail, where the reason is kept with the signed-off change."""
+    if version.status != "draft":
+        return None
+    entry = await session.scalar(
+        select(AuditEntry)
+        .where(
+            AuditEntry.action == "procedure_version.rejected",
+            AuditEntry.entity_type == "procedure_version",
+            AuditEntry.entity_id == version.id,
+        )
+        .order_by(AuditEntry.seq.desc())
+        .limit(1)
+    )
+    if entry is None or entry.actor_id is None:
+        return None
+    by = await session.get(User, entry.actor_id)
+    if by is None:
+        return None
+    return Rejection(reason=entry.reason or "", by=by, at=entry.at)
 
 
 async def retire(session: AsyncSession, user: User, key: str, number: int) -> ProcedureVersion:

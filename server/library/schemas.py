@@ -7,8 +7,10 @@ from typing import Any
 
 from pydantic import BaseModel, Field, RootModel
 
+from server.library.drafts import Rejection
 from server.library.models import Procedure, ProcedureVersion
 from server.signatures.models import Signature
+from server.web.people import PersonOut
 from server.web.schemas import SignatureIn, Strict
 
 
@@ -73,6 +75,22 @@ class ApprovalOut(BaseModel):
         )
 
 
+class RejectionOut(BaseModel):
+    """Why the last review sent a version back to draft, who said so and when."""
+
+    reason: str
+    by: PersonOut
+    at: datetime
+
+    @classmethod
+    def of(cls, rejection: Rejection | None) -> RejectionOut | None:
+        return (
+            None
+            if rejection is None
+            else cls(reason=rejection.reason, by=PersonOut.of(rejection.by), at=rejection.at)
+        )
+
+
 class VersionOut(VersionSummary):
     key: str
     title: str
@@ -83,6 +101,10 @@ class VersionOut(VersionSummary):
     authors: list[str] = Field(
         default=[], description="Usernames of everyone who created or edited the version."
     )
+    rejection: RejectionOut | None = Field(
+        default=None,
+        description="The latest rejection while the version is a draft again (else null).",
+    )
 
     @classmethod
     def of(
@@ -90,6 +112,7 @@ class VersionOut(VersionSummary):
         version: ProcedureVersion,
         approval: Signature | None = None,
         authors: list[str] | None = None,
+        rejection: Rejection | None = None,
     ) -> VersionOut:
         return cls(
             **VersionSummary.of(version).model_dump(),
@@ -98,6 +121,7 @@ class VersionOut(VersionSummary):
             definition=version.definition,
             approval=ApprovalOut.of(approval),
             authors=authors or [],
+            rejection=RejectionOut.of(rejection),
         )
 
 

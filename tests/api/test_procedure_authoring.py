@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import difflib
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -279,3 +280,30 @@ async def test_yaml_export_of_an_edited_file_differs_only_in_the_edit(api: ApiCl
     ]
     async with api.client.get(f"/api/v1{VERSIONS}/1.yaml", headers=headers) as original:
         assert await original.text() == source
+
+
+async def test_a_rejected_draft_says_why_who_and_when_until_it_is_submitted_again(
+    api: ApiClient,
+) -> None:
+    await _draft_of_approved(api)
+    assert (await api.get(f"{VERSIONS}/2", "alex")).body["rejection"] is None
+    await submitted(api, "test-line", 2)
+    await api.post(f"{VERSIONS}/2/reject", "quinn", {"reason": "First try"})
+    await submitted(api, "test-line", 2)
+    rejected = await api.post(f"{VERSIONS}/2/reject", "quinn", {"reason": "Name the balance"})
+    assert rejected.body["rejection"]["reason"] == "Name the balance"
+    shown = (await api.get(f"{VERSIONS}/2", "alex")).body
+    quinn = (await api.get("/auth/me", "quinn")).body
+    assert shown["status"] == "draft"
+    assert shown["rejection"] == {
+        "reason": "Name the balance",
+        "by": {"username": "quinn", "full_name": quinn["full_name"]},
+        "at": shown["rejection"]["at"],
+    }
+    assert rejected.body["rejection"]["by"] == shown["rejection"]["by"]
+    at = datetime.fromisoformat(shown["rejection"]["at"])
+    assert at >= datetime.fromisoformat(rejected.body["rejection"]["at"]) - timedelta(minutes=1)
+    sent = await api.post(f"{VERSIONS}/2/submit", "alex")
+    assert sent.body["rejection"] is None
+    assert (await api.get(f"{VERSIONS}/2", "alex")).body["rejection"] is None
+    assert (await _approve(api, 2)).body["rejection"] is None

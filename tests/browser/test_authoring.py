@@ -195,8 +195,18 @@ async def test_author_builds_qa_approves_and_a_batch_runs(
     await page.locator("#confirm-submit").click()
     await expect(page.locator('tr[data-version="2"]')).to_contain_text("Draft")
     await switch_user(page, "alex", at=f"/#/authoring/{KEY}")
+    await expect(page.locator('tr[data-version="2"] .rejection')).to_contain_text(
+        "Say why the alert band is wider"
+    )
     await page.locator("#submit-2").click()
     await expect(page.locator('tr[data-version="2"]')).to_contain_text("In review")
+    await expect(page.locator('tr[data-version="2"] .rejection')).to_have_count(0)
+    # The author may approve procedures but not their own version: no Approve is offered.
+    await expect(page.locator("#reject-2")).to_be_visible()
+    await expect(page.locator("#approve-2")).to_have_count(0)
+    await page.locator("#diff-2").click()
+    await expect(page.locator("#version-diff")).to_be_visible()
+    await expect(page.locator("#approve-version")).to_have_count(0)
 
     await switch_user(page, "quinn", at=f"/#/authoring/{KEY}")
     await page.locator("#diff-2").click()

@@ -13,9 +13,8 @@ const TONES = {
   batch: {
     created: ["neutral", "circle", "Created"],
     in_progress: ["active", "play", "In progress"],
-    on_hold: ["warn", "lock", "On hold"],
-    completed: ["ok", "check", "Completed"],
     on_hold: ["warn", "pause", "On hold"],
+    completed: ["ok", "check", "Completed"],
     released: ["ok", "shield", "Released"],
     rejected: ["danger", "ban", "Rejected"],
   },

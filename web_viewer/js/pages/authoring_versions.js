@@ -50,8 +50,8 @@ function versionTable(ctx, key, versions, message) {
     h("tbody", {}, versions.map((version) => h("tr", { "data-version": version.version, "data-status": version.status },
       h("th", { scope: "row", "data-label": "Version" }, `Version ${version.version}`, h("span", { class: "muted" }, ` (revision ${version.revision})`)),
       h("td", { "data-label": "Status" }, statusChip("version", version.status),
-        // Shown when the server says why the last review sent it back (not in every version).
-        version.rejection?.reason && h("p", { class: "muted" }, `Rejected by ${version.rejection.full_name ?? version.rejection.username ?? "a reviewer"}: ${version.rejection.reason}`)),
+        // Why the last review sent it back, while it is a draft again.
+        version.rejection && h("p", { class: "muted rejection" }, `Rejected by ${version.rejection.by.full_name}, ${format.dateTime(version.rejection.at)}: ${version.rejection.reason}`)),
       h("td", { "data-label": "Authors" }, (version.authors ?? []).join(", ") || "—"),
       h("td", { "data-label": "Created" }, who(null, version.created_at)),
       h("td", { "data-label": "Last change" }, who(null, version.edited_at)),
@@ -102,13 +102,22 @@ function actions(ctx, key, version, versions, message) {
     }), `submit-${n}`));
   }
   if (version.status === "in_review" && ctx.user.can?.approve_procedures) {
-    list.push(act("Review and approve", "shield", guarded(() => approve(ctx, key, n, previous?.version, message)), `approve-${n}`));
+    if (approvable(version, ctx.user)) list.push(act("Review and approve", "shield", guarded(() => approve(ctx, key, n, previous?.version, message)), `approve-${n}`));
     list.push(act("Reject", "ban", guarded(() => reject(ctx, key, n, message)), `reject-${n}`));
   }
   if (version.status === "approved" && ctx.user.can?.approve_procedures) {
     list.push(act("Retire", "archive", guarded(() => retire(ctx, key, n, message)), `retire-${n}`));
   }
   return list;
+}
+
+/**
+ * Whether `user` may approve `version` (a VersionOut): it is in review and they approve
+ * procedures but did not write it (the server refuses an author's signature).
+ */
+export function approvable(version, user) {
+  return version?.status === "in_review" && Boolean(user.can?.approve_procedures)
+    && !(version.authors ?? []).includes(user.username);
 }
 
 /**
