@@ -1,4 +1,5 @@
-"""The order list pages like every list: each order once, newest first, filtered by status."""
+"""The order list pages like every list: each order once, newest first, filtered by status
+(bad paging parameters: tests/api/test_lists.py)."""
 
 from __future__ import annotations
 
@@ -42,21 +43,3 @@ async def test_the_order_list_filters_by_status_across_pages(
     assert await numbers("status=planned&limit=2") == planned
     assert await numbers("status=planned,started&limit=3") == list(reversed(NUMBERS))
     assert await numbers("status=completed") == []
-
-
-@pytest.mark.parametrize(
-    "query,parameter",
-    [
-        ("cursor=not-a-cursor", "cursor"),
-        ("cursor=eyJsIjoibG90cyIsImsiOltdfQ", "cursor"),  # a cursor of the lot list
-        ("limit=0", "limit"),
-        ("status=finished", "status"),
-    ],
-)
-async def test_a_bad_cursor_limit_or_status_is_refused_naming_it(
-    api: ApiClient, query: str, parameter: str
-) -> None:
-    answer = await api.get(f"/orders?{query}", "sam")
-    assert answer.status == 422, answer.body
-    assert answer.headers["Content-Type"].startswith("application/problem+json")
-    assert [error["field"] for error in answer.body["errors"]] == [parameter]
