@@ -53,4 +53,7 @@ async def test_a_supervisor_starts_a_planned_order_and_lands_on_its_batch(
     await page.get_by_role("link", name="Orders").click()
     await expect(row.get_by_role("link", name="G-7001")).to_be_visible()
     await expect(row.get_by_role("button", name="Start batch")).to_have_count(0)
+    await page.set_viewport_size({"width": 390, "height": 844})  # a phone
+    await expect(row).to_be_visible()
+    assert await page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     await watch.assert_clean((f"/api/v1/orders/{started.body['id']}/start", 409))
