@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from server.auth.roles import EVERYONE
+from server.db.paging import Page
 from server.materials.numbering import Numbering
 from server.orders import master_data
 from server.orders import service as orders
@@ -15,6 +16,7 @@ from server.orders.schemas import (
     read_material_information,
     read_orders,
 )
+from server.web import listing as lists
 from server.web.api import Api, Call
 
 api = Api("orders")
@@ -44,13 +46,20 @@ async def import_orders(call: Call[None]) -> OrdersImportedOut:
 @api.route(
     "GET",
     "/orders",
-    summary="Production orders (filter with ?status=planned|started|completed)",
+    summary="Production orders, newest imported first, a page at a time",
     roles=EVERYONE,
     response=list[OrderOut],
+    paged=True,
+    filters={"status": "Comma-separated statuses: " + ", ".join(orders.ORDER_STATUSES)},
 )
-async def list_orders(call: Call[None]) -> list[OrderOut]:
-    found = await orders.list_orders(call.session, status=call.request.query.get("status"))
-    return [OrderOut.of(order) for order in found]
+async def list_orders(call: Call[None]) -> Page[OrderOut]:
+    request = call.request
+    found = await orders.list_orders(
+        call.session,
+        lists.page_request(request, orders.ORDERS),
+        statuses=lists.choices(request, "status", orders.ORDER_STATUSES),
+    )
+    return found.map(OrderOut.of)
 
 
 @api.route(

@@ -16,6 +16,7 @@ from server.auth.models import User
 from server.batches import service as batches
 from server.batches.models import Batch
 from server.clock import utcnow
+from server.db.paging import Keyset, Page, PageRequest, fetch_page
 from server.errors import NotFound, Problem
 from server.events.schemas import OrderEvent
 from server.events.staging import stage
@@ -36,6 +37,8 @@ from server.orders.models import ProductionOrder, Reservation
 
 # Who may start a batch from an order (as who may create a batch).
 STARTERS: frozenset[str] = frozenset({"supervisor"})
+ORDER_STATUSES = ("planned", "started", "completed")
+ORDERS = Keyset("orders", (ProductionOrder.created_at, ProductionOrder.id), descending=True)
 
 
 @dataclass
@@ -173,12 +176,13 @@ async def import_orders(
 
 
 async def list_orders(
-    session: AsyncSession, *, status: str | None = None
-) -> Sequence[ProductionOrder]:
-    query = select(ProductionOrder).order_by(ProductionOrder.created_at.desc())
-    if status:
-        query = query.where(ProductionOrder.status == status)
-    return (await session.scalars(query)).all()
+    session: AsyncSession, page: PageRequest, *, statuses: Sequence[str] = ()
+) -> Page[ProductionOrder]:
+    """A page of orders, newest imported first, of the given statuses (all when none)."""
+    query = select(ProductionOrder)
+    if statuses:
+        query = query.where(ProductionOrder.status.in_(statuses))
+    return await fetch_page(session, query, ORDERS, page)
 
 
 async def get_order(

@@ -93,20 +93,24 @@ async def test_batches_filter_by_status_number_prefix_procedure_operator_date_an
 @pytest.mark.parametrize(
     "query,parameter",
     [
-        ("limit=0", "limit"),
-        ("limit=501", "limit"),
-        ("limit=ten", "limit"),
-        ("cursor=not-a-cursor", "cursor"),
-        ("cursor=eyJsIjoibG90cyIsImsiOltdfQ", "cursor"),  # a cursor of the lot list
-        ("status=finished", "status"),
-        ("created_from=yesterday", "created_from"),
-        ("open_deviations=maybe", "open_deviations"),
+        ("/batches?limit=0", "limit"),
+        ("/batches?limit=501", "limit"),
+        ("/batches?limit=ten", "limit"),
+        ("/batches?cursor=not-a-cursor", "cursor"),
+        ("/batches?cursor=eyJsIjoibG90cyIsImsiOltdfQ", "cursor"),  # a cursor of the lot list
+        ("/batches?status=finished", "status"),
+        ("/batches?created_from=yesterday", "created_from"),
+        ("/batches?open_deviations=maybe", "open_deviations"),
+        ("/orders?cursor=not-a-cursor", "cursor"),
+        ("/orders?cursor=eyJsIjoibG90cyIsImsiOltdfQ", "cursor"),
+        ("/orders?limit=0", "limit"),
+        ("/orders?status=finished", "status"),
     ],
 )
 async def test_a_bad_paging_parameter_or_filter_is_refused_naming_it(
     api: ApiClient, query: str, parameter: str
 ) -> None:
-    answer = await api.get(f"/batches?{query}", "sam")
+    answer = await api.get(query, "sam")
     assert answer.status == 422, answer.body
     assert answer.headers["Content-Type"].startswith("application/problem+json")
     assert [error["field"] for error in answer.body["errors"]] == [parameter]

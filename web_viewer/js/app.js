@@ -18,6 +18,7 @@ import * as consoleSession from "./pages/console_session.js";
 import * as deviation from "./pages/deviation.js";
 import * as deviations from "./pages/deviations.js";
 import * as newBatch from "./pages/new_batch.js";
+import * as orders from "./pages/orders.js";
 import * as operator from "./pages/operator.js";
 import * as operatorRun from "./pages/operator_run.js";
 import * as password from "./pages/password.js";
@@ -51,6 +52,7 @@ const ROUTES = [
   [/^\/console$/, consolePage],
   [/^\/console\/([^/]+)$/, consoleSession],
   [/^\/console\/([^/]+)\/([^/]+)$/, consoleSession],
+  [/^\/orders$/, orders],
   [/^\/users$/, users],
   [/^\/webhooks$/, webhooks],
   [/^\/webhooks\/([^/]+)$/, webhooks],

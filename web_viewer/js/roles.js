@@ -25,3 +25,13 @@ export function readsAuditTrail(user) {
   return hasAny(user, ["qa", "supervisor", "admin"]);
 }
 
+
+/** See the production orders from the ERP. */
+export function seesOrders(user) {
+  return hasAny(user, ["supervisor", "admin"]);
+}
+
+/** Start a batch from a planned production order. */
+export function startsOrders(user) {
+  return hasAny(user, ["supervisor"]);
+}

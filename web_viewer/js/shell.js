@@ -3,6 +3,7 @@
 import { h, replace } from "./dom.js";
 import * as format from "./format.js";
 import { icon } from "./components/icons.js";
+import { seesOrders } from "./roles.js";
 
 const LIVE_STATES = {
   connecting: ["connecting", "reconnect", "Connecting…"],
@@ -34,6 +35,9 @@ export class Shell {
     ]);
     if (user.can.author_procedures || user.can.approve_procedures) {
       this.links.set("authoring", h("a", { class: "nav__link", href: "#/authoring", id: "nav-authoring" }, icon("pencil"), "Authoring"));
+    }
+    if (seesOrders(user)) {
+      this.links.set("orders", h("a", { class: "nav__link", href: "#/orders", id: "nav-orders" }, icon("box"), "Orders"));
     }
     if (user.can.start_batches) {
       this.links.set("operator", h("a", { class: "nav__link", href: "#/operator" }, icon("play"), "Run"));

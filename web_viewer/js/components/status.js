@@ -47,6 +47,11 @@ const TONES = {
   supplier_lot: {
     received: ["neutral", "truck", "Received"],
   },
+  order: {
+    planned: ["neutral", "circle", "Planned"],
+    started: ["active", "play", "Started"],
+    completed: ["ok", "check", "Completed"],
+  },
   webhook: {
     active: ["ok", "check", "Active"],
     inactive: ["muted", "ban", "Unsubscribed"],
