@@ -25,3 +25,8 @@ export function readsAuditTrail(user) {
   return hasAny(user, ["qa", "supervisor", "admin"]);
 }
 
+
+/** Receive a lot of material into quarantine (`POST /lots`). */
+export function receivesLots(user) {
+  return hasAny(user, ["operator", "supervisor", "qa"]);
+}
