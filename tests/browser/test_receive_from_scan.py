@@ -11,7 +11,7 @@ from playwright.async_api import Page, expect
 
 from media.gs1 import parse_gs1
 from media.labels import LabelContent, render_label_png
-from tests.browser.support import PageWatch, Site, assert_accessible, sign_in
+from tests.browser.support import PageWatch, Site, assert_accessible, screenshot, sign_in
 
 pytestmark = [
     pytest.mark.asyncio(loop_scope="module"),
@@ -66,6 +66,7 @@ async def test_a_gtin_not_in_the_material_master_is_said_and_leaves_the_material
     await expect(form.get_by_label("Material")).to_have_value("")
     await expect(form.get_by_label("Supplier lot")).to_have_value("X-1")
     await assert_accessible(page, "the lots page with an unknown GTIN")
+    await screenshot(page, "receive-lot-unknown-gtin.png")
     await watch.assert_clean()
 
 

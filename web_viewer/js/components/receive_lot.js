@@ -13,10 +13,12 @@ function scanOutcome(scan, materials) {
   if (!code) return { text: scan.codes.length ? "No GS1 code on this label: fill the form by hand." : scan.message };
   const { gtin, lot, expiry } = code.gs1;
   const material = code.gtin_known ? materials.find((item) => item.gtin === gtin) ?? null : null;
-  const facts = [gtin && `GTIN ${gtin}`, lot && `lot ${lot}`, expiry && `expiry ${expiry}`].filter(Boolean).join(", ");
+  const read = [lot && `lot ${lot}`, expiry && `expiry ${expiry}`].filter(Boolean).join(", ");
   if (code.gtin_known === false) {
-    return { gs1: code.gs1, material, unknown: true, text: `GTIN ${gtin} is not in the material master. Read: ${facts}. Choose the material by hand or ask for it to be added.` };
+    const also = read ? ` The label's ${read} filled the form.` : "";
+    return { gs1: code.gs1, material, unknown: true, text: `GTIN ${gtin} is not in the material master: choose the material by hand or ask for it to be added.${also}` };
   }
+  const facts = [gtin && `GTIN ${gtin}`, read].filter(Boolean).join(", ");
   return { gs1: code.gs1, material, text: `Filled from the label: ${facts}${material ? ` (${material.name})` : ""}.` };
 }
 
