@@ -6,26 +6,17 @@ from __future__ import annotations
 from pathlib import Path
 
 from tests.client import ApiClient
-from tests.headset.support import headset, say
+from tests.headset.support import granulation_batch, headset, say
 
 KNOWN = "(01)09506000130118(10)AV-1(17)280630(21)S7"  # demo master: cellulose EXC-0101
 UNKNOWN = "(01)09506000139999(10)X-1"
-
-
-async def _granulation_batch(api: ApiClient, number: str) -> None:
-    created = await api.post(
-        "/batches",
-        "sam",
-        {"procedure": "stw101-granulation", "batch_number": number, "parameters": {}},
-    )
-    assert created.status == 201, created.body
 
 
 async def test_a_scanned_gs1_code_is_read_out_with_whether_its_gtin_is_known(
     api: ApiClient, tmp_path: Path
 ) -> None:
     base = str(api.client.make_url("/api/v1"))
-    await _granulation_batch(api, "G-GS1")
+    await granulation_batch(api, "G-GS1")
     async with headset(base, tmp_path / "outbox.db", camera=False) as operator:
         await say(operator, "batch G-GS1", "check all", "sign")
         known = await say(operator, f"scan granulator_id {KNOWN}")
