@@ -21,11 +21,13 @@ from headset_client.entry import (
     scan_target,
     value_entry,
 )
-from headset_client.exceptions import EntryRefused
+from headset_client.exceptions import EntryRefused, ServerRefused, ServerUnreachable
 from headset_client.outbox import Request
 from headset_client.projection import BatchState, StepState, Submission, server_needed
 from headset_client.render import describe_step, hold_line
 from headset_client.session import HeadsetSession, conflict_line
+from media.exceptions import Gs1Invalid
+from media.gs1 import looks_like_gs1, parse_gs1
 from procedures.guardrails import Alert
 from procedures.holds import is_blocking
 from procedures.model import Step
@@ -178,7 +180,33 @@ class Operator:
         if not code:
             code = await self._read_code()
         self._drafts_of(state)[name] = code
-        return [f"scanned {code} for {name}"]
+        return [f"scanned {code} for {name}", *await self._gs1_lines(code)]
+
+    async def _gs1_lines(self, code: str) -> list[str]:
+        """A GS1 code's data (GTIN, lot, expiry, serial) and whether the server's material
+        master has its GTIN; offline, the data alone."""
+        if not looks_like_gs1(code):
+            return []
+        try:
+            data = parse_gs1(code)
+        except Gs1Invalid as exc:
+            return [f"GS1 code not readable: {exc}"]
+        facts = [
+            ("GTIN", data.gtin),
+            ("lot", data.lot),
+            ("expiry", data.expiry),
+            ("serial", data.serial),
+        ]
+        lines = ["GS1: " + ", ".join(f"{name} {value}" for name, value in facts if value)]
+        if data.gtin is None or not self.session.online:
+            return lines
+        try:
+            answer = await self.session.api.send(Request.json("POST", "/scans", {"text": code}))
+        except (ServerUnreachable, ServerRefused):
+            return [*lines, f"GTIN {data.gtin} not checked: the server did not answer"]
+        known = answer.body["codes"][0].get("gtin_known")
+        where = "is in" if known else "is not in"
+        return [*lines, f"GTIN {data.gtin} {where} the material master"]
 
     async def _read_code(self) -> str:
         if self.camera is None:

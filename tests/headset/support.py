@@ -14,7 +14,7 @@ from headset_client.camera.live import LiveCamera
 from headset_client.camera.synthetic import SyntheticCamera
 from headset_client.commands import parse_command
 from headset_client.session import HeadsetSession, SessionOptions
-from tests.client import PASSWORDS
+from tests.client import PASSWORDS, ApiClient
 from tests.system.server_process import RemoteClient
 
 DATA = Path(__file__).parent / "data"
@@ -174,3 +174,14 @@ async def assert_recorded_once(base: str, batch_id: str) -> None:
     assert sorted(e["new"]["step_id"] for e in completions) == sorted(completed)
     assert [e["action"] for e in audit].count("batch.started") == 1
     assert verified["ok"] is True, verified
+
+
+async def granulation_batch(api: ApiClient, number: str) -> str:
+    """A created (not started) granulation batch, by the supervisor; its id."""
+    created = await api.post(
+        "/batches",
+        "sam",
+        {"procedure": "stw101-granulation", "batch_number": number, "parameters": {}},
+    )
+    assert created.status == 201, created.body
+    return created.body["id"]

@@ -16,7 +16,7 @@ from headset_client.headset import Headset, HeadsetOptions
 from headset_client.session import SessionOptions
 from media.codes import decode_frame
 from tests.client import PASSWORDS, ApiClient
-from tests.headset.support import fetch, headset, say
+from tests.headset.support import fetch, granulation_batch, headset, say
 from tests.streams.sessions import watch
 
 GRANULATOR = "stepwise:equipment:EQ-GRAN-01"
@@ -64,21 +64,11 @@ def test_an_unusable_camera_is_refused_clearly(spec: str) -> None:
         open_camera(spec)
 
 
-async def _granulation_batch(api: ApiClient, number: str) -> str:
-    created = await api.post(
-        "/batches",
-        "sam",
-        {"procedure": "stw101-granulation", "batch_number": number, "parameters": {}},
-    )
-    assert created.status == 201, created.body
-    return created.body["id"]
-
-
 async def test_scan_reads_the_code_from_the_camera_and_the_server_accepts_it(
     api: ApiClient, tmp_path: Path
 ) -> None:
     base = str(api.client.make_url("/api/v1"))
-    batch_id = await _granulation_batch(api, "G-SCAN")
+    batch_id = await granulation_batch(api, "G-SCAN")
     async with headset(base, tmp_path / "outbox.db") as operator:
         await say(operator, "batch G-SCAN", "check all", "sign")
         scanned = await say(operator, "scan")
@@ -95,7 +85,7 @@ async def test_a_live_scan_is_suggested_and_confirm_records_it(
     api: ApiClient, tmp_path: Path
 ) -> None:
     base = str(api.client.make_url("/api/v1"))
-    batch_id = await _granulation_batch(api, "G-LIVE")
+    batch_id = await granulation_batch(api, "G-LIVE")
     async with headset(base, tmp_path / "outbox.db", camera=False) as operator:
         session = operator.session
         await say(operator, "batch G-LIVE", "check all", "sign")
@@ -121,7 +111,7 @@ async def test_the_camera_is_published_to_the_batch_stream_by_whip(
     api: ApiClient, tmp_path: Path
 ) -> None:
     base = str(api.client.make_url("/api/v1"))
-    batch_id = await _granulation_batch(api, "G-WHIP")
+    batch_id = await granulation_batch(api, "G-WHIP")
     options = SessionOptions(base, "olivia", PASSWORDS["olivia"], tmp_path / "outbox.db")
     device = HeadsetOptions(camera="synthetic", publish=True, overlay_dir=tmp_path / "overlay")
     async with aiohttp.ClientSession() as http, Headset(options, device, http) as device_on:

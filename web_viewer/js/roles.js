@@ -35,3 +35,8 @@ export function seesOrders(user) {
 export function startsOrders(user) {
   return hasAny(user, ["supervisor"]);
 }
+
+/** Receive a lot of material into quarantine (`POST /lots`). */
+export function receivesLots(user) {
+  return hasAny(user, ["operator", "supervisor", "qa"]);
+}

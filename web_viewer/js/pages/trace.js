@@ -4,10 +4,12 @@
 import { api } from "../api.js";
 import { append, h, replace } from "../dom.js";
 import * as format from "../format.js";
+import { receivesLots } from "../roles.js";
 import { field } from "../components/forms.js";
 import { icon } from "../components/icons.js";
 import { lotTable } from "../components/lot_table.js";
 import { PagedList } from "../components/paged_list.js";
+import { receiveLotForm } from "../components/receive_lot.js";
 import { statusChip } from "../components/status.js";
 import { traceDiagram } from "../components/trace_diagram.js";
 import { traceTree } from "../components/trace_tree.js";
@@ -320,6 +322,15 @@ async function landing(ctx) {
       back: false,
     }),
     searchForm(ctx),
+    receivesLots(ctx.user) && receiveLotForm({
+      materials,
+      onReceived: () => {
+        // The list is newest first: without filters the new lot heads it.
+        status = material = search = "";
+        statusSelect.value = materialSelect.value = searchInput.value = "";
+        refresh();
+      },
+    }),
     h(
       "section",
       { class: "lots", "aria-labelledby": "lots-title" },
