@@ -71,6 +71,37 @@ async def _seed(url: str, data_dir: Path) -> None:
         await database.dispose()
 
 
+# Files whose tests take half a minute or more each (server processes, browsers, the fuzzer):
+# they run first, so that in a parallel run (scripts/test) they overlap the many short files
+# instead of being what the run waits for at its end.
+LONG_FIRST = (
+    "tests/security/test_fuzzing.py",
+    "tests/docs/",
+    "tests/cli/",
+    "tests/system/",
+    "tests/scale/",
+    "tests/webhooks/test_webhook_durability.py",
+    "tests/browser/test_console_viewers.py",
+    "tests/browser/test_console_across_processes.py",
+    "tests/streams/test_across_processes.py",
+    "tests/headset/test_offline.py",
+    "tests/quality/test_batch_record.py",
+    "tests/epcis/",
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Long files first, in the order listed; the rest in their usual order (stable sort)."""
+
+    def rank(item: pytest.Item) -> int:
+        return next(
+            (n for n, prefix in enumerate(LONG_FIRST) if item.nodeid.startswith(prefix)),
+            len(LONG_FIRST),
+        )
+
+    items.sort(key=rank)
+
+
 @pytest.fixture(autouse=True)
 def events_follow_the_contract(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """Validate every event the bus delivers (in this process) against the event union."""
