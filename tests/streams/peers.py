@@ -73,7 +73,7 @@ class Watcher:
                 self.frames.append(await track.recv())
                 self._arrived.set()
 
-    async def wait_for_frames(self, count: int, seconds: float = 10) -> None:
+    async def wait_for_frames(self, count: int, seconds: float = 30) -> None:
         """Wait until `count` more frames than now have been decoded."""
         target = len(self.frames) + count
         async with asyncio.timeout(seconds):
