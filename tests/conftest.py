@@ -169,6 +169,9 @@ def settings(database_url: str, tmp_path: Path) -> Settings:
     )
 
 
+SHUTDOWN_SECONDS = 5.0
+
+
 @pytest.fixture
 async def aiohttp_client() -> AsyncIterator[Callable[..., Awaitable[TestClient[Any, Any]]]]:
     """Start an application on a local port and give a client of it; both stop after the
@@ -178,7 +181,11 @@ async def aiohttp_client() -> AsyncIterator[Callable[..., Awaitable[TestClient[A
     clients: list[TestClient[Any, Any]] = []
 
     async def start(app: web.Application, **kwargs: Any) -> TestClient[Any, Any]:
-        client = TestClient(TestServer(app), **kwargs)
+        server = TestServer(app)
+        # Handlers still running when the test ends (a WebSocket, a stream) are cancelled
+        # after a few seconds, not the 60 s a production shutdown grants them.
+        await server.start_server(shutdown_timeout=SHUTDOWN_SECONDS)
+        client = TestClient(server, **kwargs)
         await client.start_server()
         clients.append(client)
         return client
