@@ -88,7 +88,13 @@ class StreamOwnership:
         async with self._database.sessions(readonly=True)() as session, session.begin():
             found = await owners.live(session)
         now = utcnow()
-        stale = [owner for owner in found if owners.is_stale(owner, now, self.stale_after)]
+        # This process's own streams are alive whatever their last heartbeat says: a
+        # heartbeat late under load must not end them here.
+        stale = [
+            owner
+            for owner in found
+            if owner.process_id != self._id and owners.is_stale(owner, now, self.stale_after)
+        ]
         if stale:
             await self._end_stale(stale)
         return [owner for owner in found if owner not in stale]
