@@ -6,6 +6,7 @@
 import { h, replace, uid } from "../dom.js";
 import * as format from "../format.js";
 import { field } from "./forms.js";
+import { typeButton } from "./headset.js";
 import { icon } from "./icons.js";
 import { uploadPhoto, storableImage } from "./photo_upload.js";
 import { classify, rangeBar } from "./range_bar.js";
@@ -53,6 +54,7 @@ function numberInput(spec, { onChange }) {
     class: "op-input",
   });
   const built = field({ label: format.withUnit(spec.label, spec.unit && `(${spec.unit})`), hint: hint || null, control });
+  control.before(typeButton(control, spec.label.toLowerCase()));
   const bar = h("div", { class: "op-judgement__bar" });
   // Only the words are announced as the value changes, not the whole picture each time.
   const words = h("p", { class: "op-judgement__text", "aria-live": "polite" });
@@ -82,7 +84,9 @@ function numberInput(spec, { onChange }) {
 
 function textInput(spec, { onChange }) {
   const control = h("input", { id: controlId(spec), name: spec.name, autocomplete: "off", class: "op-input", onInput: onChange });
-  return { ...field({ label: spec.label, control }), read: () => control.value.trim() || undefined };
+  const built = field({ label: spec.label, control });
+  control.before(typeButton(control, spec.label.toLowerCase()));
+  return { ...built, read: () => control.value.trim() || undefined };
 }
 
 /** A group of large radio buttons: `options` are [value, label] pairs. */
@@ -181,6 +185,7 @@ function scanInput(spec, { tools, onChange, batchId }) {
     class: "op-input op-input--code",
   });
   const built = field({ label: spec.label, hint: `Scan ${wants}, or type its code.`, control });
+  control.before(typeButton(control, `${spec.label.toLowerCase()} code`));
   const found = h("p", { class: "op-scan__found", role: "status", id: `${control.id}-found` });
   const offer = h("div", { class: "op-scan__offer", hidden: true });
   const button = h("button", { type: "button", class: "button button--primary op-button", id: `${control.id}-scan`, onClick: scan },

@@ -6,6 +6,7 @@ import { h } from "../dom.js";
 import * as format from "../format.js";
 import { dispenseTable } from "./dispense.js";
 import { field, formMessage, showProblem } from "./forms.js";
+import { typeButton } from "./headset.js";
 import { icon } from "./icons.js";
 import { InputProblem, operatorInput } from "./operator_inputs.js";
 import { timeOf } from "./record_parts.js";
@@ -46,6 +47,7 @@ export function operatorStep({ batch, record, user, tools, onCompleted, onStale,
     hint: "Required for a value in the alert band: say why it is acceptable. It opens a deviation.",
     control: h("textarea", { id: "step-comment", name: "comment", rows: 3, maxlength: 4000, class: "op-input" }),
   });
+  comment.control.before(typeButton(comment.control, "comment"));
   comment.element.hidden = true;
   comment.control.addEventListener("input", () => edited(comment));
   const message = formMessage();
@@ -176,11 +178,13 @@ export function operatorStep({ batch, record, user, tools, onCompleted, onStale,
   const element = h(
     "section",
     { class: "op-step", "aria-labelledby": "active-step-title", "data-step": record.step_id, id: "active-step" },
-    h("p", { class: "eyebrow" }, `Step ${position} of ${batch.steps.length}`),
-    h("div", { class: "op-step__head" },
-      h("h2", { id: "active-step-title", class: "op-step__title", tabindex: "-1" }, definition.title),
-      chip("active", "play", format.KIND_LABELS[definition.kind] ?? definition.kind)),
-    definition.instruction && h("p", { class: "op-step__instruction" }, definition.instruction),
+    // The current instruction: on a headset it stays in sight while the form scrolls.
+    h("div", { class: "op-step__top" },
+      h("p", { class: "eyebrow" }, `Step ${position} of ${batch.steps.length}`),
+      h("div", { class: "op-step__head" },
+        h("h2", { id: "active-step-title", class: "op-step__title", tabindex: "-1" }, definition.title),
+        chip("active", "play", format.KIND_LABELS[definition.kind] ?? definition.kind)),
+      definition.instruction && h("p", { class: "op-step__instruction" }, definition.instruction)),
     context(batch, record, titles),
     h(
       "form",

@@ -4,6 +4,7 @@
 import { h, replace } from "../dom.js";
 import * as format from "../format.js";
 import { field, formMessage } from "./forms.js";
+import { typeButton } from "./headset.js";
 import { icon } from "./icons.js";
 
 const MEANINGS = {
@@ -35,6 +36,9 @@ export function askSignature({ title, meaning, signer, otherSigner = false, onSi
         control: h("input", { name: "signature-username", autocomplete: "off", autocapitalize: "none", spellcheck: "false", required: true }),
       })
     : null;
+  for (const [entry, what] of [[password, "password"], [username, "username"]]) {
+    entry?.control.before(typeButton(entry.control, what));
+  }
   const clock = h("time", { id: "signature-time" });
   const tick = () => {
     const now = new Date();

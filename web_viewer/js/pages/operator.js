@@ -2,6 +2,7 @@
 
 import { api, unlessUnreachable } from "../api.js";
 import { append, h, replace } from "../dom.js";
+import { layoutQuery, useLayout } from "../components/headset.js";
 import { icon } from "../components/icons.js";
 import { progressBar } from "../components/progress.js";
 import { statusChip } from "../components/status.js";
@@ -16,6 +17,7 @@ const WORKABLE = new Set(GROUPS.map(([status]) => status));
 export async function show(ctx) {
   ctx.setTitle("Run a batch");
   ctx.setSection("operator");
+  const leaveLayout = useLayout(ctx);
   const body = h("div", { class: "op-groups" });
   const count = h("p", { class: "list-count", role: "status" });
   append(
@@ -43,21 +45,31 @@ export async function show(ctx) {
         "section",
         { class: "op-group", "aria-labelledby": id },
         h("h2", { id }, title),
-        h("ul", { class: "op-batches" }, batchesOf.map(card)),
+        h("ul", { class: "op-batches" }, batchesOf.map((batch) => card(batch, layoutQuery(ctx)))),
       );
     }));
   }
 
-  await load();
+  try {
+    await load();
+  } catch (error) {
+    leaveLayout();
+    throw error;
+  }
   const follow = () => load().catch(unlessUnreachable(ctx.reportError));
-  return ctx.live.watch(["batches"], { onEvent: follow, onResync: follow });
+  const unwatch = ctx.live.watch(["batches"], { onEvent: follow, onResync: follow });
+  return () => {
+    unwatch();
+    leaveLayout();
+  };
 }
 
-function card(batch) {
+/** The card of `batch`; `query` keeps the page's layout on its link. */
+function card(batch, query) {
   return h(
     "li",
     { class: "op-batch", "data-batch": batch.id },
-    h("a", { class: "op-batch__link", href: `#/operator/${encodeURIComponent(batch.id)}` }, batch.batch_number),
+    h("a", { class: "op-batch__link", href: `#/operator/${encodeURIComponent(batch.id)}${query}` }, batch.batch_number),
     h("span", { class: "op-batch__procedure" }, `${batch.procedure.title} · version ${batch.procedure.version}`),
     h("span", { class: "op-batch__status" }, statusChip("batch", batch.status)),
     progressBar(batch.progress),

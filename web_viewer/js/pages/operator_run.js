@@ -7,6 +7,7 @@ import { api, unlessUnreachable } from "../api.js";
 import { append, h, replace } from "../dom.js";
 import { CameraPanel } from "../components/camera_panel.js";
 import { coalesced } from "../components/coalesced.js";
+import { isHeadset, layoutQuery, useLayout, viewSwitcher } from "../components/headset.js";
 import { holdBanner, holdKey } from "../components/hold_banner.js";
 import { icon } from "../components/icons.js";
 import { operatorStep } from "../components/operator_step.js";
@@ -17,6 +18,8 @@ import { statusChip } from "../components/status.js";
 import { stepCard } from "../components/step_card.js";
 
 const NOTICES_KEPT = 3;
+// The headset layout's views, one at a time under the current instruction.
+const VIEWS = [["step", "Show step"], ["camera", "Show camera"], ["deviations", "Show deviations"], ["done", "Show steps done"]];
 const HOLD_NOTICES = {
   raised: ["danger", "lock", (event) => `Batch on hold: ${event.reason}. Waiting for approval to continue.`],
   approved: ["info", "shield", (event) => `Continuation approved by ${event.by}; one more approval is needed.`],
@@ -25,24 +28,39 @@ const HOLD_NOTICES = {
 
 export async function show(ctx) {
   ctx.setSection("operator");
+  const leaveLayout = useLayout(ctx);
+  const query = layoutQuery(ctx);
   const id = ctx.params[0];
   const camera = new CameraPanel(id);
+  camera.element.dataset.shows = "camera";
   const head = h("header", { class: "op-head" });
   const notices = h("div", { class: "op-notices", id: "op-notices" });
   const stepSlot = h("div", { class: "op-slot", id: "step-slot" });
-  const deviationSlot = h("div", { class: "op-slot" });
-  const doneSlot = h("div", { class: "op-slot" });
+  const deviationSlot = h("div", { class: "op-slot", "data-shows": "deviations" });
+  const doneSlot = h("div", { class: "op-slot", "data-shows": "done" });
+  const operator = h("div", { class: "operator" });
+  const views = viewSwitcher(operator, VIEWS);
   append(
     ctx.main,
-    h("div", { class: "operator" },
-      h("a", { class: "back-link", href: "#/operator" }, icon("back"), "My batches"),
-      head, notices, stepSlot, camera.element, deviationSlot, doneSlot),
+    append(operator,
+      h("a", { class: "back-link", href: `#/operator${query}` }, icon("back"), "My batches"),
+      head, notices, isHeadset(ctx) && views.element, stepSlot, camera.element, deviationSlot, doneSlot),
   );
   let batch = null;
   let shownKey = null;
   let form = null;
 
-  const tools = { scan: (spec) => camera.scan(spec), photo: () => camera.photo() };
+  /** On a headset the camera is a view of its own: shown while it scans or photographs. */
+  async function withCamera(use) {
+    if (!isHeadset(ctx)) return use();
+    views.show("camera");
+    try {
+      return await use();
+    } finally {
+      views.show("step");
+    }
+  }
+  const tools = { scan: (spec) => withCamera(() => camera.scan(spec)), photo: () => withCamera(() => camera.photo()) };
 
   function notify(tone, iconName, text) {
     const note = h("div", { class: `form-message form-message--${tone} op-notice`, role: "alert" },
@@ -65,7 +83,7 @@ export async function show(ctx) {
     form = null;
     const record = batch.steps.find((step) => step.step_id === batch.current_step && step.state === "active");
     if (batch.status === "completed") {
-      replace(stepSlot, completedPanel(batch));
+      replace(stepSlot, completedPanel(batch, query));
     } else if (batch.status === "on_hold") {
       const titles = new Map(batch.steps.map((step) => [step.step_id, step.title]));
       // Held at an active step (a correction raised it): shown, its completion disabled.
@@ -140,7 +158,12 @@ export async function show(ctx) {
   }
 
   const reloadAnnotations = () => camera.loadAnnotations().catch(unlessUnreachable((error) => camera.showError(error)));
-  await Promise.all([fetchAndRender({ initial: true }), reloadAnnotations()]);
+  try {
+    await Promise.all([fetchAndRender({ initial: true }), reloadAnnotations()]);
+  } catch (error) {
+    leaveLayout();
+    throw error;
+  }
   const unwatch = ctx.live.watch([`batch:${id}`], {
     onEvent,
     onResync: () => {
@@ -151,6 +174,7 @@ export async function show(ctx) {
   return () => {
     unwatch();
     camera.destroy();
+    leaveLayout();
   };
 }
 
@@ -175,13 +199,13 @@ function startPanel(ctx, batch, reload) {
     button, message);
 }
 
-function completedPanel(batch) {
+function completedPanel(batch, query) {
   return h("section", { class: "op-step op-step--done", "aria-labelledby": "done-title", id: "batch-done" },
     h("h2", { id: "done-title", tabindex: "-1" }, icon("check"), "Batch completed"),
     h("p", {}, "Every step is done. The batch record is ready for review."),
     h("div", { class: "op-actions" },
       h("a", { class: "button button--primary op-button", href: `#/batches/${encodeURIComponent(batch.id)}` }, icon("file"), "Open the batch record"),
-      h("a", { class: "button op-button", href: "#/operator" }, icon("back"), "My batches")));
+      h("a", { class: "button op-button", href: `#/operator${query}` }, icon("back"), "My batches")));
 }
 
 function deviationsPanel(batch) {
