@@ -14,7 +14,7 @@ import pytest_asyncio
 from playwright.async_api import Browser, BrowserContext, Locator, Page, expect
 
 from server.scans.resolver import qr_payload
-from tests.browser.support import PageWatch, Site, assert_accessible, screenshot, sign_in
+from tests.browser.support import ARTIFACTS, PageWatch, Site, assert_accessible, sign_in
 from tests.browser.test_operator_page import (  # noqa: F401 (fixtures)
     GRANULATOR,
     _phone_batch,
@@ -128,6 +128,11 @@ async def _instruction_in_sight(page: Page) -> None:
     assert box is not None and box["y"] >= 0 and box["y"] + box["height"] <= HEADSET["height"], box
 
 
+async def _screenshot(page: Page, name: str) -> None:
+    """What the headset's screen shows (not the whole page: the instruction stays on top)."""
+    await page.screenshot(path=str(ARTIFACTS / name))
+
+
 async def test_a_whole_batch_is_worked_by_saying_visible_labels_on_a_headset(
     page: Page, site: Site, watch: PageWatch
 ) -> None:
@@ -144,7 +149,7 @@ async def test_a_whole_batch_is_worked_by_saying_visible_labels_on_a_headset(
     step = page.locator("#active-step")
     await expect(step).to_have_attribute("data-step", "scan_granulator")
     await assert_accessible(page, "the headset's scan step")
-    await screenshot(page, "headset-scan.png")
+    await _screenshot(page, "headset-scan.png")
     await _say(page, "Scan granulator with the camera", "the scan step")
     await expect(page.locator("#input-granulator")).to_have_value(
         qr_payload("equipment", GRANULATOR)
@@ -177,7 +182,7 @@ async def test_a_whole_batch_is_worked_by_saying_visible_labels_on_a_headset(
     await _instruction_in_sight(page)
     assert await page.evaluate("document.scrollingElement.scrollWidth") <= HEADSET["width"]
     await assert_accessible(page, "the headset's data entry step")
-    await screenshot(page, "headset-data-entry.png")
+    await _screenshot(page, "headset-data-entry.png")
     await _say(page, "Complete step", "the data entry step")
 
     await expect(step).to_have_attribute("data-step", "granules_photo")
@@ -202,7 +207,7 @@ async def test_a_whole_batch_is_worked_by_saying_visible_labels_on_a_headset(
     await _say(page, "Show deviations", "the completed batch")
     await expect(page.locator("#op-deviations")).to_contain_text("Humid day")
     await _spoken_labels(page, "the deviations view")
-    await screenshot(page, "headset-completed.png")
+    await _screenshot(page, "headset-completed.png")
 
     record = (await site.api.get(f"/batches/{batch['id']}", "quinn")).body
     assert record["status"] == "completed"
