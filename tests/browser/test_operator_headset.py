@@ -14,6 +14,7 @@ import pytest_asyncio
 from playwright.async_api import Browser, BrowserContext, Locator, Page, expect
 
 from server.scans.resolver import qr_payload
+from tests.api.fixtures import approved_procedure
 from tests.browser.support import ARTIFACTS, PageWatch, Site, assert_accessible, sign_in
 from tests.browser.test_operator_page import (  # noqa: F401 (fixtures)
     GRANULATOR,
@@ -238,4 +239,28 @@ async def test_the_layout_stays_on_the_operators_links_and_leaves_with_them(
     await expect(page.locator(".say-type:visible")).to_have_count(0)
     await expect(page.locator(".say-views")).to_have_count(0)
     await expect(page.locator(".say-number")).to_have_count(0)
+    await watch.assert_clean()
+
+
+async def test_choices_that_say_the_same_are_numbered_and_answered_by_their_numbers(
+    page: Page, site: Site, watch: PageWatch
+) -> None:
+    await approved_procedure(site.api, "headset_line.yaml")
+    body = {"procedure": "headset-line", "batch_number": "HL-2026-0001"}
+    created = await site.api.post("/batches", "sam", body)
+    assert created.status == 201, created.body
+    batch_id = created.body["id"]
+    assert (await site.api.post(f"/batches/{batch_id}/start", "olivia")).status == 200
+    await sign_in(page, "olivia", at=f"/#/operator/{batch_id}?layout=headset")
+    await expect(page.locator("#active-step")).to_have_attribute("data-step", "questions")
+
+    labels = await _spoken_labels(page, "two yes/no questions")
+    assert {"Yes 1", "No 1", "Yes 2", "No 2"} <= set(labels), labels
+    await _say(page, "Yes 1", "two yes/no questions")
+    await _say(page, "No 2", "two yes/no questions")
+    await _say(page, "Complete step", "two yes/no questions")
+    await expect(page.get_by_role("heading", name="Batch completed")).to_be_visible()
+    record = (await site.api.get(f"/batches/{batch_id}", "quinn")).body
+    [step] = record["steps"]
+    assert step["values"] == {"bowl_empty": True, "lid_closed": False}
     await watch.assert_clean()

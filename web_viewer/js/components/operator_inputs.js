@@ -43,6 +43,11 @@ function controlId(spec) {
   return `input-${spec.name}`;
 }
 
+/** The input in a few words for a spoken label ("Type water added"): `say` if the label is long. */
+function spokenName(spec) {
+  return (spec.say ?? spec.label).toLowerCase();
+}
+
 function numberInput(spec, { onChange }) {
   const limits = spec.limits;
   const shown = format.limitSpec(spec, limits ?? {});
@@ -54,7 +59,7 @@ function numberInput(spec, { onChange }) {
     class: "op-input",
   });
   const built = field({ label: format.withUnit(spec.label, spec.unit && `(${spec.unit})`), hint: hint || null, control });
-  control.before(typeButton(control, spec.label.toLowerCase()));
+  control.before(typeButton(control, spokenName(spec)));
   const bar = h("div", { class: "op-judgement__bar" });
   // Only the words are announced as the value changes, not the whole picture each time.
   const words = h("p", { class: "op-judgement__text", "aria-live": "polite" });
@@ -85,7 +90,7 @@ function numberInput(spec, { onChange }) {
 function textInput(spec, { onChange }) {
   const control = h("input", { id: controlId(spec), name: spec.name, autocomplete: "off", class: "op-input", onInput: onChange });
   const built = field({ label: spec.label, control });
-  control.before(typeButton(control, spec.label.toLowerCase()));
+  control.before(typeButton(control, spokenName(spec)));
   return { ...built, read: () => control.value.trim() || undefined };
 }
 
@@ -185,7 +190,7 @@ function scanInput(spec, { tools, onChange, batchId }) {
     class: "op-input op-input--code",
   });
   const built = field({ label: spec.label, hint: `Scan ${wants}, or type its code.`, control });
-  control.before(typeButton(control, `${spec.label.toLowerCase()} code`));
+  control.before(typeButton(control, `${spokenName(spec)} code`));
   const found = h("p", { class: "op-scan__found", role: "status", id: `${control.id}-found` });
   const offer = h("div", { class: "op-scan__offer", hidden: true });
   const button = h("button", { type: "button", class: "button button--primary op-button", id: `${control.id}-scan`, onClick: scan },

@@ -21,7 +21,7 @@ function dispenseInputs(dispense) {
     { name: "balance", label: "Balance", type: "scan", expects: { kind: "equipment", type: dispense.balance_type ?? "balance" } },
     { name: "lot", label: "Source lot", type: "scan", expects: { kind: "material", material: dispense.material } },
     {
-      name: dispense.name, label: "Net weight, typed only if the balance cannot be read", type: "number",
+      name: dispense.name, label: "Net weight, typed only if the balance cannot be read", say: "net weight", type: "number",
       unit: dispense.unit, decimals: dispense.decimals, required: false,
     },
   ];
