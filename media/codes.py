@@ -37,7 +37,7 @@ _CROP = {"try_invert": False}
 _REGION_SCALE = 4
 _MAX_REGIONS = 4
 _MAX_HINTS = 2
-_MAX_DEBLURRED = 3  # regions whose blur is estimated and undone when nothing else reads
+_MAX_DEBLURRED = 2  # regions whose blur is estimated and undone when nothing else reads
 _CROP_SIDE = 360  # small regions are enlarged to about this size
 # Unsharp masks tried on a region: smoothing and radius in its pixels, amount; the radius is at
 # least _MIN_RADIUS pixels of the enlarged region.
@@ -246,9 +246,8 @@ def _read_deblurred(gray: np.ndarray, regions: list[_Region]) -> list[DecodedCod
     for region in regions:
         crop = gray[region.y0 : region.y1, region.x0 : region.x1]
         scale = max(1.0, _CROP_SIDE / max(crop.shape))
-        for kernel, noise in deblur.kernels(crop):
-            sharp = deblur.deconvolved(crop, kernel, noise)
-            barcodes = _barcodes(_enlarged(sharp, scale), _CROP)
+        for restoration in deblur.restorations(crop):
+            barcodes = _barcodes(deblur.restored(crop, restoration, scale), _CROP)
             if barcodes:
                 return [_decoded(barcode, (region.x0, region.y0), scale) for barcode in barcodes]
     return []

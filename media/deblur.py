@@ -10,59 +10,100 @@ every direction, a few discs up to a module; each is undone by Wiener deconvolut
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import cv2
 import numpy as np
 
 _MIN_ANISOTROPY = 0.3  # below: no direction stands out, so defocus rather than shake
-# Shake deconvolutions tried: length as a share of the measured one, Wiener's noise-to-signal
-# power ratio (higher damps more of the kernel's near-zero frequencies, and sharpens less).
-_SHAKE_TRIES = ((0.9, 0.03), (1.0, 0.08), (0.9, 0.08), (1.0, 0.01), (0.9, 0.01), (1.1, 0.03))
-# Disc radii tried, as fractions of the apparent module size (which defocus inflates).
-_DEFOCUS_SHARE = (0.55, 0.4, 0.7)
-_NOISE = 0.02  # Wiener's noise-to-signal power ratio for defocus
+# Restorations tried, likeliest first (chosen greedily on tuning frames): the kernel's size as a
+# share of the measured length (shake) or apparent module (defocus, which inflates it), Wiener's
+# noise-to-signal power ratio (higher damps more of the kernel's near-zero frequencies), a
+# smoothing of the result against ringing as a share of the measured length, for a shake a turn
+# off the measured direction in degrees, and whether to binarise the result locally.
+_SHAKE_TRIES = (
+    (0.9, 0.01, 0.1, 0, False),
+    (0.9, 0.01, 0.0, 6, False),
+    (0.8, 0.01, 0.1, -6, False),
+    (1.0, 0.01, 0.1, -6, True),
+)
+_DEFOCUS_TRIES = ((0.6, 0.01, 0.1, False), (0.4, 0.01, 0.0, False), (0.5, 0.003, 0.0, False))
+_BINARY_BLOCK = 4  # pixels of the region that local binarisation compares each pixel with
+# Pixels: a shorter shake, or a smaller apparent module, is left to sharpening.
+_MIN_EDGE_WIDTH = 2.3  # steepest edge along the weakest gradients, in pixels per contrast
+_MIN_SHAKE = 3.5
+_MIN_MODULE = 2.5
 _MAX_LAG = 48  # longest shake or module looked for, in pixels
 
 
-def kernels(crop: np.ndarray) -> list[tuple[np.ndarray, float]]:
-    """Candidate blur kernels (normalised, odd-sized) for a grayscale region, likeliest first,
-    each with the noise level to deconvolve it with."""
+class Restoration(NamedTuple):
+    """One guess at undoing a region's blur."""
+
+    kernel: np.ndarray  # normalised, odd-sized
+    noise: float  # Wiener's noise-to-signal power ratio
+    smoothing: float  # sigma in pixels of a Gaussian applied after, against ringing
+    binarise: bool  # threshold the result against its neighbourhood
+
+
+def restorations(crop: np.ndarray) -> list[Restoration]:
+    """Guesses at undoing the blur of a grayscale region, likeliest first; none if the region
+    does not look blurred enough for sharpening to have failed on it."""
     gray = crop.astype(np.float32)
     height, width = gray.shape
     if min(height, width) < 16:
         return []
-    window = np.outer(np.hanning(height), np.hanning(width)).astype(np.float32)
-    gx = cv2.Sobel(gray, cv2.CV_32F, 1, 0) * window
-    gy = cv2.Sobel(gray, cv2.CV_32F, 0, 1) * window
+    gx, gy = cv2.Sobel(gray, cv2.CV_32F, 1, 0), cv2.Sobel(gray, cv2.CV_32F, 0, 1)
     jxx, jyy, jxy = float((gx * gx).sum()), float((gy * gy).sum()), float((gx * gy).sum())
     if jxx + jyy <= 0:
         return []
-    correlations = _Correlations(gx, gy)
     anisotropy = np.hypot(jxx - jyy, 2 * jxy) / (jxx + jyy)
     weakest = np.rad2deg(0.5 * np.arctan2(2 * jxy, jxx - jyy)) + 90  # the weakest gradients'
+    if _edge_width(gray, gx, gy, weakest) < _MIN_EDGE_WIDTH:
+        return []  # sharp edges: clutter, or a code sharpening would have read
+    window = np.outer(np.hanning(height), np.hanning(width)).astype(np.float32)
+    correlations = _Correlations(gx * window, gy * window)
     if anisotropy < _MIN_ANISOTROPY:
         module = correlations.deepest(weakest + 90)[1]
-        return [(disc_kernel(module * share), _NOISE) for share in _DEFOCUS_SHARE]
+        if module < _MIN_MODULE:
+            return []
+        return [
+            Restoration(disc_kernel(module * share), noise, module * smoothing, binarise)
+            for share, noise, smoothing, binarise in _DEFOCUS_TRIES
+        ]
     # A shake's two ends make the gradient along it anti-correlate at the shake's length.
     length = correlations.deepest(weakest)[1]
-    return [(line_kernel(length * share, weakest), noise) for share, noise in _SHAKE_TRIES]
+    if length < _MIN_SHAKE:
+        return []
+    return [
+        Restoration(line_kernel(length * share, weakest + turn), noise, length * blur, binarise)
+        for share, noise, blur, turn, binarise in _SHAKE_TRIES
+    ]
 
 
-def deconvolved(crop: np.ndarray, kernel: np.ndarray, noise: float) -> np.ndarray:
-    """The region with the blur `kernel` undone by Wiener deconvolution, as 8-bit gray."""
+def restored(crop: np.ndarray, restoration: Restoration, scale: float = 1.0) -> np.ndarray:
+    """The region with the blur undone by Wiener deconvolution, enlarged `scale` times, as
+    8-bit gray (black and white if the restoration binarises)."""
+    kernel = restoration.kernel
     pad = kernel.shape[0]
     # Mirrored borders keep the frame's edges from ringing across the whole region.
     image = cv2.copyMakeBorder(crop, pad, pad, pad, pad, cv2.BORDER_REFLECT).astype(np.float32)
-    height, width = image.shape
-    padded = np.zeros((height, width), np.float32)
+    padded = np.zeros(image.shape, np.float32)
     padded[: kernel.shape[0], : kernel.shape[1]] = kernel
     centre = kernel.shape[0] // 2
-    padded = np.roll(padded, (-centre, -centre), axis=(0, 1))
-    spectrum = np.fft.rfft2(image)
-    transfer = np.fft.rfft2(padded)
-    restored = np.fft.irfft2(
-        spectrum * np.conj(transfer) / (np.abs(transfer) ** 2 + noise), s=image.shape
+    transfer = np.fft.rfft2(np.roll(padded, (-centre, -centre), axis=(0, 1)))
+    spectrum = np.fft.rfft2(image) * np.conj(transfer) / (np.abs(transfer) ** 2 + restoration.noise)
+    sharp = np.fft.irfft2(spectrum, s=image.shape)[pad:-pad, pad:-pad].astype(np.float32)
+    if restoration.smoothing > 0:
+        sharp = cv2.GaussianBlur(sharp, (0, 0), restoration.smoothing)
+    sharp = np.clip(sharp, 0, 255).astype(np.uint8)
+    if scale > 1:
+        sharp = cv2.resize(sharp, None, fx=scale, fy=scale, interpolation=cv2.INTER_CUBIC)
+    if not restoration.binarise:
+        return sharp
+    block = 2 * int(scale * _BINARY_BLOCK) + 1
+    return cv2.adaptiveThreshold(
+        sharp, 255, cv2.ADAPTIVE_THRESH_GAUSSIAN_C, cv2.THRESH_BINARY, block, 0
     )
-    return np.clip(restored[pad:-pad, pad:-pad], 0, 255).astype(np.uint8)
 
 
 def line_kernel(length: float, angle: float) -> np.ndarray:
@@ -92,6 +133,15 @@ def disc_kernel(radius: float) -> np.ndarray:
     inside = offsets[:, None, :, None] ** 2 + offsets[None, :, None, :] ** 2 <= radius**2
     kernel = inside.mean(axis=(2, 3)).astype(np.float32)
     return kernel / kernel.sum()
+
+
+def _edge_width(gray: np.ndarray, gx: np.ndarray, gy: np.ndarray, angle: float) -> float:
+    """How many pixels the region's steepest edges along `angle` degrees take to cross its
+    contrast: about one on a sharp image, the blur's extent on a blurred one."""
+    radians = np.deg2rad(angle)
+    slope = np.abs(gx * np.cos(radians) + gy * np.sin(radians)) / 8  # Sobel weighs 8 per step
+    low, high = np.percentile(gray, (5, 95))
+    return float((high - low) / max(float(np.percentile(slope, 99)), 1e-3))
 
 
 class _Correlations:
