@@ -3,8 +3,9 @@
 A frame first gets one plain zxing pass. Only when that finds nothing are the code-like regions
 (compact blobs of dense edges on a quarter-size copy, and symbols zxing located but could not
 read) cropped, enlarged, sharpened (after smoothing, for noise) and decoded again: a blurred,
-noisy or dark code costs a few small crops, not more full-frame passes. zxing verifies every
-symbol's error correction, so the retries add codes, not misreads.
+noisy or dark code costs a few small crops, not more full-frame passes. When even those fail,
+the blur of the likeliest crops (heavy shake, defocus) is measured and undone (`media.deblur`).
+zxing verifies every symbol's error correction, so the retries add codes, not misreads.
 """
 
 from __future__ import annotations

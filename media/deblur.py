@@ -2,10 +2,10 @@
 
 The blur is estimated from the region itself. A code's edges run equally in every direction, so
 gradient energy missing in one direction is shake along it (the structure tensor's weak axis);
-the code's module size shows as the lag where the gradient across that direction anti-correlates
-with itself most (neighbouring edges of a module have opposite signs). The candidate kernels are
-then a few lines of two to three modules along the shake, or, when the gradients are even in
-every direction, a few discs up to a module; each is undone by Wiener deconvolution.
+the gradient along the shake anti-correlates with itself most at the shake's length (its two
+ends). Without such a direction the blur is defocus, scaled from the apparent module size (where
+the gradient anti-correlates across the module's two edges). A few kernels around the measured
+blur are each undone by Wiener deconvolution, smoothed or binarised against ringing.
 """
 
 from __future__ import annotations
