@@ -3,8 +3,9 @@
 A frame first gets one plain zxing pass. Only when that finds nothing are the code-like regions
 (compact blobs of dense edges on a quarter-size copy, and symbols zxing located but could not
 read) cropped, enlarged, sharpened (after smoothing, for noise) and decoded again: a blurred,
-noisy or dark code costs a few small crops, not more full-frame passes. zxing verifies every
-symbol's error correction, so the retries add codes, not misreads.
+noisy or dark code costs a few small crops, not more full-frame passes. When even those fail,
+the blur of the likeliest crops (heavy shake, defocus) is measured and undone (`media.deblur`).
+zxing verifies every symbol's error correction, so the retries add codes, not misreads.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import cv2
 import numpy as np
 import zxingcpp
 
+from media import deblur
 from media.exceptions import ImageUnreadable
 
 _FORMATS = (
@@ -36,6 +38,7 @@ _CROP = {"try_invert": False}
 _REGION_SCALE = 4
 _MAX_REGIONS = 4
 _MAX_HINTS = 2
+_MAX_DEBLURRED = 2  # regions whose blur is estimated and undone when nothing else reads
 _CROP_SIDE = 360  # small regions are enlarged to about this size
 # Unsharp masks tried on a region: smoothing and radius in its pixels, amount; the radius is at
 # least _MIN_RADIUS pixels of the enlarged region.
@@ -121,8 +124,11 @@ def _decode(gray: np.ndarray, *, exhaustive: bool) -> list[DecodedCode]:
     if exhaustive or not found:
         # zxing's failed detections (a checksum error, say) are the best hints where to retry.
         missed = [_region_around(b.position, gray.shape) for b in barcodes if not b.valid]
-        for region in _regions(gray, [region for region in missed if region is not None]):
+        regions = _regions(gray, [region for region in missed if region is not None])
+        for region in regions:
             found += _read_enhanced(gray, region)
+        if not found:
+            found = _read_deblurred(gray, regions[:_MAX_DEBLURRED])
     unique: dict[tuple[str, str], DecodedCode] = {}
     for code in found:
         unique.setdefault((code.format, code.text), code)
@@ -232,6 +238,19 @@ def _read_enhanced(gray: np.ndarray, region: _Region) -> list[DecodedCode]:
         barcodes = _barcodes(sharpened, _CROP)
         if barcodes:
             return [_decoded(barcode, (region.x0, region.y0), scale) for barcode in barcodes]
+    return []
+
+
+def _read_deblurred(gray: np.ndarray, regions: list[_Region]) -> list[DecodedCode]:
+    """Decode the first of `regions` that reads once its blur (heavy shake, defocus) is
+    estimated and undone; a few kernels per region, so the cost stays bounded."""
+    for region in regions:
+        crop = gray[region.y0 : region.y1, region.x0 : region.x1]
+        scale = max(1.0, _CROP_SIDE / max(crop.shape))
+        for restoration in deblur.restorations(crop):
+            barcodes = _barcodes(deblur.restored(crop, restoration, scale), _CROP)
+            if barcodes:
+                return [_decoded(barcode, (region.x0, region.y0), scale) for barcode in barcodes]
     return []
 
 

@@ -16,7 +16,9 @@ FRAME_SIZE = (1280, 720)
 # clean; rotated (15-345 degrees); perspective (corners moved by up to 17 % of the code's size);
 # gaussian_blur (sigma 0.35-0.55 module); motion_blur (0.9-1.5 modules); noisy (sigma 25 grey
 # levels, JPEG 50); low_contrast (print 105 on 150); dark (exposure 12-18 %); cluttered (shapes
-# and words around).
+# and words around); heavy_motion_blur (a straight streak of 2-3 modules, any direction: a
+# hand-held camera's shake);
+# defocus (a disc of radius 0.6-1 module: the lens focused well off the label).
 CONDITIONS = (
     "clean",
     "rotated",
@@ -27,6 +29,8 @@ CONDITIONS = (
     "low_contrast",
     "dark",
     "cluttered",
+    "heavy_motion_blur",
+    "defocus",
 )
 _WORDS = ("LOT", "EXP", "Batch 24-117", "QC released", "Net 12.5 kg", "Keep dry", "Room B2")
 
@@ -83,6 +87,10 @@ def scene(
         frame = _gaussian_blur(frame, module_px * rng.uniform(0.35, 0.55))
     elif condition == "motion_blur":
         frame = _motion_blur(frame, module_px * rng.uniform(0.9, 1.5), rng.uniform(0, 180))
+    elif condition == "heavy_motion_blur":
+        frame = _streak(frame, module_px * rng.uniform(2.0, 3.0), rng.uniform(0, 180))
+    elif condition == "defocus":
+        frame = _defocus(frame, module_px * rng.uniform(0.6, 1.0))
     else:
         frame = _gaussian_blur(frame, 0.6)
     noisy = condition == "noisy"
@@ -184,6 +192,30 @@ def _motion_blur(frame: np.ndarray, length: float, angle: float) -> np.ndarray:
     start = (round(half - dx), round(half - dy))
     end = (round(half + dx), round(half + dy))
     cv2.line(kernel, start, end, 1.0, 1)
+    return cv2.filter2D(frame, -1, kernel / kernel.sum())
+
+
+def _streak(frame: np.ndarray, length: float, angle: float) -> np.ndarray:
+    """Blur along a straight path of `length` pixels at `angle` degrees, traced at 8x and
+    averaged into pixels as a sensor integrates a continuous shake (not snapped to the grid)."""
+    size = (int(np.ceil(length)) | 1) + 2
+    fine = np.zeros((size * 8, size * 8), np.float32)
+    centre = np.array([size * 4, size * 4]) - 0.5
+    step = np.array([np.cos(np.deg2rad(angle)), np.sin(np.deg2rad(angle))]) * length * 4
+    start, end = np.round((centre - step) * 16), np.round((centre + step) * 16)
+    cv2.line(fine, tuple(int(v) for v in start), tuple(int(v) for v in end), 1.0, 1, shift=4)
+    kernel = cv2.resize(fine, (size, size), interpolation=cv2.INTER_AREA)
+    return cv2.filter2D(frame, -1, kernel / kernel.sum())
+
+
+def _defocus(frame: np.ndarray, radius: float) -> np.ndarray:
+    """Blur by a disc of `radius` pixels, its rim antialiased (an out-of-focus lens)."""
+    half = int(np.ceil(radius))
+    # Each kernel pixel weighs the share of its 8x8 subpixels inside the disc.
+    steps = (np.arange(8) + 0.5) / 8 - 0.5
+    offsets = np.arange(-half, half + 1)[:, None] + steps[None, :]
+    inside = (offsets[:, None, :, None] ** 2 + offsets[None, :, None, :] ** 2) <= radius**2
+    kernel = inside.mean(axis=(2, 3)).astype(np.float32)
     return cv2.filter2D(frame, -1, kernel / kernel.sum())
 
 

@@ -152,3 +152,63 @@ def test_to_json_lists_the_corners():
 
 def test_a_one_pixel_image_holds_no_code() -> None:
     assert decode_image(cv2.imencode(".png", np.zeros((1, 1), np.uint8))[1].tobytes()) == []
+
+
+def code_of(symbology: str) -> tuple[str, np.ndarray]:
+    if symbology == "QRCode":
+        return "stepwise:container:C-000123", qr_modules("stepwise:container:C-000123")
+    return GS1_TEXT, gs1_datamatrix_modules(parse_gs1(GS1_TEXT))
+
+
+# Heavy shake (2-3 modules) and defocus that sharpening alone does not read: the decoder measures
+# the blur on the code's region and undoes it.
+@pytest.mark.parametrize(
+    ("symbology", "module_px", "condition", "seed"),
+    [
+        ("QRCode", 3, "heavy_motion_blur", 0),
+        ("QRCode", 5, "heavy_motion_blur", 2),
+        ("DataMatrix", 3, "heavy_motion_blur", 1),
+        ("DataMatrix", 5, "heavy_motion_blur", 3),
+        ("DataMatrix", 5, "defocus", 1),
+        ("DataMatrix", 5, "defocus", 7),
+    ],
+)
+def test_code_in_a_shaken_or_defocused_frame_is_decoded(symbology, module_px, condition, seed):
+    text, modules = code_of(symbology)
+    frame = synthetic.scene(modules, module_px, condition, seed=seed)
+
+    assert [(code.format, code.text) for code in decode_frame(frame)] == [(symbology, text)]
+    assert [code.text for code in decode_image(encoded(frame, ".jpg"))] == [text]
+
+
+def shaken(image: np.ndarray) -> np.ndarray:
+    """A grayscale page smeared by a 2.5-module shake at 30 degrees, as a camera delivers it."""
+    kernel = np.zeros((15, 15), np.float32)
+    cv2.line(kernel, (2, 4), (12, 10), 1.0, 1)
+    frame = cv2.filter2D(image.astype(np.float32), -1, kernel / kernel.sum())
+    return cv2.imdecode(cv2.imencode(".jpg", np.clip(frame, 0, 255).astype(np.uint8))[1], 0)
+
+
+def test_a_shaken_pattern_that_is_no_code_decodes_to_nothing():
+    rng = np.random.default_rng(3)
+    pattern = raster(rng.random((26, 26)) < 0.5, 4)  # module-like noise: no finder, no code
+
+    assert decode_frame(shaken(on_page(pattern))) == []
+
+
+def test_a_shaken_code_damaged_beyond_its_error_correction_is_not_misread():
+    intact = qr_modules("stepwise:container:C-000123")
+    damaged = intact.copy()
+    damaged[8:22, 8:22] = np.random.default_rng(4).random((14, 14)) < 0.5  # a third of the data
+
+    page = on_page(raster(np.pad(intact, 4), 4))
+    assert [code.text for code in decode_frame(shaken(page))] == ["stepwise:container:C-000123"]
+    assert decode_frame(shaken(on_page(raster(np.pad(damaged, 4), 4)))) == []
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_shaken_or_defocused_empty_scenes_decode_to_nothing(seed):
+    frame = synthetic.empty_scene(seed=seed)
+
+    assert decode_frame(shaken(cv2.cvtColor(frame, cv2.COLOR_BGR2GRAY))) == []
+    assert decode_frame(cv2.blur(frame, (9, 9))) == []

@@ -1,0 +1,68 @@
+import cv2
+import numpy as np
+import pytest
+
+from media.deblur import disc_kernel, line_kernel, restorations, restored
+from media.symbols import qr_modules, raster
+
+CODE = raster(np.pad(qr_modules("stepwise:container:C-000123"), 4), 4).astype(np.float32)
+CODE = 25 + CODE * (210 / 255)
+
+
+def blurred(kernel: np.ndarray) -> np.ndarray:
+    noise = np.random.default_rng(1).standard_normal(CODE.shape).astype(np.float32) * 2
+    return np.clip(cv2.filter2D(CODE, -1, kernel) + noise, 0, 255).astype(np.uint8)
+
+
+def angle_between(kernel: np.ndarray, degrees: float) -> float:
+    """How far, in degrees, the kernel's long axis is from `degrees` (modulo 180)."""
+    ys, xs = np.nonzero(kernel > kernel.max() / 4)
+    covariance = np.cov(np.stack([xs, ys]).astype(float))
+    _, vectors = np.linalg.eigh(covariance)
+    axis = np.rad2deg(np.arctan2(vectors[1, -1], vectors[0, -1]))
+    return abs((axis - degrees + 90) % 180 - 90)
+
+
+@pytest.mark.parametrize("angle", [10, 60, 135])
+def test_a_shake_is_measured_along_its_direction_and_about_its_length(angle):
+    first = restorations(blurred(line_kernel(10, angle)))[0]
+
+    assert angle_between(first.kernel, angle) <= 10
+    # The first guess is a little shorter than the measured shake (9 to 11 pixels here).
+    assert 7 <= first.kernel.shape[0] <= 11
+
+
+def test_defocus_is_tried_as_discs():
+    tries = restorations(blurred(disc_kernel(3.5)))
+
+    assert tries
+    for restoration in tries:
+        kernel = restoration.kernel
+        assert kernel.shape[0] == kernel.shape[1]
+        assert np.allclose(kernel, kernel.T, atol=1e-6)  # round, not a streak
+
+
+def test_a_sharp_region_gets_no_restoration():
+    assert restorations(CODE.astype(np.uint8)) == []
+
+
+def test_a_tiny_or_flat_region_gets_no_restoration():
+    assert restorations(np.zeros((10, 10), np.uint8)) == []
+    assert restorations(np.full((100, 100), 128, np.uint8)) == []
+
+
+def test_restoring_a_shake_brings_the_region_closer_to_the_sharp_code():
+    shaken = blurred(line_kernel(10, 30))
+
+    best = min(
+        float(np.abs(restored(shaken, restoration).astype(np.float32) - CODE).mean())
+        for restoration in restorations(shaken)
+    )
+
+    assert best < 0.7 * float(np.abs(shaken.astype(np.float32) - CODE).mean())
+
+
+def test_kernels_are_normalised_and_odd_sized():
+    for kernel in (line_kernel(7.3, 33), disc_kernel(2.6)):
+        assert kernel.shape[0] % 2 == 1
+        assert kernel.sum() == pytest.approx(1.0, abs=1e-5)
