@@ -7,6 +7,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from procedures.redlines import change_lines
 from server.redlines.models import Redline
 from server.web.people import PersonOut
 from server.web.schemas import SignatureIn, Strict
@@ -48,6 +49,7 @@ class RedlineOut(BaseModel):
         description="Content hash of the definition it makes the batch follow."
     )
     deviation_id: str | None = Field(description="The procedure_change deviation approval opened.")
+    changes: list[str] = Field(description="Each change to the master, one sentence each.")
     diff: dict[str, Any] = Field(
         description="What changes, as the version diff shows it (README, Authoring procedures)."
     )
@@ -69,6 +71,7 @@ class RedlineOut(BaseModel):
             base_hash=redline.base_hash,
             content_hash=redline.content_hash,
             deviation_id=redline.deviation_id,
+            changes=change_lines(redline.diff),
             diff=redline.diff,
             definition=redline.definition,
         )
