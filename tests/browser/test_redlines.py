@@ -39,7 +39,7 @@ async def test_supervisor_proposes_and_qa_approves_a_redline_for_one_batch(
     await form.get_by_label("Title of the new step").fill("Take a retain sample")
     await form.get_by_label("Instruction of the new step").fill("Take 20 g into a retain jar.")
     await form.get_by_role("button", name="Propose redline").click()
-    await expect(form.locator(".field__error")).to_contain_text("Say why")
+    await expect(form.locator("#redline-reason-error")).to_contain_text("Say why")
     await form.get_by_label("Reason for the change").fill("Tighter window for this clinical lot.")
     await form.get_by_role("button", name="Propose redline").click()
 
