@@ -42,6 +42,10 @@ async def test_supervisor_proposes_and_qa_approves_a_redline_for_one_batch(
     await expect(form.locator("#redline-reason-error")).to_contain_text("Say why")
     await form.get_by_label("Reason for the change").fill("Tighter window for this clinical lot.")
     await form.get_by_role("button", name="Propose redline").click()
+    # The alert maximum (10.5) is now above the hard maximum: the server says so, there.
+    await expect(form.locator("#redline-net_kg-limits-error")).to_contain_text("alert_max")
+    await form.get_by_label("Alert maximum").fill("10.0")
+    await form.get_by_role("button", name="Propose redline").click()
 
     redline = page.locator('article.redline[data-redline="1"]')
     await expect(redline).to_contain_text("Proposed")
@@ -64,7 +68,7 @@ async def test_supervisor_proposes_and_qa_approves_a_redline_for_one_batch(
     await expect(page.locator(".deviations-summary")).to_contain_text(
         "Procedure changed for this batch (redline 1)"
     )
-    await expect(page.locator("ol.steps")).to_contain_text("Take a retain sample")
+    await expect(page.locator("ol.steps").first).to_contain_text("Take a retain sample")
     await assert_accessible(page, "an approved redline")
     await page.evaluate("window.scrollTo(0, 0)")
     await screenshot(page, "redline-approved.png")
@@ -73,4 +77,4 @@ async def test_supervisor_proposes_and_qa_approves_a_redline_for_one_batch(
         site.api, batch["id"], "weigh", values={"net_kg": 10.4, "appearance": "conforms"}
     )
     assert refused.status == 422, refused.body
-    await watch.assert_clean()
+    await watch.assert_clean((f"/api/v1/batches/{batch['id']}/redlines", 422))

@@ -116,6 +116,7 @@ function proposeForm({ batch, definition, onChanged }) {
   });
   const limitsBox = h("div", { class: "redline__limits" });
   let limitFields = {};
+  let limitErrors = {};
   const addStep = h("input", { type: "checkbox", id: "redline-add-step" });
   const newTitle = field({ label: "Title of the new step", control: h("input", { id: "redline-new-title", class: "text-input", maxlength: 200 }) });
   const newInstruction = field({
@@ -135,16 +136,23 @@ function proposeForm({ batch, definition, onChanged }) {
     const step = selected();
     instruction.control.value = step.instruction ?? "";
     limitFields = {};
-    const numbers = (step.inputs ?? []).filter((input) => input.type === "number");
-    limitsBox.replaceChildren(...numbers.map((input, index) => h("fieldset", { class: "redline__input" },
-      h("legend", {}, `${input.label ?? input.name}${input.unit ? ` (${input.unit})` : ""}`),
-      LIMITS.map(([name, label]) => {
+    limitErrors = {};
+    const inputs = step.inputs ?? [];
+    limitsBox.replaceChildren(...inputs.flatMap((input, index) => {
+      if (input.type !== "number") return [];
+      const error = h("p", { class: "field__error", id: `redline-${input.name}-limits-error`, hidden: true });
+      const controls = LIMITS.map(([name, label]) => {
         const control = h("input", { type: "number", step: "any", id: `redline-${input.name}-${name}`, class: "text-input" });
         control.value = input.limits?.[name] ?? "";
         const limit = field({ label, control });
         limitFields[`${input.name}.${name}`] = { ...limit, index, name };
-        return limit.element;
-      }))));
+        return limit;
+      });
+      limitErrors[index] = limitsError(error, controls.map((limit) => limit.control));
+      return [h("fieldset", { class: "redline__input" },
+        h("legend", {}, `${input.label ?? input.name}${input.unit ? ` (${input.unit})` : ""}`),
+        controls.map((limit) => limit.element), error)];
+    }));
   }
   stepSelect.control.addEventListener("change", showStep);
   showStep();
@@ -157,9 +165,8 @@ function proposeForm({ batch, definition, onChanged }) {
     const text = instruction.control.value.trim();
     if (text) step.instruction = text;
     else delete step.instruction;
-    const numbers = (step.inputs ?? []).filter((input) => input.type === "number");
     for (const { control, index, name } of Object.values(limitFields)) {
-      const input = numbers[index];
+      const input = step.inputs[index];
       const limits = { ...(input.limits ?? {}) };
       if (control.value === "") delete limits[name];
       else limits[name] = Number(control.value);
@@ -177,6 +184,17 @@ function proposeForm({ batch, definition, onChanged }) {
     return changed;
   }
 
+  /** The form's fields by the JSON pointer a refusal names them with. */
+  function pointerFields() {
+    const operation = definition.operations.findIndex((op) => op.steps.some((step) => step.id === selected().id));
+    const position = definition.operations[operation].steps.findIndex((step) => step.id === selected().id);
+    const at = `/operations/${operation}/steps/${position}`;
+    const next = `/operations/${operation}/steps/${position + 1}`;
+    const fields = { [`${at}/instruction`]: instruction, [`${next}/title`]: newTitle, [`${next}/instruction`]: newInstruction };
+    for (const [index, limits] of Object.entries(limitErrors)) fields[`${at}/inputs/${index}/limits`] = limits;
+    return fields;
+  }
+
   async function propose(event) {
     event.preventDefault();
     message.clear();
@@ -192,8 +210,8 @@ function proposeForm({ batch, definition, onChanged }) {
       onChanged();
     } catch (failure) {
       if (!(failure instanceof ApiError)) throw failure;
-      const { unplaced } = showProblem(failure, {});
-      message.show([failure.detail, ...unplaced].join(" "));
+      const { unplaced } = showProblem(failure, pointerFields());
+      message.show(unplaced.length ? unplaced.join(" ") : "The change was refused: see the fields marked.");
     }
   }
 
@@ -205,4 +223,19 @@ function proposeForm({ batch, definition, onChanged }) {
     h("div", { class: "field field--inline" }, addStep, h("label", { for: "redline-add-step" }, "Add an instruction step after it")),
     newTitle.element, newInstruction.element, reason.element,
     h("button", { type: "submit", class: "button button--primary", id: "redline-propose" }, icon("pencil"), "Propose redline"));
+}
+
+/** The error of a whole set of limits (min above max...), shown under them, as a field. */
+function limitsError(error, controls) {
+  return {
+    control: controls[1],
+    setError(message) {
+      error.hidden = !message;
+      error.textContent = message ?? "";
+      for (const control of controls) {
+        if (message) control.setAttribute("aria-invalid", "true");
+        else control.removeAttribute("aria-invalid");
+      }
+    },
+  };
 }
