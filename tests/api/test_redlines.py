@@ -293,3 +293,47 @@ async def test_a_removed_pending_step_is_not_executed(api: ApiClient) -> None:
     assert signed.status == 200 and signed.body["batch_status"] == "completed", signed.body
     late = await _propose(api, batch["id"], current)
     assert late.status == 409
+
+
+async def test_whoever_proposed_a_redline_may_not_approve_it(
+    api: ApiClient, settings: Settings
+) -> None:
+    await approved_procedure(api, "test_line.yaml")
+    password = "vera-password-1"
+    created = await api.post(
+        "/users",
+        "ada",
+        {
+            "username": "vera",
+            "full_name": "Vera Both",
+            "roles": ["supervisor", "qa"],
+            "password": password,
+        },
+    )
+    assert created.status == 201, created.body
+    login = await api.call(
+        "POST", "/auth/login", None, json={"username": "vera", "password": password}
+    )
+    vera = {"Authorization": f"Bearer {login.body['token']}"}
+    batch = await _weighed_batch(api)
+    current = await _definition(api, batch["id"])
+    proposed = await api.call(
+        "POST",
+        f"/batches/{batch['id']}/redlines",
+        None,
+        headers=vera,
+        json={"definition": _edited(current, _tighten_and_add), "reason": REASON},
+    )
+    assert proposed.status == 201, proposed.body
+    own = await api.call(
+        "POST",
+        f"/batches/{batch['id']}/redlines/{proposed.body['id']}/approve",
+        None,
+        headers=vera,
+        json={"signature": {"username": "vera", "password": password, "meaning": "approved"}},
+    )
+    assert own.status == 403 and "proposed" in own.body["detail"], own.body
+    assert (await _batch(api, batch["id"]))["deviations"] == []
+    refusals = await audit_where(settings, AuditEntry.action == "redline.signature_refused")
+    assert len(refusals) == 1 and refusals[0]["actor"].startswith("vera")
+    assert (await _approve(api, batch["id"], proposed.body["id"])).status == 200
