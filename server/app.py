@@ -35,6 +35,7 @@ from server.media_store.context import image_workers
 from server.media_store.files import MediaFiles
 from server.media_store.handlers import api as media_api
 from server.orders.handlers import api as orders_api
+from server.redlines.handlers import api as redlines_api
 from server.review.handlers import api as review_api
 from server.scans.handlers import api as scans_api
 from server.streams.analysis_context import stream_analyses
@@ -62,6 +63,7 @@ APIS: list[Api] = [
     batches_api,
     deviations_api,
     holds_api,
+    redlines_api,
     batch_record_api,
     audit_api,
     events_api,

@@ -21,6 +21,7 @@ from sqlalchemy.orm import aliased
 from procedures.dispensing import DispenseTarget
 from procedures.model import Limits as LimitsModel
 from procedures.model import Step
+from procedures.redlines import change_lines
 from procedures.states import BatchStatus, StepStatus
 from server.audit import service as audit
 from server.audit.bounded import readable
@@ -38,6 +39,8 @@ from server.deviations.models import Deviation
 from server.equipment.models import Equipment
 from server.materials.models import Container, Lot, Material, MaterialUse
 from server.media_store.models import Attachment, MediaObject
+from server.redlines import service as redlines
+from server.redlines.models import Redline
 from server.review.models import ReviewMark
 from server.signatures.models import Signature
 
@@ -81,6 +84,7 @@ class _Loaded:
     trail: Sequence[AuditEntry]
     operations: Mapping[str, str]
     definitions: Mapping[str, Step]
+    redlines: Sequence[Redline]
 
     def person(self, user_id: str | None) -> out.Person:
         return self.people.get(user_id or "", UNKNOWN)
@@ -100,6 +104,7 @@ async def build_record(session: AsyncSession, batch_id: str) -> out.BatchRecordD
         steps=[_step(loaded, step) for step in batch.steps],
         deviations=[_deviation(loaded, d, trail) for d in record.deviations],
         holds=[_hold(loaded, hold) for hold in loaded.holds],
+        redlines=[_redline(loaded, redline) for redline in loaded.redlines],
         attachments=list(loaded.attachments),
         signatures=[signature_entry(s) for s in record.signatures],
         review=[
@@ -155,6 +160,7 @@ async def _load(session: AsyncSession, batch_id: str) -> _Loaded:
         trail=trail,
         operations={s.id: o.title for o in record.definition.operations for s in o.steps},
         definitions={s.id: s for s in record.definition.steps()},
+        redlines=await redlines.for_batch(session, batch_id),
     )
 
 
@@ -450,6 +456,26 @@ def _deviation(
         opened_by=loaded.person(deviation.opened_by),
         closed_by=loaded.person(deviation.closed_by) if deviation.closed_by else None,
         history=[entry for entry in trail if entry.entity == entity],
+    )
+
+
+def _redline(loaded: _Loaded, redline: Redline) -> out.RedlineEntry:
+    numbers = {d.id: d.number for d in loaded.record.deviations}
+    return out.RedlineEntry(
+        number=redline.number,
+        status=redline.status,  # type: ignore[arg-type]
+        reason=redline.reason,
+        changes=change_lines(redline.diff),
+        diff=redline.diff,
+        base_hash=redline.base_hash,
+        content_hash=redline.content_hash,
+        proposed_by=_person(redline.proposer),
+        proposed_at=redline.proposed_at,
+        decided_by=_person(redline.decider) if redline.decider else None,
+        decided_at=redline.decided_at,
+        decision_comment=redline.decision_comment,
+        deviation_number=numbers.get(redline.deviation_id or ""),
+        signature=loaded.signature(redline.signature_id),
     )
 
 

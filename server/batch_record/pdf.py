@@ -162,6 +162,7 @@ class _Renderer:
     def story(self) -> list[Flowable]:
         story: list[Flowable] = []
         story += self.header()
+        story += self.redlines()
         story.append(Paragraph("Steps", H2))
         for step in self.record.steps:
             story += self.step(step)
@@ -341,6 +342,34 @@ class _Renderer:
         if d.history:
             parts.append(_para("History:", SMALL))
             parts.append(self.trail_table(d.history))
+        return parts
+
+    def redlines(self) -> list[Flowable]:
+        """Changes to the master for this batch come first: every step below follows them."""
+        if not self.record.redlines:
+            return []
+        parts: list[Flowable] = [Paragraph("Changes to the master procedure (redlines)", H2)]
+        for redline in self.record.redlines:
+            rows = [
+                ("Status", redline.status),
+                ("Reason", redline.reason),
+                ("Proposed", f"{redline.proposed_by.full_name}, {when(redline.proposed_at)}"),
+            ]
+            if redline.signature:
+                rows.append(("Approved", redline.signature.manifestation))
+            elif redline.decided_by:
+                comment = f": {redline.decision_comment}" if redline.decision_comment else ""
+                rows.append(
+                    (
+                        "Rejected",
+                        f"{redline.decided_by.full_name}, {when(redline.decided_at)}{comment}",
+                    )
+                )
+            rows.append(("Deviation", redline.deviation_number or "-"))
+            rows.append(("Definition hash", redline.content_hash))
+            title = f"Redline {redline.number}"
+            parts += [Paragraph(escape(title), H3), _pairs(rows)]
+            parts += [_para(f"• {line}", SMALL) for line in redline.changes]
         return parts
 
     def holds(self) -> list[Flowable]:

@@ -219,6 +219,25 @@ class DecisionEntry(_Part):
     signature: SignatureEntry | None
 
 
+class RedlineEntry(_Part):
+    """An in-run change to the master procedure for this batch only, and its decision."""
+
+    number: int
+    status: Literal["proposed", "approved", "rejected"]
+    reason: str
+    changes: list[str] = Field(description="Each change to the master, one sentence each.")
+    diff: dict[str, Any] = Field(description="The change as the procedure version diff gives it.")
+    base_hash: str = Field(description="SHA-256 of the definition it was proposed against.")
+    content_hash: str = Field(description="SHA-256 of the definition the batch follows after it.")
+    proposed_by: Person
+    proposed_at: datetime
+    decided_by: Person | None
+    decided_at: datetime | None
+    decision_comment: str | None
+    deviation_number: str | None = Field(description="The procedure_change deviation it opened.")
+    signature: SignatureEntry | None = Field(description="QA's approval.")
+
+
 class ParameterEntry(_Part):
     name: str
     label: str
@@ -254,6 +273,9 @@ class BatchRecordDocument(_Part):
     steps: list[StepEntry]
     deviations: list[DeviationEntry]
     holds: list[HoldEntry]
+    redlines: list[RedlineEntry] = Field(
+        description="Changes to the master procedure for this batch, in the order proposed."
+    )
     attachments: list[AttachmentEntry]
     signatures: list[SignatureEntry] = Field(
         description="Every e-signature applied in the batch, in the order given."

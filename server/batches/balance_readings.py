@@ -21,8 +21,8 @@ from server.equipment.exceptions import BalanceNotReady
 from server.equipment.models import Equipment
 from server.equipment.rules import describe
 from server.errors import StepwiseError
-from server.library import service as library
 from server.networks import Network
+from server.redlines.definitions import batch_definition
 from server.scans.resolver import resolve
 
 
@@ -78,7 +78,7 @@ async def _balance_to_read(
     if batch is None:
         return None
     try:
-        step = library.definition_of(batch.procedure_version).step(step_id)
+        step = (await batch_definition(session, batch)).step(step_id)
     except KeyError:
         return None
     code = values.get("balance")

@@ -54,7 +54,7 @@ from server.deviations import service as deviations
 from server.deviations.models import Deviation
 from server.events.schemas import StepEvent
 from server.events.staging import stage
-from server.library import service as library
+from server.redlines.definitions import batch_definition
 from server.signatures import service as signatures
 from server.signatures.models import Signature
 
@@ -99,7 +99,7 @@ async def correct_step(
         raise BatchNotInProgress(batch.batch_number, batch.status)
     if record.state != StepStatus.COMPLETED:
         raise NotCorrectable(step_id, record.state)
-    definition = await library.definition_for(session, batch.procedure_version)
+    definition = await batch_definition(session, batch)
     step = definition.step(step_id)
     previous = current_values(record)
     entered = {v.name: v.value for v in record.values if v.source != "calculated"}

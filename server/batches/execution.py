@@ -53,6 +53,7 @@ from server.events.staging import stage
 from server.library import service as library
 from server.materials.models import Container
 from server.orders import reporting as orders
+from server.redlines.definitions import batch_definition
 from server.signatures import service as signatures
 
 _STEPS = StepRecord.__table__.c
@@ -206,9 +207,7 @@ async def start_batch(session: AsyncSession, user: User, batch_id: str) -> Batch
     batch.started_by = user.id
     await change_status(session, user, batch, BatchStatus.IN_PROGRESS, "batch.started")
     stage(session, BatchEvent(batch_id=batch.id, status=BatchStatus.IN_PROGRESS))
-    await _advance(
-        session, user, batch, await library.definition_for(session, batch.procedure_version)
-    )
+    await _advance(session, user, batch, await batch_definition(session, batch))
     return batch
 
 
@@ -230,7 +229,7 @@ async def complete_step(
     batch = await locked_batch(session, batch_id)
     record = step_record(batch, step_id)
     await _check_completable(session, batch, record)
-    definition = await library.definition_for(session, batch.procedure_version)
+    definition = await batch_definition(session, batch)
     step = definition.step(step_id)
     with refusals_audited(user, batch, record, "step.completion_refused", values):
         check_role(user, step, "Performing")
@@ -529,6 +528,4 @@ async def resume_batch(session: AsyncSession, user: User, batch: Batch) -> None:
         return
     await change_status(session, user, batch, BatchStatus.IN_PROGRESS, "batch.resumed")
     stage(session, BatchEvent(batch_id=batch.id, status=BatchStatus.IN_PROGRESS))
-    await _advance(
-        session, user, batch, await library.definition_for(session, batch.procedure_version)
-    )
+    await _advance(session, user, batch, await batch_definition(session, batch))

@@ -33,6 +33,8 @@ class Batch(Base):
     decided_at: Mapped[datetime | None]
     decided_by: Mapped[str | None] = mapped_column(ForeignKey("users.id"))
     decision_comment: Mapped[str | None] = mapped_column(Text)
+    # The content hash of the approved redline the batch follows (None: its pinned version).
+    redline_hash: Mapped[str | None] = mapped_column(String(64))
     procedure_version: Mapped[ProcedureVersion] = relationship()
     steps: Mapped[list[StepRecord]] = relationship(order_by="StepRecord.position")
 

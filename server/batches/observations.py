@@ -11,7 +11,7 @@ from server.batches import holds
 from server.batches.record import locked_batch
 from server.deviations import lifecycle
 from server.deviations.models import Deviation
-from server.library import service as library
+from server.redlines.definitions import batch_definition
 
 
 async def report(
@@ -37,6 +37,6 @@ async def report(
     )
     batch = await locked_batch(session, batch_id)
     if batch.status.correctable:
-        definition = await library.definition_for(session, batch.procedure_version)
+        definition = await batch_definition(session, batch)
         await holds.hold_for(session, user, batch, definition, [deviation])
     return deviation

@@ -24,8 +24,8 @@ from server.batches.models import Batch, StepRecord, StepValue
 from server.clock import isoformat
 from server.deviations import service as deviations
 from server.deviations.models import Deviation
-from server.library import service as library
 from server.library.models import ProcedureVersion
+from server.redlines.definitions import batch_definition
 from server.signatures.models import Signature
 
 
@@ -104,7 +104,7 @@ _SERIALISED_READ = (
 
 async def locked_batch(session: AsyncSession, batch_id: str) -> Batch:
     """Load a batch for change, holding its row lock until commit (PostgreSQL); its
-    definition is `library.definition_for` its procedure version.
+    definition is `batch_definition` of it.
 
     Two devices completing the same step queue here; the second then sees the step done.
     SQLite write transactions are already serialised by BEGIN IMMEDIATE.
@@ -206,7 +206,7 @@ async def load_record(session: AsyncSession, batch_id: str) -> BatchRecord:
             select(Signature).where(Signature.batch_id == batch_id).order_by(Signature.signed_at)
         )
     ).all()
-    definition = await library.definition_for(session, batch.procedure_version)
+    definition = await batch_definition(session, batch)
     people = await auth.users_by_id(session, (batch.created_by, batch.started_by))
     return BatchRecord(
         batch=batch,

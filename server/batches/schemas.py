@@ -7,6 +7,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from procedures.model import Procedure as ProcedureDefinition
 from procedures.states import StepStatus
 from server.auth.models import User
 from server.batches.hold_views import HoldView
@@ -262,7 +263,9 @@ class BatchSummary(BaseModel):
     open_deviations: int = Field(default=0, description="Deviations open or investigating.")
 
     @classmethod
-    def summary_fields(cls, batch: Batch) -> dict[str, Any]:
+    def summary_fields(
+        cls, batch: Batch, definition: ProcedureDefinition | None = None
+    ) -> dict[str, Any]:
         states = [record.state for record in batch.steps]
         active = [record.step_id for record in batch.steps if record.state == StepStatus.ACTIVE]
         progress = Progress(
@@ -271,15 +274,23 @@ class BatchSummary(BaseModel):
             skipped=states.count(StepStatus.SKIPPED),
         )
         return cls.row_fields(
-            batch, batch.procedure_version, active[0] if active else None, progress
+            batch, batch.procedure_version, active[0] if active else None, progress, definition
         )
 
     @classmethod
     def row_fields(
-        cls, batch: Batch, version: ProcedureVersion, current_step: str | None, progress: Progress
+        cls,
+        batch: Batch,
+        version: ProcedureVersion,
+        current_step: str | None,
+        progress: Progress,
+        definition: ProcedureDefinition | None = None,
     ) -> dict[str, Any]:
-        """The fields of a summary from the batch row, its version, active step and counts."""
-        current = library.definition_of(version).step(current_step) if current_step else None
+        """The fields of a summary from the batch row, its version, active step and counts;
+        `definition` is the one the batch follows when known (default: its version's, where
+        a step a redline added has no title)."""
+        steps = {step.id: step for step in (definition or library.definition_of(version)).steps()}
+        current = steps.get(current_step) if current_step else None
         return {
             "id": batch.id,
             "batch_number": batch.batch_number,
@@ -294,7 +305,7 @@ class BatchSummary(BaseModel):
             "created_at": batch.created_at,
             "started_at": batch.started_at,
             "completed_at": batch.completed_at,
-            "current_step": current.id if current else None,
+            "current_step": current_step,
             "current_step_title": current.title if current else None,
             "progress": progress,
         }
@@ -325,7 +336,7 @@ class BatchOut(BatchSummary):
             for step in record.definition.steps()
         }
         return cls(
-            **cls.summary_fields(record.batch),
+            **cls.summary_fields(record.batch, record.definition),
             created_by=user_ref(record.creator),
             started_by=user_ref(record.starter),
             steps=[StepOut.of(s, definitions[s.step_id], record) for s in record.batch.steps],

@@ -13,6 +13,7 @@ from server.library.models import Procedure, ProcedureVersion
 from server.materials.models import Container, Lot, Material, MaterialUse
 from server.media_store.models import Attachment, MediaObject
 from server.orders.models import ProductionOrder, Reservation
+from server.redlines.models import Redline
 from server.review.models import ReviewMark
 from server.signatures.models import Signature
 from server.streams.models import Recording, StreamOwner
@@ -44,6 +45,7 @@ __all__ = [
     "ProcedureVersion",
     "ProductionOrder",
     "Recording",
+    "Redline",
     "Reservation",
     "ReviewMark",
     "Signature",

@@ -62,6 +62,12 @@ def _parsed(stored: _StoredDefinition) -> ProcedureDefinition:
     return ProcedureDefinition.model_validate(stored.read())
 
 
+def parsed_definition(digest: str, read: Callable[[], dict[str, Any]]) -> ProcedureDefinition:
+    """The validated model of the stored document whose content hash is `digest`; `read`
+    gives the document and is called only when that content was not parsed yet."""
+    return _parsed(_StoredDefinition(digest, read))
+
+
 def definition_of(version: ProcedureVersion) -> ProcedureDefinition:
     """The validated procedure model of a stored version, parsed once per content hash.
 
@@ -69,7 +75,7 @@ def definition_of(version: ProcedureVersion) -> ProcedureDefinition:
     hash is the SHA-256 of exactly this document (an edited draft gets a new one) and the
     model is frozen, so one parsed model serves every request for that content.
     """
-    return _parsed(_StoredDefinition(version.content_hash, lambda: version.definition))
+    return parsed_definition(version.content_hash, lambda: version.definition)
 
 
 async def definition_for(session: AsyncSession, version: ProcedureVersion) -> ProcedureDefinition:

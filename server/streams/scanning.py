@@ -27,8 +27,8 @@ from server.db.engine import Database
 from server.equipment.exceptions import EquipmentRefused
 from server.errors import StepwiseError
 from server.events.schemas import EventBase, ScanEvent, ScanRejectedEvent
-from server.library import service as library
 from server.materials.exceptions import MaterialRefused
+from server.redlines.definitions import batch_definition
 from server.scans.exceptions import CodeMalformed, CodeUnknown
 
 # Sends transient events to the batch's subscribers.
@@ -54,7 +54,7 @@ async def active_scan_step(session: AsyncSession, batch_id: str) -> ScanStep | N
         return None
     batch = await session.get(Batch, batch_id, options=[joinedload(Batch.procedure_version)])
     assert batch is not None
-    step = library.definition_of(batch.procedure_version).step(step_id)
+    step = (await batch_definition(session, batch)).step(step_id)
     expects = traceability.scan_expectations(step)
     return ScanStep(step_id, expects) if expects else None
 

@@ -229,8 +229,8 @@ async def test_the_record_is_read_with_a_fixed_number_of_queries(
     assert len(record.steps) == 8 and sum(len(s.values) for s in record.steps) > 20
     # One query per kind of thing (batch, steps, values, authors, performers, procedure,
     # signatures, deviations, holds, approvals, marks, trail, people, attachments, uses,
-    # containers: 16 today, some room for more kinds), never one per step.
-    assert len(selects) <= 20, selects
+    # containers, redlines: 17 kinds, a few in two statements), never one per step.
+    assert len(selects) <= 21, selects
 
 
 async def test_a_released_batch_record_carries_hold_approval_deviation_closure_review_and_release(

@@ -20,6 +20,16 @@ export function investigates(user) {
   return hasAny(user, ["operator", "supervisor", "qa"]);
 }
 
+/** Propose a change of one running batch's procedure (a redline). */
+export function proposesRedlines(user) {
+  return hasAny(user, ["supervisor"]);
+}
+
+/** Approve or reject a redline with an e-signature. */
+export function decidesRedlines(user) {
+  return hasAny(user, ["qa"]);
+}
+
 /** Read a batch's audit trail and verify its chain. */
 export function readsAuditTrail(user) {
   return hasAny(user, ["qa", "supervisor", "admin"]);

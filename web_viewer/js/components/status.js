@@ -34,6 +34,11 @@ const TONES = {
     approved: ["ok", "shield", "Approved"],
     retired: ["muted", "archive", "Retired"],
   },
+  redline: {
+    proposed: ["warn", "eye", "Proposed"],
+    approved: ["ok", "shield", "Approved"],
+    rejected: ["muted", "ban", "Rejected"],
+  },
   result: {
     ok: ["ok", "check", "Within limits"],
     alert: ["warn", "alert", "Alert range"],

@@ -17,7 +17,8 @@ import { startBatchControls } from "../components/start_button.js";
 import { timeOf } from "../components/record_parts.js";
 import { statusChip } from "../components/status.js";
 import { stepCard } from "../components/step_card.js";
-import { approvesHolds, isQa, readsAuditTrail } from "../roles.js";
+import { redlinePanel } from "../components/redline_panel.js";
+import { approvesHolds, decidesRedlines, isQa, proposesRedlines, readsAuditTrail } from "../roles.js";
 
 export async function show(ctx) {
   ctx.setSection("batches");
@@ -31,25 +32,24 @@ export async function show(ctx) {
     : null;
   append(ctx.main, view, audit?.element);
   let previous = null;
-  let procedure = null;
 
   async function fetchAndRender({ initial = false } = {}) {
-    const [batch, collaboration, attachments] = await Promise.all([
-      api.get(`/batches/${encodeURIComponent(id)}`),
+    const path = `/batches/${encodeURIComponent(id)}`;
+    // The definition the batch follows: its version's, or its approved redline's.
+    const [batch, definition, redlines, collaboration, attachments] = await Promise.all([
+      api.get(path),
+      api.get(`${path}/definition`),
+      api.get(`${path}/redlines`),
       loadCollaboration(id).catch(() => null),
-      api.getAll(`/batches/${encodeURIComponent(id)}/attachments`),
+      api.getAll(`${path}/attachments`),
     ]);
     if (!ctx.isCurrent()) return;
-    if (!procedure) {
-      procedure = await api.get(`/procedures/${encodeURIComponent(batch.procedure.key)}/versions/${batch.procedure.version}`);
-      if (!ctx.isCurrent()) return;
-    }
     if (!guard.mayRender()) return;
     ctx.setTitle(`Batch ${batch.batch_number}`);
     const changed = initial ? new Set() : changedSteps(previous, batch);
     previous = batch;
-    const parts = { collaboration, attachments: attachmentsByStep(attachments) };
-    ctx.preservingFocus(() => replace(view, render(ctx, batch, procedure.definition, changed, reloadNow, parts)));
+    const parts = { collaboration, attachments: attachmentsByStep(attachments), redlines };
+    ctx.preservingFocus(() => replace(view, render(ctx, batch, definition, changed, reloadNow, parts)));
     audit?.refresh(batch.steps);
     if (changed.size) {
       const titles = batch.steps.filter((step) => changed.has(step.step_id)).map((step) => step.title);
@@ -80,7 +80,7 @@ function changedSteps(before, after) {
   return new Set(after.steps.filter((step) => old.get(step.step_id) !== JSON.stringify(step)).map((step) => step.step_id));
 }
 
-function render(ctx, batch, definition, changed, reload, { collaboration, attachments }) {
+function render(ctx, batch, definition, changed, reload, { collaboration, attachments, redlines }) {
   const titles = new Map(batch.steps.map((step) => [step.step_id, step.title]));
   const records = new Map(batch.steps.map((step) => [step.step_id, step]));
   let number = 0;
@@ -89,6 +89,15 @@ function render(ctx, batch, definition, changed, reload, { collaboration, attach
     header(ctx, batch, definition, reload),
     holdPanels({ batch, user: ctx.user, canApprove: approvesHolds(ctx.user), titles, onApproved: reload }),
     deviationSummary(batch, titles),
+    redlinePanel({
+      batch,
+      definition,
+      redlines,
+      user: ctx.user,
+      canPropose: proposesRedlines(ctx.user),
+      canDecide: decidesRedlines(ctx.user),
+      onChanged: reload,
+    }),
     definition.operations.map((operation, index) =>
       h(
         "section",

@@ -1,0 +1,1 @@
+"""In-run changes ("redlines") of one batch's procedure."""
