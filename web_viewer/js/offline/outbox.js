@@ -1,0 +1,185 @@
+// The outbox: every submission of the operator page (step completions, photos) is saved in
+// IndexedDB with its Idempotency-Key before it is sent, then sent strictly in the order saved,
+// one at a time, as the headset client's outbox does (headset_client/outbox.py, sender.py):
+// no answer (offline, 5xx) → the same entry again later with the same key, so a request whose
+// answer was lost is replayed by the server, never recorded twice; 2xx → done; 4xx → conflict,
+// kept with the server's problem and shown to the operator until dismissed, and the next
+// entry follows. Passwords are never saved: a completion that needs a signature is not
+// queued (the page sends it directly, when nothing is waiting before it).
+
+import { api, ApiError } from "../api.js";
+import * as store from "./store.js";
+
+const RETRY_MS = [1000, 2000, 4000, 8000];
+// Browsers that have it let only one tab send at a time; the keys keep it exactly once anyway.
+const LOCK = "stepwise-outbox";
+// A photo's value in a queued completion, until the photo itself has been stored.
+const MEDIA_REF = "outbox-media:";
+
+class Outbox {
+  constructor() {
+    this.listeners = new Set();
+    this.sending = null;
+    this.retry = null;
+    this.failures = 0;
+    this.online = true;
+    this.channel = typeof BroadcastChannel === "function" ? new BroadcastChannel(LOCK) : null;
+    if (this.channel) this.channel.onmessage = () => this.changed({ local: false });
+    window.addEventListener("online", () => this.send());
+  }
+
+  /** Call `listener()` after every change (here or in another tab); answers the unsubscribe. */
+  watch(listener) {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  changed({ local = true } = {}) {
+    if (local) this.channel?.postMessage("changed");
+    for (const listener of this.listeners) listener();
+  }
+
+  /**
+   * Save a submission: {username, batchId, stepId, kind: "complete"|"upload", label, path,
+   * body (a JSON value, or a Blob for an upload), values, comment, needsServer}. Answers the
+   * saved entry, whose `key` is its Idempotency-Key.
+   */
+  async add(submission) {
+    const entry = {
+      ...submission,
+      method: "POST",
+      key: randomKey(),
+      state: "pending",
+      status: null,
+      answer: null,
+      attempts: 0,
+      savedAt: new Date().toISOString(),
+    };
+    entry.seq = await store.insert(entry);
+    this.changed();
+    return entry;
+  }
+
+  /** The entries of `username` not yet done (waiting or refused), oldest first. */
+  async open(username, batchId = null) {
+    const entries = await store.all();
+    return entries.filter((entry) => entry.username === username && entry.state !== "done"
+      && (batchId === null || entry.batchId === batchId));
+  }
+
+  /** Forget a refused entry once the operator has seen it. */
+  async dismiss(seq) {
+    const entry = await store.get(seq);
+    if (entry?.state === "conflict") await store.remove(seq);
+    this.changed();
+  }
+
+  /** The value standing for the photo saved as `entry` in a completion queued after it. */
+  mediaRef(entry) {
+    return MEDIA_REF + entry.key;
+  }
+
+  /**
+   * Send what is waiting, then answer how `entry` ended: "done" or "conflict" (the entry
+   * with the server's answer), or "waiting" when the server cannot be reached now.
+   */
+  async settle(entry) {
+    await this.send();
+    const now = await store.get(entry.seq);
+    return { outcome: now ? (now.state === "pending" ? "waiting" : now.state) : "conflict", entry: now ?? entry };
+  }
+
+  /** Send the waiting entries in order until none is left or the server cannot be reached. */
+  send() {
+    // After any drain under way: an entry saved as it ended is sent by this one.
+    this.sending = (this.sending ?? Promise.resolve()).then(() => this.withLock(() => this.drain()));
+    return this.sending;
+  }
+
+  async withLock(work) {
+    if (navigator.locks) return navigator.locks.request(LOCK, work);
+    return work();
+  }
+
+  async drain() {
+    clearTimeout(this.retry);
+    for (;;) {
+      const next = (await store.all()).find((entry) => entry.state === "pending");
+      if (!next) break;
+      if (!(await this.sendOne(next))) {
+        this.online = false;
+        this.changed();
+        const pause = RETRY_MS[Math.min(this.failures, RETRY_MS.length - 1)];
+        this.failures += 1;
+        this.retry = setTimeout(() => this.send(), pause);
+        return;
+      }
+    }
+    this.failures = 0;
+    this.online = true;
+  }
+
+  /** Send one entry; answers false when it got no answer (to be sent again later). */
+  async sendOne(entry) {
+    entry.attempts += 1;
+    await store.update(entry);
+    let body;
+    try {
+      body = await this.bodyOf(entry);
+    } catch (problem) {
+      await this.finish(entry, "conflict", 0, { detail: problem.message });
+      return true;
+    }
+    try {
+      const answer = await api.sendForJson(entry.method, entry.path, {
+        ...body,
+        headers: { "Idempotency-Key": entry.key },
+      });
+      this.online = true;
+      await this.finish(entry, "done", 200, answer);
+      return true;
+    } catch (error) {
+      if (!(error instanceof ApiError)) throw error;
+      // No answer, a server error or an ended session: the same request again later.
+      if (error.status === 0 || error.status >= 500 || error.status === 401) return false;
+      await this.finish(entry, "conflict", error.status, {
+        detail: error.detail, type: error.type, errors: error.errors, status: error.status,
+      });
+      return true;
+    }
+  }
+
+  /** The body as sent: a photo's bytes, or the JSON with stored photos' ids put in. */
+  async bodyOf(entry) {
+    if (entry.kind === "upload") return { body: entry.body, contentType: entry.body.type };
+    const refs = new Map();
+    for (const other of await store.all()) {
+      if (other.kind === "upload") refs.set(MEDIA_REF + other.key, other);
+    }
+    const values = {};
+    for (const [name, value] of Object.entries(entry.body.values ?? {})) {
+      const upload = typeof value === "string" ? refs.get(value) : undefined;
+      if (value?.startsWith?.(MEDIA_REF) && upload?.state !== "done") {
+        throw new Error("The photo for this step could not be stored: take it again.");
+      }
+      values[name] = upload ? upload.answer.id : value;
+    }
+    return { body: JSON.stringify({ ...entry.body, values }), contentType: "application/json" };
+  }
+
+  async finish(entry, state, status, answer) {
+    Object.assign(entry, { state, status, answer, answeredAt: new Date().toISOString() });
+    // A stored photo's bytes are on the server now: only its id is still needed here.
+    if (entry.kind === "upload" && state === "done") entry.body = null;
+    await store.update(entry);
+    this.changed();
+  }
+}
+
+/** A random Idempotency-Key (crypto.randomUUID needs https; getRandomValues does not). */
+export function randomKey() {
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  return Array.from(bytes, (byte) => byte.toString(16).padStart(2, "0")).join("");
+}
+
+export const outbox = new Outbox();

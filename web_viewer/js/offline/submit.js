@@ -1,0 +1,72 @@
+// The operator page's submissions through the outbox: checked here first by the procedure's
+// guardrails, saved with their Idempotency-Key, then sent; the caller learns whether the
+// server accepted, refused, or is not reachable now (then the entry waits in the outbox).
+
+import { ApiError } from "../api.js";
+import { problemsOf, serverNeeded } from "./guardrails.js";
+import { outbox } from "./outbox.js";
+
+/** A refusal found here, shaped as the server's (a 422 with its field problems). */
+export class LocalRefusal extends ApiError {
+  constructor(problems) {
+    super(422, { detail: "The step was not completed.", errors: problems });
+  }
+}
+
+/**
+ * Complete the active step `record` of `batch` with `body` ({values, comment?}) as `user`.
+ * Answers {outcome: "done", answer} (the server's answer), {outcome: "waiting"} (saved, to be
+ * sent when the connection is back) or throws the refusal (LocalRefusal, or the ApiError the
+ * server answered right away; nothing is left in the outbox then).
+ */
+export async function completeStep({ batch, record, user, body }) {
+  const definition = record.definition;
+  const problems = definition.dispense ? [] : problemsOf(definition, body.values, body.comment);
+  if (problems.length) throw new LocalRefusal(problems);
+  const entry = await outbox.add({
+    kind: "complete",
+    username: user.username,
+    batchId: batch.id,
+    stepId: record.step_id,
+    label: `Step “${definition.title}” (${batch.batch_number})`,
+    path: `/batches/${encodeURIComponent(batch.id)}/steps/${encodeURIComponent(record.step_id)}/complete`,
+    body,
+    values: body.values,
+    comment: body.comment ?? null,
+    needsServer: serverNeeded(definition) !== null,
+  });
+  return settled(entry);
+}
+
+/** Store a photo for `batchId`: answers {id} (the server's media id, or the outbox's stand-in
+ * for it while the photo waits to be sent) and `waiting`. */
+export async function storePhoto(image, { batchId, user, label }) {
+  const entry = await outbox.add({
+    kind: "upload",
+    username: user.username,
+    batchId,
+    stepId: null,
+    label: `Photo “${label}”`,
+    path: "/media",
+    body: image,
+  });
+  const result = await settled(entry);
+  return result.outcome === "done"
+    ? { id: result.answer.id, waiting: false }
+    : { id: outbox.mediaRef(entry), waiting: true };
+}
+
+/** How many of `user`'s submissions wait to be sent before anything new can go directly. */
+export async function waitingCount(user) {
+  return (await outbox.open(user.username)).filter((entry) => entry.state === "pending").length;
+}
+
+async function settled(entry) {
+  const { outcome, entry: answered } = await outbox.settle(entry);
+  if (outcome === "waiting") return { outcome };
+  if (outcome === "done") return { outcome, answer: answered.answer };
+  // Refused while the operator is still at the form: shown there, not kept in the outbox.
+  await outbox.dismiss(answered.seq);
+  const problem = answered.answer ?? {};
+  throw new ApiError(answered.status ?? 0, problem);
+}
