@@ -27,6 +27,10 @@ self.addEventListener("activate", (event) => {
 self.addEventListener("message", (event) => {
   // Signing out forgets the kept reads: the next person on this phone sees none of them.
   if (event.data?.type === "forget-reads") event.waitUntil(forgetReads());
+  // The files a page was loaded with before this worker was in control: kept now.
+  if (event.data?.type === "keep") {
+    event.waitUntil(keep(event.data.paths).then(() => event.ports[0]?.postMessage("kept")));
+  }
 });
 
 self.addEventListener("fetch", (event) => {
@@ -55,6 +59,14 @@ async function networkFirst(request, url) {
     if (keptAnswer) return keptAnswer;
     throw error;
   }
+}
+
+async function keep(paths) {
+  const cache = await caches.open(CACHE);
+  const wanted = paths.filter((path) => kept(new URL(path, self.location.origin)));
+  await Promise.all(wanted.map(async (path) => {
+    if (!(await cache.match(path))) await cache.add(path);
+  }));
 }
 
 async function forgetReads() {
