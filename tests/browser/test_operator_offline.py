@@ -4,7 +4,7 @@ elsewhere meanwhile is shown as refused, not dropped."""
 
 from __future__ import annotations
 
-import io
+import asyncio
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +23,9 @@ pytestmark = [
 GRANULATOR = "EQ-GRAN-01"  # demo equipment: a clean high-shear granulator
 COMMENT = "Humid day: granules checked by hand"
 # The page's service worker is in control and keeps the viewer's files.
-OFFLINE_READY = "navigator.serviceWorker.controller !== null && document.documentElement.dataset.offlineReady"
+OFFLINE_READY = (
+    "navigator.serviceWorker.controller !== null && document.documentElement.dataset.offlineReady"
+)
 
 
 @pytest.fixture
@@ -49,8 +51,9 @@ async def _started_batches(api: ApiClient, *numbers: str) -> list[dict[str, Any]
 
 async def _online_run(api: ApiClient, batch_id: str, photo: Path) -> None:
     """The same batch as the page does it, every step sent at once through the API."""
+    image = await asyncio.to_thread(photo.read_bytes)
     stored = await api.call(
-        "POST", "/media", "olivia", data=photo.read_bytes(), headers={"Content-Type": "image/png"}
+        "POST", "/media", "olivia", data=image, headers={"Content-Type": "image/png"}
     )
     assert stored.status == 201, stored.body
     steps = [
@@ -96,8 +99,6 @@ def _content(record: dict[str, Any]) -> dict[str, Any]:
 
 async def _open_batch(page: Page, batch: dict[str, Any]) -> None:
     """Sign in as olivia once the service worker controls the page, then open the batch."""
-    page.on("console", lambda m: print("CONSOLE", m.type, m.text))
-    page.on("pageerror", lambda e: print("PAGEERROR", e))
     await sign_in(page, "olivia", at="/#/operator")
     await page.wait_for_function(OFFLINE_READY)
     await page.goto(f"/#/operator/{batch['id']}")
