@@ -1,5 +1,6 @@
-// The operator page's submissions through the outbox: checked here first by the procedure's
-// guardrails, saved with their Idempotency-Key, then sent; the caller learns whether the
+// The operator page's submissions (step completions, photos, acknowledgements) through the
+// outbox: completions checked here first by the procedure's guardrails, all saved with their
+// Idempotency-Key, then sent; the caller learns whether the
 // server accepted, refused, or is not reachable now (then the entry waits in the outbox).
 
 import { ApiError } from "../api.js";
@@ -54,6 +55,25 @@ export async function storePhoto(image, { batchId, user, label }) {
   return result.outcome === "done"
     ? { id: result.answer.id, waiting: false }
     : { id: outbox.mediaRef(entry), waiting: true };
+}
+
+/**
+ * Acknowledge the expert's `annotation` on `batchId` as `user`: answers the annotation as the
+ * server now has it, or as it will once the acknowledgement waiting in the outbox is sent.
+ */
+export async function acknowledgeAnnotation(annotation, { batchId, user }) {
+  const entry = await outbox.add({
+    kind: "acknowledge",
+    username: user.username,
+    batchId,
+    stepId: null,
+    label: `Annotation seen: “${annotation.text || "a drawing"}” from ${annotation.created_by?.full_name ?? "an expert"}`,
+    path: `/batches/${encodeURIComponent(batchId)}/annotations/${encodeURIComponent(annotation.id)}/acknowledge`,
+    body: {},
+  });
+  const result = await settled(entry);
+  if (result.outcome === "done") return result.answer;
+  return { ...annotation, acknowledged_at: entry.savedAt, acknowledged_by: { username: user.username, full_name: user.full_name } };
 }
 
 /** How many of `user`'s submissions wait to be sent before anything new can go directly. */

@@ -31,7 +31,7 @@ const HOLD_NOTICES = {
 export async function show(ctx) {
   ctx.setSection("operator");
   const id = ctx.params[0];
-  const camera = new CameraPanel(id);
+  const camera = new CameraPanel(id, ctx.user);
   const head = h("header", { class: "op-head" });
   const notices = h("div", { class: "op-notices", id: "op-notices" });
   const outboxSlot = h("div", { class: "op-slot" });
