@@ -23,9 +23,11 @@ class Outbox {
     this.retry = null;
     this.failures = 0;
     this.online = true;
+    // Whose entries are sent: only the signed-in person's, with their session.
+    this.username = null;
     this.channel = typeof BroadcastChannel === "function" ? new BroadcastChannel(LOCK) : null;
     if (this.channel) this.channel.onmessage = () => this.changed({ local: false });
-    window.addEventListener("online", () => this.send());
+    window.addEventListener("online", () => this.send(this.username));
   }
 
   /** Call `listener()` after every change (here or in another tab); answers the unsubscribe. */
@@ -84,15 +86,18 @@ class Outbox {
    * with the server's answer), or "waiting" when the server cannot be reached now.
    */
   async settle(entry) {
-    await this.send();
+    await this.send(entry.username);
     const now = await store.get(entry.seq);
     return { outcome: now ? (now.state === "pending" ? "waiting" : now.state) : "conflict", entry: now ?? entry };
   }
 
-  /** Send the waiting entries in order until none is left or the server cannot be reached. */
-  send() {
+  /** Send the waiting entries of `username` in order until none is left or the server
+   * cannot be reached. */
+  send(username) {
+    if (!username) return Promise.resolve();
+    this.username = username;
     // After any drain under way: an entry saved as it ended is sent by this one.
-    this.sending = (this.sending ?? Promise.resolve()).then(() => this.withLock(() => this.drain()));
+    this.sending = (this.sending ?? Promise.resolve()).then(() => this.withLock(() => this.drain(username)));
     return this.sending;
   }
 
@@ -101,17 +106,17 @@ class Outbox {
     return work();
   }
 
-  async drain() {
+  async drain(username) {
     clearTimeout(this.retry);
     for (;;) {
-      const next = (await store.all()).find((entry) => entry.state === "pending");
+      const next = (await store.all()).find((entry) => entry.state === "pending" && entry.username === username);
       if (!next) break;
       if (!(await this.sendOne(next))) {
         this.online = false;
         this.changed();
         const pause = RETRY_MS[Math.min(this.failures, RETRY_MS.length - 1)];
         this.failures += 1;
-        this.retry = setTimeout(() => this.send(), pause);
+        this.retry = setTimeout(() => this.send(username), pause);
         return;
       }
     }

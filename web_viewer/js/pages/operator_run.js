@@ -168,11 +168,11 @@ export async function show(ctx) {
   const reloadAnnotations = () => camera.loadAnnotations().catch(unlessUnreachable((error) => camera.showError(error)));
   await Promise.all([fetchAndRender({ initial: true }), reloadAnnotations()]);
   const unwatchOutbox = outbox.watch(() => reload());
-  outbox.send();
+  outbox.send(ctx.user.username);
   const unwatch = ctx.live.watch([`batch:${id}`], {
     onEvent,
     onResync: () => {
-      outbox.send();
+      outbox.send(ctx.user.username);
       reload();
       reloadAnnotations();
     },
