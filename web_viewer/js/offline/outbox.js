@@ -1,6 +1,6 @@
-// The outbox: every submission of the operator page (step completions, photos) is saved in
-// IndexedDB with its Idempotency-Key before it is sent, then sent strictly in the order saved,
-// one at a time, as the headset client's outbox does (headset_client/outbox.py, sender.py):
+// The outbox: every submission of the operator page (step completions, photos, acknowledged
+// annotations) is saved in IndexedDB with its Idempotency-Key before it is sent, then sent
+// strictly in the order saved (per operator), one at a time, as the headset client's outbox does (headset_client/outbox.py, sender.py):
 // no answer (offline, 5xx) → the same entry again later with the same key, so a request whose
 // answer was lost is replayed by the server, never recorded twice; 2xx → done; 4xx → conflict,
 // kept with the server's problem and shown to the operator until dismissed, and the next
@@ -25,6 +25,8 @@ class Outbox {
     this.online = true;
     // Whose entries are sent: only the signed-in person's, with their session.
     this.username = null;
+    // Entries whose sender waits for their answer (the form that saved them is still shown).
+    this.settling = new Set();
     this.channel = typeof BroadcastChannel === "function" ? new BroadcastChannel(LOCK) : null;
     if (this.channel) this.channel.onmessage = () => this.changed({ local: false });
     window.addEventListener("online", () => this.send(this.username));
@@ -42,9 +44,9 @@ class Outbox {
   }
 
   /**
-   * Save a submission: {username, batchId, stepId, kind: "complete"|"upload", label, path,
-   * body (a JSON value, or a Blob for an upload), values, comment, needsServer}. Answers the
-   * saved entry, whose `key` is its Idempotency-Key.
+   * Save a submission: {username, batchId, stepId, kind: "complete"|"upload"|"acknowledge",
+   * label, path, body (a JSON value, or a Blob for an upload), values, comment, needsServer}. Answers the
+   * saved entry, whose `key` is its Idempotency-Key; settle() it next.
    */
   async add(submission) {
     const entry = {
@@ -58,15 +60,18 @@ class Outbox {
       savedAt: new Date().toISOString(),
     };
     entry.seq = await store.insert(entry);
+    // The caller settles it next (see settle): until then it is the caller's to show.
+    this.settling.add(entry.key);
     this.changed();
     return entry;
   }
 
-  /** The entries of `username` not yet done (waiting or refused), oldest first. */
+  /** The entries of `username` not yet done (waiting or refused), oldest first, but for
+   * those whose answer the page that saved them is still waiting for. */
   async open(username, batchId = null) {
     const entries = await store.all();
     return entries.filter((entry) => entry.username === username && entry.state !== "done"
-      && (batchId === null || entry.batchId === batchId));
+      && !this.settling.has(entry.key) && (batchId === null || entry.batchId === batchId));
   }
 
   /** Forget a refused entry once the operator has seen it. */
@@ -86,8 +91,13 @@ class Outbox {
    * with the server's answer), or "waiting" when the server cannot be reached now.
    */
   async settle(entry) {
-    await this.send(entry.username);
-    const now = await store.get(entry.seq);
+    let now;
+    try {
+      await this.send(entry.username);
+      now = await store.get(entry.seq);
+    } finally {
+      this.settling.delete(entry.key);
+    }
     return { outcome: now ? (now.state === "pending" ? "waiting" : now.state) : "conflict", entry: now ?? entry };
   }
 
@@ -96,8 +106,10 @@ class Outbox {
   send(username) {
     if (!username) return Promise.resolve();
     this.username = username;
-    // After any drain under way: an entry saved as it ended is sent by this one.
-    this.sending = (this.sending ?? Promise.resolve()).then(() => this.withLock(() => this.drain(username)));
+    // After any drain under way (whatever became of it): an entry saved as it ended is sent
+    // by this one.
+    const previous = (this.sending ?? Promise.resolve()).catch(() => undefined);
+    this.sending = previous.then(() => this.withLock(() => this.drain(username)));
     return this.sending;
   }
 
