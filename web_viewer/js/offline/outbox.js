@@ -1,11 +1,12 @@
 // The outbox: every submission of the operator page (step completions, photos, acknowledged
 // annotations) is saved in IndexedDB with its Idempotency-Key before it is sent, then sent
-// strictly in the order saved (per operator), one at a time, as the headset client's outbox does (headset_client/outbox.py, sender.py):
-// no answer (offline, 5xx) → the same entry again later with the same key, so a request whose
-// answer was lost is replayed by the server, never recorded twice; 2xx → done; 4xx → conflict,
-// kept with the server's problem and shown to the operator until dismissed, and the next
-// entry follows. Passwords are never saved: a completion that needs a signature is not
-// queued (the page sends it directly, when nothing is waiting before it).
+// strictly in the order saved (per operator), one at a time, as the headset client's outbox
+// does (headset_client/outbox.py, sender.py): no answer (offline, 5xx) → the same entry again
+// later with the same key, so a request whose answer was lost is replayed by the server,
+// never recorded twice; 2xx → done; 4xx → conflict, kept with the server's problem and shown
+// to the operator until dismissed, and the next entry follows. Passwords are never saved: a
+// completion that needs a signature is not queued (the page sends it directly, when nothing
+// is waiting before it).
 
 import { api, ApiError } from "../api.js";
 import * as store from "./store.js";
