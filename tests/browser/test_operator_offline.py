@@ -13,7 +13,7 @@ from PIL import Image
 from playwright.async_api import BrowserContext, Page, expect
 
 from tests.api.fixtures import approved_procedure, complete, signature
-from tests.browser.support import Site, sign_in
+from tests.browser.support import Site, assert_accessible, screenshot, sign_in
 from tests.client import PASSWORDS, ApiClient
 
 pytestmark = [
@@ -167,6 +167,8 @@ async def test_a_batch_worked_offline_and_reloaded_is_recorded_as_an_online_run(
     await expect(page.locator("#op-outbox-title")).to_have_text("Waiting to be sent (4)")
     await expect(step).to_have_attribute("data-step", "sign_off")
     await expect(page.locator('[data-waiting="water"]')).to_have_count(1)
+    await assert_accessible(page, "the operator page offline, with submissions waiting")
+    await screenshot(page, "operator-offline.png")
     unsent = await site.api.get(f"/batches/{on_page['id']}", "quinn")
     assert unsent.body["current_step"] == "checks"
 
@@ -210,6 +212,7 @@ async def test_a_step_completed_elsewhere_while_offline_is_shown_as_not_recorded
     refused = page.locator('#op-outbox [data-state="refused"]')
     await expect(refused).to_contain_text("Not recorded: Step “Pre-use checks”", timeout=30_000)
     await expect(page.locator("#op-outbox-title")).to_have_text("Not recorded (1)")
+    await assert_accessible(page, "a submission the server refused")
     await expect(step).to_have_attribute("data-step", "water")
 
     # Kept across a reload until the operator says it was seen.

@@ -9,7 +9,7 @@
 // is waiting before it).
 
 import { api, ApiError } from "../api.js";
-import * as store from "./store.js";
+import { SubmissionStore } from "./store.js";
 
 const RETRY_MS = [1000, 2000, 4000, 8000];
 // Browsers that have it let only one tab send at a time; the keys keep it exactly once anyway.
@@ -19,6 +19,7 @@ const MEDIA_REF = "outbox-media:";
 
 class Outbox {
   constructor() {
+    this.store = new SubmissionStore();
     this.listeners = new Set();
     this.sending = null;
     this.retry = null;
@@ -60,7 +61,7 @@ class Outbox {
       attempts: 0,
       savedAt: new Date().toISOString(),
     };
-    entry.seq = await store.insert(entry);
+    entry.seq = await this.store.insert(entry);
     // The caller settles it next (see settle): until then it is the caller's to show.
     this.settling.add(entry.key);
     this.changed();
@@ -70,15 +71,15 @@ class Outbox {
   /** The entries of `username` not yet done (waiting or refused), oldest first, but for
    * those whose answer the page that saved them is still waiting for. */
   async open(username, batchId = null) {
-    const entries = await store.all();
+    const entries = await this.store.all();
     return entries.filter((entry) => entry.username === username && entry.state !== "done"
       && !this.settling.has(entry.key) && (batchId === null || entry.batchId === batchId));
   }
 
   /** Forget a refused entry once the operator has seen it. */
   async dismiss(seq) {
-    const entry = await store.get(seq);
-    if (entry?.state === "conflict") await store.remove(seq);
+    const entry = await this.store.get(seq);
+    if (entry?.state === "conflict") await this.store.remove(seq);
     this.changed();
   }
 
@@ -95,7 +96,7 @@ class Outbox {
     let now;
     try {
       await this.send(entry.username);
-      now = await store.get(entry.seq);
+      now = await this.store.get(entry.seq);
     } finally {
       this.settling.delete(entry.key);
     }
@@ -122,7 +123,7 @@ class Outbox {
   async drain(username) {
     clearTimeout(this.retry);
     for (;;) {
-      const next = (await store.all()).find((entry) => entry.state === "pending" && entry.username === username);
+      const next = (await this.store.all()).find((entry) => entry.state === "pending" && entry.username === username);
       if (!next) break;
       if (!(await this.sendOne(next))) {
         this.online = false;
@@ -140,7 +141,7 @@ class Outbox {
   /** Send one entry; answers false when it got no answer (to be sent again later). */
   async sendOne(entry) {
     entry.attempts += 1;
-    await store.update(entry);
+    await this.store.update(entry);
     let body;
     try {
       body = await this.bodyOf(entry);
@@ -171,7 +172,7 @@ class Outbox {
   async bodyOf(entry) {
     if (entry.kind === "upload") return { body: entry.body, contentType: entry.body.type };
     const refs = new Map();
-    for (const other of await store.all()) {
+    for (const other of await this.store.all()) {
       if (other.kind === "upload") refs.set(MEDIA_REF + other.key, other);
     }
     const values = {};
@@ -189,7 +190,7 @@ class Outbox {
     Object.assign(entry, { state, status, answer, answeredAt: new Date().toISOString() });
     // A stored photo's bytes are on the server now: only its id is still needed here.
     if (entry.kind === "upload" && state === "done") entry.body = null;
-    await store.update(entry);
+    await this.store.update(entry);
     this.changed();
   }
 }

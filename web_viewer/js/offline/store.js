@@ -5,50 +5,54 @@ const NAME = "stepwise-outbox";
 const VERSION = 1;
 const STORE = "submissions";
 
-let opening = null;
+export class SubmissionStore {
+  constructor() {
+    this.opening = null;
+  }
 
-function database() {
-  opening ??= new Promise((resolve, reject) => {
-    const request = indexedDB.open(NAME, VERSION);
-    request.onupgradeneeded = () => {
-      request.result.createObjectStore(STORE, { keyPath: "seq", autoIncrement: true });
-    };
-    request.onsuccess = () => resolve(request.result);
-    request.onerror = () => reject(request.error);
-  });
-  return opening;
-}
+  database() {
+    this.opening ??= new Promise((resolve, reject) => {
+      const request = indexedDB.open(NAME, VERSION);
+      request.onupgradeneeded = () => {
+        request.result.createObjectStore(STORE, { keyPath: "seq", autoIncrement: true });
+      };
+      request.onsuccess = () => resolve(request.result);
+      request.onerror = () => reject(request.error);
+    });
+    return this.opening;
+  }
 
-/** Run `work(store)` in one transaction; answers what its last request gave. */
-async function transaction(mode, work) {
-  const db = await database();
-  return new Promise((resolve, reject) => {
-    const tx = db.transaction(STORE, mode);
-    const request = work(tx.objectStore(STORE));
-    tx.oncomplete = () => resolve(request?.result);
-    tx.onerror = () => reject(tx.error);
-    tx.onabort = () => reject(tx.error);
-  });
-}
+  /** Run `work(store)` in one transaction; answers what its last request gave. */
+  async transaction(mode, work) {
+    const db = await this.database();
+    return new Promise((resolve, reject) => {
+      const tx = db.transaction(STORE, mode);
+      const request = work(tx.objectStore(STORE));
+      tx.oncomplete = () => resolve(request?.result);
+      tx.onerror = () => reject(tx.error);
+      tx.onabort = () => reject(tx.error);
+    });
+  }
 
-/** Save a new entry; answers its `seq`. */
-export function insert(entry) {
-  return transaction("readwrite", (store) => store.add(entry));
-}
+  /** Save a new entry; answers its `seq`. */
+  insert(entry) {
+    return this.transaction("readwrite", (store) => store.add(entry));
+  }
 
-export function update(entry) {
-  return transaction("readwrite", (store) => store.put(entry));
-}
+  update(entry) {
+    return this.transaction("readwrite", (store) => store.put(entry));
+  }
 
-export function remove(seq) {
-  return transaction("readwrite", (store) => store.delete(seq));
-}
+  remove(seq) {
+    return this.transaction("readwrite", (store) => store.delete(seq));
+  }
 
-/** Every entry, in the order saved. */
-export function all() {
-  return transaction("readonly", (store) => store.getAll());
-}
+  /** Every entry, in the order saved. */
+  all() {
+    return this.transaction("readonly", (store) => store.getAll());
+  }
 
-export function get(seq) {
-  return transaction("readonly", (store) => store.get(seq));
+  get(seq) {
+    return this.transaction("readonly", (store) => store.get(seq));
+  }
 }
