@@ -167,6 +167,7 @@ async def test_a_batch_worked_offline_and_reloaded_is_recorded_as_an_online_run(
     await expect(page.locator("#op-outbox-title")).to_have_text("Waiting to be sent (4)")
     await expect(step).to_have_attribute("data-step", "sign_off")
     await expect(page.locator('[data-waiting="water"]')).to_have_count(1)
+    await expect(waiting).to_contain_text("opens a deviation for Water added when sent")
     await assert_accessible(page, "the operator page offline, with submissions waiting")
     await screenshot(page, "operator-offline.png")
     unsent = await site.api.get(f"/batches/{on_page['id']}", "quinn")

@@ -31,18 +31,27 @@ export function problemsOf(definition, values, comment) {
   const known = new Set(inputs.map((input) => input.name));
   const problems = Object.keys(values).filter((name) => !known.has(name))
     .map((name) => ({ field: `values.${name}`, message: "this step has no such field" }));
-  const alerts = [];
   for (const input of inputs) {
     const value = values[input.name];
     let message = valueProblem(input, value);
     if (!message && definition.kind === "checklist" && value !== true) message = `must be ticked: ${input.label}`;
     if (message) problems.push({ field: `values.${input.name}`, message });
-    else if (!absent(value) && alertSide(input.limits, value)) alerts.push(input.label);
   }
+  // As on the server: only the values accepted count for the comment an alert needs.
+  const refused = new Set(problems.map((problem) => problem.field));
+  const accepted = Object.fromEntries(Object.entries(values).filter(([name]) => !refused.has(`values.${name}`)));
+  const alerts = alertsOf(definition, accepted);
   if (alerts.length && !comment?.trim()) {
     problems.push({ field: "comment", message: `a comment must justify the values outside the alert limits: ${alerts.join(", ")}` });
   }
   return problems;
+}
+
+/** The labels of the inputs whose `values` are in the alert band: each opens a deviation. */
+export function alertsOf(definition, values) {
+  return (definition.inputs ?? [])
+    .filter((input) => !absent(values[input.name]) && alertSide(input.limits, values[input.name]))
+    .map((input) => input.label);
 }
 
 function absent(value) {

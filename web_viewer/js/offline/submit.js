@@ -4,7 +4,7 @@
 // server accepted, refused, or is not reachable now (then the entry waits in the outbox).
 
 import { ApiError } from "../api.js";
-import { problemsOf, serverNeeded } from "./guardrails.js";
+import { alertsOf, problemsOf, serverNeeded } from "./guardrails.js";
 import { outbox } from "./outbox.js";
 
 /** A refusal found here, shaped as the server's (a 422 with its field problems). */
@@ -29,7 +29,7 @@ export async function completeStep({ batch, record, user, body }) {
     username: user.username,
     batchId: batch.id,
     stepId: record.step_id,
-    label: `Step “${definition.title}” (${batch.batch_number})`,
+    label: stepLabel(definition, batch, alertsOf(definition, body.values)),
     path: `/batches/${encodeURIComponent(batch.id)}/steps/${encodeURIComponent(record.step_id)}/complete`,
     body,
     values: body.values,
@@ -79,6 +79,11 @@ export async function acknowledgeAnnotation(annotation, { batchId, user }) {
 /** How many of `user`'s submissions wait to be sent before anything new can go directly. */
 export async function waitingCount(user) {
   return (await outbox.open(user.username)).filter((entry) => entry.state === "pending").length;
+}
+
+function stepLabel(definition, batch, alerts) {
+  const label = `Step “${definition.title}” (${batch.batch_number})`;
+  return alerts.length ? `${label}: opens a deviation for ${alerts.join(", ")} when sent` : label;
 }
 
 async function settled(entry) {
