@@ -37,7 +37,7 @@ self.addEventListener("fetch", (event) => {
   const url = new URL(event.request.url);
   if (event.request.method !== "GET" || url.origin !== self.location.origin) return;
   if (!kept(url)) return;
-  event.respondWith(networkFirst(event.request, url));
+  event.respondWith(networkFirst(event, url));
 });
 
 function kept(url) {
@@ -46,13 +46,14 @@ function kept(url) {
 }
 
 /** The network's answer (kept when it is a success), or the kept one when it cannot be had. */
-async function networkFirst(request, url) {
+async function networkFirst(event, url) {
   const cache = await caches.open(CACHE);
   // A list is kept under its path with its query; the page itself under "/".
   const key = url.pathname === "/" ? "/" : url.pathname + url.search;
   try {
-    const response = await fetch(request);
-    if (response.ok) await cache.put(key, response.clone());
+    const response = await fetch(event.request);
+    // Kept while the page already reads the answer: keeping it never delays the page.
+    if (response.ok) event.waitUntil(cache.put(key, response.clone()));
     return response;
   } catch (error) {
     const keptAnswer = await cache.match(key);
