@@ -39,7 +39,18 @@ async def _index(_request: web.Request) -> web.FileResponse:
     return web.FileResponse(WEB_ROOT / "index.html", headers={"Cache-Control": "no-cache"})
 
 
+async def _service_worker(_request: web.Request) -> web.FileResponse:
+    # Served at the root so that its scope covers the page at `/`; revalidated on every
+    # load, so a new version of the viewer replaces the cached one.
+    return web.FileResponse(
+        WEB_ROOT / "service_worker.js",
+        headers={"Cache-Control": "no-cache", "Content-Type": "text/javascript"},
+    )
+
+
 def add_pages(app: web.Application) -> None:
-    """Serve `web_viewer/index.html` at `/` and the folder at `/assets/`."""
+    """Serve `web_viewer/index.html` at `/`, its service worker at `/service_worker.js` and
+    the folder at `/assets/`."""
     app.router.add_get("/", _index)
+    app.router.add_get("/service_worker.js", _service_worker)
     app.router.add_static("/assets/", WEB_ROOT, append_version=False)

@@ -60,11 +60,14 @@ class PageWatch:
             self.errors.append(f"console: {message.text} @ {message.location.get('url', '')}")
 
     def forget_unreachable(self) -> None:
-        """Drop the refused connections of a time the server was away."""
+        """Drop the refused connections of a time the server was away (reported as
+        ERR_FAILED when the viewer's service worker asked for them)."""
         self.errors = [
             error
             for error in self.errors
-            if "WebSocket connection to" not in error and "ERR_CONNECTION_REFUSED" not in error
+            if "WebSocket connection to" not in error
+            and "ERR_CONNECTION_REFUSED" not in error
+            and "net::ERR_FAILED" not in error
         ]
 
     async def assert_clean(self, *expected: tuple[str, int]) -> None:

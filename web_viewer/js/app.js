@@ -5,6 +5,7 @@ import { h, replace } from "./dom.js";
 import { LiveConnection } from "./live.js";
 import { Shell } from "./shell.js";
 import { icon } from "./components/icons.js";
+import { forgetKeptReads, registerServiceWorker } from "./offline/service_worker_client.js";
 import * as analytics from "./pages/analytics.js";
 import * as analyticsIndex from "./pages/analytics_index.js";
 import * as authoring from "./pages/authoring.js";
@@ -84,6 +85,7 @@ class App {
   }
 
   async boot() {
+    registerServiceWorker();
     api.onSignedOut = () => this.sessionEnded();
     document.getElementById("skip-link").addEventListener("click", (event) => {
       event.preventDefault();
@@ -208,6 +210,7 @@ class App {
         return;
       }
     }
+    forgetKeptReads();
     this.endSession();
     history.replaceState(null, "", "#/");
     this.showSignIn("You have signed out.");

@@ -2,6 +2,7 @@
 // it, sharing it live (WHIP, the batch's main stream), and the camera for scans and photos.
 
 import { api } from "../api.js";
+import { acknowledgeAnnotation } from "../offline/submit.js";
 import { h, replace } from "../dom.js";
 import { AnnotationLayer } from "./annotations_overlay.js";
 import { Camera } from "./camera.js";
@@ -21,8 +22,8 @@ const LIVE_CHIPS = {
 };
 
 export class CameraPanel {
-  /** `batchId`: the batch whose main stream the camera is shared on. */
-  constructor(batchId) {
+  /** `batchId`: the batch whose main stream the camera is shared on; `user`: the operator. */
+  constructor(batchId, user) {
     this.batchId = batchId;
     this.camera = new Camera();
     this.scanner = new Scanner(this.camera);
@@ -30,8 +31,7 @@ export class CameraPanel {
     // The sharing under way ({session, stopping}; the session once the server accepted it), or null.
     this.sharing = null;
     this.layer = new AnnotationLayer({
-      onAcknowledge: (annotation) =>
-        api.post(`/batches/${encodeURIComponent(batchId)}/annotations/${encodeURIComponent(annotation.id)}/acknowledge`),
+      onAcknowledge: (annotation) => acknowledgeAnnotation(annotation, { batchId, user }),
     });
     this.frame = h("div", { class: "camera__frame" }, this.camera.video, this.layer.overlay,
       h("p", { class: "camera__off" }, icon("eye"), "Camera is off"));

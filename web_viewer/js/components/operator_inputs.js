@@ -8,7 +8,8 @@ import * as format from "../format.js";
 import { field } from "./forms.js";
 import { typeButton } from "./headset.js";
 import { icon } from "./icons.js";
-import { uploadPhoto, storableImage } from "./photo_upload.js";
+import { storePhoto } from "../offline/submit.js";
+import { storableImage } from "./photo_upload.js";
 import { classify, rangeBar } from "./range_bar.js";
 import { bestCode, resolveText } from "./scan_capture.js";
 import { chip, statusChip } from "./status.js";
@@ -25,9 +26,9 @@ const JUDGEMENTS = {
 /**
  * The input for `spec` (an input of the procedure). `tools`: {scan(spec), photo()} from the
  * camera panel; `onChange()` after every edit; `batchId`: the batch run (equipment it holds is
- * available to it); `checklist`: booleans are boxes to tick.
+ * available to it); `user`: who stores photos; `checklist`: booleans are boxes to tick.
  */
-export function operatorInput(spec, { tools, onChange, batchId, checklist = false }) {
+export function operatorInput(spec, { tools, onChange, batchId, user, checklist = false }) {
   const build = {
     number: numberInput,
     text: textInput,
@@ -36,7 +37,7 @@ export function operatorInput(spec, { tools, onChange, batchId, checklist = fals
     scan: scanInput,
     photo: photoInput,
   }[spec.type] ?? textInput;
-  return { name: spec.name, spec, ...build(spec, { tools, onChange, batchId }) };
+  return { name: spec.name, spec, ...build(spec, { tools, onChange, batchId, user }) };
 }
 
 function controlId(spec) {
@@ -253,7 +254,7 @@ function scanInput(spec, { tools, onChange, batchId }) {
   };
 }
 
-function photoInput(spec, { tools, onChange }) {
+function photoInput(spec, { tools, onChange, batchId, user }) {
   let mediaId;
   let preview = null;
   const id = controlId(spec);
@@ -285,13 +286,15 @@ function photoInput(spec, { tools, onChange }) {
     replace(state, h("span", {}, "Storing the photo…"));
     try {
       const image = await capture();
-      const stored = await uploadPhoto(image);
+      const stored = await storePhoto(image, { batchId, user, label: spec.label });
       mediaId = stored.id;
       if (preview) URL.revokeObjectURL(preview);
       preview = URL.createObjectURL(image);
       replace(state,
         h("img", { class: "op-photo__thumb", src: preview, alt: `Photo for ${spec.label}` }),
-        chip("ok", "check", "Photo stored", { "data-media": mediaId }));
+        stored.waiting
+          ? chip("info", "clock", "Photo kept, waiting to be sent", { "data-media": mediaId })
+          : chip("ok", "check", "Photo stored", { "data-media": mediaId }));
       onChange();
     } catch (problem) {
       replace(state, h("span", { class: "muted" }, mediaId ? "The earlier photo is kept." : "No photo yet."));

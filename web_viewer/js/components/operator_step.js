@@ -4,6 +4,7 @@
 import { api, ApiError } from "../api.js";
 import { h } from "../dom.js";
 import * as format from "../format.js";
+import { completeStep, waitingCount } from "../offline/submit.js";
 import { dispenseTable } from "./dispense.js";
 import { field, formMessage, showProblem } from "./forms.js";
 import { typeButton } from "./headset.js";
@@ -29,17 +30,18 @@ function dispenseInputs(dispense) {
 
 /**
  * The form of the active step `record` of `batch`. `tools`: the camera ({scan, photo});
- * `onCompleted(result)` after the server accepted it; `onStale()` when the server says the
- * step is no longer the active one; `held`: the batch is on hold, completion is disabled.
+ * `onCompleted(result)` after the server accepted it; `onQueued()` when it was saved to be
+ * sent once the connection is back; `onStale()` when the server says the step is no longer
+ * the active one; `held`: the batch is on hold, completion is disabled.
  * Answers {element, stepId, offerScan(event), rejectScan(event)}.
  */
-export function operatorStep({ batch, record, user, tools, onCompleted, onStale, held = false }) {
+export function operatorStep({ batch, record, user, tools, onCompleted, onQueued, onStale, held = false }) {
   const definition = record.definition;
   const position = batch.steps.findIndex((step) => step.step_id === record.step_id) + 1;
   const titles = new Map(batch.steps.map((step) => [step.step_id, step.title]));
   const specs = definition.dispense ? dispenseInputs(definition.dispense) : definition.inputs ?? [];
   const inputs = specs.map((spec) => {
-    const input = operatorInput(spec, { tools, onChange: () => edited(input), batchId: batch.id, checklist: definition.kind === "checklist" });
+    const input = operatorInput(spec, { tools, onChange: () => edited(input), batchId: batch.id, user, checklist: definition.kind === "checklist" });
     return input;
   });
   const comment = field({
@@ -106,8 +108,9 @@ export function operatorStep({ batch, record, user, tools, onCompleted, onStale,
     return attempt.key;
   }
 
-  /** Send the completion; answers the refusal to show in the signature dialog, else null. */
-  async function send(body, deferred) {
+  /** Send a signed completion directly (a password is never saved in the outbox); answers
+   * the refusal to show in the signature dialog, else null. */
+  async function sendSigned(body, deferred) {
     const json = JSON.stringify(body);
     const path = `/batches/${encodeURIComponent(batch.id)}/steps/${encodeURIComponent(record.step_id)}/complete`;
     try {
@@ -119,9 +122,21 @@ export function operatorStep({ batch, record, user, tools, onCompleted, onStale,
       if (!(error instanceof ApiError)) throw error;
       if (error.status !== 0) attempt = null;
       const signerProblem = error.errors.length > 0 && error.errors.every((entry) => entry.field?.startsWith("signature"));
-      if (body.signature && (signerProblem || error.status === 403)) return error.detail;
+      if (signerProblem || error.status === 403) return error.detail;
       deferred.push(error);
       return null;
+    }
+  }
+
+  /** Save the completion in the outbox and send it (see offline/submit.js). */
+  async function send(body, deferred) {
+    try {
+      const result = await completeStep({ batch, record, user, body });
+      if (result.outcome === "done") onCompleted(result.answer);
+      else onQueued();
+    } catch (error) {
+      if (!(error instanceof ApiError)) throw error;
+      deferred.push(error);
     }
   }
 
@@ -157,13 +172,16 @@ export function operatorStep({ batch, record, user, tools, onCompleted, onStale,
     const deferred = [];
     submit.disabled = true;
     try {
-      if (signs) {
+      const waiting = signs ? await waitingCount(user) : 0;
+      if (waiting) {
+        message.show(`This step needs the server (an e-signature): it can be signed once the ${waiting} ${waiting === 1 ? "submission" : "submissions"} waiting on this phone ${waiting === 1 ? "has" : "have"} been sent.`);
+      } else if (signs) {
         await askSignature({
           title: definition.title,
           meaning: signs,
           signer: user,
           otherSigner: verification,
-          onSign: (signature) => send({ ...body, signature }, deferred),
+          onSign: (signature) => sendSigned({ ...body, signature }, deferred),
         });
       } else {
         await send(body, deferred);

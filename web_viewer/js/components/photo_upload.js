@@ -1,15 +1,9 @@
-// Photos for the record: stored by POST /media (the image bytes as the body), whose id is the
-// value of a photo input.
+// Photos for the record: stored by POST /media (the image bytes as the body, sent through the
+// outbox, see offline/submit.js), whose id is the value of a photo input.
 
 import { h } from "../dom.js";
-import { api } from "../api.js";
 
 const STORED_TYPES = new Set(["image/jpeg", "image/png"]);
-
-/** Store a JPEG or PNG image; answers {id, content_type, size, url}. */
-export function uploadPhoto(blob) {
-  return api.sendForJson("POST", "/media", { body: blob, contentType: blob.type });
-}
 
 /**
  * A picked or phone-camera file as a JPEG or PNG: other formats (HEIC, WebP…) are redrawn

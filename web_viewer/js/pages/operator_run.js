@@ -2,6 +2,8 @@
 // photos, live video with the experts' annotations), deviations as they are raised, and the
 // steps already done. Live: another device completing a step moves this page on; a blocking
 // exception holds the batch (a banner, completion disabled) until continuation is approved.
+// Offline: the page opens from the service worker's copies, completions wait in the outbox
+// (shown, and laid over the batch so the next step can be done) until the connection is back.
 
 import { api, unlessUnreachable } from "../api.js";
 import { append, h, replace } from "../dom.js";
@@ -14,8 +16,11 @@ import { operatorStep } from "../components/operator_step.js";
 import { progressBar } from "../components/progress.js";
 import { startBatchControls } from "../components/start_button.js";
 import { deviationCard } from "../components/record_parts.js";
-import { statusChip } from "../components/status.js";
+import { chip, statusChip } from "../components/status.js";
 import { stepCard } from "../components/step_card.js";
+import { outbox } from "../offline/outbox.js";
+import { project } from "../offline/projection.js";
+import { waitingPanel } from "../offline/waiting_panel.js";
 
 const NOTICES_KEPT = 3;
 // The headset layout's views, one at a time under the current instruction.
@@ -31,10 +36,11 @@ export async function show(ctx) {
   const leaveLayout = useLayout(ctx);
   const query = layoutQuery(ctx);
   const id = ctx.params[0];
-  const camera = new CameraPanel(id);
+  const camera = new CameraPanel(id, ctx.user);
   camera.element.dataset.shows = "camera";
   const head = h("header", { class: "op-head" });
   const notices = h("div", { class: "op-notices", id: "op-notices" });
+  const outboxSlot = h("div", { class: "op-slot" });
   const stepSlot = h("div", { class: "op-slot", id: "step-slot" });
   const deviationSlot = h("div", { class: "op-slot", "data-shows": "deviations" });
   const doneSlot = h("div", { class: "op-slot", "data-shows": "done" });
@@ -44,7 +50,7 @@ export async function show(ctx) {
     ctx.main,
     append(operator,
       h("a", { class: "back-link", href: `#/operator${query}` }, icon("back"), "My batches"),
-      head, notices, isHeadset(ctx) && views.element, stepSlot, camera.element, deviationSlot, doneSlot),
+      head, notices, isHeadset(ctx) && views.element, outboxSlot, stepSlot, camera.element, deviationSlot, doneSlot),
   );
   let batch = null;
   let shownKey = null;
@@ -72,7 +78,8 @@ export async function show(ctx) {
   }
 
   function renderStep(initial) {
-    const key = `${batch.status}:${batch.current_step}:${holdKey(batch)}`;
+    const record = batch.steps.find((step) => step.step_id === batch.current_step && step.state === "active");
+    const key = `${batch.status}:${batch.current_step}:${holdKey(batch)}:${record?.waiting ?? ""}:${batch.undecided}`;
     if (key === shownKey) return;
     shownKey = key;
     // The step this page showed was completed by someone else (a headset, another phone).
@@ -81,7 +88,6 @@ export async function show(ctx) {
       notify("info", "info", `“${left.title}” was completed on another device by ${left.completed_by?.full_name ?? "someone else"}.`);
     }
     form = null;
-    const record = batch.steps.find((step) => step.step_id === batch.current_step && step.state === "active");
     if (batch.status === "completed") {
       replace(stepSlot, completedPanel(batch, query));
     } else if (batch.status === "on_hold") {
@@ -89,6 +95,8 @@ export async function show(ctx) {
       // Held at an active step (a correction raised it): shown, its completion disabled.
       const held = record && operatorStep({ batch, record, user: ctx.user, tools, held: true, onCompleted: () => reload(), onStale: () => reload() });
       replace(stepSlot, holdBanner(batch, titles), held?.element);
+    } else if (record?.waiting === "server") {
+      replace(stepSlot, waitingForServer(record, "The step is saved on this phone. The server judges it (scans, e-signatures, hold times) once it is sent; the next step opens then."));
     } else if (batch.status === "created") {
       replace(stepSlot, startPanel(ctx, batch, reload));
     } else if (record) {
@@ -98,9 +106,13 @@ export async function show(ctx) {
         user: ctx.user,
         tools,
         onCompleted: (result) => completed(result),
+        onQueued: () => queued(),
         onStale: () => reload(),
       });
       replace(stepSlot, form.element);
+    } else if (batch.undecided) {
+      replace(stepSlot, h("p", { class: "notice notice--info", id: "op-undecided" }, icon("clock"),
+        "Waiting for the connection: the server decides what comes next once the steps done here are sent."));
     } else {
       replace(stepSlot, h("p", { class: "notice notice--info" }, icon("clock"), "Waiting for the next step…"));
     }
@@ -116,10 +128,24 @@ export async function show(ctx) {
     reload();
   }
 
+  function queued() {
+    ctx.announce("Saved on this phone: it is sent when the connection is back.");
+    reload();
+  }
+
   async function fetchAndRender({ initial = false } = {}) {
-    const read = await api.get(`/batches/${encodeURIComponent(id)}`);
+    // Offline, the service worker answers with the copy it kept; the outbox's waiting
+    // completions are laid over it.
+    const [read, entries] = await Promise.all([
+      api.get(`/batches/${encodeURIComponent(id)}`),
+      outbox.open(ctx.user.username, id),
+    ]);
     if (!ctx.isCurrent()) return;
-    batch = read;
+    batch = project(read, entries, ctx.user);
+    replace(outboxSlot, waitingPanel(entries, {
+      online: outbox.online,
+      onDismiss: (entry) => outbox.dismiss(entry.seq),
+    }));
     ctx.setTitle(`Run ${batch.batch_number}`);
     const doneOpen = doneSlot.querySelector("details")?.open ?? false;
     ctx.preservingFocus(() => {
@@ -164,14 +190,18 @@ export async function show(ctx) {
     leaveLayout();
     throw error;
   }
+  const unwatchOutbox = outbox.watch(() => reload());
+  outbox.send(ctx.user.username);
   const unwatch = ctx.live.watch([`batch:${id}`], {
     onEvent,
     onResync: () => {
+      outbox.send(ctx.user.username);
       reload();
       reloadAnnotations();
     },
   });
   return () => {
+    unwatchOutbox();
     unwatch();
     camera.destroy();
     leaveLayout();
@@ -187,6 +217,12 @@ function header(batch) {
     h("p", { class: "op-head__procedure" }, `${batch.procedure.title} · version ${batch.procedure.version}`),
     progressBar(batch.progress),
   ];
+}
+
+function waitingForServer(record, text) {
+  return h("section", { class: "op-step", "aria-labelledby": "waiting-title", id: "op-waiting-step", "data-step": record.step_id },
+    h("h2", { id: "waiting-title", tabindex: "-1" }, icon("clock"), `“${record.title}”: waiting to be sent`),
+    h("p", {}, text));
 }
 
 function startPanel(ctx, batch, reload) {
@@ -223,6 +259,9 @@ function doneSteps(batch, open) {
   const titles = new Map(batch.steps.map((step) => [step.step_id, step.title]));
   return h("details", { class: "op-done", id: "done-steps", open },
     h("summary", { id: "done-steps-summary" }, `Steps done (${done.length} of ${batch.steps.length})`),
-    h("ol", { class: "steps" }, done.map((record) =>
-      stepCard({ definition: record.definition, record, number: batch.steps.indexOf(record) + 1, titles }))));
+    h("ol", { class: "steps" }, done.map((record) => {
+      const card = stepCard({ definition: record.definition, record, number: batch.steps.indexOf(record) + 1, titles });
+      if (record.waiting) card.prepend(chip("info", "clock", "Waiting to be sent", { "data-waiting": record.step_id }));
+      return card;
+    })));
 }
