@@ -4,7 +4,7 @@ aiortc's stock MediaRelay.
 One publisher sends 640x480 VP8 at 30 fps; N viewers (N = 0, then --viewers) watch. Each server
 runs as its own child process on a free 127.0.0.1 port, so its CPU is measured alone:
 - "stepwise": `stepwise serve --demo` (WHIP/WHEP with sign-in, on a demo batch); the relay
-  forwards the publisher's encoded frames to every viewer.
+  forwards the publisher's RTP packets to every viewer.
 - "stock": a bare aiohttp WHIP/WHEP server in this file where every viewer gets
   `MediaRelay().subscribe(track)`: aiortc decodes the publisher once and encodes again per viewer.
 The publisher and the viewers are child processes too (viewers several per process); viewers
