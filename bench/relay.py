@@ -4,7 +4,7 @@ aiortc's stock MediaRelay.
 One publisher sends 640x480 VP8 at 30 fps; N viewers (N = 0, then --viewers) watch. Each server
 runs as its own child process on a free 127.0.0.1 port, so its CPU is measured alone:
 - "stepwise": `stepwise serve --demo` (WHIP/WHEP with sign-in, on a demo batch); the relay
-  forwards the publisher's encoded frames to every viewer.
+  forwards the publisher's RTP packets to every viewer.
 - "stock": a bare aiohttp WHIP/WHEP server in this file where every viewer gets
   `MediaRelay().subscribe(track)`: aiortc decodes the publisher once and encodes again per viewer.
 The publisher and the viewers are child processes too (viewers several per process); viewers
@@ -42,6 +42,7 @@ from aiohttp import web
 from aiortc import RTCPeerConnection, RTCSessionDescription, VideoStreamTrack
 from aiortc.contrib.media import MediaRelay
 from steps import BenchFailed, Child, Running, _child, _started_batch, _stepwise
+from yarl import URL
 
 WIDTH, HEIGHT, FPS = 640, 480, 30
 VIEWERS_PER_PROCESS = 5
@@ -103,10 +104,13 @@ class SyntheticCamera(VideoStreamTrack):
         return frame
 
 
-async def _post_sdp(url: str, token: str | None, sdp: str) -> str:
-    headers = {"Content-Type": SDP}
-    if token:
-        headers["Authorization"] = f"Bearer {token}"
+def _auth(token: str | None) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"} if token else {}
+
+
+async def _post_sdp(url: str, token: str | None, sdp: str) -> tuple[str, str]:
+    """The answer to an offer, and the session's URL (its Location)."""
+    headers = {"Content-Type": SDP, **_auth(token)}
     async with (
         aiohttp.ClientSession() as session,
         session.post(url, data=sdp, headers=headers) as r,
@@ -114,13 +118,26 @@ async def _post_sdp(url: str, token: str | None, sdp: str) -> str:
         text = await r.text()
         if r.status != 201:
             raise BenchFailed(f"{url} answered {r.status}: {text[:200]}")
-        return text
+        return text, str(r.url.join(URL(r.headers["Location"])))
 
 
-async def _negotiate(pc: RTCPeerConnection, url: str, token: str | None) -> None:
+async def _negotiate(pc: RTCPeerConnection, url: str, token: str | None) -> str:
+    """Offer, apply the answer; the session's URL."""
     await pc.setLocalDescription(await pc.createOffer())
-    answer = await _post_sdp(url, token, pc.localDescription.sdp)
+    answer, session = await _post_sdp(url, token, pc.localDescription.sdp)
     await pc.setRemoteDescription(RTCSessionDescription(sdp=answer, type="answer"))
+    return session
+
+
+async def _hang_up(sessions: list[str], pcs: list[RTCPeerConnection], token: str | None) -> None:
+    """End every session (DELETE), so the server stops sending before the next step."""
+    async with aiohttp.ClientSession(headers=_auth(token)) as client:
+        for session in sessions:
+            async with client.delete(session) as r:
+                if r.status not in (200, 204):
+                    raise BenchFailed(f"DELETE {session} answered {r.status}")
+    for pc in pcs:
+        await pc.close()
 
 
 async def publish(url: str, token: str | None) -> None:
@@ -164,8 +181,9 @@ async def _probe(track: Any, counter: _FrameCounter, latencies: list[int]) -> No
 async def watch(url: str, token: str | None, count: int, probe: bool) -> None:
     """Run `count` viewers (the first one a decoding probe if `probe`); print "ready" once each
     has a frame, then on each stdin line ("start", "stop") print the frame counts so far and
-    the latencies read since the last line, as JSON."""
-    counters, pcs, latencies, probes = [], [], [], []
+    the latencies read since the last line, as JSON; on "hangup" end every session and print
+    "gone"."""
+    counters, pcs, sessions, latencies, probes = [], [], [], [], []
     for index in range(count):
         pc = RTCPeerConnection()
         receiver = pc.addTransceiver("video", direction="recvonly").receiver
@@ -173,7 +191,7 @@ async def watch(url: str, token: str | None, count: int, probe: bool) -> None:
         decodes = probe and index == 0
         if not decodes:
             setattr(receiver, _DECODER_QUEUE, counter)
-        await _negotiate(pc, url, token)
+        sessions.append(await _negotiate(pc, url, token))
         if decodes:  # the receiver's track exists once the answer is applied
             probes.append(asyncio.create_task(_probe(receiver.track, counter, latencies)))
         counters.append(counter)
@@ -184,9 +202,15 @@ async def watch(url: str, token: str | None, count: int, probe: bool) -> None:
             await asyncio.gather(*(c.first.wait() for c in counters))
     print("ready", flush=True)
     loop = asyncio.get_running_loop()
-    while await loop.run_in_executor(None, sys.stdin.readline):
+    while (line := await loop.run_in_executor(None, sys.stdin.readline)) != "hangup\n":
+        if not line:
+            return
         print(json.dumps({"frames": [c.frames for c in counters], "ms": latencies}), flush=True)
         latencies.clear()
+    for task in probes:
+        task.cancel()
+    await _hang_up(sessions, pcs, token)
+    print("gone", flush=True)
 
 
 # The stock baseline server
@@ -194,7 +218,7 @@ async def watch(url: str, token: str | None, count: int, probe: bool) -> None:
 
 def stock_server(port: int) -> None:
     """WHIP/WHEP with aiortc's MediaRelay: one decoder, one encoder per viewer."""
-    relay, peers = MediaRelay(), set()
+    relay, peers = MediaRelay(), {}
     source: dict[str, Any] = {}
 
     async def answer(pc: RTCPeerConnection, request: web.Request) -> web.Response:
@@ -203,8 +227,8 @@ def stock_server(port: int) -> None:
         if "track" in source:
             pc.addTrack(relay.subscribe(source["track"], buffered=False))
         await pc.setLocalDescription(await pc.createAnswer())
-        peers.add(pc)
         location = f"{request.path}/{uuid.uuid4().hex}"
+        peers[location] = pc
         headers = {"Location": location}
         return web.Response(
             status=201, text=pc.localDescription.sdp, content_type=SDP, headers=headers
@@ -218,9 +242,17 @@ def stock_server(port: int) -> None:
     async def whep(request: web.Request) -> web.Response:
         return await answer(RTCPeerConnection(), request)
 
+    async def hang_up(request: web.Request) -> web.Response:
+        pc = peers.pop(request.path, None)
+        if pc is None:
+            raise web.HTTPNotFound()
+        await pc.close()
+        return web.Response(status=200)
+
     app = web.Application()
     app.router.add_post("/whip", whip)
     app.router.add_post("/whep", whep)
+    app.router.add_delete("/{endpoint}/{session}", hang_up)
     web.run_app(app, host="127.0.0.1", port=port, print=None)
 
 
@@ -304,6 +336,20 @@ async def _counts(
     return counts, latencies
 
 
+async def _hang_up_all(workers: list[asyncio.subprocess.Process]) -> None:
+    """Have every viewer process end its sessions, and wait until they have."""
+    for worker in workers:
+        assert worker.stdin is not None
+        worker.stdin.write(b"hangup\n")
+        await worker.stdin.drain()
+    for worker in workers:
+        assert worker.stdout is not None
+        async with asyncio.timeout(30):
+            line = await worker.stdout.readline()
+        if line.strip() != b"gone":
+            raise BenchFailed(f"a viewer process did not hang up: {line!r}")
+
+
 async def _measure(
     mode: str, child: Child, endpoints: Endpoints, viewers: int, args: argparse.Namespace
 ) -> Measure:
@@ -326,6 +372,7 @@ async def _measure(
         await asyncio.sleep(args.seconds)
         after, latencies = await _counts(workers, b"stop\n")
         cpu_after, elapsed = child.cpu_seconds(), time.perf_counter() - started
+        await _hang_up_all(workers)
     fps = [(b - a) / elapsed for a, b in zip(before, after, strict=True)]
     return Measure(mode, viewers, 100 * (cpu_after - cpu_before) / elapsed, fps, latencies)
 

@@ -22,6 +22,8 @@ CODEC_NAMES = {VP8: "VP8", H264: "H.264", OPUS: "Opus"}
 _RTX = "video/rtx"
 _H264_IDR = 5
 _H264_SPS = 7
+_H264_STAP_A = 24
+_H264_FU_A = 28
 
 
 def capabilities(kind: str) -> list[RTCRtpCodecCapability]:
@@ -103,4 +105,61 @@ def is_keyframe(mime_type: str, data: bytes) -> bool:
         return is_vp8_keyframe(data)
     if mime_type == H264:
         return is_h264_keyframe(data)
+    return True
+
+
+def _vp8_payload_start(payload: bytes) -> int | None:
+    """Where the VP8 frame data starts in an RTP payload that begins a frame (start of
+    partition 0, RFC 7741 4.2), or None for any other packet."""
+    if len(payload) < 2 or payload[0] & 0x1F != 0x10:  # S set, partition index 0
+        return None
+    offset = 1
+    if payload[0] & 0x80:  # X: an extension byte follows, saying which fields come
+        extension = payload[1]
+        offset = 2
+        if extension & 0x80:  # I: picture id, 7 or 15 bits
+            offset += 2 if len(payload) > offset and payload[offset] & 0x80 else 1
+        if extension & 0x40:  # L: TL0PICIDX
+            offset += 1
+        if extension & 0x30:  # T or K: TID/Y/KEYIDX
+            offset += 1
+    return offset if offset < len(payload) else None
+
+
+def vp8_starts_keyframe(payload: bytes) -> bool:
+    """Whether a VP8 RTP payload is the first packet of a keyframe."""
+    start = _vp8_payload_start(payload)
+    return start is not None and not payload[start] & 0x01
+
+
+def _h264_packet_nal_types(payload: bytes) -> Iterator[int]:
+    """The types of the NAL units an H.264 RTP payload carries or starts (RFC 6184 5.6-5.8)."""
+    kind = payload[0] & 0x1F
+    if kind == _H264_STAP_A:
+        offset = 1
+        while offset + 2 < len(payload):
+            size = int.from_bytes(payload[offset : offset + 2], "big")
+            yield payload[offset + 2] & 0x1F
+            offset += 2 + size
+    elif kind == _H264_FU_A:
+        if len(payload) > 1 and payload[1] & 0x80:  # S: the fragmented unit starts here
+            yield payload[1] & 0x1F
+    else:
+        yield kind
+
+
+def h264_starts_keyframe(payload: bytes) -> bool:
+    """Whether an H.264 RTP payload begins a decodable sequence: it carries a sequence
+    parameter set, or starts an IDR slice."""
+    return bool(payload) and any(
+        nal in (_H264_IDR, _H264_SPS) for nal in _h264_packet_nal_types(payload)
+    )
+
+
+def starts_keyframe(mime_type: str, payload: bytes) -> bool:
+    """Whether a viewer can start decoding at this RTP packet (any Opus packet will do)."""
+    if mime_type == VP8:
+        return vp8_starts_keyframe(payload)
+    if mime_type == H264:
+        return h264_starts_keyframe(payload)
     return True

@@ -3,10 +3,17 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 from collections.abc import Callable
 
+from aiortc.rtp import RtpPacket
+
+from media.streams.codecs import starts_keyframe
+from media.streams.forwarding import Forwarder
 from media.streams.frames import EncodedFrame, ViewerQueue
+
+log = logging.getLogger(__name__)
 
 
 class KeyframeRequests:
@@ -72,8 +79,9 @@ class KeyframeRequests:
 
 
 class Relay:
-    """One track of a live stream (its video, or its audio), handed as it is to every
-    viewer's bounded queue.
+    """One track of a live stream (its video, or its audio): its RTP packets forwarded as
+    they come to every viewer, its whole frames handed to every bounded queue (recording,
+    live scanning, snapshots).
 
     `codec` is the MIME type the publisher negotiated for this track (`video/VP8`,
     `video/H264`, `audio/opus`), None while the stream carries no such track.
@@ -90,13 +98,38 @@ class Relay:
         self.codec: str | None = None
         self._queue_size = queue_size
         self._viewers: set[ViewerQueue] = set()
+        self._forwarders: set[Forwarder] = set()
         self.keyframes = keyframes or KeyframeRequests()
         self.frames_in = 0
         self.ended = False
 
     @property
     def viewer_count(self) -> int:
-        return len(self._viewers)
+        return len(self._viewers) + len(self._forwarders)
+
+    def add_forwarder(self, clock_rate: int) -> Forwarder:
+        """A new viewer's packet forwarder; it starts at the next keyframe, asked for now."""
+        forwarder = Forwarder(clock_rate, self.keyframes.request)
+        if not self.ended:
+            self._forwarders.add(forwarder)
+            self.keyframes.request()
+        return forwarder
+
+    def remove_forwarder(self, forwarder: Forwarder) -> None:
+        """Forget a viewer's forwarder; the others are not touched. Safe to call twice."""
+        self._forwarders.discard(forwarder)
+
+    async def forward(self, packet: RtpPacket) -> None:
+        """Send one of the publisher's packets on to every viewer."""
+        if not self._forwarders or self.codec is None:
+            return
+        keyframe = starts_keyframe(self.codec, packet.payload)
+        for forwarder in list(self._forwarders):
+            try:
+                await forwarder.forward(packet, keyframe)
+            except Exception:  # a viewer's failure must not stop the publisher's packets
+                log.exception("forwarding to a viewer failed; it gets nothing more")
+                self._forwarders.discard(forwarder)
 
     def add_viewer(self) -> ViewerQueue:
         """A new viewer's queue; it starts at the next keyframe, which is asked for now."""
@@ -130,3 +163,4 @@ class Relay:
         for queue in self._viewers:
             queue.end()
         self._viewers.clear()
+        self._forwarders.clear()

@@ -1,14 +1,7 @@
-"""aiortc peers that relay encoded media: a publisher whose frames are never decoded and
-viewers whose senders packetize those frames without encoding them.
+"""aiortc peers that relay encoded media: a publisher whose packets are forwarded and whose
+frames are never decoded on the way, and viewers whose senders send those packets as they are.
 
-aiortc has no public hook for either, so two of its seams are used and checked at start:
-- `RTCRtpReceiver` hands each reassembled frame to its decoder thread through a queue; the
-  publisher's receivers get a stand-in queue that passes the frame to the relay instead, so
-  no decoder is ever created.
-- `RTCRtpSender` packetizes without encoding when its track yields `av.Packet`s
-  (`Encoder.pack`: VP8 and H.264 are split into RTP payloads, an Opus packet is one); its
-  answer to a viewer's PLI/FIR (`_send_keyframe`) would only flag an encoder that never
-  runs, so it is redirected to a rate-limited PLI towards the publisher.
+aiortc has no public hook for either; the seams used are in `media.streams.aiortc_seams`.
 """
 
 from __future__ import annotations
@@ -17,7 +10,6 @@ import asyncio
 import contextlib
 import fractions
 import functools
-import queue
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -34,16 +26,17 @@ from aiortc import (
 )
 from aiortc.mediastreams import MediaStreamError
 
+from media.streams.aiortc_seams import PacketPort, frames_tapped, send_pli, tap_frames, tap_packets
 from media.streams.codecs import is_keyframe, preferences
-from media.streams.exceptions import OfferRejected, StreamEnded
-from media.streams.frames import EncodedFrame, ViewerQueue
+from media.streams.exceptions import OfferRejected
+from media.streams.forwarding import Forwarder
+from media.streams.frames import EncodedFrame
 from media.streams.offers import NEGOTIATION_ERRORS, parse_offer, publisher_codecs, viewer_codecs
 from media.streams.relay import Relay
 
 VIDEO_TIME_BASE = fractions.Fraction(1, 90_000)
 # RFC 7587 4.1: Opus always uses a 48 kHz RTP clock.
 AUDIO_TIME_BASE = fractions.Fraction(1, 48_000)
-_DECODER_QUEUE = "_RTCRtpReceiver__decoder_queue"
 # Called with the reason a peer is gone (its connection failed or closed, or it went quiet).
 OnGone = Callable[[str], None]
 
@@ -65,28 +58,6 @@ class PeerSettings:
 
     def configuration(self) -> RTCConfiguration:
         return RTCConfiguration(iceServers=[RTCIceServer(**entry) for entry in self.ice_servers])
-
-
-class _EncodedFrameTap:
-    """Stands in for a receiver's decoder queue: frames go to `deliver`, never to a decoder.
-
-    `put` is called on the event loop for each (codec, frame), and with None when the
-    receiver stops; only that None reaches the idle decoder thread, which then exits.
-    """
-
-    def __init__(self, deliver: Callable[[Any, Any], None]) -> None:
-        self._deliver = deliver
-        self._control: queue.Queue[None] = queue.Queue()
-
-    def put(self, item: tuple[Any, Any] | None) -> None:
-        if item is None:
-            self._control.put(None)
-            return
-        codec, encoded_frame = item
-        self._deliver(codec, encoded_frame)
-
-    def get(self) -> None:
-        return self._control.get()
 
 
 async def _answer(pc: RTCPeerConnection, offer: str, kept: list[RTCRtpTransceiver]) -> str:
@@ -139,8 +110,7 @@ class Publisher:
     def decoder_tapped(self) -> bool:
         """Whether every receiver hands its frames to a relay instead of a decoder."""
         return bool(self._transceivers) and all(
-            isinstance(getattr(t.receiver, _DECODER_QUEUE), _EncodedFrameTap)
-            for t in self._transceivers.values()
+            frames_tapped(t.receiver) for t in self._transceivers.values()
         )
 
     async def answer(self, offer: str) -> str:
@@ -161,12 +131,8 @@ class Publisher:
         return answer
 
     def _tap(self, transceiver: RTCRtpTransceiver, relay: Relay) -> None:
-        receiver = transceiver.receiver
-        if not hasattr(receiver, _DECODER_QUEUE):
-            raise RuntimeError("this aiortc version has no receiver decoder queue to tap")
-        setattr(
-            receiver, _DECODER_QUEUE, _EncodedFrameTap(functools.partial(self._on_frame, relay))
-        )
+        tap_packets(transceiver.receiver, relay.forward)
+        tap_frames(transceiver.receiver, functools.partial(self._on_frame, relay))
 
     def _on_frame(self, relay: Relay, codec: Any, encoded_frame: Any) -> None:
         data = bytes(encoded_frame.data)
@@ -200,7 +166,7 @@ class Publisher:
         # name the media SSRC; browsers also send retransmission/padding packets on a second
         # SSRC (often first, to probe bandwidth), so every SSRC heard from is named.
         for source in transceiver.receiver.getSynchronizationSources():
-            task = asyncio.ensure_future(transceiver.receiver._send_rtcp_pli(source.source))
+            task = asyncio.ensure_future(send_pli(transceiver.receiver, source.source))
             self._pending.add(task)
             task.add_done_callback(self._pending.discard)
 
@@ -215,38 +181,34 @@ class Publisher:
 
 
 class _RelayedTrack(MediaStreamTrack):
-    """A viewer's track: the publisher's encoded frames as `av.Packet`s, never decoded."""
+    """A viewer's track as aiortc sees it: its sender sends the forwarded packets itself
+    (`PacketPort`), so nothing is ever read from the track."""
 
     time_base: fractions.Fraction
+    clock_rate: int
 
-    def __init__(self, frames: ViewerQueue) -> None:
+    def __init__(self, forwarder: Forwarder) -> None:
         super().__init__()
-        self.frames = frames
+        self.forwarder = forwarder
 
     async def recv(self) -> av.Packet:  # type: ignore[override]
-        try:
-            frame = await self.frames.get()
-        except StreamEnded as exc:
-            self.stop()
-            raise MediaStreamError from exc
-        packet = av.Packet(frame.data)
-        packet.pts = frame.timestamp
-        packet.time_base = self.time_base
-        return packet
+        raise MediaStreamError("a relayed track's packets are forwarded, not read")
 
 
 class RelayedVideoTrack(_RelayedTrack):
     kind = "video"
     time_base = VIDEO_TIME_BASE
+    clock_rate = VIDEO_TIME_BASE.denominator
 
 
 class RelayedAudioTrack(_RelayedTrack):
     kind = "audio"
     time_base = AUDIO_TIME_BASE
+    clock_rate = AUDIO_TIME_BASE.denominator
 
 
 class Viewer:
-    """The server's end of one WHEP session: sends the relays' frames to one viewer.
+    """The server's end of one WHEP session: forwards the relays' packets to one viewer.
 
     `transceiver` is the video one (None when the viewer receives audio only).
     """
@@ -275,13 +237,20 @@ class Viewer:
         kept = []
         for kind, mime_type in chosen.items():
             relay = self._relays[kind]
-            frames = relay.add_viewer()
-            track = RelayedVideoTrack(frames) if kind == "video" else RelayedAudioTrack(frames)
+            kind_track = RelayedVideoTrack if kind == "video" else RelayedAudioTrack
+            forwarder = relay.add_forwarder(kind_track.clock_rate)
+            track = kind_track(forwarder)
             self.tracks.append(track)
             transceiver = self.pc.addTransceiver(track, direction="sendonly")
             transceiver.setCodecPreferences(preferences(mime_type))
-            # The sender's own keyframe handling would flag an encoder that never runs.
-            transceiver.sender._send_keyframe = relay.keyframes.request  # type: ignore[method-assign]
+            forwarder.attach(
+                PacketPort(
+                    transceiver.sender,
+                    forwarder.restart,
+                    relay.keyframes.request,
+                    forwarder.restart,
+                )
+            )
             if kind == "video":
                 self.transceiver = transceiver
             kept.append(transceiver)
@@ -290,7 +259,7 @@ class Viewer:
     async def close(self) -> None:
         """Stop watching; other viewers are not touched. Safe to call twice."""
         for track in self.tracks:
-            self._relays[track.kind].remove_viewer(track.frames)
+            self._relays[track.kind].remove_forwarder(track.forwarder)
             with contextlib.suppress(MediaStreamError):
                 track.stop()
         await self.pc.close()
