@@ -52,13 +52,16 @@ def test_the_grammar_names_inputs_by_their_label_and_knows_the_choices() -> None
     grammar = _weigh()
     jsgf = grammar.jsgf()
 
-    assert grammar.understand("value net weight ten point two".split()).line == "value net_kg 10.2"
-    assert grammar.understand("value does not conform".split()).line == "value does not conform"
-    assert grammar.understand("value twelve".split()).said == "value 12"
-    assert grammar.understand("next".split()).line == "next"
+    assert (
+        grammar.understand(["value", "net", "weight", "ten", "point", "two"]).line
+        == "value net_kg 10.2"
+    )
+    assert grammar.understand(["value", "does", "not", "conform"]).line == "value does not conform"
+    assert grammar.understand(["value", "twelve"]).said == "value 12"
+    assert grammar.understand(["next"]).line == "next"
     assert "(net weight)" in jsgf and "(does not conform)" in jsgf
     with pytest.raises(CommandInvalid):
-        grammar.understand("value".split())
+        grammar.understand(["value"])
 
 
 def test_a_label_with_a_word_the_recogniser_does_not_know_is_left_out() -> None:
@@ -122,5 +125,5 @@ def test_no_password_can_be_said() -> None:
     grammar = _weigh()
     assert grammar.understand(["sign"]).line == "sign"
     with pytest.raises(CommandInvalid):
-        grammar.understand("sign olivia".split())
+        grammar.understand(["sign", "olivia"])
     assert "password" not in grammar.jsgf()
