@@ -9,7 +9,7 @@ from headset_client.exceptions import CommandInvalid
 from headset_client.speech.grammar import Grammar, Understood
 from headset_client.speech.recogniser import Hypothesis
 
-CONFIDENCE_THRESHOLD = 0.3  # below it the operator is asked again (bench/voice.py measures)
+CONFIDENCE_THRESHOLD = 0.2  # below it the operator is asked again (bench/voice.py measures)
 _WHAT_IT_DOES = {"confirm": "complete the step", "sign": "sign the step", "verify": "verify"}
 
 

@@ -32,8 +32,11 @@ JSGF_RULES = f"""\
 <under_hundred> = <unit> | {" | ".join(TEENS)} | ({" | ".join(TENS)}) [<unit>];
 <under_thousand> = <under_hundred> | <unit> hundred [[and] <under_hundred>];
 <integer> = zero | oh | <under_thousand> | <under_thousand> thousand [[and] <under_thousand>];
-<number> = [minus] (<integer> [point <digit>+] | point <digit>+);
+<unsigned> = <integer> [point <digit>+] | point <digit>+;
 """
+# Only where an input may take a value below zero: "minus" is otherwise a word to mishear.
+NUMBER_RULE = "<number> = <unsigned>;\n"
+SIGNED_NUMBER_RULE = "<number> = [minus] <unsigned>;\n"
 
 
 def spoken_number(words: Sequence[str]) -> str:

@@ -1,5 +1,5 @@
 """The spoken test corpus: every command word and a set of numbers, said by espeak-ng at two
-speeds with noise, recognised against the weigh step of headset-line (tests and bench)."""
+speeds with noise, recognised against a step taking every kind of input (tests and bench)."""
 
 from __future__ import annotations
 
@@ -11,10 +11,9 @@ from headset_client.speech.audio import utterances, wav_frames
 from headset_client.speech.grammar import BARE, Grammar, step_grammar
 from headset_client.speech.numbers import number_words
 from headset_client.speech.recogniser import Hypothesis, Recogniser
-from procedures.loader import load_procedure_file
+from procedures.model import Step
 from tests.headset.spoken import SPEEDS, say
 
-DATA = Path(__file__).parent / "data"
 NUMBERS = ("12.5", "102", "200.5", "0.2", "3.92", "11.75", "30", "45", "7", "1250", "98.6", "16")
 PHRASES = (
     *BARE,
@@ -25,6 +24,7 @@ PHRASES = (
     "clear",
     "value yes",
     "value no",
+    "check area is clean",
     "value conforms",
     "value does not conform",
     *(f"value {number_words(n)}" for n in NUMBERS),
@@ -39,21 +39,56 @@ class Heard:
     hypothesis: Hypothesis
     seconds: float  # from the end of the utterance to the words
 
+    @property
+    def mistaken(self) -> bool:
+        return " ".join(self.hypothesis.words) != self.said
 
-def weigh_grammar(recogniser: Recogniser) -> Grammar:
-    procedure = load_procedure_file(DATA / "headset_line.yaml")
-    step = next(step for step in procedure.steps() if step.id == "weigh")
-    return step_grammar(step, recogniser.knows)
+
+# A step taking every kind of input: its grammar has every verb (the hardest case).
+EVERY_INPUT = Step.model_validate(
+    {
+        "id": "every_input",
+        "title": "Every input",
+        "kind": "data_entry",
+        "inputs": [
+            {"name": "net_kg", "label": "Net weight", "type": "number", "unit": "kg"},
+            {
+                "name": "appearance",
+                "label": "Appearance",
+                "type": "choice",
+                "choices": ["conforms", "does not conform"],
+            },
+            {"name": "area_clean", "label": "Area is clean", "type": "boolean"},
+            {
+                "name": "drum",
+                "label": "Drum",
+                "type": "scan",
+                "expects": {"kind": "material", "material": "EXC-0930"},
+            },
+            {"name": "granules", "label": "Granules", "type": "photo"},
+        ],
+    }
+)
+
+
+def every_input_grammar(recogniser: Recogniser) -> Grammar:
+    """The grammar of the step with every kind of input."""
+    return step_grammar(EVERY_INPUT, recogniser.knows)
+
+
+def utterance_pcm(wav: Path) -> bytes:
+    """The speech of a recording of one utterance, as the listener would cut it."""
+    return b"".join(u.pcm for u in utterances(wav_frames(wav)))
 
 
 def hear_corpus(folder: Path, recogniser: Recogniser) -> list[Heard]:
     """Every phrase at every speed, as recognised (one utterance per recording)."""
-    recogniser.use(weigh_grammar(recogniser).jsgf())
+    recogniser.use(every_input_grammar(recogniser).jsgf())
     heard = []
     for speed in SPEEDS:
         for number, phrase in enumerate(PHRASES):
             wav = say(phrase, folder / f"{speed}-{number}.wav", speed=speed)
-            pcm = b"".join(u.pcm for u in utterances(wav_frames(wav)))
+            pcm = utterance_pcm(wav)
             started = time.monotonic()
             hypothesis = recogniser.hear(pcm)
             heard.append(Heard(phrase, speed, hypothesis, time.monotonic() - started))

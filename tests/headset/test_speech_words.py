@@ -60,6 +60,7 @@ def test_the_grammar_names_inputs_by_their_label_and_knows_the_choices() -> None
     assert grammar.understand(["value", "twelve"]).said == "value 12"
     assert grammar.understand(["next"]).line == "next"
     assert "(net weight)" in jsgf and "(does not conform)" in jsgf
+    assert "minus" not in jsgf  # the net weight cannot be below zero
     with pytest.raises(CommandInvalid):
         grammar.understand(["value"])
 
