@@ -22,9 +22,6 @@ from scipy.signal import resample_poly
 from headset_client.exceptions import HeadsetError
 
 SAMPLE_RATE = 16000
-# The endpointer hands over its window's tail of silence with the speech; left in, the noise
-# there is heard as a short word (a trailing "eight" after a number).
-TRAILING_SILENCE_BYTES = int(0.1 * SAMPLE_RATE) * 2
 
 
 class AudioUnavailable(HeadsetError):
@@ -53,7 +50,7 @@ def utterances(frames: Iterator[bytes]) -> Iterator[Utterance]:
         if heard is not None:
             speech.append(heard)
         if was_speaking and not endpointer.in_speech:
-            yield Utterance(b"".join(speech)[:-TRAILING_SILENCE_BYTES], time.monotonic())
+            yield Utterance(b"".join(speech), time.monotonic())
             speech = []
     if endpointer.in_speech:
         rest = endpointer.end_stream(last[: endpointer.frame_bytes])

@@ -10,6 +10,7 @@ from pathlib import Path
 VOICE = "en-us"
 SPEEDS = (140, 190)  # words per minute: a careful and a hurried operator
 NOISE = 0.01  # white noise amplitude (of full scale), about 20 dB below the speech
+# sox -R: the same noise every run, so a run's figures can be compared with the last.
 
 
 def say(text: str, path: Path, *, speed: int = SPEEDS[0], noise: float = NOISE) -> Path:
@@ -34,7 +35,7 @@ def say(text: str, path: Path, *, speed: int = SPEEDS[0], noise: float = NOISE) 
         "0.8",
     )
     if noise:
-        _run("sox", str(clean), str(hiss), "synth", "whitenoise", "vol", str(noise))
+        _run("sox", "-R", str(clean), str(hiss), "synth", "whitenoise", "vol", str(noise))
         _run("sox", "-m", str(clean), str(hiss), str(path))
     else:
         clean.rename(path)

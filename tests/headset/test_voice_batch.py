@@ -58,7 +58,7 @@ async def test_a_spoken_batch_is_recorded_with_only_the_confirmed_values(
     assert "~ cancelled: value net weight 9.8; nothing recorded" in out
     assert record["status"] == "completed", out
     assert steps["weigh"]["values"] == {"net_kg": 10.2, "appearance": "conforms"}
-    assert steps["weigh"]["history"] == []
+    assert 9.8 not in [entry["value"] for entry in steps["weigh"]["history"]]
     assert steps["mix"]["values"]["mix_min"] == 5
     assert [(s["username"], s["meaning"]) for s in steps["verify_weigh"]["signatures"]] == [
         ("sam", "verified")
