@@ -2,6 +2,7 @@
 
     stepwise-headset --user olivia --batch STW101-C-0001                 # interactive
     stepwise-headset --user olivia --password-stdin --script run.txt     # unattended
+    stepwise-headset --user olivia --batch STW101-C-0001 --voice         # spoken
 
 Exits 0 when a script ran to the end and the server recorded everything; otherwise 1 with
 one line saying why.
@@ -28,6 +29,7 @@ from headset_client.exceptions import HeadsetError
 from headset_client.headset import Headset, HeadsetOptions
 from headset_client.runner import Runner, ScriptFailed, ScriptLine, parse_script
 from headset_client.session import SessionOptions
+from headset_client.speech.cli import listen
 
 
 def default_outbox() -> Path:
@@ -53,6 +55,11 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--batch", help="batch number (or id) to work on")
     parser.add_argument("--script", type=Path, help="run these commands unattended")
+    spoken = parser.add_mutually_exclusive_group()
+    spoken.add_argument("--voice", action="store_true", help="listen to the microphone")
+    spoken.add_argument(
+        "--voice-file", type=Path, help="listen to this WAV recording (run like a script)"
+    )
     parser.add_argument(
         "--outbox", type=Path, default=default_outbox(), help="outbox file (SQLite)"
     )
@@ -89,7 +96,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         script = _script(args.script) if args.script else None
         if not args.user:
             raise HeadsetError("give --user (or STEPWISE_USER)")
-        password = _password(args.password_stdin, interactive=script is None)
+        if script is not None and (args.voice or args.voice_file):
+            raise HeadsetError("--script cannot be spoken: give --voice or --script, not both")
+        unattended = script is not None or args.voice_file is not None
+        password = _password(args.password_stdin, interactive=not unattended)
         return asyncio.run(_run(args, password, script))
     except (HeadsetError, OSError) as exc:
         print(f"stepwise-headset: {exc}", file=sys.stderr)
@@ -122,7 +132,7 @@ async def _run(args: argparse.Namespace, password: str, script: list[ScriptLine]
         username=args.user,
         password=password,
         outbox_path=args.outbox,
-        patient=script is not None,
+        patient=script is not None or args.voice_file is not None,
         wait_seconds=args.wait,
         retry_seconds=args.retry,
     )
@@ -141,7 +151,9 @@ async def _run(args: argparse.Namespace, password: str, script: list[ScriptLine]
             if args.batch:
                 print("\n".join(await operator.execute(Batch(args.batch))), flush=True)
                 await headset.batch_chosen()
-            if script is not None:
+            if args.voice or args.voice_file:
+                await listen(runner, args.voice_file)
+            elif script is not None:
                 await runner.run_script(str(args.script), script)
             else:
                 await runner.run_interactive()

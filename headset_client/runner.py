@@ -79,23 +79,23 @@ class Runner:
 
     async def run_script(self, name: str, lines: Sequence[ScriptLine]) -> None:
         """Run a script unattended; ScriptFailed at the first line that cannot be done."""
-        async with self._printing_notices():
+        async with self.printing_notices():
             for line in lines:
-                self._print(f"> {line.text}")
+                self.show(f"> {line.text}")
                 try:
-                    self._print(*await self.operator.execute(line.command))
+                    self.show(*await self.operator.execute(line.command))
                 except HeadsetError as exc:
                     # What was saved before the refused line is still the operator's work.
                     await self.session.sync(self.session.options.wait_seconds)
                     raise ScriptFailed(f"{name}:{line.number}: {exc}") from exc
-                await self._after()
+                await self.after_command()
                 if isinstance(line.command, c.Quit):
                     break
-            await self._finish(name)
+            await self.finish(name)
 
     async def run_interactive(self, stdin: Callable[[str], str] = input) -> None:
         """A prompt until `quit` or end of input; refusals are shown, not fatal."""
-        async with self._printing_notices():
+        async with self.printing_notices():
             while True:
                 try:
                     line = await asyncio.to_thread(stdin, "> ")
@@ -108,15 +108,15 @@ class Runner:
                     if isinstance(command, c.Quit):
                         break
                     command = await _with_password(command)
-                    self._print(*await self.operator.execute(command))
-                    await self._after()
+                    self.show(*await self.operator.execute(command))
+                    await self.after_command()
                 except HeadsetError as exc:
-                    self._print(f"refused: {exc}")
+                    self.show(f"refused: {exc}")
             if not await self.session.sync(QUIT_GRACE_SECONDS):
                 counts = await self.session.counts()
-                self._print(f"{counts['pending']} submission(s) not yet sent: sent on next start")
+                self.show(f"{counts['pending']} submission(s) not yet sent: sent on next start")
 
-    async def _finish(self, name: str) -> None:
+    async def finish(self, name: str) -> None:
         if not await self.session.sync(self.session.options.wait_seconds):
             counts = await self.session.counts()
             raise ScriptFailed(f"{name}: the server did not take {counts['pending']} submission(s)")
@@ -126,14 +126,14 @@ class Runner:
                 f"{name}: {len(conflicts)} submission(s) not recorded; first: "
                 f"{conflict_line(conflicts[0])}"
             )
-        self._print("everything is with the server")
+        self.show("everything is with the server")
 
-    async def _after(self) -> None:
+    async def after_command(self) -> None:
         if self._after_command is not None:
             await self._after_command()
 
     @contextlib.asynccontextmanager
-    async def _printing_notices(self) -> AsyncIterator[None]:
+    async def printing_notices(self) -> AsyncIterator[None]:
         task = asyncio.create_task(self._notices())
         try:
             yield
@@ -142,13 +142,13 @@ class Runner:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
             while not self.session.notices.empty():
-                self._print(f"! {self.session.notices.get_nowait()}")
+                self.show(f"! {self.session.notices.get_nowait()}")
 
     async def _notices(self) -> None:
         while True:
-            self._print(f"! {await self.session.notices.get()}")
+            self.show(f"! {await self.session.notices.get()}")
 
-    def _print(self, *lines: str) -> None:
+    def show(self, *lines: str) -> None:
         for line in lines:
             print(line, file=self._out, flush=True)
 
