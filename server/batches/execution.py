@@ -42,6 +42,7 @@ from server.batches.record import (
     step_summary,
     value_revision,
 )
+from server.batches.step_context import StepContext, step_context
 from server.batches.transitions import change_status
 from server.clock import utcnow
 from server.config import Settings
@@ -207,7 +208,9 @@ async def start_batch(session: AsyncSession, user: User, batch_id: str) -> Batch
     batch.started_by = user.id
     await change_status(session, user, batch, BatchStatus.IN_PROGRESS, "batch.started")
     stage(session, BatchEvent(batch_id=batch.id, status=BatchStatus.IN_PROGRESS))
-    await _advance(session, user, batch, await batch_definition(session, batch))
+    await _advance(
+        session, user, batch, await batch_definition(session, batch), batch_context(batch)
+    )
     return batch
 
 
@@ -226,7 +229,8 @@ async def complete_step(
 ) -> Completion:
     """Record a step's values, scans, signature and deviations together, then move on;
     `readings`: the balance of a dispense step, read before the transaction."""
-    batch = await locked_batch(session, batch_id)
+    loaded = await step_context(session, batch_id)
+    batch = loaded.batch
     record = step_record(batch, step_id)
     await _check_completable(session, batch, record)
     definition = await batch_definition(session, batch)
@@ -234,7 +238,7 @@ async def complete_step(
     with refusals_audited(user, batch, record, "step.completion_refused", values):
         check_role(user, step, "Performing")
         hold = _check_hold(batch, step)
-        context = batch_context(batch)
+        context = loaded.expression_context()
         outcome = evaluate(step, values, context, comment)
         await check_photos(session, step, outcome.values)
         performer, meaning = await _performer(session, settings, user, batch, step, signature)
@@ -242,12 +246,16 @@ async def complete_step(
             session, settings, user, batch, step, values, context, override, readings or NO_READINGS
         )
     accepted = _Accepted(user, performer, meaning, outcome, traced, hold, comment)
-    recorded = await _record(session, batch, record, step, accepted)
+    recorded = await _record(session, loaded, record, step, accepted)
     await _sign(session, batch, record, accepted, recorded)
     await _audit(session, record, accepted, recorded)
     await holds.hold_for(session, user, batch, definition, recorded.deviations)
     # A held batch stays at this step (even its last): continuation moves it on.
-    following = await _advance(session, user, batch, definition) if batch.status.executing else None
+    following = (
+        await _advance(session, user, batch, definition, loaded.expression_context())
+        if batch.status.executing
+        else None
+    )
     await _store_states(session, record, following)
     next_step = following.step_id if following else None
     return Completion(batch, record, recorded.deviations, next_step, recorded.container)
@@ -324,10 +332,11 @@ async def _performer(
 
 
 async def _record(
-    session: AsyncSession, batch: Batch, record: StepRecord, step: Step, accepted: _Accepted
+    session: AsyncSession, loaded: StepContext, record: StepRecord, step: Step, accepted: _Accepted
 ) -> _Recorded:
     """Write the step's values and material uses, complete it, and open its deviations."""
     performer, outcome, traced = accepted.performer, accepted.outcome, accepted.traced
+    batch = loaded.batch
     now = utcnow()
     container, overridden = await traceability.record(session, performer, batch, step, traced)
     if step.yields is not None:
@@ -336,11 +345,14 @@ async def _record(
     entered = {**outcome.values, **traced.values}
     if step.dispense is not None:
         entered = _dispensed_values(step, traced, container)
-    for name, value in entered.items():
-        source = traced.sources.get(name, "entered")
-        record.values.append(value_revision(record, name, value, source, 1, performer, now))
-    for name, value in outcome.calculated.items():
-        record.values.append(value_revision(record, name, value, "calculated", 1, performer, now))
+    sources = {name: traced.sources.get(name, "entered") for name in entered}
+    sources.update(dict.fromkeys(outcome.calculated, "calculated"))
+    recorded = {**entered, **outcome.calculated}
+    session.add_all(
+        value_revision(record, name, value, sources[name], 1, performer, now)
+        for name, value in recorded.items()
+    )
+    loaded.values.setdefault(record.id, {}).update(recorded)
     # Kept in memory only; _store_states writes them with the next step's activation.
     for name, value in (
         ("state", StepStatus.COMPLETED),
@@ -472,12 +484,17 @@ async def _audit(
 
 
 async def _advance(
-    session: AsyncSession, user: User, batch: Batch, definition: ProcedureDefinition
+    session: AsyncSession,
+    user: User,
+    batch: Batch,
+    definition: ProcedureDefinition,
+    context: dict[str, Any],
 ) -> StepRecord | None:
-    """Move the batch on as procedures.states.next_steps says; the step activated, if any."""
+    """Move the batch on as procedures.states.next_steps says, its expressions reading
+    `context`; the step activated, if any."""
     records = {record.step_id: record for record in batch.steps}
     states = {step_id: record.state for step_id, record in records.items()}
-    following = next_steps(definition.steps(), states, batch_context(batch))
+    following = next_steps(definition.steps(), states, context)
     actor = auth.actor_of(user)
     for step in following.skipped:
         record = records[step.id]
@@ -528,4 +545,6 @@ async def resume_batch(session: AsyncSession, user: User, batch: Batch) -> None:
         return
     await change_status(session, user, batch, BatchStatus.IN_PROGRESS, "batch.resumed")
     stage(session, BatchEvent(batch_id=batch.id, status=BatchStatus.IN_PROGRESS))
-    await _advance(session, user, batch, await batch_definition(session, batch))
+    await _advance(
+        session, user, batch, await batch_definition(session, batch), batch_context(batch)
+    )

@@ -56,7 +56,7 @@ _PERFORMER = aliased(User)
 # Changing a batch reads it in two statements: its row, locked until commit (PostgreSQL), with
 # its pinned version; then, in a statement that starts after the lock is granted (so it sees
 # what the previous holder committed), its steps with their performers and every value.
-_LOCK = (
+LOCK_BATCH = (
     select(Batch)
     .join(Batch.procedure_version)
     .where(Batch.id == bindparam("batch_id"))
@@ -115,7 +115,7 @@ async def locked_batch(session: AsyncSession, batch_id: str) -> Batch:
         if batch is None:
             raise BatchNotFound(batch_id)
         return batch
-    batch = (await session.execute(_LOCK, {"batch_id": batch_id})).scalar_one_or_none()
+    batch = (await session.execute(LOCK_BATCH, {"batch_id": batch_id})).scalar_one_or_none()
     if batch is None:
         raise BatchNotFound(batch_id)
     steps = (await session.execute(_STEPS, {"batch_id": batch_id})).unique().scalars().all()

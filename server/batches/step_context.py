@@ -1,0 +1,102 @@
+"""Reading a batch to complete one of its steps: its row and its steps' rows as ORM objects
+(what the completion changes), the values recorded so far as plain rows (what the step's
+expressions read).
+
+Completing a step never reads a value revision as an object, so it does not build one per
+recorded value on every request; `StepRecord.values` stays unloaded here, and a completion
+adds its revisions to the session and to `values`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import bindparam, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased, contains_eager
+from sqlalchemy.orm.attributes import set_committed_value
+
+from procedures.states import execution_context
+from server.auth.models import User
+from server.batches.exceptions import BatchNotFound
+from server.batches.models import Batch, StepRecord, StepValue
+from server.batches.record import LOCK_BATCH
+from server.library.models import ProcedureVersion
+
+_PERFORMER = aliased(User)
+_STEP_COLUMNS = (StepRecord, StepValue.name, StepValue.value)
+# The steps with their performers, and the value of every revision in order (a later
+# revision replaces an earlier one as the rows are read).
+_STEPS = (
+    select(*_STEP_COLUMNS)
+    .outerjoin(StepRecord.values)
+    .outerjoin(_PERFORMER, StepRecord.performer)
+    .where(StepRecord.batch_id == bindparam("batch_id"))
+    .order_by(StepRecord.position, StepValue.name, StepValue.revision)
+    .options(contains_eager(StepRecord.performer.of_type(_PERFORMER)))
+    .execution_options(populate_existing=True)
+)
+# SQLite serialises write transactions (BEGIN IMMEDIATE), so it needs no row lock: the batch
+# and its steps in one statement.
+_SERIALISED_READ = (
+    select(Batch, *_STEP_COLUMNS)
+    .join(Batch.procedure_version)
+    .outerjoin(Batch.steps)
+    .outerjoin(StepRecord.values)
+    .outerjoin(_PERFORMER, StepRecord.performer)
+    .where(Batch.id == bindparam("batch_id"))
+    .order_by(StepRecord.position, StepValue.name, StepValue.revision)
+    .options(
+        contains_eager(Batch.procedure_version).defer(ProcedureVersion.definition),
+        contains_eager(Batch.procedure_version).defer(ProcedureVersion.source),
+        contains_eager(StepRecord.performer.of_type(_PERFORMER)),
+    )
+    .execution_options(populate_existing=True)
+)
+
+
+@dataclass
+class StepContext:
+    """A batch loaded for a step's completion, and the current value of every name recorded
+    in each of its steps (by step record id)."""
+
+    batch: Batch
+    values: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    def expression_context(self) -> dict[str, Any]:
+        """What the batch's expressions may use (`record.batch_context`, from rows)."""
+        return execution_context(
+            self.batch.parameters,
+            ((record.state, self.values.get(record.id, {})) for record in self.batch.steps),
+        )
+
+
+def _collected(batch: Batch, rows: Any) -> StepContext:
+    """The context of `batch` from (step record, value name, value) rows in step order."""
+    loaded = StepContext(batch)
+    steps: list[StepRecord] = []
+    for record, name, value in rows:
+        if record is None:
+            continue
+        if not steps or steps[-1] is not record:
+            steps.append(record)
+        if name is not None:
+            loaded.values.setdefault(record.id, {})[name] = value
+    set_committed_value(batch, "steps", steps)
+    return loaded
+
+
+async def step_context(session: AsyncSession, batch_id: str) -> StepContext:
+    """Load a batch to complete a step, holding its row lock until commit (PostgreSQL), as
+    `record.locked_batch` does but with its values as rows."""
+    if session.get_bind().dialect.name != "postgresql":
+        rows = (await session.execute(_SERIALISED_READ, {"batch_id": batch_id})).all()
+        if not rows:
+            raise BatchNotFound(batch_id)
+        return _collected(rows[0][0], (row[1:] for row in rows))
+    batch = (await session.execute(LOCK_BATCH, {"batch_id": batch_id})).scalar_one_or_none()
+    if batch is None:
+        raise BatchNotFound(batch_id)
+    rows = (await session.execute(_STEPS, {"batch_id": batch_id})).all()
+    return _collected(batch, rows)
