@@ -26,6 +26,14 @@ from server.library import service as library
 from server.library.models import Procedure, ProcedureVersion
 
 KEYSET = Keyset("batches", (Batch.created_at, Batch.id), descending=True)
+# The same order, read from an operator's rows (they copy the batch's creation time), so
+# the page is one range of ix_batch_operators_user_created; its cursors are the list's own.
+BY_OPERATOR = Keyset(
+    "batches",
+    (BatchOperator.created_at, BatchOperator.batch_id),
+    descending=True,
+    keys=("created_at", "id"),
+)
 
 
 @dataclass(frozen=True)
@@ -90,10 +98,7 @@ async def _filtered(session: AsyncSession, filters: BatchFilters) -> Select[tupl
         query = query.where(Batch.created_at < filters.created_before)
     if filters.operator:
         person = await auth.user_id_of(session, filters.operator)
-        if person:
-            query = query.join(BatchOperator, operators.joined(person))
-        else:
-            query = query.where(nothing())
+        query = query.join(BatchOperator, operators.joined(person) if person else nothing())
     if filters.open_deviations:
         # Few batches have an open deviation: the list is driven from those.
         unresolved = select(Deviation.batch_id).where(Deviation.status.in_(UNRESOLVED))
@@ -109,7 +114,8 @@ async def list_batches(
     session: AsyncSession, filters: BatchFilters, page: PageRequest
 ) -> Page[BatchRow]:
     """One page of the batches passing `filters`, newest first."""
-    found = await fetch_page(session, await _filtered(session, filters), KEYSET, page)
+    keyset = BY_OPERATOR if filters.operator else KEYSET
+    found = await fetch_page(session, await _filtered(session, filters), keyset, page)
     batches: list[Batch] = found.items
     ids = [batch.id for batch in batches]
     steps = await _step_counts(session, ids)

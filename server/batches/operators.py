@@ -44,10 +44,5 @@ def rows_for(batch: Mapping[str, Any], steps: Iterable[Mapping[str, Any]]) -> li
 
 
 def joined(person: str) -> ColumnElement[bool]:
-    """The join of a batch to its row of `person`, equal on the list's sort key too, so
-    PostgreSQL reads the batches in list order along ix_batch_operators_user_created."""
-    return and_(
-        BatchOperator.batch_id == Batch.id,
-        BatchOperator.created_at == Batch.created_at,
-        BatchOperator.user_id == person,
-    )
+    """The join of a batch to its row of `person`."""
+    return and_(BatchOperator.batch_id == Batch.id, BatchOperator.user_id == person)
