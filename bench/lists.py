@@ -16,39 +16,38 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import random
+import sqlite3
 import statistics
 import sys
 import tempfile
 import time
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import aiohttp
 import asyncpg
 from aiohttp.test_utils import TestServer
-from sqlalchemy import func, insert, select, text
+from sqlalchemy import func, select, text
 from sqlalchemy.engine import make_url
 
 from procedures.model import Procedure as Definition
-from procedures.states import BatchStatus, StepStatus
+from procedures.states import BatchStatus
 from server.app import create_app
 from server.audit.models import AuditEntry
 from server.auth.models import User
-from server.batches.models import Batch, StepRecord, StepValue
 from server.config import Settings
 from server.db.engine import Database, open_database
 from server.db.migrate import upgrade
 from server.demo import DEMO_USERS, seed_demo
-from server.deviations.models import Deviation
 from server.library import service as library
 from server.library.models import ProcedureVersion
-from server.materials.models import Lot, Material
+from server.materials.models import Material
 
 DEFAULT_PG_URL = "postgresql://postgres@127.0.0.1:5432/test"
 PASSWORDS = {user.username: user.password for user in DEMO_USERS}
@@ -68,12 +67,75 @@ STATUS_MIX = [
 
 
 @dataclass(frozen=True)
+class Step:
+    """What a bulk step record needs of a procedure step: ids and inputs."""
+
+    id: str
+    operation: str
+    inputs: list[tuple[str, str, Any]]
+
+
+@dataclass(frozen=True)
 class Site:
     """What the bulk rows refer to."""
 
-    versions: list[tuple[ProcedureVersion, Definition]]
+    versions: list[tuple[ProcedureVersion, Definition, list[Step]]]
     users: dict[str, str]
     materials: list[str]
+
+
+class Bulk:
+    """Rows written straight into a table: COPY on PostgreSQL, executemany on SQLite.
+
+    Rows come as tuples in the order of `columns`, their times and JSON already in the
+    backend's own form (`at`, `json`), as SQLAlchemy's column types would store them."""
+
+    def __init__(self, url: str) -> None:
+        self.url = make_url(url)
+        self.postgres = self.url.get_backend_name() == "postgresql"
+        self._pg: asyncpg.Connection | None = None
+        self._sqlite: sqlite3.Connection | None = None
+
+    async def __aenter__(self) -> Bulk:
+        if self.postgres:
+            dsn = self.url.set(drivername="postgresql").render_as_string(hide_password=False)
+            self._pg = await asyncpg.connect(dsn)
+        else:
+            self._sqlite = sqlite3.connect(str(self.url.database), isolation_level=None)
+            self._sqlite.execute("PRAGMA synchronous=OFF")
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        if self._pg is not None:
+            await self._pg.close()
+        if self._sqlite is not None:
+            self._sqlite.close()
+
+    def at(self, moment: datetime | None) -> Any:
+        if moment is None or self.postgres:
+            return moment
+        return moment.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
+
+    def day(self, moment: date) -> Any:
+        return moment if self.postgres else moment.isoformat()
+
+    @staticmethod
+    def json(document: Any) -> str:
+        return json.dumps(document, separators=(",", ":"))
+
+    async def write(self, table: str, columns: tuple[str, ...], rows: list[tuple]) -> None:
+        if not rows:
+            return
+        if self._pg is not None:
+            await self._pg.copy_records_to_table(table, records=rows, columns=list(columns))
+            return
+        assert self._sqlite is not None
+        marks = ",".join("?" * len(columns))
+        self._sqlite.execute("BEGIN")
+        self._sqlite.executemany(
+            f"INSERT INTO {table} ({','.join(columns)}) VALUES ({marks})", rows
+        )
+        self._sqlite.execute("COMMIT")
 
 
 def _value(kind: str, limits: Any, rng: random.Random) -> Any:
@@ -89,206 +151,303 @@ def _value(kind: str, limits: Any, rng: random.Random) -> Any:
     return f"X{rng.randrange(10**8):08d}"
 
 
-def _batch_rows(site: Site, count: int, rng: random.Random) -> Iterator[tuple[list, list, list]]:
-    """Chunks of (batches, step records, step values), oldest batch first."""
+BATCH_COLUMNS = (
+    "id",
+    "batch_number",
+    "procedure_version_id",
+    "status",
+    "parameters",
+    "created_by",
+    "created_at",
+    "started_at",
+    "started_by",
+    "completed_at",
+    "decided_at",
+    "decided_by",
+)
+STEP_COLUMNS = (
+    "id",
+    "batch_id",
+    "step_id",
+    "operation_id",
+    "position",
+    "state",
+    "activated_at",
+    "completed_at",
+    "completed_by",
+)
+VALUE_COLUMNS = (
+    "id",
+    "step_record_id",
+    "name",
+    "value",
+    "source",
+    "revision",
+    "entered_by",
+    "entered_at",
+)
+OPERATOR_COLUMNS = ("user_id", "batch_id", "created_at")
+DEVIATION_COLUMNS = (
+    "id",
+    "number",
+    "batch_id",
+    "kind",
+    "severity",
+    "status",
+    "title",
+    "detail",
+    "opened_by",
+    "opened_at",
+    "blocking",
+    "capa",
+)
+
+
+@dataclass
+class Chunk:
+    """Rows of some batches, for each table they go into."""
+
+    batches: list[tuple] = field(default_factory=list)
+    steps: list[tuple] = field(default_factory=list)
+    values: list[tuple] = field(default_factory=list)
+    operators: list[tuple] = field(default_factory=list)
+    deviations: list[tuple] = field(default_factory=list)
+
+
+def _batch_rows(site: Site, count: int, rng: random.Random, bulk: Bulk) -> Iterator[Chunk]:
+    """Chunks of batches with their step records, values, operators and deviations, oldest
+    batch first."""
     span = (datetime.now(UTC) - START).total_seconds()
-    user_ids = list(site.users.values())
-    operators = [site.users["olivia"], site.users["omar"]] if "omar" in site.users else user_ids
+    operators = [site.users["olivia"], site.users["omar"]]
     statuses = [status for status, _ in STATUS_MIX]
     weights = [weight for _, weight in STATUS_MIX]
-    batches, steps, values = [], [], []
+    sam, quinn, empty = site.users["sam"], site.users["quinn"], bulk.json({})
+    at, as_json = bulk.at, bulk.json
+    chunk = Chunk()
     for n in range(count):
-        version, definition = site.versions[n % len(site.versions)]
+        version, definition, steps = site.versions[n % len(site.versions)]
         created = START + timedelta(seconds=span * n / count)
         status = rng.choices(statuses, weights)[0]
         if n >= count - 50:
             status = rng.choice([BatchStatus.IN_PROGRESS, BatchStatus.CREATED])
         operator = rng.choice(operators)
-        batch_id = str(uuid.uuid4())
+        batch_id = f"b{n:09d}"
+        number = f"{definition.key.split('-')[-1][:4].upper()}-{n:07d}"
         decided = status in (BatchStatus.RELEASED, BatchStatus.REJECTED)
-        done = status not in (BatchStatus.CREATED,)
-        batches.append(
-            {
-                "id": batch_id,
-                "batch_number": f"{definition.key.split('-')[-1][:4].upper()}-{n:07d}",
-                "procedure_version_id": version.id,
-                "status": status,
-                "parameters": {},
-                "created_by": site.users["sam"],
-                "created_at": created,
-                "started_at": created + timedelta(minutes=5) if done else None,
-                "started_by": operator if done else None,
-                "completed_at": created + timedelta(hours=6) if decided else None,
-                "decided_at": created + timedelta(days=2) if decided else None,
-                "decided_by": site.users["quinn"] if decided else None,
-                "decision_comment": None,
-            }
+        started = status is not BatchStatus.CREATED
+        chunk.batches.append(
+            (
+                batch_id,
+                number,
+                version.id,
+                status.value,
+                empty,
+                sam,
+                at(created),
+                at(created + timedelta(minutes=5)) if started else None,
+                operator if started else None,
+                at(created + timedelta(hours=6)) if decided else None,
+                at(created + timedelta(days=2)) if decided else None,
+                quinn if decided else None,
+            )
         )
-        all_steps = list(definition.steps())
-        finished = len(all_steps) if status not in _OPEN else rng.randrange(len(all_steps))
-        if status is BatchStatus.CREATED:
+        if started:
+            chunk.operators.append((operator, batch_id, at(created)))
+        finished = len(steps) if status not in _OPEN else rng.randrange(len(steps))
+        if not started:
             finished = -1
-        for position, step in enumerate(all_steps):
-            state = (
-                StepStatus.COMPLETED
-                if position < finished
-                else StepStatus.ACTIVE
-                if position == finished
-                else StepStatus.PENDING
-            )
-            record_id = str(uuid.uuid4())
-            at = created + timedelta(minutes=10 + 15 * position)
-            steps.append(
-                {
-                    "id": record_id,
-                    "batch_id": batch_id,
-                    "step_id": step.id,
-                    "operation_id": definition.operation_of(step.id).id,
-                    "position": position,
-                    "state": state,
-                    "activated_at": at if state is not StepStatus.PENDING else None,
-                    "completed_at": at if state is StepStatus.COMPLETED else None,
-                    "completed_by": operator if state is StepStatus.COMPLETED else None,
-                    "comment": None,
-                }
-            )
-            if state is not StepStatus.COMPLETED:
-                continue
-            for field in step.inputs:
-                values.append(
-                    {
-                        "id": str(uuid.uuid4()),
-                        "step_record_id": record_id,
-                        "name": field.name,
-                        "value": _value(field.type, field.limits, rng),
-                        "source": "manual",
-                        "revision": 1,
-                        "entered_by": operator,
-                        "entered_at": at,
-                        "reason": None,
-                    }
+        for position, step in enumerate(steps):
+            record_id = f"{batch_id}-{position:03d}"
+            moment = at(created + timedelta(minutes=10 + 15 * position))
+            if position < finished:
+                chunk.steps.append(
+                    (
+                        record_id,
+                        batch_id,
+                        step.id,
+                        step.operation,
+                        position,
+                        "completed",
+                        moment,
+                        moment,
+                        operator,
+                    )
                 )
-        if len(batches) >= CHUNK:
-            yield batches, steps, values
-            batches, steps, values = [], [], []
-    if batches:
-        yield batches, steps, values
+                for index, (name, kind, limits) in enumerate(step.inputs):
+                    chunk.values.append(
+                        (
+                            f"{record_id}-{index}",
+                            record_id,
+                            name,
+                            as_json(_value(kind, limits, rng)),
+                            "manual",
+                            1,
+                            operator,
+                            moment,
+                        )
+                    )
+            else:
+                state = "active" if position == finished else "pending"
+                active = moment if position == finished else None
+                row = (record_id, batch_id, step.id, step.operation, position, state, active)
+                chunk.steps.append((*row, None, None))
+        if rng.random() < 0.02:
+            chunk.deviations.append(
+                (
+                    f"{batch_id}-dev",
+                    f"{number}-DEV-001",
+                    batch_id,
+                    "alert",
+                    rng.choice(["minor", "major"]),
+                    "closed" if decided else "open",
+                    "Value in its alert band",
+                    "recorded with a comment",
+                    sam,
+                    at(created + timedelta(hours=1)),
+                    False,
+                    as_json([]),
+                )
+            )
+        if len(chunk.batches) >= CHUNK:
+            yield chunk
+            chunk = Chunk()
+    if chunk.batches:
+        yield chunk
 
 
 _OPEN = (BatchStatus.IN_PROGRESS, BatchStatus.ON_HOLD)
 
 
+def _steps(definition: Definition) -> list[Step]:
+    return [
+        Step(
+            step.id,
+            definition.operation_of(step.id).id,
+            [(field.name, field.type, field.limits) for field in step.inputs],
+        )
+        for step in definition.steps()
+    ]
+
+
 async def _site(database: Database) -> Site:
     async with database.sessions()() as session:
         versions = (await session.scalars(select(ProcedureVersion))).all()
-        parsed = [(version, library.definition_of(version)) for version in versions]
+        parsed = []
+        for version in versions:
+            definition = library.definition_of(version)
+            parsed.append((version, definition, _steps(definition)))
         users = {name: uid for uid, name in await session.execute(select(User.id, User.username))}
         materials = list((await session.scalars(select(Material.id))).all())
     return Site(parsed, users, materials)
 
 
-async def fill(database: Database, batches: int, audit: int, seed: int = 7) -> dict[str, Any]:
+async def fill(
+    database: Database, url: str, batches: int, audit: int, seed: int = 7
+) -> dict[str, Any]:
     """Write the bulk rows; answer what the measured requests refer to."""
     rng = random.Random(seed)
     site = await _site(database)
+    async with database.sessions()() as session:
+        first_seq = int(await session.scalar(select(func.max(AuditEntry.seq))) or 0) + 1
     started = time.perf_counter()
     open_batches: list[str] = []
     some_batch = None
-    for chunk, records, values in _batch_rows(site, batches, rng):
+    async with Bulk(url) as bulk:
+        for chunk in _batch_rows(site, batches, rng, bulk):
+            await bulk.write("batches", BATCH_COLUMNS, chunk.batches)
+            await bulk.write("step_records", STEP_COLUMNS, chunk.steps)
+            await bulk.write("step_values", VALUE_COLUMNS, chunk.values)
+            await bulk.write("batch_operators", OPERATOR_COLUMNS, chunk.operators)
+            await bulk.write("deviations", DEVIATION_COLUMNS, chunk.deviations)
+            open_batches += [row[0] for row in chunk.batches if row[3] in _OPEN]
+            some_batch = chunk.batches[len(chunk.batches) // 2][0]
+        await _lots(bulk, site, max(batches // 10, 10), rng)
+        targets = open_batches or [some_batch]
+        await _audit(bulk, site, first_seq, audit, targets)
+    if database.is_postgres:
         async with database.sessions()() as session, session.begin():
-            await session.execute(insert(Batch.__table__), chunk)
-            await session.execute(insert(StepRecord.__table__), records)
-            await session.execute(insert(StepValue.__table__), values)
-            deviations = [_deviation(row, site, rng) for row in chunk if rng.random() < 0.02]
-            if deviations:
-                await session.execute(insert(Deviation.__table__), deviations)
-        open_batches += [row["id"] for row in chunk if row["status"] in _OPEN]
-        some_batch = chunk[len(chunk) // 2]["id"]
-    await _lots(database, site, max(batches // 10, 10), rng)
-    await _audit(database, site, audit, open_batches or [some_batch], rng)
+            await session.execute(text(f"SELECT setval('audit_entry_seq', {first_seq + audit})"))
     print(f"  filled in {time.perf_counter() - started:.0f} s", flush=True)
     return {"batch_id": (open_batches or [some_batch])[-1], "operator": "olivia"}
 
 
-def _deviation(batch: dict[str, Any], site: Site, rng: random.Random) -> dict[str, Any]:
-    decided = batch["decided_at"] is not None
-    return {
-        "id": str(uuid.uuid4()),
-        "number": f"{batch['batch_number']}-DEV-001",
-        "batch_id": batch["id"],
-        "kind": "alert",
-        "severity": rng.choice(["minor", "major"]),
-        "status": "closed" if decided else "open",
-        "title": "Value in its alert band",
-        "detail": "recorded with a comment",
-        "opened_by": batch["created_by"],
-        "opened_at": batch["created_at"] + timedelta(hours=1),
-        "blocking": False,
-        "capa": [],
-    }
+LOT_COLUMNS = (
+    "id",
+    "lot_number",
+    "material_id",
+    "supplier",
+    "supplier_lot",
+    "expiry",
+    "status",
+    "quantity",
+    "unit",
+    "received_at",
+    "received_by",
+)
 
 
-async def _lots(database: Database, site: Site, count: int, rng: random.Random) -> None:
+async def _lots(bulk: Bulk, site: Site, count: int, rng: random.Random) -> None:
     span = (datetime.now(UTC) - START).total_seconds()
     rows = [
-        {
-            "id": str(uuid.uuid4()),
-            "lot_number": f"BL-{n:07d}",
-            "material_id": site.materials[n % len(site.materials)],
-            "supplier": "Bench Supplies",
-            "supplier_lot": f"S{n}",
-            "expiry": date(2022, 1, 1) + timedelta(days=n * 2000 // count),
-            "retest_date": None,
-            "status": rng.choice(["released", "released", "released", "quarantine", "rejected"]),
-            "quantity": Decimal("25.0"),
-            "unit": "kg",
-            "received_at": START + timedelta(seconds=span * n / count),
-            "received_by": site.users["sam"],
-        }
+        (
+            f"bench-lot-{n:010d}",
+            f"BL-{n:07d}",
+            site.materials[n % len(site.materials)],
+            "Bench Supplies",
+            f"S{n}",
+            bulk.day(date(2022, 1, 1) + timedelta(days=n * 2000 // count)),
+            rng.choice(["released", "released", "released", "quarantine", "rejected"]),
+            "25.0",
+            "kg",
+            bulk.at(START + timedelta(seconds=span * n / count)),
+            site.users["sam"],
+        )
         for n in range(count)
     ]
-    async with database.sessions()() as session, session.begin():
-        for start in range(0, len(rows), CHUNK):
-            await session.execute(insert(Lot.__table__), rows[start : start + CHUNK])
+    for start in range(0, len(rows), CHUNK):
+        await bulk.write("lots", LOT_COLUMNS, rows[start : start + CHUNK])
 
 
-async def _audit(
-    database: Database, site: Site, count: int, batch_ids: list[str], rng: random.Random
-) -> None:
+AUDIT_COLUMNS = (
+    "seq",
+    "at",
+    "actor_id",
+    "actor",
+    "action",
+    "entity_type",
+    "entity_id",
+    "batch_id",
+    "new",
+    "prev_hash",
+    "hash",
+)
+
+
+async def _audit(bulk: Bulk, site: Site, first: int, count: int, batch_ids: list[str]) -> None:
     """Entries of the legacy chain (no chain name): the lists never verify hashes."""
-    async with database.sessions()() as session:
-        first = int(await session.scalar(select(func.max(AuditEntry.seq))) or 0) + 1
     span = (datetime.now(UTC) - START).total_seconds()
-    users = list(site.users.items())
+    users = [(uid, f"{name} ({name.title()})") for name, uid in site.users.items()]
     for start in range(0, count, CHUNK * 4):
         rows = []
         for n in range(start, min(count, start + CHUNK * 4)):
-            name, uid = users[n % len(users)]
+            uid, actor = users[n % len(users)]
             batch = batch_ids[n % len(batch_ids)] if n % 3 else None
             rows.append(
-                {
-                    "seq": first + n,
-                    "at": START + timedelta(seconds=span * n / count),
-                    "actor_id": uid,
-                    "actor": f"{name} ({name.title()})",
-                    "action": ACTIONS[n % len(ACTIONS)],
-                    "entity_type": "batch" if batch else "lot",
-                    "entity_id": batch or f"BL-{n:07d}",
-                    "batch_id": batch,
-                    "old": None,
-                    "new": '{"value":1}',
-                    "reason": None,
-                    "prev_hash": "0" * 64,
-                    "hash": f"{n:064x}",
-                    "chain": None,
-                    "chain_seq": None,
-                }
+                (
+                    first + n,
+                    bulk.at(START + timedelta(seconds=span * n / count)),
+                    uid,
+                    actor,
+                    ACTIONS[n % len(ACTIONS)],
+                    "batch" if batch else "lot",
+                    batch or f"BL-{n:07d}",
+                    batch,
+                    '{"value":1}',
+                    "0" * 64,
+                    f"{n:064x}",
+                )
             )
-        async with database.sessions()() as session, session.begin():
-            await session.execute(insert(AuditEntry.__table__), rows)
-    if database.is_postgres:
-        async with database.sessions()() as session, session.begin():
-            await session.execute(text(f"SELECT setval('audit_entry_seq', {first + count})"))
+        await bulk.write("audit_entries", AUDIT_COLUMNS, rows)
 
 
 def cases(refs: dict[str, Any]) -> list[tuple[str, str]]:
@@ -389,7 +548,7 @@ async def run(backend: str, args: argparse.Namespace, batches: int, audit: int) 
         try:
             await seed_demo(database, Settings(data_dir=folder, database_url=url))
             print(f"{backend}: filling {batches:,} batches, {audit:,} audit entries", flush=True)
-            refs = await fill(database, batches, audit)
+            refs = await fill(database, url, batches, audit)
             async with database.sessions()() as session, session.begin():
                 await session.execute(text("ANALYZE"))
         finally:

@@ -27,7 +27,8 @@ from procedures.model import Input, Procedure, Step
 from procedures.states import BatchStatus, StepStatus
 from server.audit import service as audit
 from server.auth import service as auth
-from server.batches.models import Batch, StepRecord, StepValue
+from server.batches import operators
+from server.batches.models import Batch, BatchOperator, StepRecord, StepValue
 from server.clock import utcnow
 from server.db.engine import Database
 from server.deviations.models import Deviation
@@ -196,27 +197,24 @@ async def _add_batch(
             deviations.append(_deviation(batch_id, serial, step, alert, performer, people, at))
     completed = at + timedelta(minutes=10)
     decided = completed + timedelta(days=2) if released else None
-    await session.execute(
-        insert(Batch),
-        [
-            {
-                "id": batch_id,
-                "batch_number": number,
-                "procedure_version_id": version.id,
-                "status": BatchStatus.RELEASED if released else BatchStatus.COMPLETED,
-                "parameters": {"batch_size_kg": BATCH_SIZE_KG},
-                "created_by": operator.id,
-                "created_at": started - timedelta(hours=2),
-                "started_at": started,
-                "started_by": operator.id,
-                "completed_at": completed,
-                "decided_at": decided,
-                "decided_by": people.qa.id if released else None,
-                "decision_comment": "Demo history." if released else None,
-            }
-        ],
-    )
+    row = {
+        "id": batch_id,
+        "batch_number": number,
+        "procedure_version_id": version.id,
+        "status": BatchStatus.RELEASED if released else BatchStatus.COMPLETED,
+        "parameters": {"batch_size_kg": BATCH_SIZE_KG},
+        "created_by": operator.id,
+        "created_at": started - timedelta(hours=2),
+        "started_at": started,
+        "started_by": operator.id,
+        "completed_at": completed,
+        "decided_at": decided,
+        "decided_by": people.qa.id if released else None,
+        "decision_comment": "Demo history." if released else None,
+    }
+    await session.execute(insert(Batch), [row])
     await session.execute(insert(StepRecord), steps)
+    await session.execute(insert(BatchOperator), operators.rows_for(row, steps))
     if values:
         await session.execute(insert(StepValue), values)
     if deviations:

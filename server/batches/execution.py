@@ -22,7 +22,7 @@ from server.audit import service as audit
 from server.auth import service as auth
 from server.auth.exceptions import RoleNotPermitted
 from server.auth.models import User
-from server.batches import departures, holds, outputs, traceability
+from server.batches import departures, holds, operators, outputs, traceability
 from server.batches.balance_readings import NO_READINGS, BalanceReadings
 from server.batches.checks import check_photos, check_role, evaluate, refusals_audited
 from server.batches.exceptions import (
@@ -206,6 +206,7 @@ async def start_batch(session: AsyncSession, user: User, batch_id: str) -> Batch
         raise BatchNotInProgress(batch.batch_number, batch.status)
     batch.started_at = utcnow()
     batch.started_by = user.id
+    await operators.worked_on(session, batch, user.id)
     await change_status(session, user, batch, BatchStatus.IN_PROGRESS, "batch.started")
     stage(session, BatchEvent(batch_id=batch.id, status=BatchStatus.IN_PROGRESS))
     await _advance(
@@ -257,6 +258,7 @@ async def complete_step(
         else None
     )
     await _store_states(session, record, following)
+    await operators.worked_on(session, batch, accepted.performer.id)
     next_step = following.step_id if following else None
     return Completion(batch, record, recorded.deviations, next_step, recorded.container)
 

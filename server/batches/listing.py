@@ -10,13 +10,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Select, case, exists, func, literal, or_, select
+from sqlalchemy import Select, case, exists, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import defer, selectinload
 
 from procedures.states import BatchStatus, StepStatus
 from server.auth import service as auth
-from server.batches.models import Batch, StepRecord
+from server.batches import operators
+from server.batches.models import Batch, BatchOperator, StepRecord
 from server.db.paging import Keyset, Page, PageRequest, fetch_page, nothing, prefixed
 from server.deviations import service as deviations
 from server.deviations.models import Deviation
@@ -25,6 +26,14 @@ from server.library import service as library
 from server.library.models import Procedure, ProcedureVersion
 
 KEYSET = Keyset("batches", (Batch.created_at, Batch.id), descending=True)
+# The same order, read from an operator's rows (they copy the batch's creation time), so
+# the page is one range of ix_batch_operators_user_created; its cursors are the list's own.
+BY_OPERATOR = Keyset(
+    "batches",
+    (BatchOperator.created_at, BatchOperator.batch_id),
+    descending=True,
+    keys=("created_at", "id"),
+)
 
 
 @dataclass(frozen=True)
@@ -89,16 +98,7 @@ async def _filtered(session: AsyncSession, filters: BatchFilters) -> Select[tupl
         query = query.where(Batch.created_at < filters.created_before)
     if filters.operator:
         person = await auth.user_id_of(session, filters.operator)
-        # Probed per batch in list order through (completed_by, batch_id): a page of a busy
-        # operator's batches is found after a few rows. LIMIT 1 keeps PostgreSQL from hashing
-        # every step the operator ever performed first (its plan for an EXISTS inside OR).
-        performed = (
-            select(literal(1))
-            .where(StepRecord.batch_id == Batch.id, StepRecord.completed_by == person)
-            .limit(1)
-            .exists()
-        )
-        query = query.where(or_(Batch.started_by == person, performed) if person else nothing())
+        query = query.join(BatchOperator, operators.joined(person) if person else nothing())
     if filters.open_deviations:
         # Few batches have an open deviation: the list is driven from those.
         unresolved = select(Deviation.batch_id).where(Deviation.status.in_(UNRESOLVED))
@@ -114,7 +114,8 @@ async def list_batches(
     session: AsyncSession, filters: BatchFilters, page: PageRequest
 ) -> Page[BatchRow]:
     """One page of the batches passing `filters`, newest first."""
-    found = await fetch_page(session, await _filtered(session, filters), KEYSET, page)
+    keyset = BY_OPERATOR if filters.operator else KEYSET
+    found = await fetch_page(session, await _filtered(session, filters), keyset, page)
     batches: list[Batch] = found.items
     ids = [batch.id for batch in batches]
     steps = await _step_counts(session, ids)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from procedures.states import BatchStatus, StepStatus
@@ -57,6 +57,22 @@ class StepRecord(Base):
     comment: Mapped[str | None] = mapped_column(Text)
     performer: Mapped[User | None] = relationship()
     values: Mapped[list[StepValue]] = relationship(order_by="(StepValue.name, StepValue.revision)")
+
+
+class BatchOperator(Base):
+    """A person who worked on a batch: started it or performed one of its steps.
+
+    Kept with the batch's creation time, so the batch list narrowed to one operator reads
+    one index range in list order (`server/batches/operators.py` keeps it)."""
+
+    __tablename__ = "batch_operators"
+    __table_args__ = (
+        Index("ix_batch_operators_user_created", "user_id", "created_at", "batch_id"),
+    )
+
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.id"), primary_key=True)
+    batch_id: Mapped[str] = mapped_column(ForeignKey("batches.id"), primary_key=True)
+    created_at: Mapped[datetime]
 
 
 class StepValue(Base):

@@ -3,7 +3,14 @@
 from server.annotations.models import Annotation, ChatMessage
 from server.audit.models import AuditEntry, AuditSeal
 from server.auth.models import AuthToken, User
-from server.batches.models import Batch, BatchHold, HoldApproval, StepRecord, StepValue
+from server.batches.models import (
+    Batch,
+    BatchHold,
+    BatchOperator,
+    HoldApproval,
+    StepRecord,
+    StepValue,
+)
 from server.db.base import Base
 from server.deviations.models import Deviation
 from server.equipment.models import Equipment, EquipmentLogEntry
@@ -30,6 +37,7 @@ __all__ = [
     "BatchEventCounter",
     "BatchEventRecord",
     "BatchHold",
+    "BatchOperator",
     "ChatMessage",
     "Container",
     "Deviation",

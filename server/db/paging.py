@@ -48,11 +48,14 @@ class BadPageRequest(Invalid):
 class Keyset:
     """A list's order: its columns (the last one unique), all descending or all ascending.
 
-    `name` tags the cursors of this list, so a cursor of another list is refused."""
+    `name` tags the cursors of this list, so a cursor of another list is refused. `keys`
+    names the attributes of a loaded row holding the sort key, where they are not the
+    columns' own names (an order on a joined table's copy of the row's key)."""
 
     name: str
     columns: tuple[InstrumentedAttribute[Any], ...]
     descending: bool = False
+    keys: tuple[str, ...] = ()
 
     def order(self) -> list[ColumnElement[Any]]:
         return [column.desc() if self.descending else column.asc() for column in self.columns]
@@ -69,7 +72,8 @@ class Keyset:
     def key_of(self, row: Any) -> list[Any]:
         """The sort key of a loaded row (an entity, or a tuple whose first item is one)."""
         entity = row if not isinstance(row, tuple) else row[0]
-        return [getattr(entity, column.key) for column in self.columns]
+        names = self.keys or tuple(column.key for column in self.columns)
+        return [getattr(entity, name) for name in names]
 
 
 @dataclass(frozen=True)
