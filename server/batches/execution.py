@@ -258,7 +258,7 @@ async def complete_step(
         else None
     )
     await _store_states(session, record, following)
-    await operators.worked_on(session, batch, accepted.performer.id)
+    await operators.performed(session, batch, record, accepted.performer.id)
     next_step = following.step_id if following else None
     return Completion(batch, record, recorded.deviations, next_step, recorded.container)
 

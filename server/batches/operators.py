@@ -15,7 +15,7 @@ from sqlalchemy import ColumnElement, and_
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from server.batches.models import Batch, BatchOperator
+from server.batches.models import Batch, BatchOperator, StepRecord
 
 _TABLE = BatchOperator.__table__
 _ADD = {
@@ -32,6 +32,15 @@ async def worked_on(session: AsyncSession, batch: Batch, user_id: str) -> None:
         _ADD[session.get_bind().dialect.name],
         {"user_id": user_id, "batch_id": batch.id, "created_at": batch.created_at},
     )
+
+
+async def performed(session: AsyncSession, batch: Batch, record: StepRecord, user_id: str) -> None:
+    """Note the performer of `record` unless the loaded batch shows them noted already (its
+    starter, or the performer of another of its steps): most completions send nothing."""
+    if user_id != batch.started_by and all(
+        step.completed_by != user_id for step in batch.steps if step is not record
+    ):
+        await worked_on(session, batch, user_id)
 
 
 def rows_for(batch: Mapping[str, Any], steps: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
