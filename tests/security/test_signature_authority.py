@@ -197,6 +197,25 @@ async def _hold_approval_signed_by_an_operator(api: ApiClient, settings: Setting
     return Refused(answer.status, after["holds"] == [hold], await _audit_of(settings, hold["id"]))
 
 
+async def _redline_approved_by_an_operator(api: ApiClient, settings: Settings) -> Refused:
+    await approved_procedure(api, "test_line.yaml")
+    batch = await started_batch(api)
+    definition = (await api.get(f"/batches/{batch['id']}/definition", "sam")).body
+    definition["operations"][0]["steps"][1]["title"] = "Weigh the granules (redlined)"
+    proposed = await api.post(
+        f"/batches/{batch['id']}/redlines", "sam", {"definition": definition, "reason": "test"}
+    )
+    assert proposed.status == 201, proposed.body
+    redline = proposed.body["id"]
+    answer = await api.post(
+        f"/batches/{batch['id']}/redlines/{redline}/approve",
+        "quinn",
+        {"signature": signature("olivia", "approved")},
+    )
+    [after] = (await api.get(f"/batches/{batch['id']}/redlines", "quinn")).body
+    return Refused(answer.status, after["status"] == "proposed", await _audit_of(settings, redline))
+
+
 Case = Callable[[ApiClient, Settings], Awaitable[Refused]]
 
 
@@ -259,6 +278,7 @@ CASES: dict[tuple[str, str], Case] = {
     ("POST", "/batches/{batch_id}/review/{item_id}"): _review_mark_signed_by_a_supervisor,
     ("POST", "/batches/{batch_id}/release"): _rejection_signed_by_a_supervisor,
     ("POST", "/batches/{batch_id}/holds/{hold_id}/approve"): _hold_approval_signed_by_an_operator,
+    ("POST", "/batches/{batch_id}/redlines/{redline_id}/approve"): _redline_approved_by_an_operator,
 }
 
 
