@@ -68,7 +68,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("batches", schema=None) as batch_op:
-        batch_op.drop_column("redline_hash")
+    # Not batch mode: SQLite's copy-and-move would lose 0015's expression index on batches.
+    op.drop_column("batches", "redline_hash")
     op.drop_index(op.f("ix_redlines_batch_id"), table_name="redlines")
     op.drop_table("redlines")
