@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import Select, bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased, contains_eager, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
@@ -52,7 +52,13 @@ def _with_record() -> list[Any]:
     ]
 
 
-_PERFORMER = aliased(User)
+PERFORMER = aliased(User)  # a step's performer, joined in the reads below
+# The pinned version comes with the batch, without its definition (parsed once per content
+# hash, library.definition_for) or its source.
+VERSION_UNLOADED = (
+    contains_eager(Batch.procedure_version).defer(ProcedureVersion.definition),
+    contains_eager(Batch.procedure_version).defer(ProcedureVersion.source),
+)
 # Changing a batch reads it in two statements: its row, locked until commit (PostgreSQL), with
 # its pinned version; then, in a statement that starts after the lock is granted (so it sees
 # what the previous holder committed), its steps with their performers and every value.
@@ -61,44 +67,45 @@ LOCK_BATCH = (
     .join(Batch.procedure_version)
     .where(Batch.id == bindparam("batch_id"))
     .with_for_update(of=Batch)
-    .options(
-        # The definition is parsed once per content hash (library.definition_for).
-        contains_eager(Batch.procedure_version).defer(ProcedureVersion.definition),
-        contains_eager(Batch.procedure_version).defer(ProcedureVersion.source),
-    )
-    .execution_options(populate_existing=True)
-)
-_STEPS = (
-    select(StepRecord)
-    .outerjoin(StepRecord.values)
-    .outerjoin(_PERFORMER, StepRecord.performer)
-    .where(StepRecord.batch_id == bindparam("batch_id"))
-    .order_by(StepRecord.position, StepValue.name, StepValue.revision)
-    .options(
-        contains_eager(StepRecord.values),
-        contains_eager(StepRecord.performer.of_type(_PERFORMER)),
-    )
+    .options(*VERSION_UNLOADED)
     .execution_options(populate_existing=True)
 )
 
 
-# SQLite has no row locks and needs none (its write transactions are serialised by BEGIN
-# IMMEDIATE, so nothing can change under the read): the batch and its steps in one statement.
-_SERIALISED_READ = (
-    select(Batch)
-    .join(Batch.procedure_version)
-    .outerjoin(Batch.steps)
-    .outerjoin(StepRecord.values)
-    .outerjoin(_PERFORMER, StepRecord.performer)
-    .where(Batch.id == bindparam("batch_id"))
-    .order_by(StepRecord.position, StepValue.name, StepValue.revision)
-    .options(
-        contains_eager(Batch.procedure_version).defer(ProcedureVersion.definition),
-        contains_eager(Batch.procedure_version).defer(ProcedureVersion.source),
-        contains_eager(Batch.steps).contains_eager(StepRecord.values),
-        contains_eager(Batch.steps).contains_eager(StepRecord.performer.of_type(_PERFORMER)),
+def _in_step_order(query: Select[Any]) -> Select[Any]:
+    """`query` joined to the steps' value revisions and performers, in step order (a later
+    revision of a value after an earlier one)."""
+    return (
+        query.outerjoin(StepRecord.values)
+        .outerjoin(PERFORMER, StepRecord.performer)
+        .order_by(StepRecord.position, StepValue.name, StepValue.revision)
+        .execution_options(populate_existing=True)
     )
-    .execution_options(populate_existing=True)
+
+
+def steps_read(*columns: Any) -> Select[Any]:
+    """`columns` of the steps of the batch bound as `batch_id`, with every value revision."""
+    return _in_step_order(select(*columns).where(StepRecord.batch_id == bindparam("batch_id")))
+
+
+def batch_and_steps_read(*columns: Any) -> Select[Any]:
+    """The batch bound as `batch_id` and `columns` of its steps, with every value revision, in
+    one statement: for SQLite, which has no row locks and needs none (its write transactions
+    are serialised by BEGIN IMMEDIATE, so nothing can change under the read)."""
+    return _in_step_order(
+        select(Batch, *columns)
+        .join(Batch.procedure_version)
+        .outerjoin(Batch.steps)
+        .where(Batch.id == bindparam("batch_id"))
+    ).options(*VERSION_UNLOADED)
+
+
+_STEPS = steps_read(StepRecord).options(
+    contains_eager(StepRecord.values), contains_eager(StepRecord.performer.of_type(PERFORMER))
+)
+_SERIALISED_READ = batch_and_steps_read().options(
+    contains_eager(Batch.steps).contains_eager(StepRecord.values),
+    contains_eager(Batch.steps).contains_eager(StepRecord.performer.of_type(PERFORMER)),
 )
 
 

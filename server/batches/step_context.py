@@ -12,48 +12,22 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import aliased, contains_eager
+from sqlalchemy.orm import contains_eager
 from sqlalchemy.orm.attributes import set_committed_value
 
 from procedures.states import execution_context
-from server.auth.models import User
 from server.batches.exceptions import BatchNotFound
 from server.batches.models import Batch, StepRecord, StepValue
-from server.batches.record import LOCK_BATCH
-from server.library.models import ProcedureVersion
+from server.batches.record import LOCK_BATCH, PERFORMER, batch_and_steps_read, steps_read
 
-_PERFORMER = aliased(User)
 _STEP_COLUMNS = (StepRecord, StepValue.name, StepValue.value)
+_PERFORMER_LOADED = contains_eager(StepRecord.performer.of_type(PERFORMER))
 # The steps with their performers, and the value of every revision in order (a later
 # revision replaces an earlier one as the rows are read).
-_STEPS = (
-    select(*_STEP_COLUMNS)
-    .outerjoin(StepRecord.values)
-    .outerjoin(_PERFORMER, StepRecord.performer)
-    .where(StepRecord.batch_id == bindparam("batch_id"))
-    .order_by(StepRecord.position, StepValue.name, StepValue.revision)
-    .options(contains_eager(StepRecord.performer.of_type(_PERFORMER)))
-    .execution_options(populate_existing=True)
-)
-# SQLite serialises write transactions (BEGIN IMMEDIATE), so it needs no row lock: the batch
-# and its steps in one statement.
-_SERIALISED_READ = (
-    select(Batch, *_STEP_COLUMNS)
-    .join(Batch.procedure_version)
-    .outerjoin(Batch.steps)
-    .outerjoin(StepRecord.values)
-    .outerjoin(_PERFORMER, StepRecord.performer)
-    .where(Batch.id == bindparam("batch_id"))
-    .order_by(StepRecord.position, StepValue.name, StepValue.revision)
-    .options(
-        contains_eager(Batch.procedure_version).defer(ProcedureVersion.definition),
-        contains_eager(Batch.procedure_version).defer(ProcedureVersion.source),
-        contains_eager(StepRecord.performer.of_type(_PERFORMER)),
-    )
-    .execution_options(populate_existing=True)
-)
+_STEPS = steps_read(*_STEP_COLUMNS).options(_PERFORMER_LOADED)
+# SQLite: the batch and its steps in one statement (no row lock needed).
+_SERIALISED_READ = batch_and_steps_read(*_STEP_COLUMNS).options(_PERFORMER_LOADED)
 
 
 @dataclass
