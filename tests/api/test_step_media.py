@@ -43,7 +43,7 @@ async def attach(
     )
 
 
-async def _draft(api: ApiClient) -> dict[str, Any]:
+async def draft_of_approved(api: ApiClient) -> dict[str, Any]:
     """test-line version 1 approved, version 2 a draft copied from it."""
     await approved_procedure(api, "test_line.yaml")
     answer = await api.post(VERSIONS, "alex", {"from_version": 1})
@@ -59,7 +59,7 @@ def _step(definition: dict[str, Any], step_id: str) -> dict[str, Any]:
 async def test_an_author_attaches_a_picture_and_a_pdf_that_operators_then_see_and_fetch(
     api: ApiClient, settings: Settings
 ) -> None:
-    await _draft(api)
+    await draft_of_approved(api)
     picture = await attach(api, png(), "image/png", caption="Balance level bubble")
     assert picture.status == 201, picture.body
     assert picture.body["revision"] == 2 and picture.headers["Etag"] == '"2"'
@@ -112,7 +112,7 @@ async def test_an_author_attaches_a_picture_and_a_pdf_that_operators_then_see_an
 async def test_a_step_file_is_detached_with_an_audit_entry_and_steps_without_files_hash_as_before(
     api: ApiClient, settings: Settings
 ) -> None:
-    draft = await _draft(api)
+    draft = await draft_of_approved(api)
     original = (await api.get(f"{VERSIONS}/1", "alex")).body
     attached = await attach(api, PDF, "application/pdf", caption="SOP")
     media_id = attached.body["media"][0]["id"]
@@ -136,7 +136,7 @@ async def test_a_step_file_is_detached_with_an_audit_entry_and_steps_without_fil
 async def test_bad_uploads_are_refused_with_problems_and_change_nothing(
     api: ApiClient, aiohttp_client: Any, settings: Settings
 ) -> None:
-    await _draft(api)
+    await draft_of_approved(api)
     wrong_type = await attach(api, b"hello", "text/plain")
     assert wrong_type.status == 415 and wrong_type.body["errors"][0]["field"] == "Content-Type"
     not_pdf = await attach(api, png(), "application/pdf")
@@ -172,7 +172,7 @@ async def test_bad_uploads_are_refused_with_problems_and_change_nothing(
 async def test_a_definition_may_not_attach_one_file_twice_or_as_the_wrong_kind(
     api: ApiClient,
 ) -> None:
-    draft = await _draft(api)
+    draft = await draft_of_approved(api)
     item = {"id": "a" * 64, "kind": "video", "content_type": "application/pdf", "caption": ""}
     definition = draft["definition"]
     _step(definition, "weigh")["media"] = [item, item]

@@ -9,15 +9,16 @@ import pytest
 from headset_client import commands as c
 from headset_client.exceptions import CommandInvalid, EntryRefused
 from tests.api.fixtures import signature, submitted
-from tests.api.test_step_media import PDF, _draft, attach, png
+from tests.api.test_step_media import PDF, attach, draft_of_approved, png
 from tests.client import ApiClient
 from tests.headset.support import headset, say
+
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 async def test_the_headset_lists_the_steps_media_and_fetches_the_pdf(
     api: ApiClient, tmp_path: Path
 ) -> None:
-    await _draft(api)
+    await draft_of_approved(api)
     picture = await attach(api, png(), "image/png", caption="Level bubble centred")
     pdf = await attach(api, PDF, "application/pdf", caption="SOP-114")
     assert picture.status == pdf.status == 201
