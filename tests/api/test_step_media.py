@@ -186,3 +186,22 @@ async def test_a_definition_may_not_attach_one_file_twice_or_as_the_wrong_kind(
         "/operations/0/steps/1/media/1/id",
         "/operations/0/steps/1/media/1/kind",
     ]
+
+
+async def test_a_definition_may_name_only_files_in_the_media_store(api: ApiClient) -> None:
+    draft = await draft_of_approved(api)
+    definition = draft["definition"]
+    unknown = {"id": "b" * 64, "kind": "pdf", "content_type": "application/pdf"}
+    _step(definition, "weigh")["media"] = [unknown]
+    headers = {"If-Match": '"1"'}
+    answer = await api.call("PUT", f"{VERSIONS}/2", "alex", json=definition, headers=headers)
+    assert answer.status == 422
+    assert [e["pointer"] for e in answer.body["errors"]] == ["/operations/0/steps/1/media/0/id"]
+    attached = await attach(api, PDF, "application/pdf")
+    [item] = attached.body["media"]
+    named = {"id": item["id"], "kind": "pdf", "content_type": "application/pdf", "caption": "SOP"}
+    _step(definition, "weigh")["media"] = [named]
+    headers = {"If-Match": attached.headers["Etag"]}
+    recaptioned = await api.call("PUT", f"{VERSIONS}/2", "alex", json=definition, headers=headers)
+    assert recaptioned.status == 200, recaptioned.body
+    assert _step(recaptioned.body["definition"], "weigh")["media"][0]["caption"] == "SOP"
