@@ -32,6 +32,11 @@ class _Upload:
 
 def _caption(request: web.Request) -> str:
     caption = request.query.get("caption", "").strip()
+    if any(ord(char) < 32 or 0xD800 <= ord(char) < 0xE000 for char in caption):
+        raise Invalid(
+            "The caption may not hold control characters.",
+            problems=[Problem("caption", "printable text expected", code="control_character")],
+        )
     if len(caption) > MAX_CAPTION:
         raise Invalid(
             f"The caption is longer than {MAX_CAPTION} characters.",

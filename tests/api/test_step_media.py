@@ -145,6 +145,8 @@ async def test_bad_uploads_are_refused_with_problems_and_change_nothing(
     assert broken.status == 422
     empty = await attach(api, b"", "video/mp4")
     assert empty.status == 422
+    control = await attach(api, PDF, "application/pdf", caption="SOP\x00")
+    assert control.status == 422 and control.body["errors"][0]["field"] == "caption"
     unknown_step = await attach(api, PDF, "application/pdf", step="no_such_step")
     assert unknown_step.status == 404 and "no_such_step" in unknown_step.body["detail"]
     operator = await api.call(
