@@ -131,7 +131,8 @@ class Operator:
     async def _media(self, number: int) -> list[str]:
         """The files of the step in view, or file `number` fetched into the media folder."""
         batch = self.session.require_batch()
-        viewed = self._view or getattr(batch.active() or batch.awaiting(), "step_id", None)
+        focus = batch.active() or batch.awaiting()
+        viewed = self._view or (focus.step_id if focus is not None else None)
         if viewed is None:
             raise EntryRefused("no step in view")
         step = batch.steps[batch.index_of(viewed)].step
