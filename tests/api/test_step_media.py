@@ -15,6 +15,7 @@ from tests.client import Answer, ApiClient
 
 VERSIONS = "/procedures/test-line/versions"
 PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
+MP4 = b"\x00\x00\x00\x18ftypmp42\x00\x00\x00\x00mp42isom" + bytes(32)
 
 
 def png() -> bytes:
@@ -114,9 +115,12 @@ async def test_a_step_file_is_detached_with_an_audit_entry_and_steps_without_fil
 ) -> None:
     draft = await draft_of_approved(api)
     original = (await api.get(f"{VERSIONS}/1", "alex")).body
-    attached = await attach(api, PDF, "application/pdf", caption="SOP")
-    media_id = attached.body["media"][0]["id"]
-    again = await attach(api, PDF, "application/pdf")
+    attached = await attach(api, MP4, "video/mp4", caption="How to tare")
+    assert attached.status == 201, attached.body
+    [video] = attached.body["media"]
+    assert (video["kind"], video["content_type"], video["size"]) == ("video", "video/mp4", len(MP4))
+    media_id = video["id"]
+    again = await attach(api, MP4, "video/mp4")
     assert again.status == 409
     removed = await api.call("DELETE", f"{VERSIONS}/2/steps/weigh/media/{media_id}", "alex")
     assert removed.status == 200 and removed.body["media"] == [], removed.body
