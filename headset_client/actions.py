@@ -26,6 +26,7 @@ from headset_client.outbox import Request
 from headset_client.projection import BatchState, StepState, Submission, server_needed
 from headset_client.render import describe_step, hold_line
 from headset_client.session import HeadsetSession, conflict_line
+from headset_client.step_media import fetch_media, media_lines, media_path
 from media.exceptions import Gs1Invalid
 from media.gs1 import looks_like_gs1, parse_gs1
 from procedures.guardrails import Alert
@@ -75,6 +76,8 @@ class Operator:
                 return self._move(1 if isinstance(command, c.Next) else -1)
             case c.Acknowledge(annotation_id=annotation_id):
                 return await self._acknowledge(annotation_id)
+            case c.Media(number=number):
+                return await self._media(number)
             case c.Quit():
                 return []
         state = await self._active()
@@ -124,6 +127,26 @@ class Operator:
         if target.state == StepStatus.PENDING:
             lines.append("  (not yet: 'repeat' goes back to the active step)")
         return lines
+
+    async def _media(self, number: int) -> list[str]:
+        """The files of the step in view, or file `number` fetched into the media folder."""
+        batch = self.session.require_batch()
+        focus = batch.active() or batch.awaiting()
+        viewed = self._view or (focus.step_id if focus is not None else None)
+        if viewed is None:
+            raise EntryRefused("no step in view")
+        step = batch.steps[batch.index_of(viewed)].step
+        if number == 0:
+            return media_lines(step) or [f"step {step.id!r} has no pictures, videos or PDFs"]
+        folder = self.session.options.outbox_path.parent / "media"
+        try:
+            saved = await fetch_media(self.session.api, step, number, folder)
+        except ServerUnreachable as exc:
+            raise EntryRefused(f"the file cannot be fetched now: {exc}") from exc
+        item = step.media[number - 1]
+        return [
+            f"media {number}: {item.caption or item.kind} saved to {saved} ({media_path(item)})"
+        ]
 
     def _describe(self, batch: BatchState, state: StepState) -> list[str]:
         drafts = {**self.session.suggestions.get(state.step_id, {}), **self._drafts_of(state)}

@@ -71,6 +71,10 @@ class StepwiseApi:
         """GET a JSON document."""
         return (await self._call("GET", path, None, {})).body
 
+    async def download(self, path: str) -> bytes:
+        """GET a file's bytes (a stored picture, video or PDF)."""
+        return (await self._call("GET", path, None, {})).raw
+
     async def get_all(self, path: str) -> list[Any]:
         """Every item of a paged list, following its `Link: <...>; rel="next"` pages."""
         items: list[Any] = []

@@ -126,6 +126,13 @@ class Wait:
 
 
 @dataclass(frozen=True)
+class Media:
+    """`media` lists the files of the step in view; `media N` fetches file N to open it."""
+
+    number: int = 0
+
+
+@dataclass(frozen=True)
 class Sync:
     """Wait until every saved submission has been answered by the server."""
 
@@ -150,6 +157,7 @@ Command = (
     | Acknowledge
     | Wait
     | Sync
+    | Media
 )
 
 HELP = (
@@ -164,6 +172,7 @@ HELP = (
     "confirm: complete the step",
     "sign [PASSWORD]: complete the step with your e-signature",
     "verify USER [PASSWORD]: complete a verification with USER's e-signature",
+    "media [N]: list the step's pictures, videos and PDFs, or fetch file N",
     "ack [ID]: acknowledge the newest annotation",
     "batch [NUMBER]: list batches, or pick one",
     "status: connection, submissions waiting, conflicts",
@@ -224,6 +233,10 @@ def parse_command(line: str) -> Command | None:
             return Acknowledge(_single(line, rest, verb))
         case "wait":
             return Wait(_seconds(line, rest))
+        case "media":
+            if rest and not (rest.isascii() and rest.isdigit() and 0 < int(rest) < 1000):
+                raise CommandInvalid(line, "media takes the number of a file, such as 'media 1'")
+            return Media(int(rest) if rest else 0)
         case _:
             raise CommandInvalid(line, f"unknown command '{verb}' (say 'help')")
 

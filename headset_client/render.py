@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from headset_client.projection import BatchState, StepState
+from headset_client.step_media import media_lines
 from procedures.model import Hold, Input, Limits
 from procedures.states import StepStatus
 
@@ -33,6 +34,7 @@ def describe_step(
     lines = [f"[{batch.batch_number}] step {position}/{len(batch.steps)}: {step.title} ({status})"]
     if step.instruction:
         lines.append(f"  {step.instruction.strip()}")
+    lines += media_lines(step)
     shown = state.values if state.state == StepStatus.COMPLETED else drafts
     for item in step.inputs:
         lines.append(f"  - {describe_input(item)}{_said(shown.get(item.name))}")

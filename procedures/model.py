@@ -328,6 +328,26 @@ _INPUT_NEEDED: dict[str, str | None] = {
 }
 
 
+StepMediaKind = Literal["image", "video", "pdf"]
+
+
+class StepMedia(_Model):
+    """A file shown to the operator at a step: a picture, a short video, a PDF work instruction.
+
+    The file lives in the media store under its content address, so a version that references
+    it can never see it change."""
+
+    id: Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")] = Field(
+        description="SHA-256 of the file's bytes: its content address in the media store."
+    )
+    kind: StepMediaKind
+    content_type: str = Field(
+        pattern=r"^(image/(png|jpeg)|video/(mp4|webm)|application/pdf)$",
+        description="The file's media type, as stored.",
+    )
+    caption: str = Field(default="", max_length=300, description="What the operator reads.")
+
+
 class Step(_Model):
     """One thing the operator does and records, in order."""
 
@@ -360,6 +380,13 @@ class Step(_Model):
     )
     yields: Yield | None = Field(
         default=None, description="The output lot created when this step is completed."
+    )
+    # Left out of the dump when empty, so the content hash of a step without media is what
+    # it was before steps could have media.
+    media: list[StepMedia] = Field(
+        default=[],
+        exclude_if=lambda media: not media,
+        description="Pictures, videos and PDFs shown to the operator at this step.",
     )
 
     def label_of(self, name: str) -> str | None:
@@ -396,8 +423,32 @@ class Step(_Model):
             issues += _checklist_issues(self.inputs)
         if self.yields is not None:
             issues += _yield_issues(self.yields, self.inputs)
+        issues += _media_issues(self.media)
         _raise_issues("Step", issues)
         return self
+
+
+# The media types each kind of step media may be.
+STEP_MEDIA_TYPES: dict[str, tuple[str, ...]] = {
+    "image": ("image/png", "image/jpeg"),
+    "video": ("video/mp4", "video/webm"),
+    "pdf": ("application/pdf",),
+}
+
+
+def _media_issues(media: list[StepMedia]) -> list[Issue]:
+    """A file is attached to a step once, as the kind its media type is."""
+    issues: list[Issue] = []
+    seen: set[str] = set()
+    for index, item in enumerate(media):
+        if item.id in seen:
+            issues.append((("media", index, "id"), "this file is already attached to the step"))
+        seen.add(item.id)
+        if item.content_type not in STEP_MEDIA_TYPES[item.kind]:
+            issues.append(
+                (("media", index, "kind"), f"a {item.content_type} file is not {item.kind!r}")
+            )
+    return issues
 
 
 def _yield_issues(output: Yield, inputs: list[Input]) -> list[Issue]:

@@ -38,6 +38,7 @@ from server.orders.handlers import api as orders_api
 from server.redlines.handlers import api as redlines_api
 from server.review.handlers import api as review_api
 from server.scans.handlers import api as scans_api
+from server.step_media.handlers import api as step_media_api
 from server.streams.analysis_context import stream_analyses
 from server.streams.analysis_handlers import api as stream_analysis_api
 from server.streams.context import live_streams
@@ -59,6 +60,7 @@ APIS: list[Api] = [
     auth_api,
     accounts_api,
     authoring_api,
+    step_media_api,
     library_api,
     batches_api,
     deviations_api,

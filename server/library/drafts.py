@@ -36,6 +36,7 @@ from server.library.exceptions import (
     WrongVersionStatus,
 )
 from server.library.models import Procedure, ProcedureVersion
+from server.media_store import service as media_store
 
 OPEN_STATUSES = ("draft", "in_review")
 
@@ -134,6 +135,7 @@ async def edit_draft(
         raise WrongVersionStatus(key, number, draft.status, "edited", "a draft")
     _checked_revision(draft, if_match)
     definition = validated(document)
+    await _media_stored(session, definition)
     if definition.key != key:
         raise ProcedureKeyMismatch(key, definition.key)
     before = library.definition_of(draft)
@@ -164,6 +166,26 @@ async def edit_draft(
         },
     )
     return draft
+
+
+async def _media_stored(session: AsyncSession, definition: ProcedureDefinition) -> None:
+    """Every file a step names is in the media store: a 422 at its pointer otherwise."""
+    named = [
+        (f"/operations/{o}/steps/{s}/media/{m}/id", item.id)
+        for o, operation in enumerate(definition.operations)
+        for s, step in enumerate(operation.steps)
+        for m, item in enumerate(step.media)
+    ]
+    if not named:
+        return
+    stored = await media_store.stored_ids(session, [media_id for _, media_id in named])
+    issues = [
+        (pointer, "no stored file has this id: attach the file to the step")
+        for pointer, media_id in named
+        if media_id not in stored
+    ]
+    if issues:
+        raise ProcedureDefinitionInvalid(DefinitionInvalid(issues))
 
 
 async def _moved_status(

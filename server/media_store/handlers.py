@@ -50,7 +50,7 @@ async def upload(call: Call[None]) -> MediaOut:
     "/media/{media_id}",
     summary="A stored photo, snapshot or recording",
     roles=EVERYONE,
-    produces=("image/png", "image/jpeg", "video/webm", "video/mp4"),
+    produces=("image/png", "image/jpeg", "video/webm", "video/mp4", "application/pdf"),
 )
 async def download(call: Call[None]) -> web.StreamResponse:
     found = await media.get_media(call.session, call.param("media_id"))

@@ -56,3 +56,29 @@ export function transition(key, version, action, body = {}) {
 export function yamlHref(key, version) {
   return `/api/v1${versionPath(key, version)}.yaml`;
 }
+
+function stepMediaPath(key, version, stepId) {
+  return `${versionPath(key, version)}/steps/${encodeURIComponent(stepId)}/media`;
+}
+
+/**
+ * Attach `file` (a picture, short video or PDF) to step `stepId` of a draft, if nobody
+ * changed the draft since `etag` (else 412); answers {change, etag}: the step's files now.
+ */
+export async function attachStepMedia(key, version, stepId, file, caption, etag) {
+  const query = caption ? `?caption=${encodeURIComponent(caption)}` : "";
+  const response = await api.send("POST", stepMediaPath(key, version, stepId) + query, {
+    body: file, contentType: file.type || "application/octet-stream", headers: etag ? { "If-Match": etag } : {},
+  });
+  const change = await response.json();
+  return { change, etag: tagOf(response, change) };
+}
+
+/** Take file `mediaId` off step `stepId` of a draft; answers {change, etag}. */
+export async function detachStepMedia(key, version, stepId, mediaId, etag) {
+  const response = await api.send("DELETE", `${stepMediaPath(key, version, stepId)}/${encodeURIComponent(mediaId)}`, {
+    headers: etag ? { "If-Match": etag } : {},
+  });
+  const change = await response.json();
+  return { change, etag: tagOf(response, change) };
+}

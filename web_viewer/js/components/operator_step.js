@@ -14,6 +14,7 @@ import { timeOf } from "./record_parts.js";
 import { askSignature } from "./signature_dialog.js";
 import { stepCard } from "./step_card.js";
 import { chip } from "./status.js";
+import { stepMedia } from "./step_media.js";
 import { valuesTable } from "./values_table.js";
 
 /** The values a dispense step sends: the scanned balance and lot, a typed weight if any. */
@@ -203,6 +204,7 @@ export function operatorStep({ batch, record, user, tools, onCompleted, onQueued
         h("h2", { id: "active-step-title", class: "op-step__title", tabindex: "-1" }, definition.title),
         chip("active", "play", format.KIND_LABELS[definition.kind] ?? definition.kind)),
       definition.instruction && h("p", { class: "op-step__instruction" }, definition.instruction)),
+    stepMedia(definition.media),
     context(batch, record, titles),
     h(
       "form",

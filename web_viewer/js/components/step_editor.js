@@ -9,6 +9,7 @@ import {
 } from "../procedure_draft.js";
 import { boundCheck, boundField, boundSelect } from "./bound_fields.js";
 import { icon } from "./icons.js";
+import { stepMediaEditor } from "./step_media_editor.js";
 import { valueEditor } from "./value_editor.js";
 
 /** A small button; `what` names its object for assistive technology ("Up: input Net weight"). */
@@ -96,7 +97,7 @@ function kindSection(editor, pointer, step, before, titles) {
 
 /**
  * The form of step `stepIndex` of operation `operationIndex`. `editor`: {draft, fields,
- * changed(options), setValue(pointer, value)}.
+ * changed(options), setValue(pointer, value), media?: see step_media_editor.js}.
  */
 export function stepEditor(editor, operationIndex, stepIndex) {
   const pointer = stepPointer(operationIndex, stepIndex);
@@ -126,5 +127,6 @@ export function stepEditor(editor, operationIndex, stepIndex) {
     kindSection(editor, pointer, step, before, titles),
     takesInputs && valueList(editor, `${pointer}/inputs`, { calculated: false }),
     (step.kind === "calculation" || step.calculations?.length > 0) && valueList(editor, `${pointer}/calculations`, { calculated: true }),
+    editor.media && stepMediaEditor(step, editor.media),
   );
 }

@@ -6,7 +6,7 @@
 import { ApiError } from "../api.js";
 import { append, h, replace } from "../dom.js";
 import * as format from "../format.js";
-import { readVersion, saveDraft, transition, yamlHref } from "../authoring_api.js";
+import { attachStepMedia, detachStepMedia, readVersion, saveDraft, transition, yamlHref } from "../authoring_api.js";
 import { boundField } from "../components/bound_fields.js";
 import { formMessage } from "../components/forms.js";
 import { icon } from "../components/icons.js";
@@ -94,7 +94,38 @@ class DraftEditor {
       fields: this.fields,
       changed: (options) => this.changed(options),
       setValue: (pointer, value) => setAt(this.draft, pointer, value),
+      media: {
+        attach: (stepId, file, caption) => this.changeMedia((etag) =>
+          attachStepMedia(this.key, this.version.version, stepId, file, caption, etag)),
+        detach: (stepId, mediaId) => this.changeMedia((etag) =>
+          detachStepMedia(this.key, this.version.version, stepId, mediaId, etag)),
+      },
     };
+  }
+
+  /** Attach or detach a step's file: the draft is saved first, then changed on the server
+   * (the media store holds the file), then shown as the server saved it. */
+  async changeMedia(send) {
+    if (!(await this.saveNow())) {
+      if (this.problems.length) this.reveal(this.problems[0].pointer);
+      return;
+    }
+    try {
+      await send(this.etag);
+    } catch (error) {
+      if (error instanceof ApiError && error.status === 412) {
+        this.conflictFound();
+        return;
+      }
+      throw error;
+    }
+    const { version, etag } = await readVersion(this.key, this.version.version);
+    if (!this.ctx.isCurrent()) return;
+    this.version = version;
+    this.etag = etag;
+    this.draft = structuredClone(version.definition);
+    this.setStatus(`All changes saved (revision ${version.revision}).`);
+    this.render();
   }
 
   render() {

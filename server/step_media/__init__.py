@@ -1,0 +1,1 @@
+"""Files attached to the steps of a draft procedure: pictures, short videos, PDF instructions."""
