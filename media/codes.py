@@ -134,7 +134,10 @@ def _decode(gray: np.ndarray, *, exhaustive: bool) -> list[DecodedCode]:
             if seen and region not in located:
                 located.append(region)
         if not found:
-            found = _read_deblurred(gray, _deblur_candidates(regions, located), located)
+            # A still is worth undoing any blur; a live frame, mostly codeless, only a shake's
+            # or where zxing located a symbol.
+            trusted = regions if exhaustive else located
+            found = _read_deblurred(gray, _deblur_candidates(regions, located), trusted)
     unique: dict[tuple[str, str], DecodedCode] = {}
     for code in found:
         unique.setdefault((code.format, code.text), code)
@@ -258,19 +261,20 @@ def _read_enhanced(gray: np.ndarray, region: _Region) -> tuple[list[DecodedCode]
 
 
 def _read_deblurred(
-    gray: np.ndarray, regions: list[_Region], located: list[_Region]
+    gray: np.ndarray, regions: list[_Region], defocused: list[_Region]
 ) -> list[DecodedCode]:
     """Decode the first of `regions` that reads once its blur (heavy shake, defocus) is
     estimated and undone, a few kernels per region so the cost stays bounded. Defocus is
-    undone only where zxing located a symbol: an unread, isotropically blurred region is
-    mostly clutter. A kernel after which zxing locates a symbol it cannot read was nearly
-    right: a finer grid around it is tried."""
+    undone only in the `defocused` regions (on live frames, those where zxing located a
+    symbol: an unread, evenly blurred region of a frame is mostly clutter). A kernel after
+    which zxing locates a symbol it cannot read was nearly right: a finer grid around it is
+    tried."""
     for region in regions:
         crop = gray[region.y0 : region.y1, region.x0 : region.x1]
         scale = max(1.0, _CROP_SIDE / max(crop.shape))
         near: deblur.Restoration | None = None
         for restoration in deblur.restorations(crop):
-            if not restoration.is_shake and region not in located:
+            if not restoration.is_shake and region not in defocused:
                 break
             codes = _read_crop(deblur.restored(crop, restoration, scale), region, scale)
             if codes:
