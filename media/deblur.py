@@ -23,9 +23,12 @@ _MIN_ANISOTROPY = 0.3  # below: no direction stands out, so defocus rather than 
 # off the measured direction in degrees, and whether to binarise the result locally.
 _SHAKE_TRIES = (
     (0.9, 0.01, 0.1, 0, False),
+    (0.9, 0.003, 0.1, -6, False),
     (0.9, 0.01, 0.0, 6, False),
-    (0.8, 0.01, 0.1, -6, False),
     (1.0, 0.01, 0.1, -6, True),
+    (0.8, 0.01, 0.1, -6, False),
+    (1.0, 0.003, 0.1, 0, False),
+    (1.0, 0.003, 0.1, 4, False),
 )
 _DEFOCUS_TRIES = ((0.6, 0.01, 0.1, False), (0.4, 0.01, 0.0, False), (0.5, 0.003, 0.0, False))
 # Around a restoration after which a symbol was located but not read: the size as a share of
