@@ -5,7 +5,8 @@ gradient energy missing in one direction is shake along it (the structure tensor
 the gradient along the shake anti-correlates with itself most at the shake's length (its two
 ends). Without such a direction the blur is defocus, scaled from the apparent module size (where
 the gradient anti-correlates across the module's two edges). A few kernels around the measured
-blur are each undone by Wiener deconvolution, smoothed or binarised against ringing.
+blur are each undone by Wiener deconvolution, smoothed or binarised against ringing; after one
+that let the decoder locate a symbol it could not read, `variants` gives a finer grid around it.
 """
 
 from __future__ import annotations
