@@ -4,7 +4,9 @@ A frame first gets one plain zxing pass. Only when that finds nothing are the co
 (compact blobs of dense edges on a quarter-size copy, and symbols zxing located but could not
 read) cropped, enlarged, sharpened (after smoothing, for noise) and decoded again: a blurred,
 noisy or dark code costs a few small crops, not more full-frame passes. When even those fail,
-the blur of the likeliest crops (heavy shake, defocus) is measured and undone (`media.deblur`).
+the blur of the likeliest crops (heavy shake, defocus) is measured and undone (`media.deblur`);
+on a live frame, mostly codeless, an even blur (defocus) is undone only where zxing located a
+symbol, so an empty frame rarely pays a deconvolution.
 zxing verifies every symbol's error correction, so the retries add codes, not misreads.
 """
 
@@ -38,7 +40,8 @@ _CROP = {"try_invert": False}
 _REGION_SCALE = 4
 _MAX_REGIONS = 4
 _MAX_HINTS = 2
-_MAX_DEBLURRED = 2  # regions whose blur is estimated and undone when nothing else reads
+_MAX_DEBLURRED = 2  # likeliest regions whose blur is undone when nothing else reads
+_MAX_DEBLURRED_LOCATED = 3  # with those where zxing located a symbol
 _CROP_SIDE = 360  # small regions are enlarged to about this size
 # Unsharp masks tried on a region: smoothing and radius in its pixels, amount; the radius is at
 # least _MIN_RADIUS pixels of the enlarged region.
@@ -124,15 +127,30 @@ def _decode(gray: np.ndarray, *, exhaustive: bool) -> list[DecodedCode]:
     if exhaustive or not found:
         # zxing's failed detections (a checksum error, say) are the best hints where to retry.
         missed = [_region_around(b.position, gray.shape) for b in barcodes if not b.valid]
-        regions = _regions(gray, [region for region in missed if region is not None])
+        hints = [region for region in missed if region is not None]
+        regions = _regions(gray, hints)
+        located = [region for region in regions if region in hints]
         for region in regions:
-            found += _read_enhanced(gray, region)
+            codes, seen = _read_enhanced(gray, region)
+            found += codes
+            if seen and region not in located:
+                located.append(region)
         if not found:
-            found = _read_deblurred(gray, regions[:_MAX_DEBLURRED])
+            # A still is worth undoing any blur; a live frame, mostly codeless, only a shake's
+            # or where zxing located a symbol.
+            trusted = regions if exhaustive else located
+            found = _read_deblurred(gray, _deblur_candidates(regions, located), trusted)
     unique: dict[tuple[str, str], DecodedCode] = {}
     for code in found:
         unique.setdefault((code.format, code.text), code)
     return list(unique.values())
+
+
+def _deblur_candidates(regions: list[_Region], located: list[_Region]) -> list[_Region]:
+    """The likeliest regions, then those where zxing located a symbol, at most a few."""
+    candidates = regions[:_MAX_DEBLURRED]
+    candidates += [region for region in located if region not in candidates]
+    return candidates[:_MAX_DEBLURRED_LOCATED]
 
 
 def _barcodes(
@@ -223,11 +241,13 @@ def _regions(gray: np.ndarray, hints: list[_Region]) -> list[_Region]:
     return regions
 
 
-def _read_enhanced(gray: np.ndarray, region: _Region) -> list[DecodedCode]:
+def _read_enhanced(gray: np.ndarray, region: _Region) -> tuple[list[DecodedCode], bool]:
     """Decode a region enlarged and sharpened in the ways that rescue blurred frames (defocus,
-    shake) and noisy ones (smooth the grain first), stopping at the first that reads."""
+    shake) and noisy ones (smooth the grain first), stopping at the first that reads; and
+    whether zxing located a symbol there at all."""
     crop = gray[region.y0 : region.y1, region.x0 : region.x1]
     scale = max(1.0, _CROP_SIDE / max(crop.shape))
+    seen = False
     for smoothing, radius, amount in _RETRIES:
         # Blurring before enlarging gives nearly the same mask for a fraction of the time.
         source = cv2.GaussianBlur(crop, (0, 0), smoothing) if smoothing else crop
@@ -235,23 +255,49 @@ def _read_enhanced(gray: np.ndarray, region: _Region) -> list[DecodedCode]:
         sharpened = cv2.addWeighted(
             _enlarged(source, scale), 1 + amount, _enlarged(blurred, scale), -amount, 0
         )
-        barcodes = _barcodes(sharpened, _CROP)
-        if barcodes:
-            return [_decoded(barcode, (region.x0, region.y0), scale) for barcode in barcodes]
-    return []
+        codes = _read_crop(sharpened, region, scale)
+        if codes:
+            return codes, True
+        seen = seen or codes is None
+    return [], seen
 
 
-def _read_deblurred(gray: np.ndarray, regions: list[_Region]) -> list[DecodedCode]:
+def _read_deblurred(
+    gray: np.ndarray, regions: list[_Region], defocused: list[_Region]
+) -> list[DecodedCode]:
     """Decode the first of `regions` that reads once its blur (heavy shake, defocus) is
-    estimated and undone; a few kernels per region, so the cost stays bounded."""
+    estimated and undone, a few kernels per region so the cost stays bounded. Defocus is
+    undone only in the `defocused` regions (on live frames, those where zxing located a
+    symbol: an unread, evenly blurred region of a frame is mostly clutter). A kernel after
+    which zxing locates a symbol it cannot read was nearly right: a finer grid around it is
+    tried."""
     for region in regions:
         crop = gray[region.y0 : region.y1, region.x0 : region.x1]
         scale = max(1.0, _CROP_SIDE / max(crop.shape))
+        near: deblur.Restoration | None = None
         for restoration in deblur.restorations(crop):
-            barcodes = _barcodes(deblur.restored(crop, restoration, scale), _CROP)
-            if barcodes:
-                return [_decoded(barcode, (region.x0, region.y0), scale) for barcode in barcodes]
+            if not restoration.is_shake and region not in defocused:
+                break
+            codes = _read_crop(deblur.restored(crop, restoration, scale), region, scale)
+            if codes:
+                return codes
+            if codes is None and near is None:
+                near = restoration
+        for restoration in deblur.variants(near) if near is not None else ():
+            codes = _read_crop(deblur.restored(crop, restoration, scale), region, scale)
+            if codes:
+                return codes
     return []
+
+
+def _read_crop(image: np.ndarray, region: _Region, scale: float) -> list[DecodedCode] | None:
+    """The codes read in an enlarged crop of `region`, or None if zxing located a symbol
+    there but could not read it."""
+    barcodes = _barcodes(image, _CROP, return_errors=True)
+    found = [_decoded(b, (region.x0, region.y0), scale) for b in barcodes if b.valid]
+    if not found and barcodes:
+        return None
+    return found
 
 
 def _enlarged(image: np.ndarray, scale: float) -> np.ndarray:

@@ -5,7 +5,8 @@ gradient energy missing in one direction is shake along it (the structure tensor
 the gradient along the shake anti-correlates with itself most at the shake's length (its two
 ends). Without such a direction the blur is defocus, scaled from the apparent module size (where
 the gradient anti-correlates across the module's two edges). A few kernels around the measured
-blur are each undone by Wiener deconvolution, smoothed or binarised against ringing.
+blur are each undone by Wiener deconvolution, smoothed or binarised against ringing; after one
+that let the decoder locate a symbol it could not read, `variants` gives a finer grid around it.
 """
 
 from __future__ import annotations
@@ -23,11 +24,28 @@ _MIN_ANISOTROPY = 0.3  # below: no direction stands out, so defocus rather than 
 # off the measured direction in degrees, and whether to binarise the result locally.
 _SHAKE_TRIES = (
     (0.9, 0.01, 0.1, 0, False),
+    (0.9, 0.003, 0.1, -6, False),
     (0.9, 0.01, 0.0, 6, False),
-    (0.8, 0.01, 0.1, -6, False),
     (1.0, 0.01, 0.1, -6, True),
+    (0.8, 0.01, 0.1, -6, False),
+    (1.0, 0.003, 0.1, 0, False),
+    (1.0, 0.003, 0.1, 4, False),
 )
 _DEFOCUS_TRIES = ((0.6, 0.01, 0.1, False), (0.4, 0.01, 0.0, False), (0.5, 0.003, 0.0, False))
+# Around a restoration after which a symbol was located but not read: the size as a share of
+# its size, a turn in degrees (shake only), binarise.
+_SHAKE_VARIANTS = (
+    (1.0, 0, True),
+    (0.9, 0, False),
+    (1.1, 0, False),
+    (1.0, 3, False),
+    (1.0, -3, False),
+    (0.85, 0, True),
+    (1.15, 0, True),
+    (1.0, 8, True),
+    (1.0, -8, True),
+)
+_DEFOCUS_VARIANTS = ((1.0, 0, True), (0.85, 0, False), (1.15, 0, False), (0.7, 0, True))
 _BINARY_BLOCK = 4  # pixels of the region that local binarisation compares each pixel with
 # Pixels: a shorter shake, or a smaller apparent module, is left to sharpening.
 _MIN_EDGE_WIDTH = 2.3  # steepest edge along the weakest gradients, in pixels per contrast
@@ -43,6 +61,13 @@ class Restoration(NamedTuple):
     noise: float  # Wiener's noise-to-signal power ratio
     smoothing: float  # sigma in pixels of a Gaussian applied after, against ringing
     binarise: bool  # threshold the result against its neighbourhood
+    size: float  # the kernel's length (shake) or radius (defocus) in pixels
+    angle: float | None  # the shake's direction in degrees; None for defocus
+
+    @property
+    def is_shake(self) -> bool:
+        """A straight streak rather than a defocused disc."""
+        return self.angle is not None
 
 
 def restorations(crop: np.ndarray) -> list[Restoration]:
@@ -67,7 +92,7 @@ def restorations(crop: np.ndarray) -> list[Restoration]:
         if module < _MIN_MODULE:
             return []
         return [
-            Restoration(disc_kernel(module * share), noise, module * smoothing, binarise)
+            _disc(module * share, noise, module * smoothing, binarise)
             for share, noise, smoothing, binarise in _DEFOCUS_TRIES
         ]
     # A shake's two ends make the gradient along it anti-correlate at the shake's length.
@@ -75,9 +100,33 @@ def restorations(crop: np.ndarray) -> list[Restoration]:
     if length < _MIN_SHAKE:
         return []
     return [
-        Restoration(line_kernel(length * share, weakest + turn), noise, length * blur, binarise)
+        _line(length * share, weakest + turn, noise, length * blur, binarise)
         for share, noise, blur, turn, binarise in _SHAKE_TRIES
     ]
+
+
+def variants(near: Restoration) -> list[Restoration]:
+    """Restorations around one after which the decoder located a symbol but could not read
+    it: the measured blur was close, so a finer grid of sizes (and turns, for a shake) around
+    it, likeliest first, with and without local binarisation."""
+    tries = []
+    for share, turn, binarise in _SHAKE_VARIANTS if near.is_shake else _DEFOCUS_VARIANTS:
+        size = near.size * share
+        if near.angle is None:
+            tries.append(_disc(size, near.noise, near.smoothing, binarise))
+        else:
+            tries.append(_line(size, near.angle + turn, near.noise, near.smoothing, binarise))
+    return tries
+
+
+def _line(
+    length: float, angle: float, noise: float, smoothing: float, binarise: bool
+) -> Restoration:
+    return Restoration(line_kernel(length, angle), noise, smoothing, binarise, length, angle)
+
+
+def _disc(radius: float, noise: float, smoothing: float, binarise: bool) -> Restoration:
+    return Restoration(disc_kernel(radius), noise, smoothing, binarise, radius, None)
 
 
 def restored(crop: np.ndarray, restoration: Restoration, scale: float = 1.0) -> np.ndarray:

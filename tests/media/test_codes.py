@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 import zxingcpp
 
-from media import synthetic
+from media import deblur, synthetic
 from media.codes import DecodedCode, decode_frame, decode_image, sharpness
 from media.exceptions import ImageUnreadable
 from media.gs1 import element_string, parse_gs1
@@ -212,3 +212,20 @@ def test_shaken_or_defocused_empty_scenes_decode_to_nothing(seed):
 
     assert decode_frame(shaken(cv2.cvtColor(frame, cv2.COLOR_BGR2GRAY))) == []
     assert decode_frame(cv2.blur(frame, (9, 9))) == []
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_evenly_blurred_empty_live_frames_are_not_deconvolved(seed, monkeypatch):
+    # A live stream mostly shows no code: an evenly blurred region where zxing located no symbol
+    # is clutter, and undoing its blur would cost every such frame several deconvolutions.
+    discs = []
+    original = deblur.restored
+
+    def restored(crop, restoration, scale=1.0):
+        discs.extend([restoration] if not restoration.is_shake else [])
+        return original(crop, restoration, scale)
+
+    monkeypatch.setattr(deblur, "restored", restored)
+
+    assert decode_frame(cv2.blur(synthetic.empty_scene(seed=seed), (9, 9))) == []
+    assert discs == []

@@ -2,7 +2,7 @@ import cv2
 import numpy as np
 import pytest
 
-from media.deblur import disc_kernel, line_kernel, restorations, restored
+from media.deblur import disc_kernel, line_kernel, restorations, restored, variants
 from media.symbols import qr_modules, raster
 
 CODE = raster(np.pad(qr_modules("stepwise:container:C-000123"), 4), 4).astype(np.float32)
@@ -66,3 +66,20 @@ def test_kernels_are_normalised_and_odd_sized():
     for kernel in (line_kernel(7.3, 33), disc_kernel(2.6)):
         assert kernel.shape[0] % 2 == 1
         assert kernel.sum() == pytest.approx(1.0, abs=1e-5)
+
+
+def test_variants_stay_close_to_a_near_miss():
+    near = restorations(blurred(line_kernel(10, 30)))[0]
+
+    tries = variants(near)
+
+    assert tries and any(restoration.binarise for restoration in tries)
+    for restoration in tries:
+        assert 0.8 * near.size <= restoration.size <= 1.2 * near.size
+        assert angle_between(restoration.kernel, near.angle) <= 12  # 8 degrees and a pixel's turn
+
+
+def test_defocus_variants_are_discs():
+    near = restorations(blurred(disc_kernel(3.5)))[0]
+
+    assert all(not restoration.is_shake for restoration in variants(near))
