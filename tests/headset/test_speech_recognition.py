@@ -32,11 +32,11 @@ def corpus(recogniser: Recogniser, tmp_path_factory: pytest.TempPathFactory) -> 
     return hear_corpus(tmp_path_factory.mktemp("corpus"), recogniser)
 
 
-# Issue 16 asks for 95 %; with this noise the engine reaches 93.7-94.6 % (bench/voice.py prints
-# it; a word either way between runs): a trailing noise is heard as "eight" after a number and
-# short words ("back", "help") are weak. The floor holds what is reached so a regression
-# fails; the read-back test below is what keeps a misheard value out of the record.
-FLOOR = 0.92
+# Issue 16 asks for 95 % of words: bench/voice.py measures 95.9 % (the same in every run: the
+# speech and the noise are repeatable), about two words above the floor. The recogniser's
+# settings were tuned on another corpus (bench/voice.py --tuning), not on this one. The
+# read-back test below is what keeps a misheard value out of the record.
+FLOOR = 0.95
 
 
 def test_the_words_said_are_recognised_at_the_reached_floor(corpus: list[Heard]) -> None:
