@@ -45,6 +45,17 @@ def test_the_words_said_are_recognised_at_the_reached_floor(corpus: list[Heard])
     assert accuracy >= FLOOR, wrong
 
 
+def test_no_word_is_heard_after_the_last_word_said(corpus: list[Heard]) -> None:
+    # The hiss after a number used to be heard as one more word ("value thirty eight").
+    trailing = [
+        (h.said, h.speed, " ".join(h.hypothesis.words))
+        for h in corpus
+        if len(h.hypothesis.words) > len(h.said.split())
+        and list(h.hypothesis.words[: len(h.said.split())]) == h.said.split()
+    ]
+    assert not trailing
+
+
 def test_a_misheard_value_is_caught_by_the_read_back_and_never_recorded(
     corpus: list[Heard], recogniser: Recogniser, tmp_path: Path
 ) -> None:
