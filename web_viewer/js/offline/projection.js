@@ -27,7 +27,6 @@ export function project(batch, entries, user) {
 function start(batch) {
   if (batch.status !== "created") return;
   batch.status = "in_progress";
-  batch.waiting = "to-send";
   advance(batch);
 }
 
