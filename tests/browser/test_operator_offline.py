@@ -225,3 +225,33 @@ async def test_a_step_completed_elsewhere_while_offline_is_shown_as_not_recorded
     checks = next(s for s in record["steps"] if s["step_id"] == "checks")
     assert checks["completed_by"]["username"] == "omar"
     assert [r["revision"] for r in checks["history"]] == [1, 1]
+
+
+async def test_a_batch_started_offline_waits_and_is_started_when_the_connection_is_back(
+    page: Page, context: BrowserContext, site: Site
+) -> None:
+    await approved_procedure(site.api, "phone_line.yaml")
+    body = {"procedure": "phone-line", "batch_number": "PL-2026-0004", "parameters": {}}
+    created = await site.api.post("/batches", "sam", body)
+    assert created.status == 201, created.body
+    batch = created.body
+    await _open_batch(page, batch)
+    await expect(page.get_by_role("heading", name="Not started yet")).to_be_visible()
+
+    await context.set_offline(True)
+    await page.get_by_role("button", name="Start batch").click()
+    # Shown started, its first step open; the start waits to be sent.
+    await expect(page.locator("#active-step")).to_have_attribute("data-step", "scan_granulator")
+    await expect(page.locator("#op-outbox-title")).to_have_text("Waiting to be sent (1)")
+    await expect(page.locator("#op-outbox-waiting")).to_contain_text("Start of batch PL-2026-0004")
+    await page.reload()
+    await expect(page.locator("#op-outbox-title")).to_have_text("Waiting to be sent (1)")
+    unsent = await site.api.get(f"/batches/{batch['id']}", "quinn")
+    assert unsent.body["status"] == "created"
+
+    await context.set_offline(False)
+    await expect(page.locator("#op-outbox")).to_have_count(0, timeout=30_000)
+    await expect(page.locator("#active-step")).to_have_attribute("data-step", "scan_granulator")
+    started = (await site.api.get(f"/batches/{batch['id']}", "quinn")).body
+    assert started["status"] == "in_progress"
+    assert started["current_step"] == "scan_granulator"

@@ -32,17 +32,28 @@ def corpus(recogniser: Recogniser, tmp_path_factory: pytest.TempPathFactory) -> 
     return hear_corpus(tmp_path_factory.mktemp("corpus"), recogniser)
 
 
-# Issue 16 asks for 95 %; with this noise the engine reaches 93.7-94.6 % (bench/voice.py prints
-# it; a word either way between runs): a trailing noise is heard as "eight" after a number and
-# short words ("back", "help") are weak. The floor holds what is reached so a regression
-# fails; the read-back test below is what keeps a misheard value out of the record.
-FLOOR = 0.92
+# Issue 16 asks for 95 % of words: bench/voice.py measures 95.9 % (the same in every run: the
+# speech and the noise are repeatable), about two words above the floor. The recogniser's
+# settings were tuned on another corpus (bench/voice.py --tuning), not on this one. The
+# read-back test below is what keeps a misheard value out of the record.
+FLOOR = 0.95
 
 
 def test_the_words_said_are_recognised_at_the_reached_floor(corpus: list[Heard]) -> None:
     accuracy = word_accuracy(corpus)
     wrong = [(h.said, h.speed, " ".join(h.hypothesis.words)) for h in corpus if h.mistaken]
     assert accuracy >= FLOOR, wrong
+
+
+def test_no_word_is_heard_after_the_last_word_said(corpus: list[Heard]) -> None:
+    # The hiss after a number used to be heard as one more word ("value thirty eight").
+    trailing = [
+        (h.said, h.speed, " ".join(h.hypothesis.words))
+        for h in corpus
+        if len(h.hypothesis.words) > len(h.said.split())
+        and list(h.hypothesis.words[: len(h.said.split())]) == h.said.split()
+    ]
+    assert not trailing
 
 
 def test_a_misheard_value_is_caught_by_the_read_back_and_never_recorded(

@@ -5,8 +5,9 @@ import { api } from "../api.js";
 import { h, replace } from "../dom.js";
 import { icon } from "./icons.js";
 
-/** [button, message]: starts the batch, then `reload()`s; a refusal shows in `message`. */
-export function startBatchControls(batch, reload, { buttonClass = "button button--primary" } = {}) {
+/** [button, message]: starts the batch (with `start()` when given: the operator page's
+ * outbox), then `reload()`s; a refusal shows in `message`. */
+export function startBatchControls(batch, reload, { buttonClass = "button button--primary", start = null } = {}) {
   const message = h("p", { class: "field__error", role: "alert", hidden: true });
   const button = h(
     "button",
@@ -17,7 +18,7 @@ export function startBatchControls(batch, reload, { buttonClass = "button button
       onClick: async () => {
         button.disabled = true;
         try {
-          await api.post(`/batches/${encodeURIComponent(batch.id)}/start`);
+          await (start ? start() : api.post(`/batches/${encodeURIComponent(batch.id)}/start`));
           await reload();
         } catch (error) {
           button.disabled = false;

@@ -1,5 +1,5 @@
 // The batch as the operator sees it: the server's record (or the copy kept for offline use)
-// with the completions still waiting in the outbox laid over it, by the server's rules
+// with the start and completions still waiting in the outbox laid over it, by the server's rules
 // (headset_client/projection.py). Pure. Laying an entry over a record that already holds it
 // changes nothing (its step is no longer active), so a record read while it was in flight is
 // still right.
@@ -7,7 +7,8 @@
 import { decidesLocally } from "./guardrails.js";
 
 /**
- * `batch` (a batch read) with the waiting completion `entries` of `user` applied in order.
+ * `batch` (a batch read) with the waiting `entries` of `user` (a start, completions)
+ * applied in order.
  * A step completed here but not yet sent has `waiting: "to-send"`; one that needs the
  * server's judgement first stays active with `waiting: "server"`; `batch.undecided` says the
  * next step depends on a condition only the server evaluates.
@@ -15,9 +16,18 @@ import { decidesLocally } from "./guardrails.js";
 export function project(batch, entries, user) {
   const projected = { ...batch, steps: batch.steps.map((step) => ({ ...step })), undecided: false };
   for (const entry of entries) {
-    if (entry.kind === "complete" && entry.state === "pending") apply(projected, entry, user);
+    if (entry.state !== "pending") continue;
+    if (entry.kind === "start") start(projected);
+    if (entry.kind === "complete") apply(projected, entry, user);
   }
   return projected;
+}
+
+/** A start waiting to be sent: the batch is shown started, its first step open. */
+function start(batch) {
+  if (batch.status !== "created") return;
+  batch.status = "in_progress";
+  advance(batch);
 }
 
 function apply(batch, entry, user) {

@@ -76,6 +76,25 @@ export async function acknowledgeAnnotation(annotation, { batchId, user }) {
   return { ...annotation, acknowledged_at: entry.savedAt, acknowledged_by: { username: user.username, full_name: user.full_name } };
 }
 
+/**
+ * Start `batch` as `user`: answers {outcome: "done"} or {outcome: "waiting"} (saved, sent
+ * when the connection is back; the page shows the batch started meanwhile), or throws the
+ * server's refusal.
+ */
+export async function startBatch({ batch, user }) {
+  const entry = await outbox.add({
+    kind: "start",
+    username: user.username,
+    batchId: batch.id,
+    stepId: null,
+    label: `Start of batch ${batch.batch_number}`,
+    path: `/batches/${encodeURIComponent(batch.id)}/start`,
+    body: {},
+  });
+  const { outcome } = await settled(entry);
+  return { outcome };
+}
+
 /** How many of `user`'s submissions wait to be sent before anything new can go directly. */
 export async function waitingCount(user) {
   return (await outbox.open(user.username)).filter((entry) => entry.state === "pending").length;

@@ -20,6 +20,7 @@ import { chip, statusChip } from "../components/status.js";
 import { stepCard } from "../components/step_card.js";
 import { outbox } from "../offline/outbox.js";
 import { project } from "../offline/projection.js";
+import { startBatch } from "../offline/submit.js";
 import { waitingPanel } from "../offline/waiting_panel.js";
 
 const NOTICES_KEPT = 3;
@@ -228,6 +229,7 @@ function waitingForServer(record, text) {
 function startPanel(ctx, batch, reload) {
   const [button, message] = startBatchControls(batch, reload, {
     buttonClass: "button button--primary op-button op-button--main",
+    start: () => startBatch({ batch, user: ctx.user }),
   });
   return h("section", { class: "op-step", "aria-labelledby": "start-title" },
     h("h2", { id: "start-title", tabindex: "-1" }, "Not started yet"),
