@@ -4,7 +4,7 @@ expressions read).
 
 Completing a step never reads a value revision as an object, so it does not build one per
 recorded value on every request; `StepRecord.values` stays unloaded here, and a completion
-adds its revisions to the session and to `values`.
+inserts its revisions as rows (one statement) and adds them to `values`.
 """
 
 from __future__ import annotations
