@@ -41,7 +41,7 @@ from server.batches.record import (
     step_record,
     step_summary,
 )
-from server.batches.step_context import StepContext, step_context
+from server.batches.step_context import StepContext, performer_read, step_context
 from server.batches.transitions import change_status
 from server.clock import utcnow
 from server.config import Settings
@@ -271,6 +271,7 @@ async def _check_completable(session: AsyncSession, batch: Batch, record: StepRe
     if not batch.status.executing:
         raise BatchNotInProgress(batch.batch_number, batch.status)
     if record.state != StepStatus.ACTIVE:
+        await performer_read(session, record)
         raise StepNotActive(record.step_id, step_summary(record))
 
 
