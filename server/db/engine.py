@@ -116,7 +116,7 @@ def _checked_on_checkout(engine: AsyncEngine) -> None:
             return
         try:
             engine.dialect.do_ping(dbapi_connection)
-        except engine.dialect.loaded_dbapi.Error as exc:
+        except (engine.dialect.loaded_dbapi.Error, OSError) as exc:
             raise DisconnectionError("the connection did not answer a ping") from exc
 
 

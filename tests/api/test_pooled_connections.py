@@ -9,6 +9,7 @@ import asyncpg
 import pytest
 from sqlalchemy import text
 
+from server.db import engine as engine_module
 from server.db.engine import open_database
 from server.web.keys import DATABASE
 from tests.api.fixtures import approved_procedure, started_batch
@@ -69,5 +70,31 @@ async def test_who_asks_is_read_outside_a_transaction(database_url: str) -> None
             read = text("SELECT pg_current_xact_id()::text")
             first, second = await session.scalar(read), await session.scalar(read)
         assert first != second  # each statement its own transaction: no BEGIN, no ROLLBACK
+    finally:
+        await database.dispose()
+
+
+async def test_a_long_idle_connection_that_fails_its_ping_is_replaced(
+    database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if not database_url.startswith("postgresql"):
+        pytest.skip("SQLite has no server to lose a connection to")
+    monkeypatch.setattr(engine_module, "IDLE_PING_SECONDS", 0.0)  # every checkin is long ago
+    database = open_database(database_url)
+    dialect = database.writer.dialect
+    pinged: list[object] = []
+
+    def dead(dbapi_connection: object) -> bool:  # as a connection a firewall dropped answers
+        pinged.append(dbapi_connection)
+        raise dialect.loaded_dbapi.InterfaceError("connection is closed")
+
+    try:
+        async with database.writer.connect() as connection:
+            pid = (await connection.execute(text("SELECT pg_backend_pid()"))).scalar_one()
+        monkeypatch.setattr(dialect, "do_ping", dead)
+        async with database.writer.connect() as connection:
+            again = (await connection.execute(text("SELECT pg_backend_pid()"))).scalar_one()
+        assert len(pinged) == 1  # the idle one was pinged; its fresh replacement was not
+        assert again != pid
     finally:
         await database.dispose()
