@@ -116,6 +116,7 @@ async def _measure(url: str, data_dir: Path, args: argparse.Namespace) -> None:
             watcher = await asyncpg.connect(backends.dsn)
             await backends.poll(watcher, fresh=True)
         profile = cProfile.Profile(time.process_time) if args.profile else None
+        print(f"measuring (pid {os.getpid()})", flush=True)  # where a sampling profiler attaches
         cpu, wall = time.process_time(), time.perf_counter()
         if profile is not None:
             profile.enable()

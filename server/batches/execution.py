@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import bindparam, case, or_, select, update
+from sqlalchemy import bindparam, case, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -34,15 +34,14 @@ from server.batches.exceptions import (
     StepNotActive,
 )
 from server.batches.lock import check_unlocked
-from server.batches.models import Batch, StepRecord
+from server.batches.models import Batch, StepRecord, StepValue
 from server.batches.record import (
     batch_context,
     locked_batch,
     step_record,
     step_summary,
-    value_revision,
 )
-from server.batches.step_context import StepContext, step_context
+from server.batches.step_context import StepContext, performer_read, step_context
 from server.batches.transitions import change_status
 from server.clock import utcnow
 from server.config import Settings
@@ -58,6 +57,9 @@ from server.redlines.definitions import batch_definition
 from server.signatures import service as signatures
 
 _STEPS = StepRecord.__table__.c
+# A completion's values, first revisions all, in one statement without ORM objects: nothing
+# in the transaction reads them back as objects (the step's context has them as rows).
+_INSERT_VALUES = insert(StepValue.__table__)
 _DONE = _STEPS.id == bindparam("done_id")
 # The completed step and the step it activated, written in one statement (the ORM would
 # send one per row, their changed columns differing).
@@ -269,6 +271,7 @@ async def _check_completable(session: AsyncSession, batch: Batch, record: StepRe
     if not batch.status.executing:
         raise BatchNotInProgress(batch.batch_number, batch.status)
     if record.state != StepStatus.ACTIVE:
+        await performer_read(session, record)
         raise StepNotActive(record.step_id, step_summary(record))
 
 
@@ -350,10 +353,21 @@ async def _record(
     sources = {name: traced.sources.get(name, "entered") for name in entered}
     sources.update(dict.fromkeys(outcome.calculated, "calculated"))
     recorded = {**entered, **outcome.calculated}
-    session.add_all(
-        value_revision(record, name, value, sources[name], 1, performer, now)
-        for name, value in recorded.items()
-    )
+    if recorded:
+        first_revisions = [
+            {
+                "step_record_id": record.id,
+                "name": name,
+                "value": value,
+                "source": sources[name],
+                "revision": 1,
+                "entered_by": performer.id,
+                "entered_at": now,
+                "reason": None,
+            }
+            for name, value in recorded.items()
+        ]
+        await session.execute(_INSERT_VALUES, first_revisions)
     loaded.values.setdefault(record.id, {}).update(recorded)
     # Kept in memory only; _store_states writes them with the next step's activation.
     for name, value in (

@@ -4,7 +4,7 @@ expressions read).
 
 Completing a step never reads a value revision as an object, so it does not build one per
 recorded value on every request; `StepRecord.values` stays unloaded here, and a completion
-adds its revisions to the session and to `values`.
+inserts its revisions as rows (one statement) and adds them to `values`.
 """
 
 from __future__ import annotations
@@ -13,21 +13,24 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import contains_eager
+from sqlalchemy.orm import raiseload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from procedures.states import execution_context
+from server.auth.models import User
 from server.batches.exceptions import BatchNotFound
 from server.batches.models import Batch, StepRecord, StepValue
-from server.batches.record import LOCK_BATCH, PERFORMER, batch_and_steps_read, steps_read
+from server.batches.record import LOCK_BATCH, batch_and_steps_read, steps_read
 
 _STEP_COLUMNS = (StepRecord, StepValue.name, StepValue.value)
-_PERFORMER_LOADED = contains_eager(StepRecord.performer.of_type(PERFORMER))
-# The steps with their performers, and the value of every revision in order (a later
-# revision replaces an earlier one as the rows are read).
-_STEPS = steps_read(*_STEP_COLUMNS).options(_PERFORMER_LOADED)
+# A completion names only its own performer (the user it has), and the performer of a step
+# it cannot complete when it says so (read then, `performer_read`): no other step's.
+_PERFORMER_UNREAD = raiseload(StepRecord.performer)
+# The steps, and the value of every revision in order (a later revision replaces an earlier
+# one as the rows are read).
+_STEPS = steps_read(*_STEP_COLUMNS, performers=False).options(_PERFORMER_UNREAD)
 # SQLite: the batch and its steps in one statement (no row lock needed).
-_SERIALISED_READ = batch_and_steps_read(*_STEP_COLUMNS).options(_PERFORMER_LOADED)
+_SERIALISED_READ = batch_and_steps_read(*_STEP_COLUMNS, performers=False).options(_PERFORMER_UNREAD)
 
 
 @dataclass
@@ -74,3 +77,12 @@ async def step_context(session: AsyncSession, batch_id: str) -> StepContext:
         raise BatchNotFound(batch_id)
     rows = (await session.execute(_STEPS, {"batch_id": batch_id})).all()
     return _collected(batch, rows)
+
+
+async def performer_read(session: AsyncSession, record: StepRecord) -> None:
+    """Load the performer of a step read by `step_context` (which leaves it unread), for an
+    answer that names them."""
+    performer = None
+    if record.completed_by is not None:
+        performer = await session.get(User, record.completed_by)
+    set_committed_value(record, "performer", performer)

@@ -57,6 +57,9 @@ async def test_two_devices_completing_the_same_step_exactly_one_wins(api: ApiCli
     assert statuses == [200, 409, 409, 409]
     loser = next(answer for answer in answers if answer.status == 409)
     assert loser.body["current"]["state"] == "completed"
+    users = ["olivia", "omar"] * 2
+    winner = next(user for user, a in zip(users, answers, strict=True) if a.status == 200)
+    assert loser.body["current"]["completed_by"] == winner
     assert await _completed_values(api, batch["id"]) == [("clearance", 1)]
 
 
