@@ -48,7 +48,7 @@ from server.web.access_log import access_log
 from server.web.api import PREFIX, Api, mount
 from server.web.keys import DATABASE, EVENTS, MEDIA_FILES, SETTINGS, SIGN_IN_GATE
 from server.web.middleware import problems
-from server.web.openapi import build_document, openapi_handler
+from server.web.openapi import openapi_handler
 from server.web.pages import add_pages, security_headers
 from server.webhooks.context import webhook_sending
 from server.webhooks.handlers import api as webhooks_api
@@ -139,6 +139,6 @@ def create_app(
     )
     apis = [*APIS, *extra]
     mount(app, apis)
-    app.router.add_get(PREFIX + "/openapi.json", openapi_handler(build_document(apis)))
+    app.router.add_get(PREFIX + "/openapi.json", openapi_handler(apis))
     add_pages(app)
     return app

@@ -227,10 +227,14 @@ def build_document(apis: list[Api]) -> dict[str, Any]:
     }
 
 
-def openapi_handler(document: dict[str, Any]) -> Any:
-    """An aiohttp handler serving `document`."""
+def openapi_handler(apis: list[Api]) -> Any:
+    """An aiohttp handler serving the document of `apis`, built when first asked for (building
+    it takes longer than starting the rest of the application)."""
+    built: list[dict[str, Any]] = []
 
     async def serve_openapi(_request: web.Request) -> web.Response:
-        return web.json_response(document)
+        if not built:
+            built.append(build_document(apis))
+        return web.json_response(built[0])
 
     return serve_openapi
