@@ -14,6 +14,10 @@ from server.ids import number_pattern
 from server.networks import Network, parse_networks
 
 LOOPBACK = parse_networks("127.0.0.0/8, ::1")
+# argon2-cffi's profiles for new password hashes (server.auth.passwords); CHEAPEST is for tests.
+PASSWORD_PROFILE_VARIABLE = "STEPWISE_PASSWORD_PROFILE"
+PASSWORD_PROFILES = ("RFC_9106_LOW_MEMORY", "RFC_9106_HIGH_MEMORY", "CHEAPEST")
+DEFAULT_PASSWORD_PROFILE = PASSWORD_PROFILES[0]
 
 
 @dataclass(frozen=True)
@@ -39,6 +43,7 @@ class Settings:
     trusted_proxies: tuple[Network, ...] = ()
     secure_cookies: bool = False
     password_min_length: int = 12  # for new passwords; existing ones keep working
+    password_profile: str = DEFAULT_PASSWORD_PROFILE  # of new hashes; read by auth.passwords
     max_failed_signatures: int = 5  # per signed-in session, then the session is locked
     # §11.200(a)(1): a signing session idle this long needs username and password again.
     signing_idle: timedelta = timedelta(minutes=15)
@@ -118,6 +123,12 @@ def _process_url(text: str) -> str | None:
     return text.rstrip("/")
 
 
+def _password_profile(text: str) -> str:
+    if text not in PASSWORD_PROFILES:
+        raise ValueError(f"use one of {', '.join(PASSWORD_PROFILES)}")
+    return text
+
+
 def _at_least_one(text: str) -> int:
     value = int(text)
     if value < 1:
@@ -144,6 +155,7 @@ _PARSED: dict[str, tuple[str, Callable[[str], object]]] = {
     "STEPWISE_TRUSTED_PROXIES": ("trusted_proxies", parse_networks),
     "STEPWISE_SECURE_COOKIES": ("secure_cookies", _flag),
     "STEPWISE_PASSWORD_MIN_LENGTH": ("password_min_length", _password_length),
+    PASSWORD_PROFILE_VARIABLE: ("password_profile", _password_profile),
     "STEPWISE_MAX_FAILED_SIGNATURES": ("max_failed_signatures", _at_least_one),
     "STEPWISE_SIGNING_IDLE_MINUTES": ("signing_idle", lambda text: timedelta(minutes=float(text))),
     "STEPWISE_MAX_IMAGE_PIXELS": ("max_image_pixels", _at_least_one),

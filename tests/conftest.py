@@ -31,6 +31,10 @@ if TYPE_CHECKING:
     from server.config import Settings
     from tests.client import ApiClient
 
+# New password hashes at argon2-cffi's cheapest profile (server.auth.passwords): verifying the
+# default one costs 0.15 s of CPU, and the suite signs in and signs some five thousand times.
+# Set before the server is imported, and inherited by the server processes tests start.
+os.environ.setdefault("STEPWISE_PASSWORD_PROFILE", "CHEAPEST")
 PG_BASE = os.environ.get("STEPWISE_TEST_PG", "postgresql+asyncpg://postgres@127.0.0.1:5432/test")
 BACKENDS = ["sqlite", "postgresql"]
 
