@@ -37,6 +37,9 @@ if TYPE_CHECKING:
 os.environ.setdefault("STEPWISE_PASSWORD_PROFILE", "CHEAPEST")
 PG_BASE = os.environ.get("STEPWISE_TEST_PG", "postgresql+asyncpg://postgres@127.0.0.1:5432/test")
 BACKENDS = ["sqlite", "postgresql"]
+# Tests whose database work is the same as other tests' (input refused before the database, the
+# media relay and its streams) run on SQLite alone; everything else runs on both backends.
+SQLITE_ONLY = pytest.mark.sqlite_only
 
 
 def pg_url(database: str) -> str:
@@ -93,6 +96,27 @@ LONG_FIRST = (
     "tests/quality/test_batch_record.py",
     "tests/epcis/",
 )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "sqlite_only: run on the SQLite backend alone")
+
+
+@pytest.hookimpl(tryfirst=True)  # before pytest's own: the fixture's params then give way
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """SQLITE_ONLY tests that take a database get the SQLite one alone (unless the test
+    chooses its backends itself)."""
+    chosen = any(
+        "database_url" in mark.args[0] for mark in metafunc.definition.iter_markers("parametrize")
+    )
+    if (
+        metafunc.definition.get_closest_marker("sqlite_only")
+        and "database_url" in metafunc.fixturenames
+        and not chosen
+    ):
+        metafunc.definition.add_marker(
+            pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+        )
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

@@ -16,6 +16,9 @@ from tests.api.fixtures import approved_procedure, started_batch
 from tests.client import ApiClient
 from tests.conftest import _admin_dsn
 
+# SQLite has no server to close or lose a connection, and reads without a round trip.
+pytestmark = pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+
 
 async def _terminated(pids: set[int]) -> None:
     admin = await asyncpg.connect(_admin_dsn())
@@ -26,8 +29,6 @@ async def _terminated(pids: set[int]) -> None:
 
 
 async def test_a_connection_the_server_closed_is_replaced_at_checkout(database_url: str) -> None:
-    if not database_url.startswith("postgresql"):
-        pytest.skip("SQLite has no server to close a connection")
     database = open_database(database_url)
     try:
         async with database.writer.connect() as connection:
@@ -62,8 +63,6 @@ async def test_requests_go_on_after_the_server_closed_a_pooled_connection(api: A
 
 
 async def test_who_asks_is_read_outside_a_transaction(database_url: str) -> None:
-    if not database_url.startswith("postgresql"):
-        pytest.skip("SQLite reads in a deferred transaction that costs no round trip")
     database = open_database(database_url)
     try:
         async with database.lone_reads()() as session:
@@ -77,8 +76,6 @@ async def test_who_asks_is_read_outside_a_transaction(database_url: str) -> None
 async def test_a_long_idle_connection_that_fails_its_ping_is_replaced(
     database_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    if not database_url.startswith("postgresql"):
-        pytest.skip("SQLite has no server to lose a connection to")
     monkeypatch.setattr(engine_module, "IDLE_PING_SECONDS", 0.0)  # every checkin is long ago
     database = open_database(database_url)
     dialect = database.writer.dialect

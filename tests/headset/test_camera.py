@@ -16,8 +16,11 @@ from headset_client.headset import Headset, HeadsetOptions
 from headset_client.session import SessionOptions
 from media.codes import decode_frame
 from tests.client import PASSWORDS, ApiClient
+from tests.conftest import SQLITE_ONLY
 from tests.headset.support import fetch, granulation_batch, headset, say
 from tests.streams.sessions import watch
+
+pytestmark = SQLITE_ONLY  # refused before the database, or media: see SQLITE_ONLY
 
 GRANULATOR = "stepwise:equipment:EQ-GRAN-01"
 

@@ -21,7 +21,10 @@ from server.config import Settings
 from server.errors import ServerBusy
 from tests.api.fixtures import approved_procedure, complete, started_batch
 from tests.client import Answer, ApiClient
+from tests.conftest import SQLITE_ONLY
 from tests.security.images import blank_png, jpeg_declaring, png_declaring
+
+pytestmark = SQLITE_ONLY  # refused before the database, or media: see SQLITE_ONLY
 
 
 @pytest.fixture

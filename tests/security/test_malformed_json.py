@@ -7,6 +7,9 @@ import pytest
 
 from tests.api.fixtures import approved_procedure, started_batch
 from tests.client import ApiClient
+from tests.conftest import SQLITE_ONLY
+
+pytestmark = SQLITE_ONLY  # refused before the database, or media: see SQLITE_ONLY
 
 JSON = {"Content-Type": "application/json"}
 

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 from tests.client import ApiClient
+from tests.conftest import SQLITE_ONLY
+
+pytestmark = SQLITE_ONLY  # refused before the database, or media: see SQLITE_ONLY
 
 
 async def test_a_405_says_which_methods_are_allowed(api: ApiClient) -> None:

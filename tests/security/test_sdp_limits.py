@@ -18,8 +18,11 @@ from server.streams.context import LIVE_STREAMS
 from server.streams.live import LiveStreams
 from tests.api.fixtures import approved_procedure, started_batch
 from tests.client import ApiClient
+from tests.conftest import SQLITE_ONLY
 from tests.streams.peers import new_peer, offer
 from tests.streams.sessions import post_sdp, publish
+
+pytestmark = SQLITE_ONLY  # refused before the database, or media: see SQLITE_ONLY
 
 PROBLEM = "application/problem+json"
 

@@ -12,6 +12,9 @@ from aiohttp.test_utils import TestClient
 from server.app import create_app
 from server.config import Settings
 from tests.client import ApiClient
+from tests.conftest import SQLITE_ONLY
+
+pytestmark = SQLITE_ONLY  # refused before the database, or media: see SQLITE_ONLY
 
 HEADERS = "POST {path} HTTP/1.1\r\nHost: x\r\nContent-Type: {kind}\r\nContent-Length: {length}\r\n"
 

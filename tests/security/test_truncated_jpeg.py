@@ -4,7 +4,10 @@
 from __future__ import annotations
 
 from tests.client import ApiClient
+from tests.conftest import SQLITE_ONLY
 from tests.security.images import jpeg
+
+pytestmark = SQLITE_ONLY  # refused before the database, or media: see SQLITE_ONLY
 
 
 async def test_a_truncated_jpeg_is_refused_and_nothing_is_stored(api: ApiClient) -> None:

@@ -13,6 +13,7 @@ from server.streams.ids import StreamId
 from server.streams.live import LiveStreams
 from tests.api.fixtures import approved_procedure, started_batch
 from tests.client import ApiClient
+from tests.conftest import SQLITE_ONLY
 from tests.events import next_event, subscribed
 from tests.streams.scenes import (
     BALANCE,
@@ -24,6 +25,8 @@ from tests.streams.scenes import (
     the_code,
     until,
 )
+
+pytestmark = SQLITE_ONLY  # refused before the database, or media: see SQLITE_ONLY
 
 SIZE = np.array([WIDTH, HEIGHT])
 DX, DY = 60, -40  # how far the camera turn moves the scene, in pixels

@@ -9,8 +9,11 @@ import pytest
 from server.streams.ids import StreamId
 from server.streams.live import LiveStreams
 from tests.client import ApiClient
+from tests.conftest import SQLITE_ONLY
 from tests.streams.peers import new_peer, offer
 from tests.streams.sessions import post_sdp, publish
+
+pytestmark = SQLITE_ONLY  # refused before the database, or media: see SQLITE_ONLY
 
 PROBLEM = "application/problem+json"
 

@@ -9,8 +9,11 @@ from aiortc.mediastreams import MediaStreamError
 from server.streams.ids import StreamId
 from server.streams.live import LiveStreams
 from tests.client import ApiClient
+from tests.conftest import SQLITE_ONLY
 from tests.streams.peers import new_peer, offer
 from tests.streams.sessions import delete, post_sdp, publish, watch
+
+pytestmark = SQLITE_ONLY  # refused before the database, or media: see SQLITE_ONLY
 
 
 async def test_delete_ends_the_stream_its_viewers_and_is_audited(

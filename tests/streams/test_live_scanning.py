@@ -17,6 +17,7 @@ from server.streams.scanning import ScanWatch
 from server.web.keys import DATABASE
 from tests.api.fixtures import approved_procedure, complete, started_batch
 from tests.client import ApiClient
+from tests.conftest import SQLITE_ONLY
 from tests.events import next_event, subscribed
 from tests.streams.scenes import (
     BALANCE,
@@ -26,6 +27,8 @@ from tests.streams.scenes import (
     publish_scene,
     until,
 )
+
+pytestmark = SQLITE_ONLY  # refused before the database, or media: see SQLITE_ONLY
 
 
 @pytest.fixture

@@ -11,8 +11,11 @@ from typing import Any
 from server.streams.ids import StreamId
 from server.streams.live import LiveStreams
 from tests.client import ApiClient
+from tests.conftest import SQLITE_ONLY
 from tests.streams.peers import Watcher, accept, offer
 from tests.streams.sessions import post_sdp, publish, watch
+
+pytestmark = SQLITE_ONLY  # refused before the database, or media: see SQLITE_ONLY
 
 LOSS = 0.02
 _CANDIDATE = re.compile(r"^a=candidate:(\S+) 1 udp (\d+) (\d+\.\d+\.\d+\.\d+) (\d+) typ host", re.M)

@@ -12,9 +12,12 @@ from media.streams.codecs import H264
 from server.streams.ids import StreamId
 from server.streams.live import LiveStreams
 from tests.client import ApiClient
+from tests.conftest import SQLITE_ONLY
 from tests.streams.media_peers import Tone, publish_tracks
 from tests.streams.peers import HEIGHT, WIDTH, MovingBar
 from tests.streams.sessions import delete, watch
+
+pytestmark = SQLITE_ONLY  # refused before the database, or media: see SQLITE_ONLY
 
 sqlite_only = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 MIN_FRAMES = 30  # a second at 30 fps

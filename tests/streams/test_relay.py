@@ -9,8 +9,11 @@ from media.streams.webrtc import RelayedVideoTrack
 from server.streams.ids import StreamId
 from server.streams.live import LiveStreams
 from tests.client import ApiClient
+from tests.conftest import SQLITE_ONLY
 from tests.streams.peers import HEIGHT, WIDTH
 from tests.streams.sessions import delete, publish, watch
+
+pytestmark = SQLITE_ONLY  # refused before the database, or media: see SQLITE_ONLY
 
 
 def _assert_nothing_transcoded(live: LiveStreams, stream_id: str) -> None:

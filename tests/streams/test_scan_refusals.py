@@ -21,6 +21,9 @@ from server.streams.scanning import ScanWatch
 from server.web.keys import DATABASE
 from tests.api.fixtures import approved_procedure, complete, signature, started_batch
 from tests.client import ApiClient
+from tests.conftest import SQLITE_ONLY
+
+pytestmark = SQLITE_ONLY  # refused before the database, or media: see SQLITE_ONLY
 
 # What each step's inputs get when they are not the one under test: all usable.
 USABLE = {

@@ -14,6 +14,7 @@ from server.streams.exceptions import NoFrame
 from server.streams.ids import StreamId
 from server.streams.live import LiveStreams
 from tests.client import ApiClient
+from tests.conftest import SQLITE_ONLY
 from tests.events import next_event, subscribed
 from tests.streams.scenes import (
     BALANCE,
@@ -23,6 +24,8 @@ from tests.streams.scenes import (
     publish_scene,
     until,
 )
+
+pytestmark = SQLITE_ONLY  # refused before the database, or media: see SQLITE_ONLY
 
 
 def _snapshots(stream_id: str) -> str:
