@@ -15,11 +15,15 @@ import pytest
 import pytest_asyncio
 from aiohttp.test_utils import TestClient
 from aioice import ice as aioice_ice
-from playwright.async_api import Browser, BrowserContext, Page, async_playwright
+from playwright.async_api import Browser, BrowserContext, Page, async_playwright, expect
 
 from server.config import Settings
 from tests.browser.support import ARTIFACTS, PageWatch, Site, start_server
 from tests.client import ApiClient
+
+# An assertion passes as soon as the page shows what it expects; on a machine running four test
+# workers on two cores (CI) a page can take longer than Playwright's 5 s default to get there.
+expect.set_options(timeout=10_000)
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [

@@ -166,6 +166,7 @@ class App {
   async open(page, params, query, focus) {
     const generation = this.leave();
     const ctx = { ...this.context(generation), params, query };
+    const focused = document.activeElement;
     this.main.setAttribute("aria-busy", "true");
     try {
       const cleanup = await page.show(ctx);
@@ -174,7 +175,12 @@ class App {
         return;
       }
       this.cleanup = cleanup;
-      if (focus) (this.main.querySelector("h1") ?? this.main).focus();
+      // To the new page's heading, unless the user is already at work in the page (a slow
+      // page can be typed in before it has finished loading).
+      const atWork = document.activeElement !== focused && this.main.contains(document.activeElement);
+      if (focus && !atWork) {
+        (this.main.querySelector("h1") ?? this.main).focus();
+      }
     } catch (error) {
       if (generation === this.generation && error?.status !== 401) this.fail(error);
     } finally {
