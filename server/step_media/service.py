@@ -89,6 +89,32 @@ async def _saved(
     return await drafts.edit_draft(session, user, key, number, precondition, document)
 
 
+@dataclass(frozen=True)
+class _DraftStep:
+    """A draft, its definition, and where step `step_id` is in it."""
+
+    draft: ProcedureVersion
+    definition: ProcedureDefinition
+    operation: int
+    index: int
+
+    @property
+    def media(self) -> list[StepMedia]:
+        return list(self.definition.operations[self.operation].steps[self.index].media)
+
+    def with_media(self, media: list[dict[str, Any]]) -> dict[str, Any]:
+        """The definition as a document, the step's media replaced by `media`."""
+        document = self.definition.model_dump(mode="json")
+        document["operations"][self.operation]["steps"][self.index]["media"] = media
+        return document
+
+
+async def _draft_step(session: AsyncSession, key: str, number: int, step_id: str) -> _DraftStep:
+    draft = await _draft(session, key, number)
+    definition = library.definition_of(draft)
+    return _DraftStep(draft, definition, *_place(definition, key, number, step_id))
+
+
 async def attach(
     session: AsyncSession,
     user: User,
@@ -100,11 +126,8 @@ async def attach(
     if_match: str | None = None,
 ) -> StepMediaChange:
     """Attach a stored file to step `step_id` of a draft; audited."""
-    draft = await _draft(session, key, number)
-    definition = library.definition_of(draft)
-    o, s = _place(definition, key, number, step_id)
-    step = definition.operations[o].steps[s]
-    if any(item.id == stored.media_id for item in step.media):
+    place = await _draft_step(session, key, number, step_id)
+    if any(item.id == stored.media_id for item in place.media):
         raise StepMediaAttached(step_id, stored.media_id)
     actor = auth.actor_of(user)
     await media.record_media(session, actor, stored)
@@ -114,10 +137,9 @@ async def attach(
         content_type=stored.content_type,
         caption=caption,
     )
-    document = definition.model_dump(mode="json")
-    placed = document["operations"][o]["steps"][s]
-    placed["media"] = [*placed.get("media", []), item.model_dump(mode="json")]
-    saved = await _saved(session, user, draft, document, if_match)
+    before = [entry.model_dump(mode="json") for entry in place.media]
+    document = place.with_media([*before, item.model_dump(mode="json")])
+    saved = await _saved(session, user, place.draft, document, if_match)
     await audit.record(
         session,
         actor,
@@ -126,7 +148,7 @@ async def attach(
         saved.id,
         new={**_summary(step_id, item, stored.size), "revision": saved.revision},
     )
-    now = library.definition_of(saved).operations[o].steps[s].media
+    now = library.definition_of(saved).operations[place.operation].steps[place.index].media
     return StepMediaChange(saved, step_id, await _entries(session, list(now)))
 
 
@@ -140,17 +162,12 @@ async def detach(
     if_match: str | None = None,
 ) -> StepMediaChange:
     """Take a file off step `step_id` of a draft (the file stays in the store); audited."""
-    draft = await _draft(session, key, number)
-    definition = library.definition_of(draft)
-    o, s = _place(definition, key, number, step_id)
-    step = definition.operations[o].steps[s]
-    item = next((item for item in step.media if item.id == media_id), None)
+    place = await _draft_step(session, key, number, step_id)
+    item = next((item for item in place.media if item.id == media_id), None)
     if item is None:
         raise StepMediaNotAttached(step_id, media_id)
-    document = definition.model_dump(mode="json")
-    placed = document["operations"][o]["steps"][s]
-    placed["media"] = [entry for entry in placed["media"] if entry["id"] != media_id]
-    saved = await _saved(session, user, draft, document, if_match)
+    kept = [entry.model_dump(mode="json") for entry in place.media if entry.id != media_id]
+    saved = await _saved(session, user, place.draft, place.with_media(kept), if_match)
     [entry] = await _entries(session, [item])
     await audit.record(
         session,
@@ -161,7 +178,7 @@ async def detach(
         old=_summary(step_id, item, entry.size),
         new={"revision": saved.revision},
     )
-    now = library.definition_of(saved).operations[o].steps[s].media
+    now = library.definition_of(saved).operations[place.operation].steps[place.index].media
     return StepMediaChange(saved, step_id, await _entries(session, list(now)))
 
 
