@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Callable
+
 from tests.api.fixtures import approved_procedure, complete, started_batch
 from tests.client import ApiClient
 from tests.webhooks.receiver import Receiver
@@ -15,6 +18,16 @@ async def _subscribe(site: ApiClient, url: str, types: list[str]) -> dict:
     assert answer.status == 201, answer.body
     assert answer.body["secret"].startswith("whsec_")
     return answer.body
+
+
+async def _log_once(site: ApiClient, hook: dict, holds: Callable[[list[dict]], bool]) -> list[dict]:
+    """The delivery log once `holds` (the receiver may answer before the log is written)."""
+    for _ in range(200):
+        log = (await site.get(f"/webhooks/{hook['id']}/deliveries", "ada")).body
+        if holds(log):
+            return log
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"the delivery log never got there: {log}")
 
 
 async def test_batch_events_arrive_signed_once_each_in_order(
@@ -66,12 +79,18 @@ async def test_a_delivery_is_sent_again_by_hand_with_the_same_id(
     hook = await _subscribe(site, receiver.url, ["batch"])
     await started_batch(site)
     await receiver.wait_for(1, hook["secret"])
-    delivery = (await site.get(f"/webhooks/{hook['id']}/deliveries", "ada")).body[-1]
+    delivery = (
+        await _log_once(site, hook, lambda log: bool(log) and log[-1]["status"] == "delivered")
+    )[-1]
 
     again = await site.post(f"/webhooks/{hook['id']}/deliveries/{delivery['id']}/resend", "ada")
     assert again.status == 202 and again.body["resend"] is True
     await receiver.wait_for_copies(delivery["message_id"], 2)
-    log = (await site.get(f"/webhooks/{hook['id']}/deliveries", "ada")).body
+
+    def resent(log: list[dict]) -> bool:
+        return any(entry["id"] == delivery["id"] and entry["attempts"] == 2 for entry in log)
+
+    log = await _log_once(site, hook, resent)
     again = next(entry for entry in log if entry["id"] == delivery["id"])
     assert (again["attempts"], again["resend"], again["status"]) == (2, False, "delivered")
 
