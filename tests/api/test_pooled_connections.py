@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import text
 
 from server.db import engine as engine_module
-from server.db.engine import open_database
+from server.db.engine import Database, open_database
 from server.web.keys import DATABASE
 from tests.api.fixtures import approved_procedure, started_batch
 from tests.client import ApiClient
@@ -28,16 +28,23 @@ async def _terminated(pids: set[int]) -> None:
         await admin.close()
 
 
+async def _closed_by_the_server(database: Database) -> int:
+    """Take a connection from `database`'s pool, give it back, have PostgreSQL close it and
+    wait until asyncpg has seen that (as it does for an idle connection); its backend's pid."""
+    async with database.writer.connect() as connection:
+        pid = (await connection.execute(text("SELECT pg_backend_pid()"))).scalar_one()
+        raw = await connection.get_raw_connection()
+        closed = asyncio.get_running_loop().create_future()
+        raw.driver_connection.add_termination_listener(lambda _c: closed.set_result(None))
+    await _terminated({pid})
+    await closed
+    return pid
+
+
 async def test_a_connection_the_server_closed_is_replaced_at_checkout(database_url: str) -> None:
     database = open_database(database_url)
     try:
-        async with database.writer.connect() as connection:
-            pid = (await connection.execute(text("SELECT pg_backend_pid()"))).scalar_one()
-            raw = await connection.get_raw_connection()
-            closed = asyncio.get_running_loop().create_future()
-            raw.driver_connection.add_termination_listener(lambda _c: closed.set_result(None))
-        await _terminated({pid})
-        await closed  # asyncpg saw the server close it, as it does for an idle connection
+        pid = await _closed_by_the_server(database)
         async with database.writer.connect() as connection:
             again = (await connection.execute(text("SELECT pg_backend_pid()"))).scalar_one()
         assert again != pid
@@ -47,17 +54,9 @@ async def test_a_connection_the_server_closed_is_replaced_at_checkout(database_u
 
 async def test_requests_go_on_after_the_server_closed_a_pooled_connection(api: ApiClient) -> None:
     database = api.client.app[DATABASE]
-    if not database.is_postgres:
-        pytest.skip("SQLite has no server to close a connection")
     await approved_procedure(api, "test_line.yaml")
     await database.writer.dispose()  # the pool now holds only the connection taken below
-    async with database.writer.connect() as connection:
-        pid = (await connection.execute(text("SELECT pg_backend_pid()"))).scalar_one()
-        raw = await connection.get_raw_connection()
-        closed = asyncio.get_running_loop().create_future()
-        raw.driver_connection.add_termination_listener(lambda _c: closed.set_result(None))
-    await _terminated({pid})
-    await closed
+    await _closed_by_the_server(database)
     batch = await started_batch(api)  # signs in, creates and starts: every read and write
     assert batch["status"] == "in_progress"
 
