@@ -48,16 +48,13 @@ class Database:
         return self._read_sessions if readonly else self._write_sessions
 
     @cached_property
-    def _lone_reads(self) -> async_sessionmaker[AsyncSession]:
+    def lone_reads(self) -> async_sessionmaker[AsyncSession]:
+        """Sessions for reads that need no transaction around them, such as one statement
+        (PostgreSQL: autocommit, so no BEGIN and ROLLBACK round trips around the read)."""
         if not self.is_postgres:
             return self._read_sessions
         reader = self.reader.execution_options(isolation_level="AUTOCOMMIT")
         return async_sessionmaker(reader, expire_on_commit=False)
-
-    def lone_reads(self) -> async_sessionmaker[AsyncSession]:
-        """Sessions for reads that need no transaction around them, such as one statement
-        (PostgreSQL: autocommit, so no BEGIN and ROLLBACK round trips around the read)."""
-        return self._lone_reads
 
     async def dispose(self) -> None:
         """Close every pooled connection; safe to call twice."""

@@ -319,7 +319,7 @@ class _Dispatch:
         return user
 
     async def _authorised_apart(self, request: web.Request) -> User | None:
-        async with request.app[DATABASE].lone_reads()() as session:
+        async with request.app[DATABASE].lone_reads() as session:
             return await self._authorised(request, session)
 
     def _parsed(self, request: web.Request, raw: bytes) -> Any:

@@ -64,7 +64,7 @@ async def test_requests_go_on_after_the_server_closed_a_pooled_connection(api: A
 async def test_who_asks_is_read_outside_a_transaction(database_url: str) -> None:
     database = open_database(database_url)
     try:
-        async with database.lone_reads()() as session:
+        async with database.lone_reads() as session:
             read = text("SELECT pg_current_xact_id()::text")
             first, second = await session.scalar(read), await session.scalar(read)
         assert first != second  # each statement its own transaction: no BEGIN, no ROLLBACK
