@@ -34,7 +34,7 @@ from server.batches.exceptions import (
     TracedValueNotCorrectable,
 )
 from server.batches.lock import check_unlocked
-from server.batches.models import Batch, StepRecord
+from server.batches.models import Batch, StepRecord, StepValue
 from server.batches.recalculation import (
     Recalculated,
     check_branches,
@@ -46,7 +46,7 @@ from server.batches.record import (
     current_values,
     locked_batch,
     step_record,
-    value_revision,
+    value_row,
 )
 from server.clock import utcnow
 from server.config import Settings
@@ -202,7 +202,7 @@ def _write(
     for name, value in values.items():
         source = "calculated" if name in calculated else "entered"
         revision = revisions.get(name, 0) + 1
-        revised = value_revision(record, name, value, source, revision, user, now, reason)
+        revised = StepValue(**value_row(record, name, value, source, revision, user, now, reason))
         record.values.append(revised)
 
 

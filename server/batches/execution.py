@@ -40,6 +40,7 @@ from server.batches.record import (
     locked_batch,
     step_record,
     step_summary,
+    value_row,
 )
 from server.batches.step_context import StepContext, performer_read, step_context
 from server.batches.transitions import change_status
@@ -355,16 +356,7 @@ async def _record(
     recorded = {**entered, **outcome.calculated}
     if recorded:
         first_revisions = [
-            {
-                "step_record_id": record.id,
-                "name": name,
-                "value": value,
-                "source": sources[name],
-                "revision": 1,
-                "entered_by": performer.id,
-                "entered_at": now,
-                "reason": None,
-            }
+            value_row(record, name, value, sources[name], 1, performer, now)
             for name, value in recorded.items()
         ]
         await session.execute(_INSERT_VALUES, first_revisions)

@@ -183,7 +183,7 @@ def step_summary(record: StepRecord) -> dict[str, Any]:
     return summary
 
 
-def value_revision(
+def value_row(
     record: StepRecord,
     name: str,
     value: Any,
@@ -192,18 +192,18 @@ def value_revision(
     author: User,
     at: datetime,
     reason: str | None = None,
-) -> StepValue:
-    """One revision of a value recorded in a step."""
-    return StepValue(
-        step_record_id=record.id,
-        name=name,
-        value=value,
-        source=source,
-        revision=revision,
-        entered_by=author.id,
-        entered_at=at,
-        reason=reason,
-    )
+) -> dict[str, Any]:
+    """One revision of a value recorded in a step, as the columns of its row."""
+    return {
+        "step_record_id": record.id,
+        "name": name,
+        "value": value,
+        "source": source,
+        "revision": revision,
+        "entered_by": author.id,
+        "entered_at": at,
+        "reason": reason,
+    }
 
 
 async def load_record(session: AsyncSession, batch_id: str) -> BatchRecord:
