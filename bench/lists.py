@@ -10,6 +10,7 @@ Prints p50 and p99 per page; the same at `--small` batches for comparison.
 
     .venv/bin/python bench/lists.py              # 100,000 batches, 1,000,000 audit entries
     .venv/bin/python bench/lists.py --batches 20000 --audit 200000 --backends sqlite
+    .venv/bin/python bench/lists.py --keep /tmp/lists   # fill once, measure again later
 """
 
 from __future__ import annotations
@@ -41,9 +42,11 @@ from procedures.states import BatchStatus
 from server.app import create_app
 from server.audit.models import AuditEntry
 from server.auth.models import User
+from server.batches.listing import KEYSET
 from server.config import Settings
 from server.db.engine import Database, open_database
 from server.db.migrate import upgrade
+from server.db.paging import encode_cursor
 from server.demo import DEMO_USERS, seed_demo
 from server.library import service as library
 from server.library.models import ProcedureVersion
@@ -352,6 +355,7 @@ async def fill(
     started = time.perf_counter()
     open_batches: list[str] = []
     some_batch = None
+    middle: tuple[str, Any] | None = None
     async with Bulk(url) as bulk:
         for chunk in _batch_rows(site, batches, rng, bulk):
             await bulk.write("batches", BATCH_COLUMNS, chunk.batches)
@@ -361,6 +365,8 @@ async def fill(
             await bulk.write("deviations", DEVIATION_COLUMNS, chunk.deviations)
             open_batches += [row[0] for row in chunk.batches if row[3] in _OPEN]
             some_batch = chunk.batches[len(chunk.batches) // 2][0]
+            if middle is None and int(chunk.batches[-1][0][1:]) >= batches // 2:
+                middle = (chunk.batches[-1][0], chunk.batches[-1][6])  # id, created_at
         await _lots(bulk, site, max(batches // 10, 10), rng)
         targets = open_batches or [some_batch]
         await _audit(bulk, site, first_seq, audit, targets)
@@ -368,7 +374,11 @@ async def fill(
         async with database.sessions()() as session, session.begin():
             await session.execute(text(f"SELECT setval('audit_entry_seq', {first_seq + audit})"))
     print(f"  filled in {time.perf_counter() - started:.0f} s", flush=True)
-    return {"batch_id": (open_batches or [some_batch])[-1], "operator": "olivia"}
+    assert middle is not None
+    batch_id, created = middle
+    created = created if isinstance(created, datetime) else datetime.fromisoformat(created)
+    half_way = encode_cursor(KEYSET, [created.replace(tzinfo=UTC), batch_id])
+    return {"batch_id": (open_batches or [some_batch])[-1], "half_way": half_way}
 
 
 LOT_COLUMNS = (
@@ -461,6 +471,8 @@ def cases(refs: dict[str, Any]) -> list[tuple[str, str]]:
         ("batches batch_number= prefix", "/batches?batch_number=COMP-00012"),
         ("batches created range", "/batches?created_from=2023-01-01&created_before=2023-02-01"),
         ("batches operator=", "/batches?operator=olivia"),
+        ("batches, half-way through", f"/batches?cursor={refs['half_way']}"),
+        ("batches operator=, half-way", f"/batches?operator=olivia&cursor={refs['half_way']}"),
         ("batches open_deviations=true", "/batches?open_deviations=true"),
         ("lots", "/lots"),
         ("lots status=quarantine", "/lots?status=quarantine"),
@@ -516,15 +528,16 @@ async def measure(
     return timings
 
 
-async def _fresh_pg(base: str) -> tuple[str, str]:
-    name = f"stepwise_bench_lists_{uuid.uuid4().hex[:8]}"
+async def _pg_database(base: str, name: str) -> str:
+    """The URL of database `name` on the server of `base`, created if it does not exist."""
     connection = await asyncpg.connect(base)
     try:
-        await connection.execute(f"CREATE DATABASE {name}")
+        if not await connection.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", name):
+            await connection.execute(f"CREATE DATABASE {name}")
     finally:
         await connection.close()
     url = make_url(base).set(drivername="postgresql+asyncpg", database=name)
-    return url.render_as_string(hide_password=False), name
+    return url.render_as_string(hide_password=False)
 
 
 async def _drop_pg(base: str, name: str) -> None:
@@ -535,24 +548,46 @@ async def _drop_pg(base: str, name: str) -> None:
         await connection.close()
 
 
+async def _fill_new(url: str, folder: Path, batches: int, audit: int) -> dict[str, Any]:
+    """Migrate, seed and fill a new database; answer what the measure refers to."""
+    await upgrade(url)
+    database = open_database(url)
+    try:
+        await seed_demo(database, Settings(data_dir=folder, database_url=url))
+        print(f"filling {batches:,} batches, {audit:,} audit entries", flush=True)
+        refs = await fill(database, url, batches, audit)
+        async with database.sessions()() as session, session.begin():
+            await session.execute(text("ANALYZE"))
+    finally:
+        await database.dispose()
+    return refs
+
+
 async def run(backend: str, args: argparse.Namespace, batches: int, audit: int) -> dict:
+    """Fill a database of this size and measure it. With `--keep`, the filled database is
+    kept under its folder (PostgreSQL: a database named by the size) and a later run with
+    the same `--keep` measures it again without filling."""
+    print(f"{backend}, {batches:,} batches:", flush=True)
+    if args.keep:
+        folder = Path(args.keep) / f"{backend}-{batches}-{audit}"
+        folder.mkdir(parents=True, exist_ok=True)
+        kept = folder / "refs.json"
+        if backend == "sqlite":
+            url = f"sqlite+aiosqlite:///{folder / 'bench.db'}"
+        else:
+            url = await _pg_database(args.pg_url, f"stepwise_bench_lists_{batches}_{audit}")
+        if not kept.exists():
+            kept.write_text(json.dumps(await _fill_new(url, folder, batches, audit)))
+        return await measure(url, folder, json.loads(kept.read_text()), args.repeat, args.pages)
     folder = Path(tempfile.mkdtemp(prefix="stepwise-bench-lists-"))
     pg_name = None
     if backend == "sqlite":
         url = f"sqlite+aiosqlite:///{folder / 'bench.db'}"
     else:
-        url, pg_name = await _fresh_pg(args.pg_url)
+        pg_name = f"stepwise_bench_lists_{uuid.uuid4().hex[:8]}"
+        url = await _pg_database(args.pg_url, pg_name)
     try:
-        await upgrade(url)
-        database = open_database(url)
-        try:
-            await seed_demo(database, Settings(data_dir=folder, database_url=url))
-            print(f"{backend}: filling {batches:,} batches, {audit:,} audit entries", flush=True)
-            refs = await fill(database, url, batches, audit)
-            async with database.sessions()() as session, session.begin():
-                await session.execute(text("ANALYZE"))
-        finally:
-            await database.dispose()
+        refs = await _fill_new(url, folder, batches, audit)
         return await measure(url, folder, refs, args.repeat, args.pages)
     finally:
         if pg_name is not None:
@@ -578,6 +613,9 @@ def main() -> None:
     parser.add_argument("--pg-url", default=DEFAULT_PG_URL)
     parser.add_argument("--repeat", type=int, default=10, help="walks of each list")
     parser.add_argument("--pages", type=int, default=5, help="pages per walk")
+    parser.add_argument(
+        "--keep", metavar="DIR", help="keep the filled databases under DIR; measure them again"
+    )
     args = parser.parse_args()
     with open("/proc/loadavg") as load:
         print(f"load average: {load.read().split()[0]} on this machine", flush=True)

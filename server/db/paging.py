@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import ColumnElement, Select, and_, false, func, or_, select
+from sqlalchemy import ColumnElement, Select, false, func, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
@@ -61,13 +61,12 @@ class Keyset:
         return [column.desc() if self.descending else column.asc() for column in self.columns]
 
     def after(self, key: Sequence[Any]) -> ColumnElement[bool]:
-        """Rows strictly after `key` in this order (a row comparison, spelled portably)."""
-        clauses: list[ColumnElement[bool]] = []
-        for index, column in enumerate(self.columns):
-            beyond = column < key[index] if self.descending else column > key[index]
-            equal = [self.columns[i] == key[i] for i in range(index)]
-            clauses.append(and_(*equal, beyond))
-        return or_(*clauses)
+        """Rows strictly after `key` in this order: one row comparison, which both backends
+        answer as a range of an index ending in these columns, so a page deep in a list
+        reads as little as the first (an OR of column comparisons made PostgreSQL scan the
+        index from the list's start)."""
+        row = tuple_(*self.columns)
+        return row < tuple(key) if self.descending else row > tuple(key)
 
     def key_of(self, row: Any) -> list[Any]:
         """The sort key of a loaded row (an entity, or a tuple whose first item is one)."""
