@@ -270,6 +270,20 @@ async def _child(
         await _stop(process)
 
 
+async def _seed_demo(env: dict[str, str], log: Path, cwd: Path | None) -> None:
+    """`stepwise demo seed` (users, procedures, materials; no history) into the database."""
+    with log.open("wb") as out:
+        process = await asyncio.create_subprocess_exec(
+            *(sys.executable, "-m", "server", "demo", "seed", "--batches", "0"),
+            env=env,
+            cwd=cwd,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+        if await process.wait() != 0:
+            raise BenchFailed(f"cannot seed the demo: see {log}")
+
+
 def _cpu_of(stat: str) -> float:
     """User plus system CPU seconds from the text of /proc/PID/stat (Linux)."""
     fields = stat.rsplit(")", 1)[1].split()
@@ -555,10 +569,11 @@ async def _stepwise(
         env["DATABASE_URL"] = database_url
     if code is not None:
         env["PYTHONPATH"] = str(code)
-    command = ["-m", "server", "serve", "--demo"]
-    if workers is not None:
-        command += ["--workers", str(workers)]
     log = work / f"{name}.log"
+    command = ["-m", "server", "serve", "--demo"]
+    if workers is not None:  # --demo runs in one process: seed the demo first, then serve
+        await _seed_demo(env, work / f"{name}-seed.log", code)
+        command = ["-m", "server", "serve", "--workers", str(workers)]
     async with _child(command, env, log, code) as child, _session() as session:
         client = Client(session, child.url + "/api/v1")
         signed_in = await asyncio.gather(*(_login(client, user) for user in users))
