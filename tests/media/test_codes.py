@@ -160,13 +160,15 @@ def code_of(symbology: str) -> tuple[str, np.ndarray]:
     return GS1_TEXT, gs1_datamatrix_modules(parse_gs1(GS1_TEXT))
 
 
-# Heavy shake (2-3 modules) and defocus that sharpening alone does not read: the decoder measures
-# the blur on the code's region and undoes it.
+# Heavy shake (2-3 modules, down to 2 px per module) and defocus that sharpening alone does not
+# read: the decoder measures the blur on the code's region and undoes it.
 @pytest.mark.parametrize(
     ("symbology", "module_px", "condition", "seed"),
     [
+        ("QRCode", 2, "heavy_motion_blur", 5),
         ("QRCode", 3, "heavy_motion_blur", 0),
         ("QRCode", 5, "heavy_motion_blur", 2),
+        ("DataMatrix", 2, "heavy_motion_blur", 2),
         ("DataMatrix", 3, "heavy_motion_blur", 1),
         ("DataMatrix", 5, "heavy_motion_blur", 3),
         ("DataMatrix", 5, "defocus", 1),
