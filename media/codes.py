@@ -3,10 +3,11 @@
 A frame first gets one plain zxing pass. Only when that finds nothing are the code-like regions
 (compact blobs of dense edges on a quarter-size copy, and symbols zxing located but could not
 read) cropped, enlarged, sharpened (after smoothing, for noise) and decoded again: a blurred,
-noisy or dark code costs a few small crops, not more full-frame passes. When even those fail,
-the blur of the likeliest crops (heavy shake, defocus) is measured and undone (`media.deblur`);
-on a live frame, mostly codeless, an even blur (defocus) is undone only where zxing located a
-symbol, so an empty frame rarely pays a deconvolution.
+noisy or dark code costs a few small crops, not more full-frame passes. Where zxing located a
+symbol but still reads none, or the grain is strong, the region is denoised (non-local means).
+When even those fail, the blur of the likeliest crops (heavy shake, defocus) is measured and
+undone (`media.deblur`); on a live frame, mostly codeless, an even blur (defocus) is undone only
+where zxing located a symbol, so an empty frame rarely pays a deconvolution.
 zxing verifies every symbol's error correction, so the retries add codes, not misreads.
 """
 

@@ -3,10 +3,12 @@
 The blur is estimated from the region itself. A code's edges run equally in every direction, so
 gradient energy missing in one direction is shake along it (the structure tensor's weak axis);
 the gradient along the shake anti-correlates with itself most at the shake's length (its two
-ends). Without such a direction the blur is defocus, scaled from the apparent module size (where
-the gradient anti-correlates across the module's two edges). A few kernels around the measured
-blur are each undone by Wiener deconvolution, smoothed or binarised against ringing; after one
-that let the decoder locate a symbol it could not read, `variants` gives a finer grid around it.
+ends). That first estimate leans towards the code's own axes: the region's cepstrum, whose
+trough marks the zeros a straight shake puts in the spectrum, refines it. Without such a
+direction the blur is defocus, scaled from the apparent module size (where the gradient
+anti-correlates across the module's two edges). A few kernels around the measured blur are each
+undone by Wiener deconvolution, smoothed or binarised against ringing; after one that let the
+decoder locate a symbol it could not read, `variants` gives a finer grid around it.
 """
 
 from __future__ import annotations
