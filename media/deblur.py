@@ -36,8 +36,8 @@ _SHAKE_TRIES = (
     (True, 0.95, 0.01, 0.0, -2, False),
 )
 _DEFOCUS_TRIES = ((0.6, 0.01, 0.1, False), (0.4, 0.01, 0.0, False), (0.5, 0.003, 0.0, False))
-# Around a restoration after which a symbol was located but not read: the size as a share of
-# its size, a turn in degrees (shake only), binarise.
+# Around a restoration after which a symbol was located but not read: for a shake, the length
+# as a share of its length, a turn in degrees, binarise.
 _SHAKE_VARIANTS = (
     (1.0, 0, True),
     (0.9, 0, False),
@@ -49,7 +49,16 @@ _SHAKE_VARIANTS = (
     (1.0, 8, True),
     (1.0, -8, True),
 )
-_DEFOCUS_VARIANTS = ((1.0, 0, True), (0.85, 0, False), (1.15, 0, False), (0.7, 0, True))
+# Around a defocus: the radius as a share of its radius, Wiener's noise ratio as a share of its
+# ratio (less damping recovers more of a small code's modules), binarise.
+_DEFOCUS_VARIANTS = (
+    (1.0, 1.0, True),
+    (0.85, 1.0, False),
+    (1.15, 1.0, False),
+    (0.7, 1.0, True),
+    (0.75, 1.0, False),
+    (0.85, 0.3, False),
+)
 _BINARY_BLOCK = 4  # pixels of the region that local binarisation compares each pixel with
 # Pixels: a shorter shake, or a smaller apparent module, is left to sharpening.
 _MIN_EDGE_WIDTH = 2.3  # steepest edge along the weakest gradients, in pixels per contrast
@@ -116,14 +125,15 @@ def variants(near: Restoration) -> list[Restoration]:
     """Restorations around one after which the decoder located a symbol but could not read
     it: the measured blur was close, so a finer grid of sizes (and turns, for a shake) around
     it, likeliest first, with and without local binarisation."""
-    tries = []
-    for share, turn, binarise in _SHAKE_VARIANTS if near.is_shake else _DEFOCUS_VARIANTS:
-        size = near.size * share
-        if near.angle is None:
-            tries.append(_disc(size, near.noise, near.smoothing, binarise))
-        else:
-            tries.append(_line(size, near.angle + turn, near.noise, near.smoothing, binarise))
-    return tries
+    if near.angle is None:
+        return [
+            _disc(near.size * share, near.noise * damping, near.smoothing, binarise)
+            for share, damping, binarise in _DEFOCUS_VARIANTS
+        ]
+    return [
+        _line(near.size * share, near.angle + turn, near.noise, near.smoothing, binarise)
+        for share, turn, binarise in _SHAKE_VARIANTS
+    ]
 
 
 def _line(
