@@ -3,10 +3,12 @@
 The blur is estimated from the region itself. A code's edges run equally in every direction, so
 gradient energy missing in one direction is shake along it (the structure tensor's weak axis);
 the gradient along the shake anti-correlates with itself most at the shake's length (its two
-ends). Without such a direction the blur is defocus, scaled from the apparent module size (where
-the gradient anti-correlates across the module's two edges). A few kernels around the measured
-blur are each undone by Wiener deconvolution, smoothed or binarised against ringing; after one
-that let the decoder locate a symbol it could not read, `variants` gives a finer grid around it.
+ends). That first estimate leans towards the code's own axes: the region's cepstrum, whose
+trough marks the zeros a straight shake puts in the spectrum, refines it. Without such a
+direction the blur is defocus, scaled from the apparent module size (where the gradient
+anti-correlates across the module's two edges). A few kernels around the measured blur are each
+undone by Wiener deconvolution, smoothed or binarised against ringing; after one that let the
+decoder locate a symbol it could not read, `variants` gives a finer grid around it.
 """
 
 from __future__ import annotations
@@ -17,23 +19,25 @@ import cv2
 import numpy as np
 
 _MIN_ANISOTROPY = 0.3  # below: no direction stands out, so defocus rather than shake
-# Restorations tried, likeliest first (chosen greedily on tuning frames): the kernel's size as a
-# share of the measured length (shake) or apparent module (defocus, which inflates it), Wiener's
-# noise-to-signal power ratio (higher damps more of the kernel's near-zero frequencies), a
-# smoothing of the result against ringing as a share of the measured length, for a shake a turn
-# off the measured direction in degrees, and whether to binarise the result locally.
+# Restorations tried, likeliest first (chosen greedily on tuning frames): for a shake, whether
+# it starts from the cepstrum's length and direction (else the structure tensor's and the
+# gradient autocorrelation's); the kernel's size as a share of the measured length (shake) or
+# apparent module (defocus, which inflates it), Wiener's noise-to-signal power ratio (higher
+# damps more of the kernel's near-zero frequencies), a smoothing of the result against ringing
+# as a share of the measured length, for a shake a turn off the measured direction in degrees,
+# and whether to binarise the result locally.
 _SHAKE_TRIES = (
-    (0.9, 0.01, 0.1, 0, False),
-    (0.9, 0.003, 0.1, -6, False),
-    (0.9, 0.01, 0.0, 6, False),
-    (1.0, 0.01, 0.1, -6, True),
-    (0.8, 0.01, 0.1, -6, False),
-    (1.0, 0.003, 0.1, 0, False),
-    (1.0, 0.003, 0.1, 4, False),
+    (True, 0.95, 0.003, 0.1, 2, False),
+    (True, 1.0, 0.01, 0.1, 2, False),
+    (True, 0.9, 0.01, 0.0, -2, False),
+    (True, 1.0, 0.003, 0.1, 0, False),
+    (True, 1.0, 0.01, 0.1, -2, True),
+    (False, 1.0, 0.01, 0.1, -6, False),
+    (True, 0.95, 0.01, 0.0, -2, False),
 )
 _DEFOCUS_TRIES = ((0.6, 0.01, 0.1, False), (0.4, 0.01, 0.0, False), (0.5, 0.003, 0.0, False))
-# Around a restoration after which a symbol was located but not read: the size as a share of
-# its size, a turn in degrees (shake only), binarise.
+# Around a restoration after which a symbol was located but not read: for a shake, the length
+# as a share of its length, a turn in degrees, binarise.
 _SHAKE_VARIANTS = (
     (1.0, 0, True),
     (0.9, 0, False),
@@ -45,13 +49,23 @@ _SHAKE_VARIANTS = (
     (1.0, 8, True),
     (1.0, -8, True),
 )
-_DEFOCUS_VARIANTS = ((1.0, 0, True), (0.85, 0, False), (1.15, 0, False), (0.7, 0, True))
+# Around a defocus: the radius as a share of its radius, Wiener's noise ratio as a share of its
+# ratio (less damping recovers more of a small code's modules), binarise.
+_DEFOCUS_VARIANTS = (
+    (1.0, 1.0, True),
+    (0.85, 1.0, False),
+    (1.15, 1.0, False),
+    (0.7, 1.0, True),
+    (0.75, 1.0, False),
+    (0.85, 0.3, False),
+)
 _BINARY_BLOCK = 4  # pixels of the region that local binarisation compares each pixel with
 # Pixels: a shorter shake, or a smaller apparent module, is left to sharpening.
 _MIN_EDGE_WIDTH = 2.3  # steepest edge along the weakest gradients, in pixels per contrast
 _MIN_SHAKE = 3.5
 _MIN_MODULE = 2.5
 _MAX_LAG = 48  # longest shake or module looked for, in pixels
+_CEPSTRUM_SPAN = 15  # degrees either side of the structure tensor's direction
 
 
 class Restoration(NamedTuple):
@@ -99,24 +113,27 @@ def restorations(crop: np.ndarray) -> list[Restoration]:
     length = correlations.deepest(weakest)[1]
     if length < _MIN_SHAKE:
         return []
-    return [
-        _line(length * share, weakest + turn, noise, length * blur, binarise)
-        for share, noise, blur, turn, binarise in _SHAKE_TRIES
-    ]
+    cepstral_length, cepstral_angle = _cepstral_shake(gray, window, length, weakest)
+    tries = []
+    for cepstral, share, noise, blur, turn, binarise in _SHAKE_TRIES:
+        size, angle = (cepstral_length, cepstral_angle) if cepstral else (length, weakest)
+        tries.append(_line(size * share, angle + turn, noise, size * blur, binarise))
+    return tries
 
 
 def variants(near: Restoration) -> list[Restoration]:
     """Restorations around one after which the decoder located a symbol but could not read
     it: the measured blur was close, so a finer grid of sizes (and turns, for a shake) around
     it, likeliest first, with and without local binarisation."""
-    tries = []
-    for share, turn, binarise in _SHAKE_VARIANTS if near.is_shake else _DEFOCUS_VARIANTS:
-        size = near.size * share
-        if near.angle is None:
-            tries.append(_disc(size, near.noise, near.smoothing, binarise))
-        else:
-            tries.append(_line(size, near.angle + turn, near.noise, near.smoothing, binarise))
-    return tries
+    if near.angle is None:
+        return [
+            _disc(near.size * share, near.noise * damping, near.smoothing, binarise)
+            for share, damping, binarise in _DEFOCUS_VARIANTS
+        ]
+    return [
+        _line(near.size * share, near.angle + turn, near.noise, near.smoothing, binarise)
+        for share, turn, binarise in _SHAKE_VARIANTS
+    ]
 
 
 def _line(
@@ -156,21 +173,15 @@ def restored(crop: np.ndarray, restoration: Restoration, scale: float = 1.0) -> 
 
 
 def line_kernel(length: float, angle: float) -> np.ndarray:
-    """A straight shake of `length` pixels at `angle` degrees, antialiased."""
-    size = int(np.ceil(length)) | 1
-    kernel = np.zeros((size * 4, size * 4), np.float32)
-    half = (size * 4 - 1) / 2
-    dx, dy = np.cos(np.deg2rad(angle)) * length * 2, np.sin(np.deg2rad(angle)) * length * 2
-    cv2.line(
-        kernel,
-        (round((half - dx) * 16), round((half - dy) * 16)),
-        (round((half + dx) * 16), round((half + dy) * 16)),
-        1.0,
-        2,
-        cv2.LINE_AA,
-        shift=4,
-    )
-    kernel = cv2.resize(kernel, (size, size), interpolation=cv2.INTER_AREA)
+    """A straight shake of `length` pixels at `angle` degrees: a thin line traced at 8x and
+    averaged into pixels, as a sensor integrates a continuous shake."""
+    size = (int(np.ceil(length)) | 1) + 2
+    fine = np.zeros((size * 8, size * 8), np.float32)
+    centre = np.array([size * 4, size * 4]) - 0.5
+    step = np.array([np.cos(np.deg2rad(angle)), np.sin(np.deg2rad(angle))]) * length * 4
+    start, end = np.round((centre - step) * 16), np.round((centre + step) * 16)
+    cv2.line(fine, tuple(int(v) for v in start), tuple(int(v) for v in end), 1.0, 1, shift=4)
+    kernel = cv2.resize(fine, (size, size), interpolation=cv2.INTER_AREA)
     return kernel / kernel.sum()
 
 
@@ -182,6 +193,26 @@ def disc_kernel(radius: float) -> np.ndarray:
     inside = offsets[:, None, :, None] ** 2 + offsets[None, :, None, :] ** 2 <= radius**2
     kernel = inside.mean(axis=(2, 3)).astype(np.float32)
     return kernel / kernel.sum()
+
+
+def _cepstral_shake(
+    gray: np.ndarray, window: np.ndarray, length: float, angle: float
+) -> tuple[float, float]:
+    """The shake's length and direction where the region's cepstrum is most negative near a
+    first estimate. A straight shake's spectrum has zeros every 1/length along it, which the
+    inverse transform of the log spectrum turns into a trough at the shake's length; the
+    code's own module grid makes peaks there instead, so its axes do not pull the estimate."""
+    spectrum = np.abs(np.fft.fft2((gray - gray.mean()) * window))
+    cepstrum = np.fft.ifft2(np.log(spectrum + 1e-3 * spectrum.max())).real
+    cepstrum = np.fft.fftshift(cepstrum).astype(np.float32)
+    lengths = np.arange(0.75, 1.3, 0.025, dtype=np.float32)[:, None] * length
+    angles = np.deg2rad(np.arange(-_CEPSTRUM_SPAN, _CEPSTRUM_SPAN + 0.1, 0.5) + angle)[None]
+    height, width = gray.shape
+    xs = (width // 2 + lengths * np.cos(angles)).astype(np.float32)
+    ys = (height // 2 + lengths * np.sin(angles)).astype(np.float32)
+    values = cv2.remap(cepstrum, xs, ys, cv2.INTER_LINEAR)
+    row, column = np.unravel_index(int(np.argmin(values)), values.shape)
+    return float(lengths[row, 0]), float(np.rad2deg(angles[0, column]))
 
 
 def _edge_width(gray: np.ndarray, gx: np.ndarray, gy: np.ndarray, angle: float) -> float:

@@ -23,13 +23,15 @@ def angle_between(kernel: np.ndarray, degrees: float) -> float:
     return abs((axis - degrees + 90) % 180 - 90)
 
 
-@pytest.mark.parametrize("angle", [10, 60, 135])
+@pytest.mark.parametrize("angle", [0, 10, 60, 135, 170])
 def test_a_shake_is_measured_along_its_direction_and_about_its_length(angle):
     first = restorations(blurred(line_kernel(10, angle)))[0]
 
-    assert angle_between(first.kernel, angle) <= 10
-    # The first guess is a little shorter than the measured shake (9 to 11 pixels here).
-    assert 7 <= first.kernel.shape[0] <= 11
+    # Near the code's own axes too (0, 10, 170 degrees): they do not pull the direction.
+    assert abs((first.angle - angle + 90) % 180 - 90) <= 4
+    assert angle_between(first.kernel, angle) <= 5
+    # The first guess is a little shorter than the measured shake.
+    assert 8.5 <= first.size <= 10.5
 
 
 def test_defocus_is_tried_as_discs():
@@ -79,7 +81,10 @@ def test_variants_stay_close_to_a_near_miss():
         assert angle_between(restoration.kernel, near.angle) <= 12  # 8 degrees and a pixel's turn
 
 
-def test_defocus_variants_are_discs():
+def test_defocus_variants_are_discs_some_damped_less():
     near = restorations(blurred(disc_kernel(3.5)))[0]
 
-    assert all(not restoration.is_shake for restoration in variants(near))
+    tries = variants(near)
+
+    assert all(not restoration.is_shake for restoration in tries)
+    assert any(restoration.noise < near.noise for restoration in tries)
