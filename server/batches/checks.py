@@ -19,7 +19,7 @@ from server.batches import traceability
 from server.batches.evidence import photo_problems
 from server.batches.exceptions import StepValuesRejected
 from server.batches.models import Batch
-from server.batches.step_context import StepState
+from server.batches.step_rows import StepState
 from server.errors import Refusal, StepwiseError
 from server.signatures import service as signatures
 

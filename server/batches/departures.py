@@ -16,7 +16,7 @@ from procedures.model import Step
 from server.audit.models import AuditEntry
 from server.auth.models import User
 from server.batches.models import Batch
-from server.batches.step_context import StepState
+from server.batches.step_rows import StepState
 from server.batches.traceability import Traced
 from server.clock import isoformat
 from server.deviations import service as deviations

@@ -35,7 +35,7 @@ from server.batches.exceptions import (
 from server.batches.lock import check_unlocked
 from server.batches.models import Batch, StepRecord, StepValue
 from server.batches.record import batch_context, locked_batch, step_summary, value_row
-from server.batches.step_context import (
+from server.batches.step_rows import (
     StepContext,
     StepRow,
     StepState,

@@ -16,7 +16,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.batches.models import Batch, BatchOperator
-from server.batches.step_context import StepState
+from server.batches.step_rows import StepState
 
 _TABLE = BatchOperator.__table__
 _ADD = {
