@@ -510,7 +510,7 @@ async def _advance(
     states = {step_id: record.state for step_id, record in records.items()}
     following = next_steps(definition.steps(), states, context)
     actor = auth.actor_of(user)
-    skipped = []
+    skipped: list[StepState] = []
     for step in following.skipped:
         record = records[step.id]
         record.state = StepStatus.SKIPPED
