@@ -18,7 +18,8 @@ from server.auth.models import User
 from server.batches import traceability
 from server.batches.evidence import photo_problems
 from server.batches.exceptions import StepValuesRejected
-from server.batches.models import Batch, StepRecord
+from server.batches.models import Batch
+from server.batches.step_rows import StepState
 from server.errors import Refusal, StepwiseError
 from server.signatures import service as signatures
 
@@ -27,7 +28,7 @@ INCOMPLETE_SIGNATURES = (signatures.SignatureRequired, SigningSessionNotOpen)
 
 @contextmanager
 def refusals_audited(
-    user: User, batch: Batch, record: StepRecord, action: str, values: Mapping[str, Any]
+    user: User, batch: Batch, record: StepState, action: str, values: Mapping[str, Any]
 ) -> Iterator[None]:
     """Give a domain error raised inside what the audit trail records of the refusal."""
     refusal = Refusal(
@@ -50,7 +51,7 @@ def refusals_audited(
         raise exc.with_refusal(refusal) from exc
 
 
-def _signature_refused(exc: StepwiseError, record: StepRecord) -> Refusal | None:
+def _signature_refused(exc: StepwiseError, record: StepState) -> Refusal | None:
     """The signing rule's trace of an e-signature given on this step and refused (one that is
     missing, or lacks the username a signing session opens with, is no refused signature)."""
     signing = exc.refusal

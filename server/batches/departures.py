@@ -15,7 +15,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from procedures.model import Step
 from server.audit.models import AuditEntry
 from server.auth.models import User
-from server.batches.models import Batch, StepRecord
+from server.batches.models import Batch
+from server.batches.step_rows import StepState
 from server.batches.traceability import Traced
 from server.clock import isoformat
 from server.deviations import service as deviations
@@ -38,7 +39,7 @@ async def at_completion(
     session: AsyncSession,
     performer: User,
     batch: Batch,
-    record: StepRecord,
+    record: StepState,
     step: Step,
     traced: Traced,
     *,
@@ -102,7 +103,7 @@ async def at_completion(
     ]
 
 
-def _late_by(step: Step, record: StepRecord) -> tuple[datetime, timedelta] | None:
+def _late_by(step: Step, record: StepState) -> tuple[datetime, timedelta] | None:
     """When the step was activated and how late it was completed, if past its window."""
     if step.window_minutes is None or record.activated_at is None or record.completed_at is None:
         return None
@@ -110,7 +111,7 @@ def _late_by(step: Step, record: StepRecord) -> tuple[datetime, timedelta] | Non
     return (record.activated_at, late) if late > timedelta(0) else None
 
 
-async def _refused_signers(session: AsyncSession, record: StepRecord, signer: User) -> list[str]:
+async def _refused_signers(session: AsyncSession, record: StepState, signer: User) -> list[str]:
     """Who else tried to sign the step and was refused (committed refusals, in order)."""
     entries = await session.scalars(
         select(AuditEntry.new)

@@ -5,13 +5,12 @@ The server is the authority on order, conditions, limits, roles and time.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import bindparam, case, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm.attributes import set_committed_value
 
 from procedures import exceptions as procedure_errors
 from procedures.guardrails import StepOutcome, check_parameters, hold_status
@@ -35,14 +34,14 @@ from server.batches.exceptions import (
 )
 from server.batches.lock import check_unlocked
 from server.batches.models import Batch, StepRecord, StepValue
-from server.batches.record import (
-    batch_context,
-    locked_batch,
-    step_record,
-    step_summary,
-    value_row,
+from server.batches.record import batch_context, locked_batch, step_summary, value_row
+from server.batches.step_rows import (
+    StepContext,
+    StepRow,
+    StepState,
+    performer_read,
+    step_context,
 )
-from server.batches.step_context import StepContext, performer_read, step_context
 from server.batches.transitions import change_status
 from server.clock import utcnow
 from server.config import Settings
@@ -58,8 +57,8 @@ from server.redlines.definitions import batch_definition
 from server.signatures import service as signatures
 
 _STEPS = StepRecord.__table__.c
-# A completion's values, first revisions all, in one statement without ORM objects: nothing
-# in the transaction reads them back as objects (the step's context has them as rows).
+# A completion writes with Core on the session's connection (no ORM objects, no autoflush):
+# its values, first revisions all, in one statement (the step's context has them as rows).
 _INSERT_VALUES = insert(StepValue.__table__)
 _DONE = _STEPS.id == bindparam("done_id")
 # The completed step and the step it activated, written in one statement (the ORM would
@@ -90,6 +89,12 @@ _STORE_STATES = (
         ),
     )
 )
+# Steps a completion's move skipped (their condition false): rare, one statement.
+_STORE_SKIPPED = (
+    update(StepRecord.__table__)
+    .where(_STEPS.id.in_(bindparam("skipped_ids", expanding=True)))
+    .values(state=StepStatus.SKIPPED)
+)
 
 
 @dataclass(frozen=True)
@@ -97,7 +102,7 @@ class Completion:
     """What completing a step produced."""
 
     batch: Batch
-    record: StepRecord
+    record: StepState
     deviations: list[Deviation]
     next_step: str | None
     container: Container | None = None
@@ -132,6 +137,14 @@ class _Recorded:
 
     def summary(self) -> dict[str, Any]:
         return {"values": self.values, "calculated": self.calculated}
+
+
+@dataclass(frozen=True)
+class _Moved:
+    """Where moving a batch on took it: the step activated (if any) and the steps skipped."""
+
+    activated: StepState | None
+    skipped: list[StepState]
 
 
 def _checked_parameters(
@@ -212,9 +225,8 @@ async def start_batch(session: AsyncSession, user: User, batch_id: str) -> Batch
     await operators.worked_on(session, batch, user.id)
     await change_status(session, user, batch, BatchStatus.IN_PROGRESS, "batch.started")
     stage(session, BatchEvent(batch_id=batch.id, status=BatchStatus.IN_PROGRESS))
-    await _advance(
-        session, user, batch, await batch_definition(session, batch), batch_context(batch)
-    )
+    definition = await batch_definition(session, batch)
+    await _advance(session, user, batch, batch.steps, definition, batch_context(batch))
     return batch
 
 
@@ -235,17 +247,17 @@ async def complete_step(
     `readings`: the balance of a dispense step, read before the transaction."""
     loaded = await step_context(session, batch_id)
     batch = loaded.batch
-    record = step_record(batch, step_id)
+    record = loaded.step(step_id)
     await _check_completable(session, batch, record)
     definition = await batch_definition(session, batch)
     step = definition.step(step_id)
     with refusals_audited(user, batch, record, "step.completion_refused", values):
         check_role(user, step, "Performing")
-        hold = _check_hold(batch, step)
+        hold = _check_hold(loaded, step)
         context = loaded.expression_context()
         outcome = evaluate(step, values, context, comment)
         await check_photos(session, step, outcome.values)
-        performer, meaning = await _performer(session, settings, user, batch, step, signature)
+        performer, meaning = await _performer(session, settings, user, loaded, step, signature)
         traced = await traceability.check(
             session, settings, user, batch, step, values, context, override, readings or NO_READINGS
         )
@@ -255,18 +267,18 @@ async def complete_step(
     await _audit(session, record, accepted, recorded)
     await holds.hold_for(session, user, batch, definition, recorded.deviations)
     # A held batch stays at this step (even its last): continuation moves it on.
-    following = (
-        await _advance(session, user, batch, definition, loaded.expression_context())
+    moved = (
+        await _advance(session, user, batch, loaded.steps, definition, loaded.expression_context())
         if batch.status.executing
-        else None
+        else _Moved(None, [])
     )
-    await _store_states(session, record, following)
-    await operators.performed(session, batch, record, accepted.performer.id)
-    next_step = following.step_id if following else None
+    await _store_states(session, record, moved)
+    await operators.performed(session, batch, loaded.steps, record, accepted.performer.id)
+    next_step = moved.activated.step_id if moved.activated else None
     return Completion(batch, record, recorded.deviations, next_step, recorded.container)
 
 
-async def _check_completable(session: AsyncSession, batch: Batch, record: StepRecord) -> None:
+async def _check_completable(session: AsyncSession, batch: Batch, record: StepRow) -> None:
     check_unlocked(batch)
     await holds.check_not_held(session, batch)
     if not batch.status.executing:
@@ -276,11 +288,11 @@ async def _check_completable(session: AsyncSession, batch: Batch, record: StepRe
         raise StepNotActive(record.step_id, step_summary(record))
 
 
-def _check_hold(batch: Batch, step: Step) -> str | None:
+def _check_hold(loaded: StepContext, step: Step) -> str | None:
     """The hold state of a timer step; completing before the minimum is refused."""
     if step.hold is None:
         return None
-    since = step_record(batch, step.hold.after).completed_at
+    since = loaded.step(step.hold.after).completed_at
     if since is None:
         return None
     status = hold_status(step.hold, since, utcnow())
@@ -294,15 +306,15 @@ async def _performer(
     session: AsyncSession,
     settings: Settings,
     user: User,
-    batch: Batch,
+    loaded: StepContext,
     step: Step,
     signature: signatures.SignatureRequest | None,
 ) -> tuple[User, str | None]:
     """Who performs the step, and the meaning they sign with (None: no signature)."""
-    subject = signatures.Subject("step", step_record(batch, step.id).id, batch.id)
+    subject = signatures.Subject("step", loaded.step(step.id).id, loaded.batch.id)
     if step.kind == "verification":
         assert step.verifies is not None
-        verified = step_record(batch, step.verifies)
+        verified = loaded.step(step.verifies)
 
         def not_the_performer(signer: User) -> None:
             if signer.id == verified.completed_by:
@@ -338,7 +350,7 @@ async def _performer(
 
 
 async def _record(
-    session: AsyncSession, loaded: StepContext, record: StepRecord, step: Step, accepted: _Accepted
+    session: AsyncSession, loaded: StepContext, record: StepRow, step: Step, accepted: _Accepted
 ) -> _Recorded:
     """Write the step's values and material uses, complete it, and open its deviations."""
     performer, outcome, traced = accepted.performer, accepted.outcome, accepted.traced
@@ -359,17 +371,11 @@ async def _record(
             value_row(record, name, value, sources[name], 1, performer, now)
             for name, value in recorded.items()
         ]
-        await session.execute(_INSERT_VALUES, first_revisions)
+        await (await session.connection()).execute(_INSERT_VALUES, first_revisions)
     loaded.values.setdefault(record.id, {}).update(recorded)
     # Kept in memory only; _store_states writes them with the next step's activation.
-    for name, value in (
-        ("state", StepStatus.COMPLETED),
-        ("completed_at", now),
-        ("performer", performer),
-        ("completed_by", performer.id),
-        ("comment", accepted.comment),
-    ):
-        set_committed_value(record, name, value)
+    record.state, record.completed_at, record.comment = StepStatus.COMPLETED, now, accepted.comment
+    record.performer, record.completed_by = performer, performer.id
     await session.flush()
     opened = await deviations.open_for_step(
         session,
@@ -387,12 +393,13 @@ async def _record(
     return _Recorded(entered, outcome.calculated, overridden + opened, container)
 
 
-async def _store_states(
-    session: AsyncSession, record: StepRecord, following: StepRecord | None
-) -> None:
-    """Write the completed step's record and the activation of the step that follows it (if
-    any) in one statement; the ORM then takes both as stored."""
-    activated = following or record
+async def _store_states(session: AsyncSession, record: StepRow, moved: _Moved) -> None:
+    """Write the completed step's row and the activation of the step that follows it (if
+    any) in one statement, and the steps the move skipped (if any) in another."""
+    connection = await session.connection()
+    if moved.skipped:
+        await connection.execute(_STORE_SKIPPED, {"skipped_ids": [s.id for s in moved.skipped]})
+    activated = moved.activated or record
     stored = {
         "done_id": record.id,
         "done_state": record.state,
@@ -403,10 +410,7 @@ async def _store_states(
         "next_state": activated.state,
         "next_at": activated.activated_at,
     }
-    if following is not None:
-        set_committed_value(following, "state", following.state)
-        set_committed_value(following, "activated_at", following.activated_at)
-    await session.execute(_STORE_STATES, stored)
+    await connection.execute(_STORE_STATES, stored)
 
 
 def _dispensed_values(
@@ -429,7 +433,7 @@ def _dispensed_values(
 async def _sign(
     session: AsyncSession,
     batch: Batch,
-    record: StepRecord,
+    record: StepRow,
     accepted: _Accepted,
     recorded: _Recorded,
 ) -> None:
@@ -454,7 +458,7 @@ async def _sign(
 
 
 async def _audit(
-    session: AsyncSession, record: StepRecord, accepted: _Accepted, recorded: _Recorded
+    session: AsyncSession, record: StepRow, accepted: _Accepted, recorded: _Recorded
 ) -> None:
     """Audit the completion as the signed-in user's act naming its signer, and announce it
     once committed."""
@@ -495,18 +499,22 @@ async def _advance(
     session: AsyncSession,
     user: User,
     batch: Batch,
+    steps: Sequence[StepState],
     definition: ProcedureDefinition,
     context: dict[str, Any],
-) -> StepRecord | None:
+) -> _Moved:
     """Move the batch on as procedures.states.next_steps says, its expressions reading
-    `context`; the step activated, if any."""
-    records = {record.step_id: record for record in batch.steps}
+    `context`, changing `steps` (its steps' records or rows) in memory: the caller's session
+    writes records, a completion writes its rows (`_store_states`)."""
+    records = {record.step_id: record for record in steps}
     states = {step_id: record.state for step_id, record in records.items()}
     following = next_steps(definition.steps(), states, context)
     actor = auth.actor_of(user)
+    skipped: list[StepState] = []
     for step in following.skipped:
         record = records[step.id]
         record.state = StepStatus.SKIPPED
+        skipped.append(record)
         await audit.record(
             session,
             actor,
@@ -529,10 +537,10 @@ async def _advance(
             session,
             StepEvent(batch_id=batch.id, step_id=record.step_id, state=StepStatus.ACTIVE),
         )
-        return record
+        return _Moved(record, skipped)
     if following.batch_completed:
         await _complete_batch(session, user, batch)
-    return None
+    return _Moved(None, skipped)
 
 
 async def _complete_batch(session: AsyncSession, user: User, batch: Batch) -> None:
@@ -553,6 +561,5 @@ async def resume_batch(session: AsyncSession, user: User, batch: Batch) -> None:
         return
     await change_status(session, user, batch, BatchStatus.IN_PROGRESS, "batch.resumed")
     stage(session, BatchEvent(batch_id=batch.id, status=BatchStatus.IN_PROGRESS))
-    await _advance(
-        session, user, batch, await batch_definition(session, batch), batch_context(batch)
-    )
+    definition = await batch_definition(session, batch)
+    await _advance(session, user, batch, batch.steps, definition, batch_context(batch))

@@ -15,7 +15,8 @@ from sqlalchemy import ColumnElement, and_
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from server.batches.models import Batch, BatchOperator, StepRecord
+from server.batches.models import Batch, BatchOperator
+from server.batches.step_rows import StepState
 
 _TABLE = BatchOperator.__table__
 _ADD = {
@@ -34,11 +35,18 @@ async def worked_on(session: AsyncSession, batch: Batch, user_id: str) -> None:
     )
 
 
-async def performed(session: AsyncSession, batch: Batch, record: StepRecord, user_id: str) -> None:
-    """Note the performer of `record` unless the loaded batch shows them noted already (its
-    starter, or the performer of another of its steps): most completions send nothing."""
+async def performed(
+    session: AsyncSession,
+    batch: Batch,
+    steps: Iterable[StepState],
+    record: StepState,
+    user_id: str,
+) -> None:
+    """Note the performer of `record`, one of the batch's `steps`, unless they show them
+    noted already (its starter, or the performer of another step): most completions send
+    nothing."""
     if user_id != batch.started_by and all(
-        step.completed_by != user_id for step in batch.steps if step is not record
+        step.completed_by != user_id for step in steps if step is not record
     ):
         await worked_on(session, batch, user_id)
 

@@ -72,41 +72,32 @@ LOCK_BATCH = (
 )
 
 
-def _in_step_order(query: Select[Any], performers: bool) -> Select[Any]:
-    """`query` joined to the steps' value revisions (and performers, as `PERFORMER`), in step
+def _in_step_order(query: Select[Any]) -> Select[Any]:
+    """`query` joined to the steps' value revisions and performers (as `PERFORMER`), in step
     order (a later revision of a value after an earlier one)."""
-    query = query.outerjoin(StepRecord.values)
-    if performers:
-        query = query.outerjoin(PERFORMER, StepRecord.performer)
-    return query.order_by(
-        StepRecord.position, StepValue.name, StepValue.revision
-    ).execution_options(populate_existing=True)
-
-
-def steps_read(*columns: Any, performers: bool = True) -> Select[Any]:
-    """`columns` of the steps of the batch bound as `batch_id`, with every value revision."""
-    return _in_step_order(
-        select(*columns).where(StepRecord.batch_id == bindparam("batch_id")), performers
+    return (
+        query.outerjoin(StepRecord.values)
+        .outerjoin(PERFORMER, StepRecord.performer)
+        .order_by(StepRecord.position, StepValue.name, StepValue.revision)
+        .execution_options(populate_existing=True)
     )
 
 
-def batch_and_steps_read(*columns: Any, performers: bool = True) -> Select[Any]:
-    """The batch bound as `batch_id` and `columns` of its steps, with every value revision, in
-    one statement: for SQLite, which has no row locks and needs none (its write transactions
-    are serialised by BEGIN IMMEDIATE, so nothing can change under the read)."""
-    return _in_step_order(
-        select(Batch, *columns)
-        .join(Batch.procedure_version)
-        .outerjoin(Batch.steps)
-        .where(Batch.id == bindparam("batch_id")),
-        performers,
-    ).options(*VERSION_UNLOADED)
-
-
-_STEPS = steps_read(StepRecord).options(
+# The steps of the batch bound as `batch_id`, with every value revision and performer.
+_STEPS = _in_step_order(
+    select(StepRecord).where(StepRecord.batch_id == bindparam("batch_id"))
+).options(
     contains_eager(StepRecord.values), contains_eager(StepRecord.performer.of_type(PERFORMER))
 )
-_SERIALISED_READ = batch_and_steps_read().options(
+# SQLite, which has no row locks and needs none (its write transactions are serialised by
+# BEGIN IMMEDIATE, so nothing can change under the read): the batch and its steps in one.
+_SERIALISED_READ = _in_step_order(
+    select(Batch)
+    .join(Batch.procedure_version)
+    .outerjoin(Batch.steps)
+    .where(Batch.id == bindparam("batch_id"))
+).options(
+    *VERSION_UNLOADED,
     contains_eager(Batch.steps).contains_eager(StepRecord.values),
     contains_eager(Batch.steps).contains_eager(StepRecord.performer.of_type(PERFORMER)),
 )
