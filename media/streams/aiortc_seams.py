@@ -13,13 +13,14 @@ than relaying nothing:
 - Receiver, `_send_rtcp_pli(ssrc)`: a Picture Loss Indication to the publisher.
 - Sender, `_run_rtp(codec)`: its loop pulling frames from the track and packetizing them;
   `PacketPort` replaces it by one that only marks the sender started (and makes its
-  `__encoder` as aiortc would, never used), and sends forwarded packets itself: into the
-  sender's `__rtp_history` (so aiortc's own NACK handling, `_retransmit`, resends them, as RTX
-  when negotiated), with its `__mid`, and counted in its sender-report figures
-  (`__ntp_timestamp`, `__rtp_timestamp`, `__packet_count`, `__octet_count`).
+  `__encoder` as aiortc would, never used), and sends forwarded packets itself, counted in
+  its sender-report figures (`__ntp_timestamp`, `__rtp_timestamp`, `__packet_count`,
+  `__octet_count`). It keeps the last packets sent as bytes; a NACKed one is parsed back (with
+  the sender's `__rtp_header_extensions_map`) into the sender's `__rtp_history` just before
+  aiortc's own `_retransmit` resends it (as RTX when negotiated).
 - The send path below the sender, done by `PacketPort` as aiortc and aioice do it but without
   their four coroutines and per-packet serializing: the header is laid out once per viewer by
-  `RtpPacket.serialize` with the sender's `__rtp_header_extensions_map` (only sequence number,
+  `RtpPacket.serialize` with the sender's `__mid` and extensions map (only sequence number,
   timestamp, marker and abs-send-time change per packet); then the DTLS transport's
   `_send_rtp`: its `_state` must be `CONNECTED`, `_tx_srtp.protect`, its `__tx_bytes` and
   `__tx_packets` counted; then aioice 0.13.0's `Connection.sendto`: the pair nominated for
@@ -242,6 +243,9 @@ class PacketPort:
         self._layout: _HeaderLayout | None = None
         self._on_started = on_started
         self._history: dict[int, RtpPacket] = getattr(sender, _SENDER + "rtp_history")
+        # The last packets sent, as serialized (not yet protected), by sequence number modulo
+        # aiortc's history size: bytes, which the garbage collector never has to look at.
+        self._sent: list[bytes] = [b""] * RTP_HISTORY_SIZE
         self._retransmit = sender._retransmit
         sender._run_rtp = self._run  # type: ignore[method-assign]
         sender._send_keyframe = on_keyframe_wanted  # type: ignore[method-assign]
@@ -264,10 +268,12 @@ class PacketPort:
             getattr(self.sender, _SENDER + "rtp_exited").set()
 
     async def _resend(self, sequence_number: int) -> None:
-        held = self._history.get(sequence_number % RTP_HISTORY_SIZE)
-        if held is None or held.sequence_number != sequence_number:
+        index = sequence_number % RTP_HISTORY_SIZE
+        held = self._sent[index]
+        if not held or int.from_bytes(held[2:4], "big") != sequence_number:
             self._on_lost()
             return
+        self._history[index] = RtpPacket.parse(held, getattr(self.sender, _EXTENSIONS))
         await self._retransmit(sequence_number)
 
     async def send(self, packet: RtpPacket) -> None:
@@ -282,12 +288,9 @@ class PacketPort:
         if pair is None:
             raise ConnectionError("the viewer's ICE connection has no nominated pair")
         now = ntp_now()
-        abs_send_time = (now >> 14) & 0x00FFFFFF
-        extensions = packet.extensions
-        extensions.abs_send_time = abs_send_time
-        extensions.mid = getattr(sender, _MID)
-        self._history[packet.sequence_number % RTP_HISTORY_SIZE] = packet
-        data = dtls._tx_srtp.protect(layout.serialize(packet, abs_send_time))
+        plain = layout.serialize(packet, (now >> 14) & 0x00FFFFFF)  # abs-send-time: 6.18 s
+        self._sent[packet.sequence_number % RTP_HISTORY_SIZE] = plain
+        data = dtls._tx_srtp.protect(plain)
         pair.protocol.transport.sendto(data, pair.remote_addr)
         dtls._RTCDtlsTransport__tx_bytes += len(data)
         dtls._RTCDtlsTransport__tx_packets += 1
