@@ -43,7 +43,7 @@ from typing import Any
 from aioice import Connection
 from aiortc import RTCRtpReceiver, RTCRtpSender
 from aiortc.codecs import get_encoder, is_rtx
-from aiortc.rtcdtlstransport import State as DtlsState
+from aiortc.rtcdtlstransport import State
 from aiortc.rtp import RTP_HISTORY_SIZE, RtpPacket, unwrap_rtx
 
 AIORTC_CHECKED = "1.16.0 (and aioice 0.13.0, below it)"
@@ -67,6 +67,7 @@ _MID, _EXTENSIONS = _SENDER + "mid", _SENDER + "rtp_header_extensions_map"
 _NTP_UNIX_OFFSET_NS = 2_208_988_800 * 1_000_000_000
 _FIXED_HEADER = struct.Struct("!BBHLL")  # RFC 3550 5.1, without CSRCs
 _ABS_SEND_TIME_BYTES = 3
+_CONNECTED = State.CONNECTED
 _DTLS = "_RTCDtlsTransport__"
 _DTLS_STATE = ("tx_bytes", "tx_packets")
 _RECEIVER_METHODS = ("_handle_rtp_packet", "_send_rtcp_pli")
@@ -282,7 +283,7 @@ class PacketPort:
         sender: Any = self.sender
         # Looked up for each packet: aiortc gives a bundled sender its transport on connecting.
         layout, dtls = self._layout, sender.transport
-        if layout is None or dtls._state is not DtlsState.CONNECTED:
+        if layout is None or dtls._state is not _CONNECTED:
             raise ConnectionError("the viewer's transport is not connected")
         pair = dtls.transport._connection._nominated.get(1)
         if pair is None:
