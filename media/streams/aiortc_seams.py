@@ -40,7 +40,7 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from aioice import Connection
+from aioice.ice import Connection, StunProtocol
 from aiortc import RTCRtpReceiver, RTCRtpSender
 from aiortc.codecs import get_encoder, is_rtx
 from aiortc.rtcdtlstransport import State
@@ -94,6 +94,7 @@ def _check(peer: Any, prefix: str, state: tuple[str, ...], methods: tuple[str, .
 _check(RTCRtpReceiver, _RECEIVER, (), _RECEIVER_METHODS)
 _check(RTCRtpSender, _SENDER, (), _SENDER_METHODS)
 _check(Connection, "", (), ("sendto",))
+_check(StunProtocol, "", (), ("send_data",))
 
 
 def check_receiver(receiver: RTCRtpReceiver) -> None:
