@@ -1,8 +1,9 @@
 """Every use the relay makes of aiortc below its public API, in one place.
 
-Checked against aiortc 1.16.0. The methods are checked when this module is imported (at
-server start), each peer's state when a seam is attached; `SeamMissing` names what an aiortc
-upgrade took away, so a changed aiortc fails at once rather than relaying nothing:
+Checked against aiortc 1.16.0 and the aioice 0.13.0 below it. The methods are checked when
+this module is imported (at server start), each peer's state when a seam is attached;
+`SeamMissing` names what an aiortc upgrade took away, so a changed aiortc fails at once rather
+than relaying nothing:
 - Receiver, decoder queue (`__decoder_queue`): each reassembled frame is handed to a decoder
   thread through it; `tap_frames` puts a stand-in there that hands the frame to the relay, so
   no decoder is ever made (recording, live scanning and anchoring read those frames).
@@ -12,11 +13,20 @@ upgrade took away, so a changed aiortc fails at once rather than relaying nothin
 - Receiver, `_send_rtcp_pli(ssrc)`: a Picture Loss Indication to the publisher.
 - Sender, `_run_rtp(codec)`: its loop pulling frames from the track and packetizing them;
   `PacketPort` replaces it by one that only marks the sender started (and makes its
-  `__encoder` as aiortc would, never used), and sends forwarded
-  packets itself: into the sender's `__rtp_history` (so aiortc's own NACK handling,
-  `_retransmit`, resends them, as RTX when negotiated), with its `__mid` and
-  `__rtp_header_extensions_map`, through `transport._send_rtp`, and counted in its sender-report
-  figures (`__ntp_timestamp`, `__rtp_timestamp`, `__packet_count`, `__octet_count`).
+  `__encoder` as aiortc would, never used), and sends forwarded packets itself, counted in
+  its sender-report figures (`__ntp_timestamp`, `__rtp_timestamp`, `__packet_count`,
+  `__octet_count`). It keeps the last packets sent as bytes; a NACKed one is parsed back (with
+  the sender's `__rtp_header_extensions_map`) into the sender's `__rtp_history` just before
+  aiortc's own `_retransmit` resends it (as RTX when negotiated).
+- The send path below the sender, done by `PacketPort` as aiortc and aioice do it but without
+  their four coroutines and per-packet serializing: the header is laid out once per viewer by
+  `RtpPacket.serialize` with the sender's `__mid` and extensions map (only sequence number,
+  timestamp, marker and abs-send-time change per packet); then the DTLS transport's
+  `_send_rtp`: its `_state` must be `CONNECTED`, `_tx_srtp.protect`, its `__tx_bytes` and
+  `__tx_packets` counted; then aioice 0.13.0's `Connection.sendto`: the pair nominated for
+  component 1 (`_nominated`, on the ICE transport's `_connection`) sends with its protocol's
+  `transport.sendto(data, remote_addr)` (what `StunProtocol.send_data` does; through TURN that
+  transport is aioice's `TurnTransport`).
 - Sender, `_send_keyframe` (its answer to a viewer's PLI/FIR) and `_retransmit` (wrapped, to
   notice a NACK for a packet no longer held): redirected to the relay.
 """
@@ -25,14 +35,18 @@ from __future__ import annotations
 
 import asyncio
 import queue
+import struct
+import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from aiortc import RTCRtpReceiver, RTCRtpSender, clock
+from aioice.ice import Connection, StunProtocol
+from aiortc import RTCRtpReceiver, RTCRtpSender
 from aiortc.codecs import get_encoder, is_rtx
+from aiortc.rtcdtlstransport import State
 from aiortc.rtp import RTP_HISTORY_SIZE, RtpPacket, unwrap_rtx
 
-AIORTC_CHECKED = "1.16.0"
+AIORTC_CHECKED = "1.16.0 (and aioice 0.13.0, below it)"
 _RECEIVER = "_RTCRtpReceiver__"
 _SENDER = "_RTCRtpSender__"
 _RECEIVER_STATE = ("decoder_queue", "codecs", "rtx_ssrc")
@@ -49,8 +63,13 @@ _SENDER_STATE = (
     "octet_count",
 )
 _MID, _EXTENSIONS = _SENDER + "mid", _SENDER + "rtp_header_extensions_map"
-_NTP_TIMESTAMP, _RTP_TIMESTAMP = _SENDER + "ntp_timestamp", _SENDER + "rtp_timestamp"
-_PACKET_COUNT, _OCTET_COUNT = _SENDER + "packet_count", _SENDER + "octet_count"
+# Seconds from the NTP epoch (1900) to the Unix epoch (1970).
+_NTP_UNIX_OFFSET_NS = 2_208_988_800 * 1_000_000_000
+_FIXED_HEADER = struct.Struct("!BBHLL")  # RFC 3550 5.1, without CSRCs
+_ABS_SEND_TIME_BYTES = 3
+_CONNECTED = State.CONNECTED
+_DTLS = "_RTCDtlsTransport__"
+_DTLS_STATE = ("tx_bytes", "tx_packets")
 _RECEIVER_METHODS = ("_handle_rtp_packet", "_send_rtcp_pli")
 _SENDER_METHODS = ("_run_rtp", "_send_keyframe", "_retransmit")
 OnPacket = Callable[[RtpPacket], Awaitable[None]]
@@ -74,6 +93,8 @@ def _check(peer: Any, prefix: str, state: tuple[str, ...], methods: tuple[str, .
 # The methods are checked when the server imports this module, the state on each peer.
 _check(RTCRtpReceiver, _RECEIVER, (), _RECEIVER_METHODS)
 _check(RTCRtpSender, _SENDER, (), _SENDER_METHODS)
+_check(Connection, "", (), ("sendto",))
+_check(StunProtocol, "", (), ("send_data",))
 
 
 def check_receiver(receiver: RTCRtpReceiver) -> None:
@@ -82,6 +103,11 @@ def check_receiver(receiver: RTCRtpReceiver) -> None:
 
 def check_sender(sender: RTCRtpSender) -> None:
     _check(sender, _SENDER, _SENDER_STATE, _SENDER_METHODS)
+    dtls = sender.transport
+    _check(dtls, "_", ("state", "tx_srtp"), ())
+    _check(dtls, _DTLS, _DTLS_STATE, ())
+    _check(dtls.transport, "_", ("connection",), ())
+    _check(dtls.transport._connection, "_", ("nominated",), ())
 
 
 class _EncodedFrameTap:
@@ -144,6 +170,57 @@ async def send_pli(receiver: RTCRtpReceiver, ssrc: int) -> None:
     await receiver._send_rtcp_pli(ssrc)
 
 
+def ntp_now() -> int:
+    """The wall clock as a 64-bit NTP timestamp (32.32 fixed point), as aiortc's clock gives it."""
+    return ((time.time_ns() + _NTP_UNIX_OFFSET_NS) << 32) // 1_000_000_000
+
+
+class _HeaderLayout:
+    """One viewer's RTP header, laid out once by aiortc: its fixed part (version and
+    extension bits, payload type, SSRC) and its header extensions (the sender's MID, and
+    abs-send-time when negotiated, at `_abs_send_time`), to be filled in per packet."""
+
+    def __init__(self, sender: Any, payload_type: int) -> None:
+        extensions_map = getattr(sender, _EXTENSIONS)
+        laid_out = []
+        for abs_send_time in (0, 0xFFFFFF):
+            template = RtpPacket(payload_type=payload_type, ssrc=sender._ssrc)
+            template.extensions.mid = getattr(sender, _MID)
+            template.extensions.abs_send_time = abs_send_time
+            laid_out.append(template.serialize(extensions_map))
+        low, high = laid_out
+        self._first = low[0]
+        self._payload_type = payload_type
+        self._ssrc = sender._ssrc
+        changed = [i for i in range(len(low)) if low[i] != high[i]]
+        self._abs_send_time = changed[0] if changed else None
+        self._extensions = low[_FIXED_HEADER.size :]
+
+    def serialize(self, packet: RtpPacket, abs_send_time: int) -> bytes:
+        """`packet` as `RtpPacket.serialize` would give it with this sender's extensions."""
+        fixed = _FIXED_HEADER.pack(
+            self._first,
+            (packet.marker << 7) | self._payload_type,
+            packet.sequence_number,
+            packet.timestamp,
+            self._ssrc,
+        )
+        at = self._abs_send_time
+        if at is None:
+            return b"".join((fixed, self._extensions, packet.payload))
+        at -= _FIXED_HEADER.size
+        extensions = self._extensions
+        return b"".join(
+            (
+                fixed,
+                extensions[:at],
+                abs_send_time.to_bytes(_ABS_SEND_TIME_BYTES, "big"),
+                extensions[at + _ABS_SEND_TIME_BYTES :],
+                packet.payload,
+            )
+        )
+
+
 class PacketPort:
     """Sends ready-made RTP packets through an aiortc sender, which then encodes nothing.
 
@@ -165,8 +242,12 @@ class PacketPort:
         self.sender = sender
         self.ssrc = sender._ssrc
         self.payload_type: int | None = None  # known once started
+        self._layout: _HeaderLayout | None = None
         self._on_started = on_started
         self._history: dict[int, RtpPacket] = getattr(sender, _SENDER + "rtp_history")
+        # The last packets sent, as serialized (not yet protected), by sequence number modulo
+        # aiortc's history size: bytes, which the garbage collector never has to look at.
+        self._sent: list[bytes] = [b""] * RTP_HISTORY_SIZE
         self._retransmit = sender._retransmit
         sender._run_rtp = self._run  # type: ignore[method-assign]
         sender._send_keyframe = on_keyframe_wanted  # type: ignore[method-assign]
@@ -174,6 +255,7 @@ class PacketPort:
         self._on_lost = on_lost
 
     async def _run(self, codec: Any) -> None:
+        self._layout = _HeaderLayout(self.sender, codec.payloadType)
         self.payload_type = codec.payloadType
         # What aiortc makes before its first frame: for VP8 and H.264 a packetizer whose
         # encoder is only opened to encode, for Opus an encoder never opened. None is used.
@@ -188,22 +270,33 @@ class PacketPort:
             getattr(self.sender, _SENDER + "rtp_exited").set()
 
     async def _resend(self, sequence_number: int) -> None:
-        held = self._history.get(sequence_number % RTP_HISTORY_SIZE)
-        if held is None or held.sequence_number != sequence_number:
+        index = sequence_number % RTP_HISTORY_SIZE
+        held = self._sent[index]
+        if not held or int.from_bytes(held[2:4], "big") != sequence_number:
             self._on_lost()
             return
+        self._history[index] = RtpPacket.parse(held, getattr(self.sender, _EXTENSIONS))
         await self._retransmit(sequence_number)
 
     async def send(self, packet: RtpPacket) -> None:
         """Send `packet` (its SSRC, sequence number and timestamp already this viewer's);
         ConnectionError when the viewer's transport is not (or no longer) connected."""
-        sender = self.sender
-        now = clock.current_ntp_time()
-        packet.extensions.abs_send_time = (now >> 14) & 0x00FFFFFF
-        packet.extensions.mid = getattr(sender, _MID)
-        self._history[packet.sequence_number % RTP_HISTORY_SIZE] = packet
-        await sender.transport._send_rtp(packet.serialize(getattr(sender, _EXTENSIONS)))
-        setattr(sender, _NTP_TIMESTAMP, now)
-        setattr(sender, _RTP_TIMESTAMP, packet.timestamp)
-        setattr(sender, _PACKET_COUNT, getattr(sender, _PACKET_COUNT) + 1)
-        setattr(sender, _OCTET_COUNT, getattr(sender, _OCTET_COUNT) + len(packet.payload))
+        sender: Any = self.sender
+        # Looked up for each packet: aiortc gives a bundled sender its transport on connecting.
+        layout, dtls = self._layout, sender.transport
+        if layout is None or dtls._state is not _CONNECTED:
+            raise ConnectionError("the viewer's transport is not connected")
+        pair = dtls.transport._connection._nominated.get(1)
+        if pair is None:
+            raise ConnectionError("the viewer's ICE connection has no nominated pair")
+        now = ntp_now()
+        plain = layout.serialize(packet, (now >> 14) & 0x00FFFFFF)  # abs-send-time: 6.18 s
+        self._sent[packet.sequence_number % RTP_HISTORY_SIZE] = plain
+        data = dtls._tx_srtp.protect(plain)
+        pair.protocol.transport.sendto(data, pair.remote_addr)
+        dtls._RTCDtlsTransport__tx_bytes += len(data)
+        dtls._RTCDtlsTransport__tx_packets += 1
+        sender._RTCRtpSender__ntp_timestamp = now
+        sender._RTCRtpSender__rtp_timestamp = packet.timestamp
+        sender._RTCRtpSender__packet_count += 1
+        sender._RTCRtpSender__octet_count += len(packet.payload)
