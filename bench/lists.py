@@ -39,10 +39,10 @@ from sqlalchemy.engine import make_url
 
 from procedures.model import Procedure as Definition
 from procedures.states import BatchStatus
-from server.app import create_app
 from server.audit.models import AuditEntry
 from server.auth.models import User
 from server.batches.listing import KEYSET
+from server.cli.serve import serving_app
 from server.config import Settings
 from server.db.engine import Database, open_database
 from server.db.migrate import upgrade
@@ -496,7 +496,7 @@ async def measure(
     database_url: str, data_dir: Path, refs: dict[str, Any], repeat: int, pages: int
 ) -> dict[str, list[float]]:
     settings = Settings(data_dir=data_dir, database_url=database_url)
-    server = TestServer(create_app(settings))
+    server = TestServer(serving_app(settings, migrate=False))  # what `stepwise serve` runs
     await server.start_server()
     timings: dict[str, list[float]] = {}
     try:

@@ -23,6 +23,7 @@ from server.config import Settings
 from server.db.migrate import upgrade
 from server.serving.addresses import listening_socket, port_of, process_url_for
 from server.serving.exceptions import ServingFailed
+from server.serving.heap import settled_heap
 from server.serving.workers import supervise
 
 
@@ -75,13 +76,15 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
     if args.workers > 1:
         return _serve_workers(args, settings)
     url = process_url_for(settings.process_url, args.host, args.port)
-    app = _app(replace(settings, process_url=url), migrate=True)
+    app = serving_app(replace(settings, process_url=url), migrate=True)
     print(f"Stepwise on http://{args.host}:{args.port}/ (database: {_where(settings)})", flush=True)
     web.run_app(app, host=args.host, port=args.port, print=None, access_log=None)
     return 0
 
 
-def _app(settings: Settings, *, migrate: bool) -> web.Application:
+def serving_app(settings: Settings, *, migrate: bool) -> web.Application:
+    """The application `serve` runs: the demo's parts with `--demo`, and the heap settled
+    once it has started (server.serving.heap)."""
     # Imported here, not at the top: the application (aiortc, OpenCV, every handler) is what
     # only `serve` needs, and every other command starts in a second instead of several.
     from server.app import create_app
@@ -92,7 +95,9 @@ def _app(settings: Settings, *, migrate: bool) -> web.Application:
     from server.web.keys import DATABASE
 
     if not settings.demo:
-        return create_app(settings, migrate=migrate)
+        app = create_app(settings, migrate=migrate)
+        app.on_startup.append(settled_heap)
+        return app
     app = create_app(settings, [demo_balance_api], migrate=migrate)
 
     async def demo(app: web.Application) -> AsyncIterator[None]:
@@ -104,6 +109,7 @@ def _app(settings: Settings, *, migrate: bool) -> web.Application:
         yield
 
     app.cleanup_ctx.extend([demo, run_demo_balance])
+    app.on_startup.append(settled_heap)
     return app
 
 
@@ -156,7 +162,7 @@ def _worker(
             if other is not own:
                 other.close()
         url = process_url_for(settings.process_url, host, port_of(own))
-        app = _app(replace(settings, process_url=url), migrate=False)
+        app = serving_app(replace(settings, process_url=url), migrate=False)
 
         async def serving(_app: web.Application) -> None:
             print(f"process {number} (pid {os.getpid()}) on {url}", flush=True)
