@@ -13,7 +13,10 @@ Clients start 0.1 s apart (`--ramp`): 200 simultaneous sign-ins (argon2 each) wo
 measure the sign-in queue.
 
 Prints per N: batches completed per minute (from the first answered step of any client to the
-last), step p50/p99, event delivery p50/p99 and events missing (must be 0). With `--pace S`
+last), step p50/p99, event delivery p50/p99 and events missing (must be 0), for the whole run
+and for the time all clients were at work (from the last client's first answered step to the
+first client's last: before and after it, client processes start up or end on the same two
+cores, which measures the bench, not the server; the targets are checked on it). With `--pace S`
 each operator works a step for a random time of mean S seconds before confirming it, as people
 do; without it they confirm as fast as answers come (closed loop). Targets (issue 12): 200
 clients at `--pace 10` on PostgreSQL, with one and with two processes (`--workers 2`): step
@@ -78,6 +81,9 @@ class Result:
     steps: int
     events: int
     events_missing: int
+    steady_seconds: float
+    steady_step_ms: tuple[float, float]
+    steady_event_ms: tuple[float, float]
 
 
 def _script(
@@ -189,9 +195,10 @@ async def _database(backend: str, pg_url: str) -> AsyncIterator[str | None]:
 
 
 async def _completed(client: Client, token: str) -> int:
-    """How many batches are completed: the list's count (its pages hold 50 at most)."""
+    """How many of the bench's batches are completed: the list's count (a page holds 50 at
+    most; the demo's own history has completed batches too)."""
     async with client.session.get(
-        client.base + "/batches?status=completed&limit=1",
+        client.base + "/batches?status=completed&batch_number=OPS-&limit=1",
         headers={"Authorization": f"Bearer {token}"},
     ) as answer:
         if answer.status != 200 or "X-Total-Count" not in answer.headers:
@@ -209,6 +216,11 @@ def _result(
     minutes = (max(answered) - min(answered)) / 60 if len(answered) > 1 else float("nan")
     step_p50, step_p99 = _percentiles(steps)
     event_p50, event_p99 = _percentiles(events)
+    start, end = _steady(runs)
+    steady_steps = _within(runs, "step_seconds", "step_answered_at", start, end)
+    steady_events = _within(runs, "event_seconds", "event_arrived_at", start, end)
+    steady_step_p50, steady_step_p99 = _percentiles(steady_steps)
+    steady_event_p50, steady_event_p99 = _percentiles(steady_events)
     return Result(
         backend=backend,
         clients=clients,
@@ -220,22 +232,51 @@ def _result(
         steps=len(steps),
         events=len(events),
         events_missing=sum(int(figures.get("events_missing", 0)) for _, _, figures in runs),
+        steady_seconds=max(end - start, 0.0),
+        steady_step_ms=(steady_step_p50 * 1000, steady_step_p99 * 1000),
+        steady_event_ms=(steady_event_p50 * 1000, steady_event_p99 * 1000),
     )
+
+
+def _steady(runs: list[tuple[int, str, dict[str, Any]]]) -> tuple[float, float]:
+    """When every client was at work: from the last client's first answered step to the
+    first client's last. Outside it client processes start or end on the same cores, which
+    measures the bench's own start-up, not the server."""
+    spans = [(min(t), max(t)) for _, _, figures in runs if (t := figures.get("step_answered_at"))]
+    if not spans:
+        return 0.0, 0.0
+    return max(first for first, _ in spans), min(last for _, last in spans)
+
+
+def _within(
+    runs: list[tuple[int, str, dict[str, Any]]], values: str, times: str, start: float, end: float
+) -> list[float]:
+    """The figures named `values` whose moment (`times`) falls from start to end."""
+    return [
+        value
+        for _, _, figures in runs
+        for value, at in zip(figures.get(values, []), figures.get(times, []), strict=True)
+        if start <= at <= end
+    ]
 
 
 def _table(results: list[Result]) -> list[str]:
     rows = [
         "| backend | clients | batches done | batches/min | step p50 / p99 ms "
-        "| event p50 / p99 ms | steps | events | events missing | failed clients |",
-        "|---|---|---|---|---|---|---|---|---|---|",
+        "| event p50 / p99 ms | steps | events | events missing | failed clients "
+        "| all at work: seconds | step p50 / p99 ms | event p50 / p99 ms |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in results:
         step = f"{r.step_ms[0]:.0f} / {r.step_ms[1]:.0f}"
         event = f"{r.event_ms[0]:.0f} / {r.event_ms[1]:.0f}"
         failed = sum(r.failed.values())
+        steady_step = f"{r.steady_step_ms[0]:.0f} / {r.steady_step_ms[1]:.0f}"
+        steady_event = f"{r.steady_event_ms[0]:.0f} / {r.steady_event_ms[1]:.0f}"
         rows.append(
             f"| {r.backend} | {r.clients} | {r.batches} | {r.per_minute:.1f} | {step} "
-            f"| {event} | {r.steps} | {r.events} | {r.events_missing} | {failed} |"
+            f"| {event} | {r.steps} | {r.events} | {r.events_missing} | {failed} "
+            f"| {r.steady_seconds:.0f} | {steady_step} | {steady_event} |"
         )
     return rows
 
@@ -249,11 +290,11 @@ def _verdicts(results: list[Result], pace: float) -> list[str]:
         if r.events_missing:
             lines.append(f"{r.backend} x{r.clients}: {r.events_missing} event(s) missing")
         if r.backend == "postgresql" and r.clients == TARGET_CLIENTS and pace >= TARGET_PACE:
-            step = "met" if r.step_ms[1] < TARGET_STEP_MS else "missed"
-            event = "met" if r.event_ms[1] < TARGET_EVENT_MS else "missed"
+            step = "met" if r.steady_step_ms[1] < TARGET_STEP_MS else "missed"
+            event = "met" if r.steady_event_ms[1] < TARGET_EVENT_MS else "missed"
             lines.append(
-                f"target, {TARGET_CLIENTS} clients at a step per {pace:g} s on PostgreSQL: "
-                f"step p99 under "
+                f"target, {TARGET_CLIENTS} clients at a step per {pace:g} s on PostgreSQL, while "
+                f"all were at work: step p99 under "
                 f"{TARGET_STEP_MS:.0f} ms {step}; event p99 under {TARGET_EVENT_MS:.0f} ms {event}"
             )
     return lines

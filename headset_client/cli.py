@@ -29,7 +29,6 @@ from headset_client.exceptions import HeadsetError
 from headset_client.headset import Headset, HeadsetOptions
 from headset_client.runner import Runner, ScriptFailed, ScriptLine, parse_script
 from headset_client.session import SessionOptions
-from headset_client.speech.cli import listen
 
 
 def default_outbox() -> Path:
@@ -152,6 +151,10 @@ async def _run(args: argparse.Namespace, password: str, script: list[ScriptLine]
                 print("\n".join(await operator.execute(Batch(args.batch))), flush=True)
                 await headset.batch_chosen()
             if args.voice or args.voice_file:
+                # Imported here: speech needs SciPy and the recogniser, 0.6 s of start-up
+                # that a headset worked by keys or a script should not pay.
+                from headset_client.speech.cli import listen
+
                 await listen(runner, args.voice_file)
             elif script is not None:
                 await runner.run_script(str(args.script), script)

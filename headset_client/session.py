@@ -55,12 +55,13 @@ class SessionOptions:
 @dataclass
 class SessionStats:
     """Figures for load runs: each step's answer time and when it came (Unix time), each
-    event's delivery delay, and how many events of a followed batch never arrived (gaps in
-    its `seq` after the first received)."""
+    event's delivery delay and when it arrived, and how many events of a followed batch
+    never arrived (gaps in its `seq` after the first received)."""
 
     step_seconds: list[float] = field(default_factory=list)
     step_answered_at: list[float] = field(default_factory=list)
     event_seconds: list[float] = field(default_factory=list)
+    event_arrived_at: list[float] = field(default_factory=list)
     events_missing: int = 0
 
 
@@ -439,7 +440,9 @@ class HeadsetSession:
             return
         with contextlib.suppress(ValueError):
             sent = datetime.fromisoformat(at.replace("Z", "+00:00"))
-            self.stats.event_seconds.append(time.time() - sent.astimezone(UTC).timestamp())
+            arrived = time.time()
+            self.stats.event_seconds.append(arrived - sent.astimezone(UTC).timestamp())
+            self.stats.event_arrived_at.append(arrived)
 
 
 def _hold_notice(event: dict[str, Any]) -> str:
