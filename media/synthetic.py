@@ -9,6 +9,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
+from media.deblur import line_kernel
 from media.exceptions import ImageUnreadable, MediaError
 from media.symbols import raster
 
@@ -196,16 +197,10 @@ def _motion_blur(frame: np.ndarray, length: float, angle: float) -> np.ndarray:
 
 
 def _streak(frame: np.ndarray, length: float, angle: float) -> np.ndarray:
-    """Blur along a straight path of `length` pixels at `angle` degrees, traced at 8x and
-    averaged into pixels as a sensor integrates a continuous shake (not snapped to the grid)."""
-    size = (int(np.ceil(length)) | 1) + 2
-    fine = np.zeros((size * 8, size * 8), np.float32)
-    centre = np.array([size * 4, size * 4]) - 0.5
-    step = np.array([np.cos(np.deg2rad(angle)), np.sin(np.deg2rad(angle))]) * length * 4
-    start, end = np.round((centre - step) * 16), np.round((centre + step) * 16)
-    cv2.line(fine, tuple(int(v) for v in start), tuple(int(v) for v in end), 1.0, 1, shift=4)
-    kernel = cv2.resize(fine, (size, size), interpolation=cv2.INTER_AREA)
-    return cv2.filter2D(frame, -1, kernel / kernel.sum())
+    """Blur along a straight path of `length` pixels at `angle` degrees, integrated into
+    pixels as a sensor records a continuous shake (not snapped to the grid): the same model
+    of a shake the decoder deconvolves with, which still has to find length and angle."""
+    return cv2.filter2D(frame, -1, line_kernel(length, angle))
 
 
 def _defocus(frame: np.ndarray, radius: float) -> np.ndarray:
