@@ -23,7 +23,7 @@ from server.config import Settings
 from server.db.migrate import upgrade
 from server.serving.addresses import listening_socket, port_of, process_url_for
 from server.serving.exceptions import ServingFailed
-from server.serving.heap import settled_heap
+from server.serving.heap import settle_heap
 from server.serving.workers import supervise
 
 
@@ -111,6 +111,12 @@ def serving_app(settings: Settings, *, migrate: bool) -> web.Application:
     app.cleanup_ctx.extend([demo, run_demo_balance])
     app.on_startup.append(settled_heap)
     return app
+
+
+async def settled_heap(_app: web.Application) -> None:
+    """An `on_startup` hook: runs after the cleanup contexts have started (database,
+    sealer, streams), so what they built is frozen too (server.serving.heap)."""
+    settle_heap()
 
 
 def _where(settings: Settings) -> str:

@@ -12,16 +12,8 @@ from __future__ import annotations
 
 import gc
 
-from aiohttp import web
-
 
 def settle_heap() -> None:
     """Collect what start-up left as garbage, then exempt the rest from later collections."""
     gc.collect()
     gc.freeze()
-
-
-async def settled_heap(_app: web.Application) -> None:
-    """An `on_startup` hook: runs after the cleanup contexts have started (database,
-    sealer, streams), so what they built is frozen too."""
-    settle_heap()
