@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any
 
 from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -63,20 +63,6 @@ _SERIALISED_READ = (
 )
 
 
-class StepState(Protocol):
-    """What executing a batch reads and changes of one of its steps: a `StepRecord`, or a
-    `StepRow` on the completion path."""
-
-    id: str
-    batch_id: str
-    step_id: str
-    state: StepStatus
-    activated_at: datetime | None
-    completed_at: datetime | None
-    completed_by: str | None
-    comment: str | None
-
-
 @dataclass(slots=True)
 class StepRow:
     """One step of the batch as a completion reads it; its changes are written with Core."""
@@ -90,6 +76,11 @@ class StepRow:
     completed_by: str | None
     comment: str | None
     performer: User | None = None  # read only to name who completed it (`performer_read`)
+
+
+# What executing a batch reads and changes of one of its steps: the ORM record (start,
+# continuation), or its row on the completion path; both carry the same columns.
+StepState = StepRecord | StepRow
 
 
 @dataclass
