@@ -41,8 +41,10 @@ class EventFollower:
         self._on_connected = on_connected
         self._backoff = backoff or Backoff()
         self.connected = False
-        # The batch's seq of the last event handed on; None until the first.
+        # The batch's seq of the last event handed on (or the one the stream starts after);
+        # None until the first.
         self.last_seq: int | None = None
+        self._moved = asyncio.Event()  # set whenever last_seq moves
 
     async def run(self) -> None:
         """Follow forever; cancel the task to stop."""
@@ -69,6 +71,7 @@ class EventFollower:
                 event = json.loads(message.data)
                 kind = event.get("type")
                 if kind == "subscribed":
+                    self._starts_after(event.get("head"))
                     self.connected = True
                     self._backoff.reset()
                     await self._on_connected()
@@ -78,6 +81,19 @@ class EventFollower:
                 elif kind not in ("hello", "error", "unsubscribed"):
                     await self._handle(event)
 
+    async def reaches(self, seq: int) -> None:
+        """Return once the events up to `seq` have been handed on."""
+        while self.last_seq is None or self.last_seq < seq:
+            self._moved.clear()
+            await self._moved.wait()
+
+    def _starts_after(self, head: Any) -> None:
+        """A first subscription starts after the batch's newest event: nothing before it
+        will come."""
+        if self.last_seq is None and isinstance(head, int):
+            self.last_seq = head
+            self._moved.set()
+
     async def _handle(self, event: dict[str, Any]) -> None:
         seq = event.get("seq")
         if isinstance(seq, int):
@@ -85,3 +101,4 @@ class EventFollower:
                 return  # already handled
             self.last_seq = seq
         await self._on_event(event)
+        self._moved.set()

@@ -56,7 +56,8 @@ class SessionOptions:
 class SessionStats:
     """Figures for load runs: each step's answer time and when it came (Unix time), each
     event's delivery delay and when it arrived, and how many events of a followed batch
-    never arrived (gaps in its `seq` after the first received)."""
+    never arrived (gaps in its `seq` after the first received, and those a sync waited for
+    in vain)."""
 
     step_seconds: list[float] = field(default_factory=list)
     step_answered_at: list[float] = field(default_factory=list)
@@ -241,8 +242,12 @@ class HeadsetSession:
             self._awaited.discard(entry.seq)
 
     async def sync(self, seconds: float) -> bool:
-        """Wait until the outbox is empty and the view reflects the server; False on timeout."""
+        """Wait until the outbox is empty and the view reflects the server; False on timeout.
+        Then wait, in what is left of `seconds`, until the batch's events up to the record
+        read have arrived (those that do not count as missing)."""
         assert self._sender is not None
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + seconds
         try:
             await asyncio.wait_for(self._sender.drained(), seconds)
         except TimeoutError:
@@ -250,7 +255,20 @@ class HeadsetSession:
         if self.batch is not None:
             with contextlib.suppress(ServerUnreachable):
                 await self.refresh()
+                seq = (self._record or {}).get("event_seq")
+                await self._events_reach(seq, deadline - loop.time())
         return True
+
+    async def _events_reach(self, seq: Any, seconds: float) -> None:
+        """Wait for the followed batch's events up to `seq`; count those that do not come."""
+        follower = self._follower
+        if follower is None or not isinstance(seq, int):
+            return
+        try:
+            await asyncio.wait_for(follower.reaches(seq), max(seconds, 0.0))
+        except TimeoutError:
+            if follower.last_seq is not None:  # else it never subscribed: nothing expected
+                self.stats.events_missing += seq - follower.last_seq
 
     async def counts(self) -> dict[str, int]:
         assert self._outbox is not None

@@ -19,6 +19,7 @@ from server.batches.schemas import (
 )
 from server.batches.traceability import Override
 from server.db.paging import Page
+from server.events import journal
 from server.web import listing as lists
 from server.web.api import Api, Call, Preparation
 from server.web.signature_checks import VerifiedSignatures, verify_signatures
@@ -92,7 +93,10 @@ async def list_batches(call: Call[None]) -> Page[BatchSummary]:
     "GET", "/batches/{batch_id}", summary="The batch record", roles=EVERYONE, response=BatchOut
 )
 async def get_batch(call: Call[None]) -> BatchOut:
-    return await _record(call, call.param("batch_id"))
+    batch_id = call.param("batch_id")
+    record = await _record(call, batch_id)
+    record.event_seq = await journal.head(call.session, batch_id)
+    return record
 
 
 @api.route(

@@ -328,6 +328,11 @@ class BatchOut(BatchSummary):
     steps: list[StepOut]
     deviations: list[DeviationOut]
     holds: list[HoldOut] = Field(description="Every hold of the batch, the newest last.")
+    event_seq: int | None = Field(
+        None,
+        description="The seq of the batch's newest event as the record was read (GET of the "
+        "batch only): a client following the batch's events has them all once it received it.",
+    )
 
     @classmethod
     def of_record(cls, record: BatchRecord) -> BatchOut:

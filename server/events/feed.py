@@ -54,13 +54,15 @@ class Feed:
         async with self._turn:
             self._subscription.topics.add(topic)  # live events queue from here on
             batch_id = batch_of(topic)
-            if batch_id is not None and after is not None:
-                self._cursors[batch_id] = after
-            elif batch_id is not None and batch_id not in self._cursors:
-                self._cursors[batch_id] = await self._head(batch_id)
-            await self._send(
-                reply_text(SubscriptionChanged(type="subscribed", topic=topic, after=after))
-            )
+            head = None
+            if batch_id is not None:
+                head = await self._head(batch_id)
+                if after is not None:
+                    self._cursors[batch_id] = after
+                elif batch_id not in self._cursors:
+                    self._cursors[batch_id] = head
+            changed = SubscriptionChanged(type="subscribed", topic=topic, after=after, head=head)
+            await self._send(reply_text(changed))
             if batch_id is not None and after is not None:
                 await self._catch_up(batch_id)
 

@@ -261,6 +261,11 @@ class SubscriptionChanged(BaseModel):
     type: Literal["subscribed", "unsubscribed"]
     topic: str
     after: int | None = Field(None, description="The `after` of a resuming subscription.")
+    head: int | None = Field(
+        None,
+        description="For a batch topic, the seq of the batch's newest event as the subscription "
+        "began: without `after`, the events that follow are those after it.",
+    )
 
 
 class Lagging(BaseModel):

@@ -27,14 +27,18 @@ async def say(api: ApiClient, batch_id: str, text: str, as_user: str = "olivia")
     assert posted.status == 201, posted.body
 
 
-async def subscribe(ws: ClientWebSocketResponse, batch_id: str, after: int | None) -> None:
-    """Subscribe (resuming after `after` when given) and check the answer."""
+async def subscribe(ws: ClientWebSocketResponse, batch_id: str, after: int | None) -> int:
+    """Subscribe (resuming after `after` when given), check the answer and return the head
+    it announced (the seq of the batch's newest event)."""
     command: dict[str, Any] = {"subscribe": f"batch:{batch_id}"}
     expected: dict[str, Any] = {"type": "subscribed", "topic": f"batch:{batch_id}"}
     if after is not None:
         command["after"] = expected["after"] = after
     await ws.send_json(command)
-    assert await ws.receive_json() == expected
+    answer = await ws.receive_json()
+    head = answer.pop("head")
+    assert answer == expected and isinstance(head, int)
+    return head
 
 
 async def events_until(

@@ -109,10 +109,11 @@ async def test_subscribing_without_after_goes_live_and_a_bad_after_is_refused(
     batch = await started_batch(api)
     await say(api, batch["id"], "old")
     async with socket(api) as ws:
-        await subscribe(ws, batch["id"], after=None)
+        head = await subscribe(ws, batch["id"], after=None)
         await say(api, batch["id"], "new")
         received, _ = await events_until(ws, batch["id"], "new")
         assert [e["type"] for e in received] == ["chat"], "nothing from before the subscription"
+        assert received[0]["seq"] == head + 1, "the stream starts after the head it announced"
         for after in (-1, "3", True, 1.5):
             await ws.send_json({"subscribe": f"batch:{batch['id']}", "after": after})
             assert (await ws.receive_json())["type"] == "error"

@@ -24,10 +24,16 @@ async def test_subscriber_receives_step_and_deviation_events(api: ApiClient) -> 
     token = await api.token("quinn")
     async with api.client.ws_connect(f"/api/v1/ws?token={token}") as ws:
         assert (await ws.receive_json())["type"] == "hello"
+        head = (await api.get(f"/batches/{batch['id']}", "quinn")).body["event_seq"]
         await ws.send_json({"subscribe": f"batch:{batch['id']}"})
-        assert (await ws.receive_json()) == {"type": "subscribed", "topic": f"batch:{batch['id']}"}
+        assert (await ws.receive_json()) == {
+            "type": "subscribed",
+            "topic": f"batch:{batch['id']}",
+            "head": head,
+        }
         await complete(api, batch["id"], "clearance", values={"area_clean": True})
         step = await _next_of_type(ws, "step")
+        assert step["seq"] == head + 1, "the stream starts after the head it announced"
         assert (step["step_id"], step["state"], step["batch_id"]) == (
             "clearance",
             "completed",

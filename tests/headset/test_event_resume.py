@@ -92,3 +92,34 @@ async def test_a_restarted_headset_hears_what_happened_while_it_was_off(
             while await session.notices.get() != "step weigh completed by omar":
                 pass
         assert session.last_event_seq is not None and session.last_event_seq > seen
+
+
+async def test_a_sync_waits_until_the_events_of_the_record_it_read_have_arrived(
+    api: ApiClient, tmp_path: Path
+) -> None:
+    """The event stream is down while a colleague works; the network comes back and the
+    headset syncs at once: the sync returns only once the colleague's events came too."""
+    base = str(api.client.make_url("/api/v1"))
+    ids = await prepare(base, "LATE")
+    server = api.client.server
+    proxy = FlakyProxy((server.host, server.port), seed=1, weather=CALM)
+    await proxy.start()
+    try:
+        flaky = f"http://127.0.0.1:{proxy.port}/api/v1"
+        async with headset(flaky, tmp_path / "late.db") as operator:
+            session = operator.session
+            await say(operator, "batch LATE", *lines_of("clearance"), "sync")
+            await _until(lambda: session.following and session.last_event_seq is not None)
+
+            proxy.down = True
+            proxy.cut_all()
+            await _until(lambda: not session.following)
+            await _colleague_weighs(base, ids["LATE"])
+            proxy.down = False
+
+            assert await session.sync(20)
+            record = (await api.get(f"/batches/{ids['LATE']}", "quinn")).body
+            assert session.last_event_seq == record["event_seq"]
+            assert session.stats.events_missing == 0
+    finally:
+        await proxy.close()

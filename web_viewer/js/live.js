@@ -107,6 +107,10 @@ export class LiveConnection {
         for (const topic of topics) this.subscribe(topic);
         if (topics.size === 0) this.setState("live");
       } else if (event.type === "subscribed") {
+        // A first subscription starts after the batch's newest event: resume from there.
+        if (typeof event.head === "number" && !this.lastSeq.has(event.topic)) {
+          this.lastSeq.set(event.topic, event.head);
+        }
         this.setState("live");
         for (const watcher of this.watchers) {
           if (watcher.topics.has(event.topic)) watcher.onResync?.();
