@@ -27,6 +27,14 @@ than relaying nothing:
   component 1 (`_nominated`, on the ICE transport's `_connection`) sends with its protocol's
   `transport.sendto(data, remote_addr)` (what `StunProtocol.send_data` does; through TURN that
   transport is aioice's `TurnTransport`).
+- Below those two, per packet: SRTP protection calls libsrtp's `srtp_protect` through
+  pylibsrtp 1.0.0's cffi `lib` on the session's `_srtp`, in a buffer of the viewer's own, as
+  `Session.protect` does (same size limit, same `pylibsrtp.Error` from its `ERRORS`); a pair
+  whose transport is asyncio's plain UDP one (`_SelectorDatagramTransport`, not connected:
+  host, srflx and peer-reflexive pairs) is sent on with its socket's own `sendto` (`_sock`)
+  while the transport holds nothing buffered (`_buffer`), and through `transport.sendto` when
+  the socket would block or fails, so asyncio buffers or reports it as before. Other
+  transports (TURN, any other event loop's) always go through `transport.sendto`.
 - Sender, `_send_keyframe` (its answer to a viewer's PLI/FIR) and `_retransmit` (wrapped, to
   notice a NACK for a packet no longer held): redirected to the relay.
 """
@@ -34,19 +42,25 @@ than relaying nothing:
 from __future__ import annotations
 
 import asyncio
+import asyncio.selector_events
 import queue
 import struct
 import time
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Any, NamedTuple
 
 from aioice.ice import Connection, StunProtocol
 from aiortc import RTCRtpReceiver, RTCRtpSender
 from aiortc.codecs import get_encoder, is_rtx
 from aiortc.rtcdtlstransport import State
 from aiortc.rtp import RTP_HISTORY_SIZE, RtpPacket, unwrap_rtx
+from pylibsrtp import ERRORS as _SRTP_ERRORS
+from pylibsrtp import SRTP_MAX_TRAILER_LEN, Session
+from pylibsrtp import Error as SrtpError
+from pylibsrtp._binding import ffi as _srtp_ffi
+from pylibsrtp._binding import lib as _srtp_lib
 
-AIORTC_CHECKED = "1.16.0 (and aioice 0.13.0, below it)"
+AIORTC_CHECKED = "1.16.0 (and aioice 0.13.0, pylibsrtp 1.0.0 and CPython 3.11's asyncio below it)"
 _RECEIVER = "_RTCRtpReceiver__"
 _SENDER = "_RTCRtpSender__"
 _RECEIVER_STATE = ("decoder_queue", "codecs", "rtx_ssrc")
@@ -72,7 +86,27 @@ _DTLS = "_RTCDtlsTransport__"
 _DTLS_STATE = ("tx_bytes", "tx_packets")
 _RECEIVER_METHODS = ("_handle_rtp_packet", "_send_rtcp_pli")
 _SENDER_METHODS = ("_run_rtp", "_send_keyframe", "_retransmit")
+# pylibsrtp's own buffer size (`Session.__init__`), and the room `Session.protect` keeps in it.
+_SRTP_BUFFER = 1500
+_SRTP_PLAIN_LIMIT = _SRTP_BUFFER - SRTP_MAX_TRAILER_LEN
+_SRTP_OK = _srtp_lib.srtp_err_status_ok
+_srtp_protect = _srtp_lib.srtp_protect
+_UDP_TRANSPORT = asyncio.selector_events._SelectorDatagramTransport
+_UDP_TRANSPORT_STATE = ("sock", "buffer", "address")
 OnPacket = Callable[[RtpPacket], Awaitable[None]]
+
+
+class ForwardedPacket(NamedTuple):
+    """A packet to send through a `PacketPort`: what `PacketPort.send` reads of an
+    `RtpPacket`, made per viewer and packet at a fraction of an `RtpPacket`'s cost (one
+    object, where an `RtpPacket` also makes its header extensions and CSRC list)."""
+
+    payload_type: int
+    marker: int
+    sequence_number: int
+    timestamp: int
+    ssrc: int
+    payload: bytes
 
 
 class SeamMissing(RuntimeError):
@@ -95,6 +129,8 @@ _check(RTCRtpReceiver, _RECEIVER, (), _RECEIVER_METHODS)
 _check(RTCRtpSender, _SENDER, (), _SENDER_METHODS)
 _check(Connection, "", (), ("sendto",))
 _check(StunProtocol, "", (), ("send_data",))
+_check(Session, "", (), ("protect",))
+_check(_UDP_TRANSPORT, "", (), ("sendto",))
 
 
 def check_receiver(receiver: RTCRtpReceiver) -> None:
@@ -196,7 +232,7 @@ class _HeaderLayout:
         self._abs_send_time = changed[0] if changed else None
         self._extensions = low[_FIXED_HEADER.size :]
 
-    def serialize(self, packet: RtpPacket, abs_send_time: int) -> bytes:
+    def serialize(self, packet: RtpPacket | ForwardedPacket, abs_send_time: int) -> bytes:
         """`packet` as `RtpPacket.serialize` would give it with this sender's extensions."""
         fixed = _FIXED_HEADER.pack(
             self._first,
@@ -219,6 +255,59 @@ class _HeaderLayout:
                 packet.payload,
             )
         )
+
+
+class _Protector:
+    """SRTP protection of one viewer's RTP packets: what pylibsrtp's `Session.protect` does
+    (the same libsrtp call on the same session, the same refusals), without its per-call
+    allocations, in a buffer of this viewer's own."""
+
+    def __init__(self, session: Session) -> None:
+        _check(session, "_", ("srtp",), ("protect",))
+        self.session = session  # held: libsrtp's session lives as long as this object
+        self._srtp = session._srtp[0]  # type: ignore[attr-defined]
+        self._cdata = _srtp_ffi.new("char[]", _SRTP_BUFFER)
+        self._buffer = _srtp_ffi.buffer(self._cdata)
+        self._length = _srtp_ffi.new("int *")
+
+    def protect(self, plain: bytes) -> bytes:
+        """`plain` protected; ValueError or `pylibsrtp.Error` as `Session.protect` raises."""
+        size = len(plain)
+        if size > _SRTP_PLAIN_LIMIT:
+            raise ValueError("packet is too long")
+        buffer, length = self._buffer, self._length
+        buffer[0:size] = plain
+        length[0] = size
+        status = _srtp_protect(self._srtp, self._cdata, length)
+        if status != _SRTP_OK:
+            raise SrtpError(_SRTP_ERRORS[status])
+        return buffer[0 : length[0]]
+
+
+class _Route:
+    """Where one viewer's datagrams go: the nominated ICE pair, sent on with its UDP socket
+    directly when asyncio's transport would only pass them on to it."""
+
+    def __init__(self, pair: Any) -> None:
+        self.pair = pair
+        self._address = pair.remote_addr
+        self._transport = transport = pair.protocol.transport
+        self.socket = None
+        if type(transport) is _UDP_TRANSPORT:
+            _check(transport, "_", _UDP_TRANSPORT_STATE, ())
+            if transport._address is None:  # type: ignore[attr-defined]
+                self.socket = transport._sock  # type: ignore[attr-defined]
+
+    def send(self, data: bytes) -> None:
+        socket, transport = self.socket, self._transport
+        # Datagrams asyncio holds for a writable socket go first, to keep the order.
+        if socket is None or transport._buffer:  # type: ignore[attr-defined]
+            transport.sendto(data, self._address)
+            return
+        try:
+            socket.sendto(data, self._address)
+        except OSError:  # it would block, or fails: asyncio buffers it or reports the error
+            transport.sendto(data, self._address)
 
 
 class PacketPort:
@@ -253,6 +342,8 @@ class PacketPort:
         sender._send_keyframe = on_keyframe_wanted  # type: ignore[method-assign]
         sender._retransmit = self._resend  # type: ignore[method-assign]
         self._on_lost = on_lost
+        self._protector: _Protector | None = None
+        self._route: _Route | None = None
 
     async def _run(self, codec: Any) -> None:
         self._layout = _HeaderLayout(self.sender, codec.payloadType)
@@ -278,7 +369,7 @@ class PacketPort:
         self._history[index] = RtpPacket.parse(held, getattr(self.sender, _EXTENSIONS))
         await self._retransmit(sequence_number)
 
-    async def send(self, packet: RtpPacket) -> None:
+    async def send(self, packet: ForwardedPacket | RtpPacket) -> None:
         """Send `packet` (its SSRC, sequence number and timestamp already this viewer's);
         ConnectionError when the viewer's transport is not (or no longer) connected."""
         sender: Any = self.sender
@@ -292,8 +383,13 @@ class PacketPort:
         now = ntp_now()
         plain = layout.serialize(packet, (now >> 14) & 0x00FFFFFF)  # abs-send-time: 6.18 s
         self._sent[packet.sequence_number % RTP_HISTORY_SIZE] = plain
-        data = dtls._tx_srtp.protect(plain)
-        pair.protocol.transport.sendto(data, pair.remote_addr)
+        protector, route = self._protector, self._route
+        if protector is None or protector.session is not dtls._tx_srtp:
+            protector = self._protector = _Protector(dtls._tx_srtp)
+        if route is None or route.pair is not pair:
+            route = self._route = _Route(pair)
+        data = protector.protect(plain)
+        route.send(data)
         dtls._RTCDtlsTransport__tx_bytes += len(data)
         dtls._RTCDtlsTransport__tx_packets += 1
         sender._RTCRtpSender__ntp_timestamp = now

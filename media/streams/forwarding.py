@@ -9,7 +9,7 @@ from collections.abc import Callable
 
 from aiortc.rtp import RtpPacket
 
-from media.streams.aiortc_seams import PacketPort
+from media.streams.aiortc_seams import ForwardedPacket, PacketPort
 
 _SEQUENCE = 1 << 16
 _TIMESTAMP = 1 << 32
@@ -75,13 +75,8 @@ class Forwarder:
             return  # a late retransmission of a packet from before the restart
         sequence = (packet.sequence_number + self._sequence_offset) % _SEQUENCE
         timestamp = (packet.timestamp + self._timestamp_offset) % _TIMESTAMP
-        out = RtpPacket(
-            payload_type=port.payload_type,
-            marker=packet.marker,
-            sequence_number=sequence,
-            timestamp=timestamp,
-            ssrc=port.ssrc,
-            payload=packet.payload,
+        out = ForwardedPacket(
+            port.payload_type, packet.marker, sequence, timestamp, port.ssrc, packet.payload
         )
         try:
             await port.send(out)
