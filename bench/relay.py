@@ -13,7 +13,14 @@ one probe viewer, in a process of its own, that decodes: the publisher stamps ea
 its send time (a row of black and white blocks, twice), and the probe reads it back for the
 glass-to-glass latency.
 
+Each step's server CPU is taken above the idle stream's, measured over a window as long as the
+step's, with the publisher alone, right before that step's viewers join; the step's own window
+starts once every viewer has received `--warmup` seconds' worth of frames (every handshake done,
+the joins' keyframes and NACKs over). `--repeats` runs each viewer count that many times, prints
+every repeat and then the median per viewer count.
+
     .venv/bin/python bench/relay.py [--viewers 1,5,10,20,40] [--seconds 10] [--modes stepwise,stock]
+                                    [--warmup 2] [--repeats 1]
 """
 
 from __future__ import annotations
@@ -264,6 +271,7 @@ class Measure:
     mode: str
     viewers: int
     cpu: float  # percent of one core, server process only
+    idle: float  # the same, with the publisher alone, right before the viewers joined
     fps: list[float]  # delivered frames per second, per viewer
     latency_ms: list[int]  # glass-to-glass, the probe viewer's frames in the window
 
@@ -350,10 +358,35 @@ async def _hang_up_all(workers: list[asyncio.subprocess.Process]) -> None:
             raise BenchFailed(f"a viewer process did not hang up: {line!r}")
 
 
+async def _cpu(child: Child, seconds: float) -> float:
+    """The server's CPU over the next `seconds`, in percent of one core."""
+    cpu_before, started = child.cpu_seconds(), time.perf_counter()
+    await asyncio.sleep(seconds)
+    return 100 * (child.cpu_seconds() - cpu_before) / (time.perf_counter() - started)
+
+
+async def _settled(workers: list[asyncio.subprocess.Process], warmup: float) -> None:
+    """Wait until every viewer has received `warmup` seconds' worth of frames since the last
+    one got its first (at most a minute: an overloaded server may starve some)."""
+    wanted = math.ceil(warmup * FPS)
+    with contextlib.suppress(TimeoutError):
+        async with asyncio.timeout(60):
+            counts, _ = await _counts(workers, b"count\n")
+            while not all(counts):
+                await asyncio.sleep(0.5)
+                counts, _ = await _counts(workers, b"count\n")
+            first = counts
+            while any(now - then < wanted for then, now in zip(first, counts, strict=True)):
+                await asyncio.sleep(0.5)
+                counts, _ = await _counts(workers, b"count\n")
+
+
 async def _measure(
     mode: str, child: Child, endpoints: Endpoints, viewers: int, args: argparse.Namespace
 ) -> Measure:
     token = endpoints.token or ""
+    await asyncio.sleep(1)  # the last step's viewers have hung up: let their teardown pass
+    idle = await _cpu(child, args.seconds)
     # The probe has a process of its own, so its latency is not its neighbours' queue.
     others = max(viewers - 1, 0)
     sizes = [1] if viewers else []
@@ -366,7 +399,7 @@ async def _measure(
             )
             for index, size in enumerate(sizes)
         ]
-        await asyncio.sleep(args.warmup)
+        await _settled(workers, args.warmup)
         before, _ = await _counts(workers, b"start\n")
         cpu_before, started = child.cpu_seconds(), time.perf_counter()
         await asyncio.sleep(args.seconds)
@@ -374,7 +407,8 @@ async def _measure(
         cpu_after, elapsed = child.cpu_seconds(), time.perf_counter() - started
         await _hang_up_all(workers)
     fps = [(b - a) / elapsed for a, b in zip(before, after, strict=True)]
-    return Measure(mode, viewers, 100 * (cpu_after - cpu_before) / elapsed, fps, latencies)
+    cpu = 100 * (cpu_after - cpu_before) / elapsed
+    return Measure(mode, viewers, cpu, idle, fps, latencies)
 
 
 async def run(args: argparse.Namespace) -> list[Measure]:
@@ -385,15 +419,16 @@ async def run(args: argparse.Namespace) -> list[Measure]:
                 token = endpoints.token or ""
                 async with _process("publish", endpoints.whip, token):
                     for viewers in [0, *args.viewers]:
-                        print(f"{mode}: {viewers} viewers ...", end="", flush=True)
-                        measure = await _measure(mode, child, endpoints, viewers, args)
-                        fps = min(measure.fps, default=math.nan)
-                        print(
-                            f" server {measure.cpu:.1f} % of a core, min {fps:.1f} fps,"
-                            f" latency p50/p95 {_latency(measure)} ms",
-                            flush=True,
-                        )
-                        results.append(measure)
+                        for _ in range(args.repeats if viewers else 1):
+                            print(f"{mode}: {viewers} viewers ...", end="", flush=True)
+                            measure = await _measure(mode, child, endpoints, viewers, args)
+                            fps = min(measure.fps, default=math.nan)
+                            print(
+                                f" server {measure.cpu:.1f} % of a core (idle {measure.idle:.1f}),"
+                                f" min {fps:.1f} fps, latency p50/p95 {_latency(measure)} ms",
+                                flush=True,
+                            )
+                            results.append(measure)
     return results
 
 
@@ -407,11 +442,11 @@ def _latency(measure: Measure) -> str:
 
 def report(results: list[Measure]) -> None:
     """The table: server CPU in total, per viewer and per delivered frame above the idle
-    stream (0 viewers), the frame rate each viewer got and the probe's glass-to-glass latency.
-    An overloaded server delivers fewer frames, so CPU per delivered frame is the figure to
-    compare."""
-    idle = {m.mode: m.cpu for m in results if m.viewers == 0}
-    per_frame: dict[tuple[str, int], float] = {}
+    stream (measured right before each step), the frame rate each viewer got and the probe's
+    glass-to-glass latency, a row per repeat; then the median per delivered frame of each
+    viewer count. An overloaded server delivers fewer frames, so CPU per delivered frame is
+    the figure to compare."""
+    per_frame: dict[tuple[str, int], list[float]] = {}
     print()
     print(
         "| server | viewers | server CPU (% of a core) | per viewer | ms CPU per delivered frame "
@@ -422,17 +457,26 @@ def report(results: list[Measure]) -> None:
         if not m.viewers:
             print(f"| {m.mode} | 0 | {m.cpu:.1f} | - | - | - | - |")
             continue
-        extra, delivered = m.cpu - idle[m.mode], sum(m.fps)
+        extra, delivered = m.cpu - m.idle, sum(m.fps)
+        shown = "-"
         if delivered:
-            per_frame[(m.mode, m.viewers)] = 10 * extra / delivered
-        shown = f"{per_frame[(m.mode, m.viewers)]:.2f}" if delivered else "-"
+            per_frame.setdefault((m.mode, m.viewers), []).append(10 * extra / delivered)
+            shown = f"{10 * extra / delivered:.2f}"
         fps = f"{delivered / len(m.fps):.1f} / {min(m.fps):.1f}"
         print(
             f"| {m.mode} | {m.viewers} | {m.cpu:.1f} | {extra / m.viewers:.2f} | {shown} | {fps} "
             f"| {_latency(m)} |"
         )
+    medians = {key: statistics.median(figures) for key, figures in per_frame.items()}
+    print()
+    for (mode, viewers), figures in per_frame.items():
+        shown = ", ".join(f"{f:.2f}" for f in figures)
+        print(
+            f"{mode}, {viewers} viewers: ms CPU per delivered frame median"
+            f" {medians[(mode, viewers)]:.2f} (repeats: {shown})"
+        )
     for viewers in sorted({m.viewers for m in results if m.viewers}):
-        ours, stock = per_frame.get(("stepwise", viewers)), per_frame.get(("stock", viewers))
+        ours, stock = medians.get(("stepwise", viewers)), medians.get(("stock", viewers))
         if ours and stock:
             print(f"{viewers} viewers: the stock relay spends {stock / ours:.1f}x CPU per frame")
 
@@ -450,7 +494,13 @@ def main() -> int:
     parser.add_argument("--viewers", default="1,5,10,20,40")
     parser.add_argument("--modes", default="stepwise,stock")
     parser.add_argument("--seconds", type=float, default=10.0)
-    parser.add_argument("--warmup", type=float, default=3.0)
+    parser.add_argument(
+        "--warmup",
+        type=float,
+        default=2.0,
+        help="seconds of frames every viewer must have received before a step's window",
+    )
+    parser.add_argument("--repeats", type=int, default=1, help="runs of each viewer count")
     args = parser.parse_args()
     if args.command == "stock-server":
         stock_server(args.port)
