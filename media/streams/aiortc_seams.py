@@ -28,13 +28,14 @@ than relaying nothing:
   `transport.sendto(data, remote_addr)` (what `StunProtocol.send_data` does; through TURN that
   transport is aioice's `TurnTransport`).
 - Below those two, per packet: SRTP protection calls libsrtp's `srtp_protect` through
-  pylibsrtp 1.0.0's cffi `lib` on the session's `_srtp`, in a buffer of the viewer's own, as
-  `Session.protect` does (same size limit, same `pylibsrtp.Error` from its `ERRORS`); a pair
-  whose transport is asyncio's plain UDP one (`_SelectorDatagramTransport`, not connected:
-  host, srflx and peer-reflexive pairs) is sent on with its socket's own `sendto` (`_sock`)
-  while the transport holds nothing buffered (`_buffer`), and through `transport.sendto` when
-  the socket would block or fails, so asyncio buffers or reports it as before. Other
-  transports (TURN, any other event loop's) always go through `transport.sendto`.
+  pylibsrtp 1.0.0's cffi `lib` on the session's `_srtp`, in a buffer of the viewer's own as
+  large as the session's `_cdata`, as `Session.protect` does (same size limit, same
+  `pylibsrtp.Error` from its `ERRORS`); a pair whose transport is asyncio's plain UDP one
+  (`_SelectorDatagramTransport`, not connected: host, srflx and peer-reflexive pairs) is sent
+  on with its socket's own `sendto` (`_sock`) while the transport holds nothing buffered
+  (`_buffer`), and through `transport.sendto` when the socket would block or fails, so asyncio
+  buffers or reports it as before. Other transports (TURN, any other event loop's) always go
+  through `transport.sendto`.
 - Sender, `_send_keyframe` (its answer to a viewer's PLI/FIR) and `_retransmit` (wrapped, to
   notice a NACK for a packet no longer held): redirected to the relay.
 """
@@ -86,9 +87,6 @@ _DTLS = "_RTCDtlsTransport__"
 _DTLS_STATE = ("tx_bytes", "tx_packets")
 _RECEIVER_METHODS = ("_handle_rtp_packet", "_send_rtcp_pli")
 _SENDER_METHODS = ("_run_rtp", "_send_keyframe", "_retransmit")
-# pylibsrtp's own buffer size (`Session.__init__`), and the room `Session.protect` keeps in it.
-_SRTP_BUFFER = 1500
-_SRTP_PLAIN_LIMIT = _SRTP_BUFFER - SRTP_MAX_TRAILER_LEN
 _SRTP_OK = _srtp_lib.srtp_err_status_ok
 _srtp_protect = _srtp_lib.srtp_protect
 _UDP_TRANSPORT = asyncio.selector_events._SelectorDatagramTransport
@@ -263,17 +261,20 @@ class _Protector:
     allocations, in a buffer of this viewer's own."""
 
     def __init__(self, session: Session) -> None:
-        _check(session, "_", ("srtp",), ("protect",))
+        _check(session, "_", ("srtp", "cdata"), ("protect",))
         self.session = session  # held: libsrtp's session lives as long as this object
         self._srtp = session._srtp[0]  # type: ignore[attr-defined]
-        self._cdata = _srtp_ffi.new("char[]", _SRTP_BUFFER)
+        # As large as the session's own buffer, with the same room left for SRTP's trailer.
+        size = len(session._cdata)  # type: ignore[attr-defined]
+        self._plain_limit = size - SRTP_MAX_TRAILER_LEN
+        self._cdata = _srtp_ffi.new("char[]", size)
         self._buffer = _srtp_ffi.buffer(self._cdata)
         self._length = _srtp_ffi.new("int *")
 
     def protect(self, plain: bytes) -> bytes:
         """`plain` protected; ValueError or `pylibsrtp.Error` as `Session.protect` raises."""
         size = len(plain)
-        if size > _SRTP_PLAIN_LIMIT:
+        if size > self._plain_limit:
             raise ValueError("packet is too long")
         buffer, length = self._buffer, self._length
         buffer[0:size] = plain
