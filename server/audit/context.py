@@ -55,10 +55,7 @@ async def _seal_while_running(
         subscription.topics.add("batches")
         due = loop.time() + every
         while True:
-            try:
-                event = await asyncio.wait_for(subscription.queue.get(), due - loop.time())
-            except TimeoutError:
-                event = None
+            event = await subscription.next(due - loop.time())
             if subscription.lagging:  # events were dropped: one of them may have asked
                 subscription.lagging, event = False, {"type": "batch", "status": "completed"}
             if event is None or _requests_seal(event):

@@ -23,6 +23,17 @@ class Subscription:
     topics: set[str] = field(default_factory=set)
     lagging: bool = False
 
+    async def next(self, seconds: float) -> dict[str, Any] | None:
+        """The next event queued, or None after `seconds`. A task cancelled while waiting is
+        always cancelled: `asyncio.wait_for` (Python 3.11) loses the cancellation when an
+        event arrives at the same moment, and a background loop waiting this way then never
+        ends (an application's shutdown hung on it)."""
+        try:
+            async with asyncio.timeout(seconds):
+                return await self.queue.get()
+        except TimeoutError:
+            return None
+
     def wants(self, event: dict[str, Any]) -> bool:
         return "batches" in self.topics or f"batch:{event.get('batch_id')}" in self.topics
 

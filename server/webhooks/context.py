@@ -169,8 +169,7 @@ async def _send_while_running(sender: Sender, lock: SenderLock, events: EventBus
             except (SQLAlchemyError, OSError) as exc:
                 log.warning("sending webhooks failed (%s); trying again shortly", exc)
                 await lock.release()
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(subscription.queue.get(), TICK_SECONDS)
+            if await subscription.next(TICK_SECONDS) is not None:
                 await asyncio.sleep(GATHER_SECONDS)
             while not subscription.queue.empty():
                 subscription.queue.get_nowait()
