@@ -11,16 +11,11 @@ import pytest
 from server.events.bus import Subscription
 
 
-async def _waiting(subscription: Subscription) -> asyncio.Task[object]:
-    task = asyncio.create_task(subscription.next(30))
-    await asyncio.sleep(0)  # it waits on the queue
-    return task
-
-
 async def test_a_wait_cancelled_as_an_event_arrives_is_cancelled() -> None:
     for steps in range(4):  # the event's wake-up and the cancellation in every order
         subscription = Subscription(asyncio.Queue(4))
-        task = await _waiting(subscription)
+        task = asyncio.create_task(subscription.next(30))
+        await asyncio.sleep(0)  # it waits on the queue
         subscription.queue.put_nowait({"type": "batch"})
         for _ in range(steps):
             await asyncio.sleep(0)
